@@ -1,0 +1,188 @@
+/*
+ * RV32IMAC + Zicsr instruction-set simulator of one CV32E40P-class core,
+ * machine mode only, with a cycle model of its 4-stage pipeline.
+ *
+ * The engine knows nothing of SystemC. Memory is reached two ways:
+ *  - fast regions: host pointers to plain memories (DMI), with a fixed
+ *    extra latency per data access, checked inline;
+ *  - the bus callback: everything else (devices), which may synchronize,
+ *    add latency, fail (access fault) or ask the core to stop.
+ * Code is executed from fast regions only, through a decode cache.
+ */
+#ifndef ORTIGIA_CORE_H
+#define ORTIGIA_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode_cache.h"
+#include "isa.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Exception causes (mcause values for synchronous traps). */
+enum rv_cause {
+    RV_CAUSE_MISALIGNED_FETCH = 0,
+    RV_CAUSE_FETCH_ACCESS = 1,
+    RV_CAUSE_ILLEGAL_INSN = 2,
+    RV_CAUSE_BREAKPOINT = 3,
+    RV_CAUSE_MISALIGNED_LOAD = 4,
+    RV_CAUSE_LOAD_ACCESS = 5,
+    RV_CAUSE_MISALIGNED_STORE = 6,
+    RV_CAUSE_STORE_ACCESS = 7,
+    RV_CAUSE_ECALL_M = 11,
+};
+const char *rv_cause_name(uint32_t mcause);
+
+/* CSR numbers the core implements. */
+enum rv_csr {
+    RV_CSR_MSTATUS = 0x300, RV_CSR_MISA = 0x301, RV_CSR_MIE = 0x304,
+    RV_CSR_MTVEC = 0x305, RV_CSR_MSCRATCH = 0x340, RV_CSR_MEPC = 0x341,
+    RV_CSR_MCAUSE = 0x342, RV_CSR_MTVAL = 0x343, RV_CSR_MIP = 0x344,
+    RV_CSR_MCYCLE = 0xB00, RV_CSR_MINSTRET = 0xB02, RV_CSR_MCYCLEH = 0xB80,
+    RV_CSR_MINSTRETH = 0xB82, RV_CSR_CYCLE = 0xC00, RV_CSR_INSTRET = 0xC02,
+    RV_CSR_CYCLEH = 0xC80, RV_CSR_INSTRETH = 0xC82, RV_CSR_MVENDORID = 0xF11,
+    RV_CSR_MARCHID = 0xF12, RV_CSR_MIMPID = 0xF13, RV_CSR_MHARTID = 0xF14,
+};
+
+#define RV_MSTATUS_MIE (1u << 3)
+#define RV_MSTATUS_MPIE (1u << 7)
+#define RV_MSTATUS_MPP (3u << 11)
+/* misa: MXL=1 (32-bit), extensions A, C, I, M. */
+#define RV_MISA_VALUE ((1u << 30) | (1u << 0) | (1u << 2) | (1u << 8) | (1u << 12))
+
+/* Result of a bus (slow-path) access. */
+enum rv_bus_status {
+    RV_BUS_OK,    /* done */
+    RV_BUS_ERROR, /* nothing there: access fault */
+    RV_BUS_STOP,  /* done, and the core must stop after this instruction */
+};
+
+struct rv_core;
+
+/*
+ * Slow path for an access outside every fast region. `data` is the value
+ * (little endian, `size` bytes in the low bits); for reads the callee fills
+ * it. core->cycle is up to date on entry (the start of the access); the
+ * callee adds any latency to *extra_cycles.
+ */
+typedef enum rv_bus_status (*rv_bus_fn)(void *ctx, struct rv_core *core, uint32_t addr,
+                                        unsigned size, bool is_write, uint32_t *data,
+                                        uint32_t *extra_cycles);
+
+/* Called after each retired instruction when tracing is on. */
+typedef void (*rv_trace_fn)(void *ctx, const struct rv_core *core, uint64_t start_cycle,
+                            uint32_t pc, const struct rv_insn *insn);
+
+/* A memory the core reaches directly. */
+struct rv_region {
+    uint32_t base, size;
+    uint8_t *host;              /* host memory of [base, base + size) */
+    uint32_t latency;           /* extra cycles per data access */
+    struct rv_decode_cache *dc; /* decode cache over this memory, or NULL:
+                                   not executable */
+};
+
+#define RV_MAX_REGIONS 8
+
+/* Why the core stopped. */
+enum rv_stop_kind {
+    RV_STOP_NONE = 0,
+    RV_STOP_BUS,    /* a device asked to stop (sim-control exit) */
+    RV_STOP_FAULT,  /* trap with no handler installed (mtvec == 0) */
+    RV_STOP_TOHOST, /* riscv-tests tohost write */
+};
+
+struct rv_stop_info {
+    enum rv_stop_kind kind;
+    uint32_t pc;     /* instruction that faulted */
+    uint32_t insn;   /* its raw word (0 if it could not be fetched) */
+    uint32_t cause;  /* mcause */
+    uint32_t tval;   /* faulting address or instruction */
+    uint32_t tohost; /* value written to tohost */
+};
+
+enum rv_run_state { RV_RUNNING, RV_SLEEPING, RV_HALTED };
+
+/* Per-core activity counters (event counts for timing and power). */
+struct rv_counters {
+    uint64_t load_use_stalls;  /* cycles lost to load-use and jalr hazards */
+    uint64_t branch_stalls;    /* extra cycles of taken branches and jumps */
+    uint64_t mem_stalls;       /* extra cycles waiting for memory */
+    uint64_t muldiv_stalls;    /* extra cycles of mulh and div/rem */
+    uint64_t sleep_cycles;     /* cycles spent in wfi */
+    uint64_t loads, stores;
+};
+
+struct rv_core {
+    uint32_t x[33]; /* x[32] is RV_REG_SINK: writes to x0 land here */
+    uint32_t pc;
+    uint64_t cycle;   /* this core's clock, in cycles since reset */
+    uint64_t instret; /* retired instructions */
+    uint32_t hartid;
+
+    /* Machine-mode CSRs. */
+    uint32_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie, mip;
+    uint64_t mcycle_base, minstret_base; /* mcycle = cycle - mcycle_base */
+
+    /* LR/SC reservation. */
+    uint32_t reservation;
+    bool reservation_valid;
+
+    /* Pipeline state for hazards: hazard_write of the previous instruction
+       (see struct rv_insn). */
+    uint64_t prev_hazard;
+
+    struct rv_region regions[RV_MAX_REGIONS];
+    unsigned n_regions;
+
+    rv_bus_fn bus;
+    void *bus_ctx;
+
+    rv_trace_fn trace;
+    void *trace_ctx;
+
+    uint32_t tohost; /* address of the riscv-tests tohost word, if has_tohost */
+    bool has_tohost;
+
+    enum rv_run_state state;
+    struct rv_stop_info stop;
+    struct rv_counters counters;
+};
+
+/* Reset: registers 0, pc = boot address, mtvec = 0 (no handler). */
+void rv_core_init(struct rv_core *c, uint32_t hartid, uint32_t boot_pc);
+
+/* Add a directly reachable memory; returns false when the table is full. */
+bool rv_core_add_region(struct rv_core *c, uint32_t base, uint32_t size, uint8_t *host,
+                        uint32_t latency, struct rv_decode_cache *dc);
+
+void rv_core_set_bus(struct rv_core *c, rv_bus_fn fn, void *ctx);
+void rv_core_set_trace(struct rv_core *c, rv_trace_fn fn, void *ctx);
+void rv_core_set_tohost(struct rv_core *c, uint32_t addr);
+
+/*
+ * Run until c->cycle >= cycle_limit, or the core sleeps (wfi) or halts.
+ * Returns the state the core is in afterwards.
+ */
+enum rv_run_state rv_core_run(struct rv_core *c, uint64_t cycle_limit);
+
+/* Raise or clear interrupt line `bit` of mip (e.g. 3, 7, 11, 16+). A raised
+   interrupt enabled in mie wakes a sleeping core. */
+void rv_core_set_irq(struct rv_core *c, unsigned bit, bool level);
+
+/* Wake a sleeping core at cycle `now` (counts the gap as sleep cycles). */
+void rv_core_wake(struct rv_core *c, uint64_t now);
+
+/* CSR access as the csrr* instructions do it (for tests and debuggers).
+   Returns false for an unimplemented CSR or a write to a read-only one. */
+bool rv_csr_read(struct rv_core *c, unsigned csr, uint32_t *value);
+bool rv_csr_write(struct rv_core *c, unsigned csr, uint32_t value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,167 @@
+#include "config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_U32(k, field, lo, hi, d, h) {k, ORT_CFG_U32, offsetof(struct ort_config, field), lo, hi, d, h}
+#define KEY_F64(k, field, lo, hi, d, h) {k, ORT_CFG_F64, offsetof(struct ort_config, field), lo, hi, d, h}
+
+const struct ort_config_key ort_config_keys[] = {
+    KEY_F64("soc.frequency_mhz", soc_frequency_mhz, 1, 5000, 360,
+            "clock frequency of the cores and memories (MHz)"),
+    KEY_U32("l2.size", l2_size, 64 * 1024, 256 * 1024 * 1024, 2 * 1024 * 1024,
+            "L2 SRAM size in bytes (code and data, at 0x1C000000)"),
+    KEY_U32("l2.latency", l2_latency, 0, 1000, 15,
+            "extra cycles of a core's data access to L2"),
+    KEY_U32("sim.quantum_cycles", quantum_cycles, 1, 100000000, 10000,
+            "temporal-decoupling quantum: cycles a core runs before it synchronizes"),
+};
+const size_t ort_config_key_count = sizeof ort_config_keys / sizeof ort_config_keys[0];
+
+static const struct ort_config_key *find_key(const char *key)
+{
+    for (size_t i = 0; i < ort_config_key_count; i++)
+        if (strcmp(ort_config_keys[i].key, key) == 0)
+            return &ort_config_keys[i];
+    return NULL;
+}
+
+void ort_config_defaults(struct ort_config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < ort_config_key_count; i++) {
+        const struct ort_config_key *k = &ort_config_keys[i];
+        char *p = (char *)c + k->offset;
+        if (k->type == ORT_CFG_U32) {
+            uint32_t v = (uint32_t)k->def;
+            memcpy(p, &v, sizeof v);
+        } else {
+            memcpy(p, &k->def, sizeof k->def);
+        }
+    }
+}
+
+int ort_config_set_number(struct ort_config *c, const char *key, double value, char *err,
+                          size_t errlen)
+{
+    const struct ort_config_key *k = find_key(key);
+    if (!k) {
+        snprintf(err, errlen, "unknown configuration key '%s'", key);
+        return -1;
+    }
+    if (!isfinite(value) || value < k->min || value > k->max) {
+        snprintf(err, errlen, "'%s' = %g is out of range [%g, %g]", key, value, k->min, k->max);
+        return -1;
+    }
+    char *p = (char *)c + k->offset;
+    if (k->type == ORT_CFG_U32) {
+        if (value != floor(value)) {
+            snprintf(err, errlen, "'%s' must be an integer, got %g", key, value);
+            return -1;
+        }
+        uint32_t v = (uint32_t)value;
+        memcpy(p, &v, sizeof v);
+    } else {
+        memcpy(p, &value, sizeof value);
+    }
+    return 0;
+}
+
+int ort_config_set(struct ort_config *c, const char *assignment, char *err, size_t errlen)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment) {
+        snprintf(err, errlen, "'%s' is not of the form key=value", assignment);
+        return -1;
+    }
+    char key[128];
+    size_t n = (size_t)(eq - assignment);
+    if (n >= sizeof key) {
+        snprintf(err, errlen, "configuration key too long in '%s'", assignment);
+        return -1;
+    }
+    memcpy(key, assignment, n);
+    key[n] = 0;
+    if (!find_key(key)) {
+        snprintf(err, errlen, "unknown configuration key '%s'", key);
+        return -1;
+    }
+    const char *text = eq + 1;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    /* Accept size suffixes K and M (binary) for convenience: l2.size=4M. */
+    if (end && end != text && (*end == 'K' || *end == 'k' || *end == 'M')) {
+        v *= (*end == 'M') ? 1024.0 * 1024.0 : 1024.0;
+        end++;
+    }
+    if (!end || end == text || *end != 0 || errno) {
+        snprintf(err, errlen, "'%s': '%s' is not a number", key, text);
+        return -1;
+    }
+    return ort_config_set_number(c, key, v, err, errlen);
+}
+
+/* Walk nested objects, building dotted keys. */
+static int apply_object(struct ort_config *c, json_t *obj, const char *prefix, const char *path,
+                        char *err, size_t errlen)
+{
+    const char *name;
+    json_t *value;
+    json_object_foreach(obj, name, value) {
+        char key[128];
+        snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", name);
+        if (!*prefix && (strcmp(name, "description") == 0 || strcmp(name, "name") == 0)) {
+            if (!json_is_string(value)) {
+                snprintf(err, errlen, "%s: '%s' must be a string", path, key);
+                return -1;
+            }
+            continue;
+        }
+        if (json_is_object(value)) {
+            if (apply_object(c, value, key, path, err, errlen))
+                return -1;
+            continue;
+        }
+        if (!find_key(key)) {
+            snprintf(err, errlen, "%s: unknown configuration key '%s'", path, key);
+            return -1;
+        }
+        if (!json_is_number(value)) {
+            snprintf(err, errlen, "%s: '%s' must be a number", path, key);
+            return -1;
+        }
+        char msg[256];
+        if (ort_config_set_number(c, key, json_number_value(value), msg, sizeof msg)) {
+            snprintf(err, errlen, "%s: %s", path, msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int ort_config_load_file(struct ort_config *c, const char *path, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        if (jerr.line > 0)
+            snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+        else
+            snprintf(err, errlen, "%s: %s", path, jerr.text);
+        return -1;
+    }
+    int rc = 0;
+    if (!json_is_object(root)) {
+        snprintf(err, errlen, "%s: the configuration must be a JSON object", path);
+        rc = -1;
+    } else {
+        rc = apply_object(c, root, "", path, err, errlen);
+    }
+    json_decref(root);
+    return rc;
+}

@@ -1,0 +1,55 @@
+/*
+ * Platform configuration: every parameter of the simulated MCU, with its
+ * default (the Siracusa-class platform of docs/architecture.md), range and
+ * meaning, in one table. Set from a JSON file (nested objects, e.g.
+ * {"l2": {"latency": 15}}) and from "key=value" overrides ("l2.latency=15").
+ * Unknown keys, wrong types and out-of-range values are errors that name
+ * the key.
+ */
+#ifndef ORTIGIA_CONFIG_H
+#define ORTIGIA_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ort_config {
+    double soc_frequency_mhz; /* soc.frequency_mhz */
+    uint32_t l2_size;         /* l2.size, bytes */
+    uint32_t l2_latency;      /* l2.latency, cycles per core data access */
+    uint32_t quantum_cycles;  /* sim.quantum_cycles */
+};
+
+enum ort_config_type { ORT_CFG_U32, ORT_CFG_F64 };
+
+struct ort_config_key {
+    const char *key;
+    enum ort_config_type type;
+    size_t offset;
+    double min, max, def;
+    const char *help;
+};
+
+extern const struct ort_config_key ort_config_keys[];
+extern const size_t ort_config_key_count;
+
+void ort_config_defaults(struct ort_config *c);
+
+/* 0 on success; otherwise -1 with a message naming the file and key. */
+int ort_config_load_file(struct ort_config *c, const char *path, char *err, size_t errlen);
+
+/* Apply "key=value". 0 on success; -1 with a message naming the key. */
+int ort_config_set(struct ort_config *c, const char *assignment, char *err, size_t errlen);
+
+/* Set one key from a number (range-checked). */
+int ort_config_set_number(struct ort_config *c, const char *key, double value, char *err,
+                          size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,180 @@
+#include "run.h"
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include <jansson.h>
+#include <systemc>
+#include <tlm>
+
+#include "platform.h"
+
+extern "C" {
+#include "itrace.h"
+}
+
+namespace {
+
+struct Outcome {
+    const char *reason; /* exit, tohost, fault, cycle-limit, deadlock, error */
+    int status;
+};
+
+/* Decide how the run ended, and say so on stderr. */
+Outcome judge(OrtPlatform &p, const OrtRunOptions &opt)
+{
+    OrtCore &c = p.core(0);
+    const rv_core &e = c.engine();
+    switch (c.end()) {
+    case OrtCore::End::Halted:
+        if (e.stop.kind == RV_STOP_FAULT) {
+            fprintf(stderr,
+                    "ortigia: core %u fault: %s (mcause %u) at pc 0x%08x, instruction 0x%08x, "
+                    "mtval 0x%08x\n",
+                    e.hartid, rv_cause_name(e.stop.cause), e.stop.cause, e.stop.pc, e.stop.insn,
+                    e.stop.tval);
+            return {"fault", ORT_EXIT_FAULT};
+        }
+        if (e.stop.kind == RV_STOP_TOHOST) {
+            uint32_t v = e.stop.tohost;
+            if (v == 1)
+                return {"tohost", 0};
+            int test = (int)(v >> 1);
+            fprintf(stderr, "ortigia: tohost reports failure of test %d\n", test);
+            return {"tohost", (test & 0xff) ? (test & 0xff) : 1};
+        }
+        return {"exit", p.soc().exit_code & 0xff};
+    case OrtCore::End::CycleLimit:
+        fprintf(stderr,
+                "ortigia: stopped at the cycle limit (%" PRIu64 " cycles) after %" PRIu64
+                " cycles; core %u at pc 0x%08x\n",
+                opt.max_cycles, e.cycle, e.hartid, e.pc);
+        return {"cycle-limit", ORT_EXIT_CYCLE_LIMIT};
+    case OrtCore::End::Sleeping:
+        fprintf(stderr,
+                "ortigia: deadlock: every core sleeps and nothing can wake one; core %u waits in "
+                "wfi at pc 0x%08x (mie 0x%08x, mstatus.MIE %u)\n",
+                e.hartid, e.pc - 4, e.mie, (e.mstatus >> 3) & 1);
+        return {"deadlock", ORT_EXIT_DEADLOCK};
+    case OrtCore::End::Error:
+        fprintf(stderr, "ortigia: error: core %u: %s\n", e.hartid, c.error().c_str());
+        return {"error", ORT_EXIT_BAD_INPUT};
+    case OrtCore::End::Running:
+        break;
+    }
+    fprintf(stderr, "ortigia: error: simulation ended with core %u still running\n", e.hartid);
+    return {"error", ORT_EXIT_BAD_INPUT};
+}
+
+bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform &p,
+                 const Outcome &o, double wall_s)
+{
+    json_t *root = json_object();
+    uint64_t cycles = 0, instret = 0;
+    json_t *cores = json_array();
+    for (size_t i = 0; i < p.core_count(); i++) {
+        const rv_core &e = p.core(i).engine();
+        cycles = std::max(cycles, e.cycle);
+        instret += e.instret;
+        json_t *c = json_object();
+        json_object_set_new(c, "id", json_integer(e.hartid));
+        json_object_set_new(c, "cycles", json_integer((json_int_t)e.cycle));
+        json_object_set_new(c, "instructions", json_integer((json_int_t)e.instret));
+        json_object_set_new(c, "ipc", json_real(e.cycle ? (double)e.instret / (double)e.cycle : 0));
+        json_object_set_new(c, "load_use_stalls", json_integer((json_int_t)e.counters.load_use_stalls));
+        json_object_set_new(c, "branch_stalls", json_integer((json_int_t)e.counters.branch_stalls));
+        json_object_set_new(c, "memory_stalls", json_integer((json_int_t)e.counters.mem_stalls));
+        json_object_set_new(c, "muldiv_stalls", json_integer((json_int_t)e.counters.muldiv_stalls));
+        json_object_set_new(c, "sleep_cycles", json_integer((json_int_t)e.counters.sleep_cycles));
+        json_object_set_new(c, "loads", json_integer((json_int_t)e.counters.loads));
+        json_object_set_new(c, "stores", json_integer((json_int_t)e.counters.stores));
+        json_array_append_new(cores, c);
+    }
+    json_object_set_new(root, "program", json_string(opt.elf_path.c_str()));
+    json_object_set_new(root, "stop_reason", json_string(o.reason));
+    json_object_set_new(root, "exit_status", json_integer(o.status));
+    json_object_set_new(root, "cycles", json_integer((json_int_t)cycles));
+    json_object_set_new(root, "instructions", json_integer((json_int_t)instret));
+    json_object_set_new(root, "ipc", json_real(cycles ? (double)instret / (double)cycles : 0));
+    json_object_set_new(root, "frequency_mhz", json_real(opt.config.soc_frequency_mhz));
+    json_object_set_new(root, "simulated_seconds", json_real((double)cycles / p.frequency_hz()));
+    json_object_set_new(root, "wall_time_s", json_real(wall_s));
+    json_object_set_new(root, "simulated_mips",
+                        json_real(wall_s > 0 ? (double)instret / wall_s / 1e6 : 0));
+    json_object_set_new(root, "uart_bytes", json_integer((json_int_t)p.soc().uart_bytes));
+    json_object_set_new(root, "cores", cores);
+    int rc = json_dump_file(root, path.c_str(), JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(root);
+    return rc == 0;
+}
+
+} // namespace
+
+int ort_run(const OrtRunOptions &opt)
+{
+    char err[512];
+    ort_elf_image img;
+    if (ort_elf_load(opt.elf_path.c_str(), &img, err, sizeof err)) {
+        fprintf(stderr, "ortigia: error: %s\n", err);
+        return ORT_EXIT_BAD_INPUT;
+    }
+    std::unique_ptr<ort_elf_image, void (*)(ort_elf_image *)> img_guard(&img, ort_elf_free);
+
+    /* Femtoseconds: a 360 MHz cycle is 2777778 fs, close enough that cycle
+       counts, which are what the models reason in, convert exactly. */
+    sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
+    auto platform = std::make_unique<OrtPlatform>("platform", opt.config, stdout);
+    std::string load_err;
+    if (!platform->load(img, load_err)) {
+        fprintf(stderr, "ortigia: error: %s: %s\n", opt.elf_path.c_str(), load_err.c_str());
+        return ORT_EXIT_BAD_INPUT;
+    }
+    tlm::tlm_global_quantum::instance().set(
+        sc_core::sc_time::from_value(platform->cycle_time().value() * opt.config.quantum_cycles));
+
+    ort_itrace *trace = nullptr;
+    if (!opt.trace_path.empty()) {
+        trace = ort_itrace_open(opt.trace_path.c_str(), err, sizeof err);
+        if (!trace) {
+            fprintf(stderr, "ortigia: error: %s\n", err);
+            return ORT_EXIT_BAD_INPUT;
+        }
+        for (size_t i = 0; i < platform->core_count(); i++)
+            rv_core_set_trace(&platform->core(i).engine(), ort_itrace_record, trace);
+    }
+    if (opt.max_cycles)
+        for (size_t i = 0; i < platform->core_count(); i++)
+            platform->core(i).set_cycle_limit(opt.max_cycles);
+
+    auto t0 = std::chrono::steady_clock::now();
+    sc_core::sc_start();
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    fflush(stdout);
+
+    Outcome o = judge(*platform, opt);
+    if (trace && ort_itrace_close(trace)) {
+        fprintf(stderr, "ortigia: error: writing the trace '%s' failed\n", opt.trace_path.c_str());
+        return ORT_EXIT_BAD_INPUT;
+    }
+    uint64_t cycles = 0, instret = 0;
+    for (size_t i = 0; i < platform->core_count(); i++) {
+        cycles = std::max(cycles, platform->core(i).engine().cycle);
+        instret += platform->core(i).engine().instret;
+    }
+    if (!opt.quiet)
+        fprintf(stderr,
+                "ortigia: %s, status %d: %" PRIu64 " cycles (%.6f s at %g MHz), %" PRIu64
+                " instructions, IPC %.3f, wall %.3f s, %.1f MIPS\n",
+                o.reason, o.status, cycles, (double)cycles / platform->frequency_hz(),
+                opt.config.soc_frequency_mhz, instret,
+                cycles ? (double)instret / (double)cycles : 0.0, wall,
+                wall > 0 ? (double)instret / wall / 1e6 : 0.0);
+    if (!opt.stats_path.empty() && !write_stats(opt.stats_path, opt, *platform, o, wall)) {
+        fprintf(stderr, "ortigia: error: cannot write stats '%s'\n", opt.stats_path.c_str());
+        return ORT_EXIT_BAD_INPUT;
+    }
+    return o.status;
+}

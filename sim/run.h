@@ -1,0 +1,33 @@
+// `ortigia run`: load an ELF, simulate it, report. Separate from the
+// command-line parsing so tests can drive it.
+#ifndef ORTIGIA_RUN_H
+#define ORTIGIA_RUN_H
+
+#include <cstdint>
+#include <string>
+
+extern "C" {
+#include "config.h"
+}
+
+/* Process exit statuses besides the firmware's own exit code. */
+enum OrtExitStatus {
+    ORT_EXIT_BAD_INPUT = 2,
+    ORT_EXIT_FAULT = 3,
+    ORT_EXIT_CYCLE_LIMIT = 4,
+    ORT_EXIT_DEADLOCK = 5,
+};
+
+struct OrtRunOptions {
+    ort_config config;
+    std::string elf_path;
+    std::string trace_path;
+    std::string stats_path;
+    uint64_t max_cycles = 0; /* 0: no limit */
+    bool quiet = false;
+};
+
+/* Run the program; returns the process exit status. */
+int ort_run(const OrtRunOptions &opt);
+
+#endif

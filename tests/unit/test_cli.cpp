@@ -1,0 +1,211 @@
+// End-to-end tests of `ortigia run`: statistics, traces, determinism and
+// the timing of memory latency, on firmware built by the same build.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#include <jansson.h>
+#include <zlib.h>
+
+namespace {
+
+std::string fw(const std::string &name) { return std::string(ORTIGIA_FW_DIR) + "/" + name; }
+
+struct RunResult {
+    int status = -1;
+    std::string out;
+};
+
+/* Run ortigia with arguments; capture stdout and the exit status. */
+RunResult ortigia(const std::string &args)
+{
+    std::string cmd = std::string(ORTIGIA_BIN) + " " + args + " 2>/dev/null";
+    RunResult r;
+    FILE *p = popen(cmd.c_str(), "r");
+    if (!p)
+        return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+std::string temp_path(const std::string &suffix)
+{
+    static int counter = 0;
+    return "/tmp/ortigia_cli_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + suffix;
+}
+
+/* Load a stats file; the caller owns the reference. */
+json_t *load_stats(const std::string &path)
+{
+    json_error_t err;
+    json_t *j = json_load_file(path.c_str(), 0, &err);
+    EXPECT_NE(j, nullptr) << path << ": " << err.text;
+    return j;
+}
+
+long long get_int(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    EXPECT_TRUE(json_is_integer(v)) << key;
+    return v ? json_integer_value(v) : -1;
+}
+
+struct Stats {
+    long long cycles, instructions, loads, stores, memory_stalls, uart_bytes;
+    std::string reason;
+};
+
+Stats run_stats(const std::string &args, int expect_status = 0)
+{
+    std::string path = temp_path(".json");
+    RunResult r = ortigia("run --stats " + path + " " + args);
+    EXPECT_EQ(r.status, expect_status) << args;
+    Stats s{};
+    json_t *j = load_stats(path);
+    if (!j)
+        return s;
+    s.cycles = get_int(j, "cycles");
+    s.instructions = get_int(j, "instructions");
+    s.uart_bytes = get_int(j, "uart_bytes");
+    s.reason = json_string_value(json_object_get(j, "stop_reason"));
+    json_t *core0 = json_array_get(json_object_get(j, "cores"), 0);
+    s.loads = get_int(core0, "loads");
+    s.stores = get_int(core0, "stores");
+    s.memory_stalls = get_int(core0, "memory_stalls");
+    json_decref(j);
+    unlink(path.c_str());
+    return s;
+}
+
+std::vector<std::string> read_gz_lines(const std::string &path)
+{
+    std::vector<std::string> lines;
+    gzFile gz = gzopen(path.c_str(), "rb");
+    if (!gz)
+        return lines;
+    char buf[512];
+    while (gzgets(gz, buf, sizeof buf)) {
+        std::string l(buf);
+        if (!l.empty() && l.back() == '\n')
+            l.pop_back();
+        lines.push_back(l);
+    }
+    gzclose(gz);
+    return lines;
+}
+
+} // namespace
+
+TEST(Cli, StatsDescribeTheRun)
+{
+    std::string path = temp_path(".json");
+    RunResult r = ortigia("run --stats " + path + " " + fw("tests/hello.elf"));
+    ASSERT_EQ(r.status, 0);
+    EXPECT_EQ(r.out, "Hello from Ortigia!\n");
+    json_t *j = load_stats(path);
+    ASSERT_NE(j, nullptr);
+    long long cycles = get_int(j, "cycles"), insns = get_int(j, "instructions");
+    EXPECT_GT(cycles, 0);
+    EXPECT_GT(insns, 0);
+    EXPECT_LE(insns, cycles); // at most one instruction per cycle
+    EXPECT_DOUBLE_EQ(json_real_value(json_object_get(j, "ipc")), (double)insns / (double)cycles);
+    EXPECT_STREQ(json_string_value(json_object_get(j, "stop_reason")), "exit");
+    EXPECT_EQ(get_int(j, "exit_status"), 0);
+    EXPECT_EQ(get_int(j, "uart_bytes"), 20); // "Hello from Ortigia!\n"
+    EXPECT_TRUE(json_is_real(json_object_get(j, "wall_time_s")));
+    EXPECT_TRUE(json_is_real(json_object_get(j, "simulated_mips")));
+    EXPECT_DOUBLE_EQ(json_real_value(json_object_get(j, "simulated_seconds")), cycles / 360e6);
+    json_t *cores = json_object_get(j, "cores");
+    ASSERT_EQ(json_array_size(cores), 1u);
+    EXPECT_EQ(get_int(json_array_get(cores, 0), "instructions"), insns);
+    json_decref(j);
+    unlink(path.c_str());
+}
+
+TEST(Cli, TraceHasOneLinePerRetiredInstruction)
+{
+    std::string trace = temp_path(".gz");
+    Stats s = run_stats("--trace " + trace + " " + fw("tests/hello.elf"));
+    std::vector<std::string> lines = read_gz_lines(trace);
+    unlink(trace.c_str());
+    ASSERT_EQ((long long)lines.size(), s.instructions);
+    // The first instruction is crt0's auipc at the entry point, cycle 0.
+    EXPECT_EQ(lines.front().rfind("0 0 1c000000 ", 0), 0u) << lines.front();
+    EXPECT_NE(lines.front().find("auipc gp,"), std::string::npos) << lines.front();
+    EXPECT_NE(lines.front().find(" gp=1c"), std::string::npos) << lines.front();
+    // The last one is the store to the sim-control exit register.
+    EXPECT_NE(lines.back().find("sw "), std::string::npos) << lines.back();
+    // Cycles never go backwards.
+    long long prev = -1;
+    for (const std::string &l : lines) {
+        long long c = std::stoll(l);
+        ASSERT_GE(c, prev) << l;
+        prev = c;
+    }
+    EXPECT_LT(prev, s.cycles);
+}
+
+TEST(Cli, TracingDoesNotChangeTiming)
+{
+    std::string trace = temp_path(".gz");
+    Stats traced = run_stats("--trace " + trace + " " + fw("tests/hello.elf"));
+    unlink(trace.c_str());
+    Stats plain = run_stats(fw("tests/hello.elf"));
+    EXPECT_EQ(traced.cycles, plain.cycles);
+    EXPECT_EQ(traced.instructions, plain.instructions);
+}
+
+TEST(Cli, RunsAreDeterministic)
+{
+    Stats a = run_stats(fw("tests/hello.elf"));
+    Stats b = run_stats(fw("tests/hello.elf"));
+    EXPECT_EQ(a.cycles, b.cycles);
+    EXPECT_EQ(a.instructions, b.instructions);
+    EXPECT_EQ(a.loads, b.loads);
+    EXPECT_EQ(a.stores, b.stores);
+}
+
+TEST(Cli, QuantumDoesNotChangeSingleCoreTiming)
+{
+    Stats small = run_stats("--set sim.quantum_cycles=1 " + fw("tests/hello.elf"));
+    Stats large = run_stats("--set sim.quantum_cycles=1000000 " + fw("tests/hello.elf"));
+    EXPECT_EQ(small.cycles, large.cycles);
+    EXPECT_EQ(small.instructions, large.instructions);
+}
+
+TEST(Cli, L2LatencyCostsExactlyItsCyclesPerDataAccess)
+{
+    Stats fast = run_stats("--set l2.latency=0 " + fw("tests/hello.elf"));
+    Stats slow = run_stats("--set l2.latency=15 " + fw("tests/hello.elf"));
+    EXPECT_EQ(fast.instructions, slow.instructions);
+    // Every data access except the device ones (one per uart byte, one
+    // for exit) goes to L2.
+    long long l2_accesses = slow.loads + slow.stores - slow.uart_bytes - 1;
+    EXPECT_EQ(slow.cycles - fast.cycles, 15 * l2_accesses);
+    EXPECT_EQ(slow.memory_stalls - fast.memory_stalls, 15 * l2_accesses);
+}
+
+TEST(Cli, ExitCodeOfTheFirmwareIsTheStatus)
+{
+    Stats s = run_stats(fw("tests/faults/exit_code.elf"), 42);
+    EXPECT_EQ(s.reason, "exit");
+}
+
+TEST(Cli, CycleLimitStopsWithinOneInstruction)
+{
+    Stats s = run_stats("--max-cycles 5000 " + fw("tests/faults/runaway.elf"), 4);
+    EXPECT_EQ(s.reason, "cycle-limit");
+    EXPECT_GE(s.cycles, 5000);
+    EXPECT_LT(s.cycles, 5000 + 40); // an instruction costs at most ~35+15 cycles
+}
