@@ -1,6 +1,6 @@
 /*
  * Reset entry: set up gp, tp (picolibc keeps errno in TLS), the stack,
- * zero .tbss and .bss, run main, and pass its result to exit().
+ * zero .tbss and .bss, run constructors and main, and pass its result to exit().
  * The loader (simulator or QEMU) has already placed .text and .data.
  */
     .section .text.init, "ax"
@@ -18,7 +18,8 @@ _start:
     sw      zero, 0(t0)
     addi    t0, t0, 4
     j       1b
-2:  li      a0, 0
+2:  call    __libc_init_array      /* constructors (.init_array) */
+    li      a0, 0
     li      a1, 0
     call    main
     call    exit
