@@ -1,0 +1,56 @@
+# Ortigia: the two commands a newcomer needs are `make demo` and `make test`.
+#
+#   make deps    install missing Debian packages (apt-get; quiet when all are there)
+#   make build   configure and build host tools, tests and firmware (CMake)
+#   make demo    deps + build, then run the demo firmware on the virtual platform
+#   make test    deps + build, then the whole test suite (ctest)
+#   make bench   deps + build, then the benchmarks (figures in docs/performance.md)
+
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+DEB_PACKAGES := cmake make pkg-config g++ \
+	libsystemc-dev \
+	gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
+	libgtest-dev zlib1g-dev libjansson-dev libelf-dev \
+	protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
+	qemu-system-misc
+
+.PHONY: all deps build demo test bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@echo "== hello world on the virtual platform =="
+	$(BUILD)/ortigia run $(BUILD)/firmware/tests/hello.elf
+	@echo
+	@echo "== a compute-bound program: matrix multiply and CRC, with statistics =="
+	$(BUILD)/ortigia run --stats $(BUILD)/demo-stats.json $(BUILD)/firmware/bench/bench_compute.elf
+	@echo "statistics written to $(BUILD)/demo-stats.json"
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	tests/bench/bench_iss.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
