@@ -47,27 +47,24 @@ const char *rv_cause_name(uint32_t mcause)
 
 void rv_core_init(struct rv_core *c, uint32_t hartid, uint32_t boot_pc)
 {
-    struct rv_region regions[RV_MAX_REGIONS];
-    unsigned n = c->n_regions;
-    memcpy(regions, c->regions, sizeof regions);
-    rv_bus_fn bus = c->bus;
-    void *bus_ctx = c->bus_ctx;
-    rv_trace_fn trace = c->trace;
-    void *trace_ctx = c->trace_ctx;
-    bool keep = n <= RV_MAX_REGIONS && c->hartid == hartid && n > 0;
-
     memset(c, 0, sizeof *c);
-    if (keep) { /* re-init keeps the wiring, resets the architectural state */
-        memcpy(c->regions, regions, sizeof regions);
-        c->n_regions = n;
-        c->bus = bus;
-        c->bus_ctx = bus_ctx;
-        c->trace = trace;
-        c->trace_ctx = trace_ctx;
-    }
     c->hartid = hartid;
+    rv_core_reset(c, boot_pc);
+}
+
+void rv_core_reset(struct rv_core *c, uint32_t boot_pc)
+{
+    memset(c->x, 0, sizeof c->x);
     c->pc = boot_pc;
+    c->cycle = c->instret = 0;
     c->mstatus = RV_MSTATUS_MPP;
+    c->mtvec = c->mepc = c->mcause = c->mtval = c->mscratch = c->mie = c->mip = 0;
+    c->mcycle_base = c->minstret_base = 0;
+    c->reservation = 0;
+    c->reservation_valid = false;
+    c->prev_hazard = 0;
+    memset(&c->stop, 0, sizeof c->stop);
+    memset(&c->counters, 0, sizeof c->counters);
     c->state = RV_RUNNING;
 }
 
@@ -472,13 +469,16 @@ enum rv_run_state rv_core_run(struct rv_core *c, uint64_t limit)
 #define RD x[d->rd]
 #define IMM ((uint32_t)d->imm)
 
-/* Taken control transfer to npc: jumps cost 2 (in cost), branches 3. */
+/* Taken control transfer to npc: jumps cost 2 (in cost), branches 1 + 2
+   extra, + the misaligned-target penalty; every cycle past the first is a
+   branch stall. */
 #define TAKEN(extra)                                               \
     do {                                                           \
-        cycle += (extra);                                          \
-        branch_stalls += (extra) + 1;                              \
+        uint32_t pen_ = (extra);                                   \
         if (unlikely(npc & 2))                                     \
-            cycle += target_penalty(c, npc);                       \
+            pen_ += target_penalty(c, npc);                        \
+        cycle += pen_;                                             \
+        branch_stalls += pen_ + d->cost - 1u;                      \
     } while (0)
 
     DISPATCH();

@@ -152,8 +152,13 @@ struct rv_core {
     struct rv_counters counters;
 };
 
-/* Reset: registers 0, pc = boot address, mtvec = 0 (no handler). */
+/* Initialize everything (no memories, bus or trace yet), then reset. */
 void rv_core_init(struct rv_core *c, uint32_t hartid, uint32_t boot_pc);
+
+/* Reset the architectural state and counters: registers 0, pc = boot_pc,
+   mtvec = 0 (no handler). Keeps the hart id and the wiring (memories, bus,
+   trace, tohost). */
+void rv_core_reset(struct rv_core *c, uint32_t boot_pc);
 
 /* Add a directly reachable memory; returns false when the table is full. */
 bool rv_core_add_region(struct rv_core *c, uint32_t base, uint32_t size, uint8_t *host,

@@ -6,7 +6,6 @@
 OrtCore::OrtCore(sc_core::sc_module_name name, uint32_t hartid, sc_core::sc_time cycle)
     : sc_module(name), socket("socket"), cycle_(cycle)
 {
-    std::memset(&core_, 0, sizeof core_);
     rv_core_init(&core_, hartid, 0);
     rv_core_set_bus(&core_, &OrtCore::bus_access, this);
     SC_HAS_PROCESS(OrtCore);

@@ -32,10 +32,9 @@ struct CoreHarness {
     explicit CoreHarness(uint32_t mem_latency = 0) : latency(mem_latency)
     {
         rv_dcache_init(&dc, kBase, kSize);
-        std::memset(&core, 0, sizeof core);
+        rv_core_init(&core, 0, kBase);
         rv_core_add_region(&core, kBase, kSize, ram.data(), latency, &dc);
         rv_core_set_bus(&core, &CoreHarness::bus, this);
-        rv_core_init(&core, 0, kBase);
     }
     ~CoreHarness() { rv_dcache_free(&dc); }
     CoreHarness(const CoreHarness &) = delete;
