@@ -14,3 +14,11 @@ for i in 1 2 3; do
 done
 median=$(printf '%s\n' "${mips[@]}" | sort -g | sed -n 2p)
 echo "ISS benchmark (bench_compute, 1 core, timing on, tracing off): median $median MIPS (target >= 200)"
+
+# For scale: the same program with an instruction trace (first 50 M cycles
+# only, to keep the file small). Exit status 4 is the cycle limit.
+trace=$(mktemp --suffix=.gz)
+line=$("$build/ortigia" run --max-cycles 50000000 --trace "$trace" "$elf" 2>&1 >/dev/null |
+       grep -E "^ortigia: cycle-limit" || true)
+echo "ISS with --trace (first 50 M cycles): ${line##*, } ($(du -h "$trace" | cut -f1) of gzip trace)"
+rm -f "$trace"
