@@ -58,7 +58,7 @@ static int list_config()
     ort_config_defaults(&def);
     for (size_t i = 0; i < ort_config_key_count; i++) {
         const ort_config_key &k = ort_config_keys[i];
-        printf("%-22s %-12g [%g, %g]  %s\n", k.key, k.def, k.min, k.max, k.help);
+        printf("%-22s %-12.10g [%.10g, %.10g]  %s\n", k.key, k.def, k.min, k.max, k.help);
     }
     return 0;
 }
