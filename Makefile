@@ -5,6 +5,7 @@
 #   make demo    deps + build, then run the demo firmware on the virtual platform
 #   make test    deps + build, then the whole test suite (ctest)
 #   make bench   deps + build, then the benchmarks (figures in docs/performance.md)
+#   make sanitize  the test suite on an ASan/UBSan build (in build-sanitize/)
 
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -17,7 +18,7 @@ DEB_PACKAGES := cmake make pkg-config g++ \
 	protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
 	qemu-system-misc
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test bench sanitize clean
 
 all: build
 
@@ -52,5 +53,10 @@ test: build
 bench: build
 	tests/bench/bench_iss.sh $(BUILD)
 
+sanitize: deps
+	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DORTIGIA_SANITIZE=ON
+	cmake --build build-sanitize -j$(JOBS)
+	cd build-sanitize && ctest --output-on-failure -j$(JOBS)
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-sanitize

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ortigia/rt.h"
+
 #define N 64
 #define MM_ROUNDS 80
 #define CRC_BYTES (64 * 1024)
@@ -18,20 +20,6 @@
 static int32_t mat_a[N][N], mat_b[N][N], mat_c[N][N];
 static uint8_t buffer[CRC_BYTES];
 static uint32_t crc_table[256];
-
-static inline uint32_t read_instret(void)
-{
-    uint32_t v;
-    __asm__ volatile("csrr %0, minstret" : "=r"(v));
-    return v;
-}
-
-static inline uint32_t read_cycle(void)
-{
-    uint32_t v;
-    __asm__ volatile("csrr %0, mcycle" : "=r"(v));
-    return v;
-}
 
 static uint32_t rng = 0x2545f491u;
 
@@ -81,7 +69,7 @@ int main(void)
 {
     printf("bench_compute: %d x %dx%d int32 matmul, CRC-32 over %d x %d KiB\n", MM_ROUNDS, N, N,
            CRC_ROUNDS, CRC_BYTES / 1024);
-    uint32_t instret0 = read_instret(), cycle0 = read_cycle();
+    uint32_t instret0 = rt_instret(), cycle0 = rt_cycles();
 
     /* Small values keep the products meaningful (they wrap anyway). */
     for (int i = 0; i < N; i++)
@@ -123,7 +111,7 @@ int main(void)
     }
     printf("crc32: %08x\n", (unsigned)crc);
 
-    uint32_t instret = read_instret() - instret0, cycles = read_cycle() - cycle0;
+    uint32_t instret = rt_instret() - instret0, cycles = rt_cycles() - cycle0;
     printf("checksum: %08x\n", (unsigned)(mm_sum ^ crc));
     printf("instret: %lu cycles: %lu\n", (unsigned long)instret, (unsigned long)cycles);
     if (bad) {

@@ -173,27 +173,23 @@ static int run(void)
     if (v != 0xcafef00du)
         return fail(9, "rd after a misaligned lw", v, 0xcafef00du);
 
+    /* Runs `mnemonic rd, 0(addr)`; `at` gets the instruction's address. */
+#define TRAPPING_LOAD(mnemonic, at, v, addr)                                                       \
+    __asm__ volatile("la %0, 1f\n"                                                                 \
+                     "1: " mnemonic " %1, 0(%2)\n"                                                 \
+                     : "=&r"(at), "=r"(v)                                                          \
+                     : "r"(addr)                                                                   \
+                     : "memory")
+
     /* 10: misaligned lh and lhu (odd addresses), lw at +1 and +3. */
     static const uint32_t offsets[] = {1, 3, 5};
     for (unsigned k = 0; k < 3; k++) {
         addr = (uint32_t)(uintptr_t)&words[1] + offsets[k];
-        __asm__ volatile("la %0, 1f\n"
-                         "1: lh %1, 0(%2)\n"
-                         : "=&r"(at), "=r"(v)
-                         : "r"(addr)
-                         : "memory");
+        TRAPPING_LOAD("lh", at, v, addr);
         CHECK(expect_trap(10, "misaligned lh", CAUSE_MISALIGNED_LOAD, at, addr, addr));
-        __asm__ volatile("la %0, 1f\n"
-                         "1: lhu %1, 0(%2)\n"
-                         : "=&r"(at), "=r"(v)
-                         : "r"(addr)
-                         : "memory");
+        TRAPPING_LOAD("lhu", at, v, addr);
         CHECK(expect_trap(10, "misaligned lhu", CAUSE_MISALIGNED_LOAD, at, addr, addr));
-        __asm__ volatile("la %0, 1f\n"
-                         "1: lw %1, 0(%2)\n"
-                         : "=&r"(at), "=r"(v)
-                         : "r"(addr)
-                         : "memory");
+        TRAPPING_LOAD("lw", at, v, addr);
         CHECK(expect_trap(10, "misaligned lw", CAUSE_MISALIGNED_LOAD, at, addr, addr));
     }
     /* Aligned halfword loads inside a word are fine. */

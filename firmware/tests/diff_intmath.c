@@ -29,48 +29,21 @@ static uint32_t vol(uint32_t x)
 
 /* The M-extension instructions themselves: their RISC-V semantics are
  * defined for every input (C's are not for x/0 and INT_MIN/-1). */
-static inline uint32_t asm_div(uint32_t a, uint32_t b)
-{
-    uint32_t r;
-    __asm__ volatile("div %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-static inline uint32_t asm_divu(uint32_t a, uint32_t b)
-{
-    uint32_t r;
-    __asm__ volatile("divu %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-static inline uint32_t asm_rem(uint32_t a, uint32_t b)
-{
-    uint32_t r;
-    __asm__ volatile("rem %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-static inline uint32_t asm_remu(uint32_t a, uint32_t b)
-{
-    uint32_t r;
-    __asm__ volatile("remu %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-static inline uint32_t asm_mulh(uint32_t a, uint32_t b)
-{
-    uint32_t r;
-    __asm__ volatile("mulh %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-static inline uint32_t asm_mulhsu(uint32_t a, uint32_t b)
-{
-    uint32_t r;
-    __asm__ volatile("mulhsu %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-static inline uint32_t asm_mulhu(uint32_t a, uint32_t b)
-{
-    uint32_t r;
-    __asm__ volatile("mulhu %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
+#define ASM_RR(name)                                                                               \
+    static inline uint32_t asm_##name(uint32_t a, uint32_t b)                                      \
+    {                                                                                              \
+        uint32_t r;                                                                                \
+        __asm__ volatile(#name " %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));                          \
+        return r;                                                                                  \
+    }
+ASM_RR(div)
+ASM_RR(divu)
+ASM_RR(rem)
+ASM_RR(remu)
+ASM_RR(mulh)
+ASM_RR(mulhsu)
+ASM_RR(mulhu)
+#undef ASM_RR
 
 /* Folds values into one checksum (order-sensitive). */
 static uint32_t mix(uint32_t h, uint32_t v)
