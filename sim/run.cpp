@@ -87,6 +87,7 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform 
         json_object_set_new(c, "load_use_stalls", json_integer((json_int_t)e.counters.load_use_stalls));
         json_object_set_new(c, "branch_stalls", json_integer((json_int_t)e.counters.branch_stalls));
         json_object_set_new(c, "memory_stalls", json_integer((json_int_t)e.counters.mem_stalls));
+        json_object_set_new(c, "tcdm_stalls", json_integer((json_int_t)e.counters.tcdm_stalls));
         json_object_set_new(c, "muldiv_stalls", json_integer((json_int_t)e.counters.muldiv_stalls));
         json_object_set_new(c, "sleep_cycles", json_integer((json_int_t)e.counters.sleep_cycles));
         json_object_set_new(c, "loads", json_integer((json_int_t)e.counters.loads));

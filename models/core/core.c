@@ -113,6 +113,15 @@ static struct rv_region *find_region(struct rv_core *c, uint32_t addr, unsigned 
     return NULL;
 }
 
+bool rv_core_set_region_tcdm(struct rv_core *c, uint32_t base, struct ort_tcdm *tcdm)
+{
+    struct rv_region *r = find_region(c, base, 1);
+    if (!r)
+        return false;
+    r->tcdm = tcdm;
+    return true;
+}
+
 static inline uint32_t host_read(const uint8_t *p, unsigned size)
 {
     switch (size) {
@@ -144,6 +153,12 @@ static enum access_result data_access(struct rv_core *c, uint32_t addr, unsigned
     struct rv_region *r = find_region(c, addr, size);
     if (r) {
         uint8_t *p = r->host + (addr - r->base);
+        /* Counted here, not by the callers: bank waits and latency. */
+        if (r->tcdm) {
+            uint32_t wait = ort_tcdm_claim(r->tcdm, addr, c->cycle);
+            c->cycle += wait;
+            c->counters.tcdm_stalls += wait;
+        }
         c->cycle += r->latency;
         c->counters.mem_stalls += r->latency;
         if (!is_write) {

@@ -17,6 +17,7 @@
 
 #include "decode_cache.h"
 #include "isa.h"
+#include "tcdm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -83,6 +84,7 @@ struct rv_region {
     uint32_t latency;           /* extra cycles per data access */
     struct rv_decode_cache *dc; /* decode cache over this memory, or NULL:
                                    not executable */
+    struct ort_tcdm *tcdm;      /* bank-conflict timing, or NULL (none) */
 };
 
 #define RV_MAX_REGIONS 8
@@ -110,7 +112,8 @@ enum rv_run_state { RV_RUNNING, RV_SLEEPING, RV_HALTED };
 struct rv_counters {
     uint64_t load_use_stalls;  /* cycles lost to load-use and jalr hazards */
     uint64_t branch_stalls;    /* extra cycles of taken branches and jumps */
-    uint64_t mem_stalls;       /* extra cycles waiting for memory */
+    uint64_t mem_stalls;       /* extra cycles waiting for memory latency */
+    uint64_t tcdm_stalls;      /* extra cycles waiting for a busy L1 bank */
     uint64_t muldiv_stalls;    /* extra cycles of mulh and div/rem */
     uint64_t sleep_cycles;     /* cycles spent in wfi */
     uint64_t loads, stores;
@@ -163,6 +166,10 @@ void rv_core_reset(struct rv_core *c, uint32_t boot_pc);
 /* Add a directly reachable memory; returns false when the table is full. */
 bool rv_core_add_region(struct rv_core *c, uint32_t base, uint32_t size, uint8_t *host,
                         uint32_t latency, struct rv_decode_cache *dc);
+
+/* Give the region holding `base` bank-conflict timing (data accesses claim
+   a bank slot at the instruction's start cycle). False if no such region. */
+bool rv_core_set_region_tcdm(struct rv_core *c, uint32_t base, struct ort_tcdm *tcdm);
 
 void rv_core_set_bus(struct rv_core *c, rv_bus_fn fn, void *ctx);
 void rv_core_set_trace(struct rv_core *c, rv_trace_fn fn, void *ctx);
