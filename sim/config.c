@@ -18,7 +18,18 @@ const struct ort_config_key ort_config_keys[] = {
     KEY_U32("l2.latency", l2_latency, 0, 1000, 15,
             "extra cycles of a core's data access to L2"),
     KEY_U32("sim.quantum_cycles", quantum_cycles, 1, 100000000, 10000,
-            "temporal-decoupling quantum: cycles a core runs before it synchronizes"),
+            "SystemC quantum: cycles the cluster runs before SystemC time catches up"),
+    KEY_U32("cluster.cores", cluster_cores, 1, 16, 8, "cores in the cluster"),
+    KEY_U32("cluster.slice_cycles", slice_cycles, 1, 2048, 256,
+            "scheduling slice: cycles each core runs before the next takes its turn"),
+    KEY_U32("l1.size", l1_size, 4 * 1024, 4 * 1024 * 1024, 256 * 1024,
+            "L1 TCDM size in bytes (at 0x10000000)"),
+    KEY_U32("l1.banks", l1_banks, 1, 1024, 16,
+            "L1 TCDM banks, word-interleaved (a power of two)"),
+    KEY_U32("wmem.size", wmem_size, 64 * 1024, 64 * 1024 * 1024, 4 * 1024 * 1024,
+            "weight memory size in bytes (at 0x10400000)"),
+    KEY_U32("wmem.latency", wmem_latency, 0, 1000, 15,
+            "extra cycles of a core's data access to the weight memory"),
 };
 const size_t ort_config_key_count = sizeof ort_config_keys / sizeof ort_config_keys[0];
 
@@ -64,6 +75,11 @@ int ort_config_set_number(struct ort_config *c, const char *key, double value, c
             return -1;
         }
         uint32_t v = (uint32_t)value;
+        /* Word interleaving picks the bank with a mask. */
+        if (strcmp(key, "l1.banks") == 0 && (v & (v - 1)) != 0) {
+            snprintf(err, errlen, "'%s' = %u must be a power of two", key, v);
+            return -1;
+        }
         memcpy(p, &v, sizeof v);
     } else {
         memcpy(p, &value, sizeof value);

@@ -21,6 +21,12 @@ struct ort_config {
     uint32_t l2_size;         /* l2.size, bytes */
     uint32_t l2_latency;      /* l2.latency, cycles per core data access */
     uint32_t quantum_cycles;  /* sim.quantum_cycles */
+    uint32_t cluster_cores;   /* cluster.cores */
+    uint32_t slice_cycles;    /* cluster.slice_cycles */
+    uint32_t l1_size;         /* l1.size, bytes */
+    uint32_t l1_banks;        /* l1.banks */
+    uint32_t wmem_size;       /* wmem.size, bytes */
+    uint32_t wmem_latency;    /* wmem.latency, cycles per core data access */
 };
 
 enum ort_config_type { ORT_CFG_U32, ORT_CFG_F64 };

@@ -14,60 +14,79 @@ OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FI
     if (!ort_mem_init(&l2_mem_, "l2", ORT_L2_BASE, cfg.l2_size, cfg.l2_latency) ||
         !rv_dcache_init(&l2_dc_, ORT_L2_BASE, cfg.l2_size))
         throw std::runtime_error("out of memory for L2");
+    if (!ort_mem_init(&wmem_, "wmem", ORT_WMEM_BASE, cfg.wmem_size, cfg.wmem_latency))
+        throw std::runtime_error("out of memory for the weight memory");
     l2_mem_.on_write = invalidate_decoded;
     l2_mem_.on_write_ctx = &l2_dc_;
     ort_soc_ctrl_init(&soc_engine_, uart_out);
 
     router_ = std::make_unique<OrtRouter>("router");
     l2_ = std::make_unique<OrtMemory>("l2", &l2_mem_, cycle_);
+    wmem_target_ = std::make_unique<OrtMemory>("wmem", &wmem_, cycle_);
     soc_ = std::make_unique<OrtSocCtrl>("soc_ctrl", &soc_engine_, cycle_);
     router_->map("to_l2", ORT_L2_BASE, cfg.l2_size).bind(l2_->socket);
+    router_->map("to_wmem", ORT_WMEM_BASE, cfg.wmem_size).bind(wmem_target_->socket);
     router_->map("to_soc_ctrl", ORT_SOC_CTRL_BASE, ORT_SOC_CTRL_SIZE).bind(soc_->socket);
 
-    auto core = std::make_unique<OrtCore>("core0", 0, cycle_);
-    core->socket.bind(router_->target);
-    core->add_direct_memory(ORT_L2_BASE, cfg.l2_size, &l2_dc_);
+    ort_cluster_params params{};
+    params.cores = cfg.cluster_cores;
+    params.l1_size = cfg.l1_size;
+    params.l1_banks = cfg.l1_banks;
+    params.slice_cycles = cfg.slice_cycles;
+    cluster_ = std::make_unique<OrtCluster>("cluster", params, cycle_);
+    cluster_->socket.bind(router_->target);
+    cluster_->add_direct_memory(ORT_L2_BASE, cfg.l2_size, cfg.l2_latency, &l2_dc_);
+    cluster_->add_direct_memory(ORT_WMEM_BASE, cfg.wmem_size, cfg.wmem_latency, nullptr);
     const OrtSocCtrl *soc = soc_.get();
-    core->stop_requested = [soc] { return soc->exit_requested(); };
-    cores_.push_back(std::move(core));
+    cluster_->stop_requested = [soc] { return soc->exit_requested(); };
 }
 
 OrtPlatform::~OrtPlatform()
 {
-    cores_.clear();
+    cluster_.reset();
     soc_.reset();
+    wmem_target_.reset();
     l2_.reset();
     router_.reset();
     rv_dcache_free(&l2_dc_);
+    ort_mem_free(&wmem_);
     ort_mem_free(&l2_mem_);
 }
 
 bool OrtPlatform::load(const ort_elf_image &img, std::string &err)
 {
+    ort_mem *mems[] = {&l2_mem_, &cluster_->engine().l1, &wmem_};
     for (size_t i = 0; i < img.segment_count; i++) {
         const ort_elf_segment &s = img.segments[i];
-        if (!ort_mem_contains(&l2_mem_, s.addr, s.mem_size)) {
-            char msg[200];
+        ort_mem *m = nullptr;
+        for (ort_mem *cand : mems)
+            if (ort_mem_contains(cand, s.addr, s.mem_size))
+                m = cand;
+        if (!m) {
+            char msg[300];
             snprintf(msg, sizeof msg,
                      "segment %zu [0x%08x, 0x%08llx) lies outside every memory "
-                     "(L2 is [0x%08x, 0x%08llx))",
+                     "(L2 [0x%08x, 0x%08llx), L1 [0x%08x, 0x%08llx), weight memory "
+                     "[0x%08x, 0x%08llx))",
                      i, s.addr, (unsigned long long)s.addr + s.mem_size, l2_mem_.base,
-                     (unsigned long long)l2_mem_.base + l2_mem_.size);
+                     (unsigned long long)l2_mem_.base + l2_mem_.size, mems[1]->base,
+                     (unsigned long long)mems[1]->base + mems[1]->size, wmem_.base,
+                     (unsigned long long)wmem_.base + wmem_.size);
             err = msg;
             return false;
         }
-        ort_mem_write(&l2_mem_, s.addr, s.data, s.file_size);
-        std::memset(l2_mem_.data + (s.addr - l2_mem_.base) + s.file_size, 0,
-                    s.mem_size - s.file_size);
+        ort_mem_write(m, s.addr, s.data, s.file_size);
+        std::memset(m->data + (s.addr - m->base) + s.file_size, 0, s.mem_size - s.file_size);
     }
     /* Loading is not activity of the simulated chip. */
-    l2_mem_.writes = l2_mem_.write_bytes = 0;
+    for (ort_mem *m : mems)
+        m->writes = m->write_bytes = 0;
     uint32_t tohost = 0;
     bool has_tohost = ort_elf_find_symbol(&img, "tohost", &tohost);
-    for (auto &c : cores_) {
-        c->set_boot_address(img.entry);
-        if (has_tohost)
-            rv_core_set_tohost(&c->engine(), tohost);
-    }
+    ort_cluster &cl = cluster_->engine();
+    ort_cluster_boot(&cl, img.entry);
+    if (has_tohost)
+        for (unsigned i = 0; i < cl.cores; i++)
+            rv_core_set_tohost(&cl.core[i], tohost);
     return true;
 }

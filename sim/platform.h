@@ -1,5 +1,6 @@
-// The virtual platform, assembled from a configuration: cores, the
-// interconnect, L2 SRAM and the SoC control block (uart, sim control).
+// The virtual platform, assembled from a configuration: the cluster (cores,
+// L1, event unit, DMA), the interconnect, L2 SRAM, the weight memory and
+// the SoC control block (uart, sim control).
 // Memory map: docs/architecture.md (and firmware/include/ortigia/platform.h).
 #ifndef ORTIGIA_PLATFORM_H
 #define ORTIGIA_PLATFORM_H
@@ -11,7 +12,7 @@
 
 #include <systemc>
 
-#include "core_sc.h"
+#include "cluster_sc.h"
 #include "mem_sc.h"
 #include "router.h"
 #include "soc_ctrl_sc.h"
@@ -25,6 +26,7 @@ extern "C" {
 }
 
 constexpr uint32_t ORT_L2_BASE = 0x1C000000u;
+constexpr uint32_t ORT_WMEM_BASE = 0x10400000u;
 constexpr uint32_t ORT_SOC_CTRL_BASE = 0x1A100000u;
 
 class OrtPlatform : public sc_core::sc_module {
@@ -32,12 +34,15 @@ public:
     OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FILE *uart_out);
     ~OrtPlatform() override;
 
-    /* Place the program's segments and point the cores at its entry.
-       False with a message when a segment lies outside every memory. */
+    /* Throws std::invalid_argument for a configuration the models refuse. */
+    /* Place the program's segments (L2, L1 or weight memory) and point the
+       cores at its entry. False with a message when a segment lies outside
+       every memory. */
     bool load(const ort_elf_image &img, std::string &err);
 
-    size_t core_count() const { return cores_.size(); }
-    OrtCore &core(size_t i) { return *cores_[i]; }
+    size_t core_count() const { return cluster_->engine().cores; }
+    rv_core &core(size_t i) { return cluster_->engine().core[i]; }
+    OrtCluster &cluster() { return *cluster_; }
     const ort_soc_ctrl &soc() const { return soc_engine_; }
     sc_core::sc_time cycle_time() const { return cycle_; }
     double frequency_hz() const { return cfg_.soc_frequency_mhz * 1e6; }
@@ -47,11 +52,13 @@ private:
     sc_core::sc_time cycle_;
     ort_mem l2_mem_;
     rv_decode_cache l2_dc_;
+    ort_mem wmem_;
     ort_soc_ctrl soc_engine_;
     std::unique_ptr<OrtRouter> router_;
     std::unique_ptr<OrtMemory> l2_;
+    std::unique_ptr<OrtMemory> wmem_target_;
     std::unique_ptr<OrtSocCtrl> soc_;
-    std::vector<std::unique_ptr<OrtCore>> cores_;
+    std::unique_ptr<OrtCluster> cluster_;
 };
 
 #endif

@@ -26,10 +26,11 @@ struct Outcome {
 /* Decide how the run ended, and say so on stderr. */
 Outcome judge(OrtPlatform &p, const OrtRunOptions &opt)
 {
-    OrtCore &c = p.core(0);
-    const rv_core &e = c.engine();
-    switch (c.end()) {
-    case OrtCore::End::Halted:
+    OrtCluster &cluster = p.cluster();
+    const ort_cluster &cl = cluster.engine();
+    switch (cluster.end()) {
+    case OrtCluster::End::Halted: {
+        const rv_core &e = cl.core[cl.halted_core >= 0 ? cl.halted_core : 0];
         if (e.stop.kind == RV_STOP_FAULT) {
             fprintf(stderr,
                     "ortigia: core %u fault: %s (mcause %u) at pc 0x%08x, instruction 0x%08x, "
@@ -47,25 +48,28 @@ Outcome judge(OrtPlatform &p, const OrtRunOptions &opt)
             return {"tohost", (test & 0xff) ? (test & 0xff) : 1};
         }
         return {"exit", p.soc().exit_code & 0xff};
-    case OrtCore::End::CycleLimit:
+    }
+    case OrtCluster::End::CycleLimit:
         fprintf(stderr,
                 "ortigia: stopped at the cycle limit (%" PRIu64 " cycles) after %" PRIu64
-                " cycles; core %u at pc 0x%08x\n",
-                opt.max_cycles, e.cycle, e.hartid, e.pc);
+                " cycles; core 0 at pc 0x%08x\n",
+                opt.max_cycles, ort_cluster_cycles(&cl), cl.core[0].pc);
         return {"cycle-limit", ORT_EXIT_CYCLE_LIMIT};
-    case OrtCore::End::Sleeping:
-        fprintf(stderr,
-                "ortigia: deadlock: every core sleeps and nothing can wake one; core %u waits in "
-                "wfi at pc 0x%08x (mie 0x%08x, mstatus.MIE %u)\n",
-                e.hartid, e.pc - 4, e.mie, (e.mstatus >> 3) & 1);
+    case OrtCluster::End::Deadlock:
+        fprintf(stderr, "ortigia: deadlock: every core sleeps and nothing can wake one:\n");
+        for (unsigned i = 0; i < cl.cores; i++) {
+            char line[256];
+            ort_cluster_describe_core(&cl, i, line, sizeof line);
+            fprintf(stderr, "ortigia:   %s\n", line);
+        }
         return {"deadlock", ORT_EXIT_DEADLOCK};
-    case OrtCore::End::Error:
-        fprintf(stderr, "ortigia: error: core %u: %s\n", e.hartid, c.error().c_str());
+    case OrtCluster::End::Error:
+        fprintf(stderr, "ortigia: error: cluster: %s\n", cluster.error().c_str());
         return {"error", ORT_EXIT_BAD_INPUT};
-    case OrtCore::End::Running:
+    case OrtCluster::End::Running:
         break;
     }
-    fprintf(stderr, "ortigia: error: simulation ended with core %u still running\n", e.hartid);
+    fprintf(stderr, "ortigia: error: simulation ended with the cluster still running\n");
     return {"error", ORT_EXIT_BAD_INPUT};
 }
 
@@ -76,7 +80,7 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform 
     uint64_t cycles = 0, instret = 0;
     json_t *cores = json_array();
     for (size_t i = 0; i < p.core_count(); i++) {
-        const rv_core &e = p.core(i).engine();
+        const rv_core &e = p.core(i);
         cycles = std::max(cycles, e.cycle);
         instret += e.instret;
         json_t *c = json_object();
@@ -127,7 +131,13 @@ int ort_run(const OrtRunOptions &opt)
     /* Femtoseconds: a 360 MHz cycle is 2777778 fs, close enough that cycle
        counts, which are what the models reason in, convert exactly. */
     sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
-    auto platform = std::make_unique<OrtPlatform>("platform", opt.config, stdout);
+    std::unique_ptr<OrtPlatform> platform;
+    try {
+        platform = std::make_unique<OrtPlatform>("platform", opt.config, stdout);
+    } catch (const std::exception &e) {
+        fprintf(stderr, "ortigia: error: %s\n", e.what());
+        return ORT_EXIT_BAD_INPUT;
+    }
     std::string load_err;
     if (!platform->load(img, load_err)) {
         fprintf(stderr, "ortigia: error: %s: %s\n", opt.elf_path.c_str(), load_err.c_str());
@@ -144,11 +154,10 @@ int ort_run(const OrtRunOptions &opt)
             return ORT_EXIT_BAD_INPUT;
         }
         for (size_t i = 0; i < platform->core_count(); i++)
-            rv_core_set_trace(&platform->core(i).engine(), ort_itrace_record, trace);
+            rv_core_set_trace(&platform->core(i), ort_itrace_record, trace);
     }
     if (opt.max_cycles)
-        for (size_t i = 0; i < platform->core_count(); i++)
-            platform->core(i).set_cycle_limit(opt.max_cycles);
+        platform->cluster().set_cycle_limit(opt.max_cycles);
 
     auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
@@ -162,8 +171,8 @@ int ort_run(const OrtRunOptions &opt)
     }
     uint64_t cycles = 0, instret = 0;
     for (size_t i = 0; i < platform->core_count(); i++) {
-        cycles = std::max(cycles, platform->core(i).engine().cycle);
-        instret += platform->core(i).engine().instret;
+        cycles = std::max(cycles, platform->core(i).cycle);
+        instret += platform->core(i).instret;
     }
     if (!opt.quiet)
         fprintf(stderr,

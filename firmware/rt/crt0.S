@@ -1,6 +1,9 @@
 /*
- * Reset entry: set up gp, tp (picolibc keeps errno in TLS), the stack,
- * zero .tbss and .bss, run constructors and main, and pass its result to exit().
+ * Reset entry of every core. Core 0 sets up gp, tp (picolibc keeps errno
+ * in TLS), its stack in RAM, zeroes .tbss/.bss/.l1bss, runs the
+ * constructors and main, and passes main's result to exit(). The other
+ * cores take a stack at the top of L1 (core i: __l1_stack_top - (i - 1) *
+ * __l1_stack_size) and wait in rt_worker_main for work forked to them.
  * The loader (simulator or QEMU) has already placed .text and .data.
  */
     .section .text.init, "ax"
@@ -11,16 +14,35 @@ _start:
     la      gp, __global_pointer$
     .option pop
     la      tp, __tls_base
+    csrr    t0, mhartid
+    bnez    t0, .Lworker
     la      sp, __stack_top
     la      t0, __bss_start
     la      t1, __bss_end
-1:  bgeu    t0, t1, 2f
-    sw      zero, 0(t0)
-    addi    t0, t0, 4
-    j       1b
-2:  call    __libc_init_array      /* constructors (.init_array) */
+    call    .Lzero
+    la      t0, __l1bss_start
+    la      t1, __l1bss_end
+    call    .Lzero
+    call    __libc_init_array      /* constructors (.init_array) */
     li      a0, 0
     li      a1, 0
     call    main
     call    exit
-3:  j       3b
+1:  j       1b
+
+/* Zero [t0, t1), word by word. */
+.Lzero:
+    bgeu    t0, t1, 2f
+    sw      zero, 0(t0)
+    addi    t0, t0, 4
+    j       .Lzero
+2:  ret
+
+.Lworker:
+    addi    t0, t0, -1
+    la      t1, __l1_stack_size
+    mul     t0, t0, t1
+    la      sp, __l1_stack_top
+    sub     sp, sp, t0
+    call    rt_worker_main
+1:  j       1b

@@ -141,7 +141,7 @@ static inline void host_write(uint8_t *p, unsigned size, uint32_t v)
 }
 
 /* What happened to an access. */
-enum access_result { ACC_OK, ACC_FAULT, ACC_STOP };
+enum access_result { ACC_OK, ACC_FAULT, ACC_STOP, ACC_SLEEP };
 
 /*
  * Data access through regions or the bus. Alignment is checked by the
@@ -184,6 +184,12 @@ static enum access_result data_access(struct rv_core *c, uint32_t addr, unsigned
     c->counters.mem_stalls += extra;
     if (st == RV_BUS_ERROR)
         return ACC_FAULT;
+    if (st == RV_BUS_SLEEP)
+        return ACC_SLEEP;
+    if (st == RV_BUS_YIELD) {
+        c->yielding = true;
+        return ACC_STOP; /* completes like a stop; stop_after tells them apart */
+    }
     if (!is_write)
         *value = data;
     if (st == RV_BUS_STOP) {
@@ -215,6 +221,15 @@ bool rv_csr_read(struct rv_core *c, unsigned csr, uint32_t *v)
     case RV_CSR_MINSTRETH: case RV_CSR_INSTRETH: *v = (uint32_t)(minstret >> 32); break;
     case RV_CSR_MVENDORID: case RV_CSR_MARCHID: case RV_CSR_MIMPID: *v = 0; break;
     case RV_CSR_MHARTID: *v = c->hartid; break;
+    /* Performance counters (read-only views of struct rv_counters). */
+    case RV_CSR_MHPM_LOAD_USE: *v = (uint32_t)c->counters.load_use_stalls; break;
+    case RV_CSR_MHPM_TCDM: *v = (uint32_t)c->counters.tcdm_stalls; break;
+    case RV_CSR_MHPM_BRANCH: *v = (uint32_t)c->counters.branch_stalls; break;
+    case RV_CSR_MHPM_SLEEP: *v = (uint32_t)c->counters.sleep_cycles; break;
+    case RV_CSR_MHPM_MEMORY: *v = (uint32_t)c->counters.mem_stalls; break;
+    case RV_CSR_MHPM_MULDIV: *v = (uint32_t)c->counters.muldiv_stalls; break;
+    case RV_CSR_MHPM_LOADS: *v = (uint32_t)c->counters.loads; break;
+    case RV_CSR_MHPM_STORES: *v = (uint32_t)c->counters.stores; break;
     default: return false;
     }
     return true;

@@ -46,6 +46,13 @@ enum rv_csr {
     RV_CSR_MINSTRETH = 0xB82, RV_CSR_CYCLE = 0xC00, RV_CSR_INSTRET = 0xC02,
     RV_CSR_CYCLEH = 0xC80, RV_CSR_INSTRETH = 0xC82, RV_CSR_MVENDORID = 0xF11,
     RV_CSR_MARCHID = 0xF12, RV_CSR_MIMPID = 0xF13, RV_CSR_MHARTID = 0xF14,
+    /* mhpmcounter3.. : read-only views of the activity counters, as
+       firmware/include/ortigia/perf.h names them. The counters are cumulative
+       over the run; reads give the low 32 bits. 0xB06 is reserved for the
+       hardware-loop iteration count. */
+    RV_CSR_MHPM_LOAD_USE = 0xB03, RV_CSR_MHPM_TCDM = 0xB04, RV_CSR_MHPM_BRANCH = 0xB05,
+    RV_CSR_MHPM_SLEEP = 0xB07, RV_CSR_MHPM_MEMORY = 0xB08, RV_CSR_MHPM_MULDIV = 0xB09,
+    RV_CSR_MHPM_LOADS = 0xB0A, RV_CSR_MHPM_STORES = 0xB0B,
 };
 
 #define RV_MSTATUS_MIE (1u << 3)
@@ -59,6 +66,10 @@ enum rv_bus_status {
     RV_BUS_OK,    /* done */
     RV_BUS_ERROR, /* nothing there: access fault */
     RV_BUS_STOP,  /* done, and the core must stop after this instruction */
+    RV_BUS_SLEEP, /* not done: the core sleeps at this instruction and
+                     executes it again when woken (event-unit waits) */
+    RV_BUS_YIELD, /* done; return from rv_core_run after this instruction
+                     (it woke another core: let the scheduler catch up) */
 };
 
 struct rv_core;
@@ -151,6 +162,7 @@ struct rv_core {
     bool has_tohost;
 
     enum rv_run_state state;
+    bool yielding; /* the current access asked to return from the run loop */
     struct rv_stop_info stop;
     struct rv_counters counters;
 };

@@ -2,6 +2,7 @@
 # run_expect.sh STATUS STDOUT_REGEX STDERR_REGEX command...
 # Runs the command and checks its exit status, and that its stdout and
 # stderr each contain a line matching the extended regex ("" = no check).
+# The stderr regex is matched against the whole text, so .* spans lines.
 set -u
 want=$1 out_re=$2 err_re=$3
 shift 3
@@ -16,7 +17,7 @@ fi
 if [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$out"; then
   echo "FAIL: stdout does not match /$out_re/"; ok=0
 fi
-if [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$err"; then
+if [ -n "$err_re" ] && ! grep -Ezq -- "$err_re" "$err"; then
   echo "FAIL: stderr does not match /$err_re/"; ok=0
 fi
 if [ $ok -eq 0 ]; then

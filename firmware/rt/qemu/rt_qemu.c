@@ -33,3 +33,11 @@ void _exit(int code)
     for (;;)
         ;
 }
+
+/* QEMU's virt board runs one hart here; crt0 still names the worker entry. */
+void rt_worker_main(void);
+void rt_worker_main(void)
+{
+    for (;;)
+        __asm__ volatile("wfi");
+}

@@ -1,0 +1,109 @@
+/*
+ * The compute cluster as one plain-C engine: N cores, the L1 TCDM (memory
+ * and bank-conflict timing), the event unit and (when attached) the DMA,
+ * with the scheduler that interleaves them.
+ *
+ * Scheduling: simulated time advances in slices of `slice_cycles`. Within a
+ * slice each running core executes up to the slice's end, one core after
+ * another in core order; cores woken during the slice (by a barrier, an
+ * event, the DMA) run in further passes; then the DMA advances to the
+ * slice's end. Sleeping cores cost no host time; when every core sleeps
+ * and the DMA has a transfer in flight, time jumps to its completion.
+ * Everything is in one thread and in a fixed order, so runs are
+ * deterministic, and L1 bank conflicts between masters are resolved per
+ * cycle by the TCDM model (see tcdm.h for why slices must stay short).
+ */
+#ifndef ORTIGIA_CLUSTER_H
+#define ORTIGIA_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "event_unit.h"
+#include "mem.h"
+#include "tcdm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ORT_CLUSTER_MAX_CORES ORT_EU_MAX_CORES
+#define ORT_L1_BASE 0x10000000u
+#define ORT_CLUSTER_PERIPH_BASE 0x10200000u
+#define ORT_EU_BASE (ORT_CLUSTER_PERIPH_BASE + 0x000u)
+#define ORT_DMA_BASE (ORT_CLUSTER_PERIPH_BASE + 0x400u)
+#define ORT_DMA_WINDOW 0x400u
+
+struct ort_cluster_params {
+    unsigned cores;          /* 1..ORT_CLUSTER_MAX_CORES */
+    uint32_t l1_size;        /* bytes */
+    uint32_t l1_banks;       /* power of two */
+    uint32_t slice_cycles;   /* 1..ORT_TCDM_WINDOW / 2 */
+};
+
+/* A device window inside the cluster other than the event unit (the DMA). */
+typedef enum rv_bus_status (*ort_cluster_device_fn)(void *ctx, unsigned core, uint32_t offset,
+                                                    unsigned size, bool is_write,
+                                                    uint32_t *data, uint64_t now,
+                                                    uint32_t *extra_cycles);
+
+enum ort_cluster_result {
+    ORT_CLUSTER_LIMIT,    /* reached the requested cycle */
+    ORT_CLUSTER_HALTED,   /* a core halted (exit, fault, tohost): see halted_core */
+    ORT_CLUSTER_DEADLOCK, /* every core sleeps and nothing can wake one */
+};
+
+struct ort_cluster {
+    unsigned cores;
+    uint32_t slice;
+    struct rv_core core[ORT_CLUSTER_MAX_CORES];
+    struct ort_mem l1;
+    struct ort_tcdm tcdm;
+    struct ort_event_unit eu;
+    uint64_t now; /* start of the next slice */
+    int halted_core;
+
+    rv_bus_fn outer_bus; /* devices outside the cluster */
+    void *outer_ctx;
+
+    /* The DMA, when attached: its register window, how to advance it, and
+       when its next transfer completes (UINT64_MAX: idle). */
+    ort_cluster_device_fn dma_access;
+    void (*dma_advance)(void *ctx, uint64_t until);
+    uint64_t (*dma_next_completion)(const void *ctx);
+    void *dma_ctx;
+};
+
+/* False with a message naming the bad parameter. */
+bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p, char *err,
+                      size_t errlen);
+void ort_cluster_free(struct ort_cluster *cl);
+
+/* A memory outside the cluster every core reaches directly (L2, weight
+   memory); dc != NULL makes it executable. */
+bool ort_cluster_add_memory(struct ort_cluster *cl, uint32_t base, uint32_t size, uint8_t *host,
+                            uint32_t latency, struct rv_decode_cache *dc);
+
+/* Devices outside the cluster (uart, sim control). */
+void ort_cluster_set_bus(struct ort_cluster *cl, rv_bus_fn fn, void *ctx);
+
+/* Every core starts at `entry`; firmware tells them apart by mhartid. */
+void ort_cluster_boot(struct ort_cluster *cl, uint32_t entry);
+
+/* Run until cycle `until` (or a halt, or a deadlock). */
+enum ort_cluster_result ort_cluster_run(struct ort_cluster *cl, uint64_t until);
+
+/* Highest core clock. */
+uint64_t ort_cluster_cycles(const struct ort_cluster *cl);
+
+/* One line per core for a deadlock report: pc and what it waits for. */
+void ort_cluster_describe_core(const struct ort_cluster *cl, unsigned core, char *buf,
+                               size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
