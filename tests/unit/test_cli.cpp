@@ -187,6 +187,30 @@ TEST(Cli, RunsAreDeterministic)
     EXPECT_EQ(a.stores, b.stores);
 }
 
+// Eight cores with barriers, a mutex and bank conflicts: two runs give the
+// same statistics, byte for byte, apart from the wall time.
+TEST(Cli, MultiCoreRunsAreDeterministic)
+{
+    std::string a = temp_path(".json"), b = temp_path(".json");
+    ASSERT_EQ(ortigia("run --quiet --stats " + a + " " + fw("tests/check_cluster.elf")).status, 0);
+    ASSERT_EQ(ortigia("run --quiet --stats " + b + " " + fw("tests/check_cluster.elf")).status, 0);
+    json_t *ja = load_stats(a), *jb = load_stats(b);
+    ASSERT_NE(ja, nullptr);
+    ASSERT_NE(jb, nullptr);
+    for (json_t *j : {ja, jb})
+        for (const char *volatile_key : {"wall_time_s", "simulated_mips"})
+            json_object_del(j, volatile_key);
+    EXPECT_TRUE(json_equal(ja, jb));
+    json_t *cores = json_object_get(ja, "cores");
+    ASSERT_EQ(json_array_size(cores), 8u);
+    EXPECT_GT(get_int(json_array_get(cores, 1), "tcdm_stalls"), 0);
+    EXPECT_GT(get_int(json_array_get(cores, 5), "sleep_cycles"), 0);
+    json_decref(ja);
+    json_decref(jb);
+    unlink(a.c_str());
+    unlink(b.c_str());
+}
+
 TEST(Cli, QuantumDoesNotChangeSingleCoreTiming)
 {
     Stats small = run_stats("--set sim.quantum_cycles=1 " + fw("tests/hello.elf"));
