@@ -111,6 +111,18 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform 
                         json_real(wall_s > 0 ? (double)instret / wall_s / 1e6 : 0));
     json_object_set_new(root, "uart_bytes", json_integer((json_int_t)p.soc().uart_bytes));
     json_object_set_new(root, "cores", cores);
+    const ort_cluster &cl = p.cluster().engine();
+    json_t *l1 = json_object();
+    json_object_set_new(l1, "banks", json_integer(cl.tcdm.banks));
+    json_object_set_new(l1, "accesses", json_integer((json_int_t)cl.tcdm.accesses));
+    json_object_set_new(l1, "conflict_cycles", json_integer((json_int_t)cl.tcdm.conflict_cycles));
+    json_object_set_new(root, "l1", l1);
+    json_t *eu = json_object();
+    json_object_set_new(eu, "accesses", json_integer((json_int_t)cl.eu.accesses));
+    json_object_set_new(eu, "events", json_integer((json_int_t)cl.eu.events));
+    json_object_set_new(eu, "barriers", json_integer((json_int_t)cl.eu.barriers));
+    json_object_set_new(eu, "wakeups", json_integer((json_int_t)cl.eu.wakeups));
+    json_object_set_new(root, "event_unit", eu);
     int rc = json_dump_file(root, path.c_str(), JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(root);
     return rc == 0;

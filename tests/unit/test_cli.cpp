@@ -205,6 +205,11 @@ TEST(Cli, MultiCoreRunsAreDeterministic)
     ASSERT_EQ(json_array_size(cores), 8u);
     EXPECT_GT(get_int(json_array_get(cores, 1), "tcdm_stalls"), 0);
     EXPECT_GT(get_int(json_array_get(cores, 5), "sleep_cycles"), 0);
+    // check_cluster forks 6 times (6 joins at the barrier); inside, 10
+    // rounds of 2 barriers and 2 bank probes of 1: 6 + 20 + 2 = 28.
+    EXPECT_EQ(get_int(json_object_get(ja, "event_unit"), "barriers"), 28);
+    EXPECT_EQ(get_int(json_object_get(ja, "l1"), "banks"), 16);
+    EXPECT_GT(get_int(json_object_get(ja, "l1"), "conflict_cycles"), 0);
     json_decref(ja);
     json_decref(jb);
     unlink(a.c_str());
