@@ -41,3 +41,18 @@ void rt_worker_main(void)
     for (;;)
         __asm__ volatile("wfi");
 }
+
+/* A program that faults on QEMU would otherwise spin in the reset vector;
+   end it with status 3 and the cause, as Ortigia does. */
+static void __attribute__((interrupt("machine"), aligned(4))) qemu_fault(void)
+{
+    uint32_t cause, epc;
+    __asm__ volatile("csrr %0, mcause\n csrr %1, mepc" : "=r"(cause), "=r"(epc));
+    printf("qemu: fault, mcause %u at pc 0x%08x\n", (unsigned)cause, (unsigned)epc);
+    _exit(3);
+}
+
+static void __attribute__((constructor)) install_fault_handler(void)
+{
+    __asm__ volatile("csrw mtvec, %0" ::"r"((uintptr_t)qemu_fault));
+}
