@@ -94,6 +94,7 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform 
         json_object_set_new(c, "tcdm_stalls", json_integer((json_int_t)e.counters.tcdm_stalls));
         json_object_set_new(c, "muldiv_stalls", json_integer((json_int_t)e.counters.muldiv_stalls));
         json_object_set_new(c, "sleep_cycles", json_integer((json_int_t)e.counters.sleep_cycles));
+        json_object_set_new(c, "hwloop_iterations", json_integer((json_int_t)e.counters.hwloop_iterations));
         json_object_set_new(c, "loads", json_integer((json_int_t)e.counters.loads));
         json_object_set_new(c, "stores", json_integer((json_int_t)e.counters.stores));
         json_array_append_new(cores, c);

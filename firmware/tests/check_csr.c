@@ -19,9 +19,9 @@
     })
 #define CSR_WRITE(name, val) __asm__ volatile("csrw " #name ", %0" ::"r"((uint32_t)(val)))
 
-/* misa: MXL = 1 (XLEN 32) and the extensions A, C, I, M. */
+/* misa: MXL = 1 (XLEN 32) and the extensions A, C, I, M, X (Xpulpv2). */
 #define MISA_EXT(c) (1u << ((c) - 'A'))
-#define EXPECTED_MISA ((1u << 30) | MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('I') | MISA_EXT('M'))
+#define EXPECTED_MISA ((1u << 30) | MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('X'))
 
 #define NOPS 64
 #define STR_(x) #x

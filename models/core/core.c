@@ -12,6 +12,7 @@
  * data accesses add the memory's latency. Trap entry costs 2 (a flush).
  */
 #include "core.h"
+#include "xpulp.h"
 
 #include <string.h>
 
@@ -60,6 +61,7 @@ void rv_core_reset(struct rv_core *c, uint32_t boot_pc)
     c->mstatus = RV_MSTATUS_MPP;
     c->mtvec = c->mepc = c->mcause = c->mtval = c->mscratch = c->mie = c->mip = 0;
     c->mcycle_base = c->minstret_base = 0;
+    memset(c->lp, 0, sizeof c->lp);
     c->reservation = 0;
     c->reservation_valid = false;
     c->prev_hazard = 0;
@@ -225,7 +227,14 @@ bool rv_csr_read(struct rv_core *c, unsigned csr, uint32_t *v)
     case RV_CSR_MHPM_LOAD_USE: *v = (uint32_t)c->counters.load_use_stalls; break;
     case RV_CSR_MHPM_TCDM: *v = (uint32_t)c->counters.tcdm_stalls; break;
     case RV_CSR_MHPM_BRANCH: *v = (uint32_t)c->counters.branch_stalls; break;
+    case RV_CSR_MHPM_HWLOOP: *v = (uint32_t)c->counters.hwloop_iterations; break;
     case RV_CSR_MHPM_SLEEP: *v = (uint32_t)c->counters.sleep_cycles; break;
+    case RV_CSR_LPSTART0: *v = c->lp[0].start; break;
+    case RV_CSR_LPEND0: *v = c->lp[0].end; break;
+    case RV_CSR_LPCOUNT0: *v = c->lp[0].count; break;
+    case RV_CSR_LPSTART1: *v = c->lp[1].start; break;
+    case RV_CSR_LPEND1: *v = c->lp[1].end; break;
+    case RV_CSR_LPCOUNT1: *v = c->lp[1].count; break;
     case RV_CSR_MHPM_MEMORY: *v = (uint32_t)c->counters.mem_stalls; break;
     case RV_CSR_MHPM_MULDIV: *v = (uint32_t)c->counters.muldiv_stalls; break;
     case RV_CSR_MHPM_LOADS: *v = (uint32_t)c->counters.loads; break;
@@ -251,6 +260,13 @@ bool rv_csr_write(struct rv_core *c, unsigned csr, uint32_t v)
     case RV_CSR_MCAUSE: c->mcause = v; break;
     case RV_CSR_MTVAL: c->mtval = v; break;
     case RV_CSR_MIP: break; /* driven by the interrupt lines */
+    /* Hardware-loop state, writable so handlers can save and restore it. */
+    case RV_CSR_LPSTART0: c->lp[0].start = v & ~1u; break;
+    case RV_CSR_LPEND0: c->lp[0].end = v & ~1u; break;
+    case RV_CSR_LPCOUNT0: c->lp[0].count = v; break;
+    case RV_CSR_LPSTART1: c->lp[1].start = v & ~1u; break;
+    case RV_CSR_LPEND1: c->lp[1].end = v & ~1u; break;
+    case RV_CSR_LPCOUNT1: c->lp[1].count = v; break;
     case RV_CSR_MCYCLE: mcycle = (mcycle & ~0xffffffffull) | v; goto set_cycle;
     case RV_CSR_MCYCLEH: mcycle = (mcycle & 0xffffffffull) | (uint64_t)v << 32; goto set_cycle;
     case RV_CSR_MINSTRET: minstret = (minstret & ~0xffffffffull) | v; goto set_instret;
@@ -401,6 +417,55 @@ static inline uint32_t div_cycles(uint32_t b, bool is_signed)
 /* ---- the run loop -------------------------------------------------------- */
 
 /* The run loop, without and with the per-instruction trace hook. */
+/* ---- hardware loops ------------------------------------------------------ */
+
+/*
+ * The range [lo, lo + span] that holds every active loop's end address
+ * (lo = 1, span = 0 when none is active: no instruction lives at an odd
+ * address). The run loop calls hwloop_end for instructions in the range.
+ */
+static void hwloop_watch(const struct rv_core *c, uint32_t *lo, uint32_t *span)
+{
+    bool a0 = c->lp[0].count != 0, a1 = c->lp[1].count != 0;
+    if (a0 && a1) {
+        uint32_t e0 = c->lp[0].end, e1 = c->lp[1].end;
+        *lo = e0 < e1 ? e0 : e1;
+        *span = e0 < e1 ? e1 - e0 : e0 - e1;
+    } else if (a0 || a1) {
+        *lo = c->lp[a0 ? 0 : 1].end;
+        *span = 0;
+    } else {
+        *lo = 1;
+        *span = 0;
+    }
+}
+
+/*
+ * The instruction at `at` retired and execution would go on sequentially.
+ * If it ends an active loop's body, count the iteration; while iterations
+ * remain, continue at the loop's start (zero overhead: no cycles added).
+ * Loop 0 is checked first, so with nested loops sharing their end the
+ * inner loop (0) finishes before the outer one steps. Returns true when
+ * it jumped.
+ */
+static bool hwloop_end(struct rv_core *c, uint32_t at, uint32_t *pc, uint32_t *lo,
+                       uint32_t *span)
+{
+    bool jumped = false;
+    for (unsigned i = 0; i < 2; i++) {
+        struct rv_hwloop *l = &c->lp[i];
+        if (l->count == 0 || l->end != at)
+            continue;
+        if (--l->count != 0) {
+            *pc = l->start;
+            jumped = true;
+            break;
+        }
+    }
+    hwloop_watch(c, lo, span);
+    return jumped;
+}
+
 #define RV_LOOP_FN run_untraced
 #define RV_LOOP_TRACING false
 #include "core_loop.inc"

@@ -47,19 +47,23 @@ enum rv_csr {
     RV_CSR_CYCLEH = 0xC80, RV_CSR_INSTRETH = 0xC82, RV_CSR_MVENDORID = 0xF11,
     RV_CSR_MARCHID = 0xF12, RV_CSR_MIMPID = 0xF13, RV_CSR_MHARTID = 0xF14,
     /* mhpmcounter3.. : read-only views of the activity counters, as
-       firmware/include/ortigia/perf.h names them. The counters are cumulative
-       over the run; reads give the low 32 bits. 0xB06 is reserved for the
-       hardware-loop iteration count. */
+       firmware/include/ortigia/cluster.h names them. The counters are
+       cumulative over the run; reads give the low 32 bits. */
     RV_CSR_MHPM_LOAD_USE = 0xB03, RV_CSR_MHPM_TCDM = 0xB04, RV_CSR_MHPM_BRANCH = 0xB05,
-    RV_CSR_MHPM_SLEEP = 0xB07, RV_CSR_MHPM_MEMORY = 0xB08, RV_CSR_MHPM_MULDIV = 0xB09,
+    RV_CSR_MHPM_HWLOOP = 0xB06, RV_CSR_MHPM_SLEEP = 0xB07, RV_CSR_MHPM_MEMORY = 0xB08, RV_CSR_MHPM_MULDIV = 0xB09,
     RV_CSR_MHPM_LOADS = 0xB0A, RV_CSR_MHPM_STORES = 0xB0B,
+    /* Xpulpv2 hardware-loop registers (RI5CY numbering). */
+    RV_CSR_LPSTART0 = 0x7B0, RV_CSR_LPEND0 = 0x7B1, RV_CSR_LPCOUNT0 = 0x7B2,
+    RV_CSR_LPSTART1 = 0x7B4, RV_CSR_LPEND1 = 0x7B5, RV_CSR_LPCOUNT1 = 0x7B6,
 };
 
 #define RV_MSTATUS_MIE (1u << 3)
 #define RV_MSTATUS_MPIE (1u << 7)
 #define RV_MSTATUS_MPP (3u << 11)
-/* misa: MXL=1 (32-bit), extensions A, C, I, M. */
-#define RV_MISA_VALUE ((1u << 30) | (1u << 0) | (1u << 2) | (1u << 8) | (1u << 12))
+/* misa: MXL=1 (32-bit), extensions A, C, I, M and X (non-standard:
+   Xpulpv2). */
+#define RV_MISA_VALUE \
+    ((1u << 30) | (1u << 0) | (1u << 2) | (1u << 8) | (1u << 12) | (1u << 23))
 
 /* Result of a bus (slow-path) access. */
 enum rv_bus_status {
@@ -128,6 +132,13 @@ struct rv_counters {
     uint64_t muldiv_stalls;    /* extra cycles of mulh and div/rem */
     uint64_t sleep_cycles;     /* cycles spent in wfi */
     uint64_t loads, stores;
+    uint64_t hwloop_iterations; /* zero-overhead jumps back to a loop start */
+};
+
+/* One Xpulpv2 hardware loop: the body [start, end] runs while count > 0;
+   `end` is the address of the body's last instruction. */
+struct rv_hwloop {
+    uint32_t start, end, count;
 };
 
 struct rv_core {
@@ -140,6 +151,9 @@ struct rv_core {
     /* Machine-mode CSRs. */
     uint32_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie, mip;
     uint64_t mcycle_base, minstret_base; /* mcycle = cycle - mcycle_base */
+
+    /* Hardware loops; loop 0 wins when both end at the same instruction. */
+    struct rv_hwloop lp[2];
 
     /* LR/SC reservation. */
     uint32_t reservation;

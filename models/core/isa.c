@@ -7,6 +7,7 @@
 const struct rv_insn_desc rv_insn_table[] = {
 #define RV_INSN(id, name, match, mask, fmt) {name, match, mask, fmt, RV_OP_##id},
 #include "isa_table.h"
+#include "xpulp_table.h"
 #undef RV_INSN
 };
 const size_t rv_insn_table_len = sizeof rv_insn_table / sizeof rv_insn_table[0];
@@ -262,8 +263,12 @@ void rv_decode(uint32_t raw, struct rv_insn *out)
         return;
 
     uint32_t rd = bits(w, 11, 7), rs1 = bits(w, 19, 15), rs2 = bits(w, 24, 20);
-    bool reads1 = false, reads2 = false, writes = false;
+    /* Registers read, register written by the instruction (rd unless noted),
+       and the loaded register (arrives late: load-use hazard). */
+    uint32_t reads = 0, writes = 0, loaded = 0;
+    bool rd_is_reg = true; /* false: the rd field holds no destination */
     int32_t imm = 0;
+#define R(r) (1u << (r))
     switch (desc->format) {
     case RV_FMT_NONE:
     case RV_FMT_FENCE:
@@ -271,66 +276,143 @@ void rv_decode(uint32_t raw, struct rv_insn *out)
         break;
     case RV_FMT_R:
     case RV_FMT_AMO:
-        reads1 = reads2 = writes = true;
+        reads = R(rs1) | R(rs2);
+        writes = R(rd);
+        break;
+    case RV_FMT_R_ACC:
+        reads = R(rs1) | R(rs2) | R(rd);
+        writes = R(rd);
         break;
     case RV_FMT_LR:
-        reads1 = writes = true;
+    case RV_FMT_R1:
+        reads = R(rs1);
+        writes = R(rd);
         break;
     case RV_FMT_I:
     case RV_FMT_LOAD:
     case RV_FMT_JALR:
-        reads1 = writes = true;
+        reads = R(rs1);
+        writes = R(rd);
         imm = imm_i(w);
         break;
     case RV_FMT_SHIFT:
-        reads1 = writes = true;
+    case RV_FMT_CLIP:
+        reads = R(rs1);
+        writes = R(rd);
         imm = (int32_t)rs2;
         break;
+    case RV_FMT_BITS:
+    case RV_FMT_BITS_ACC:
+        reads = R(rs1) | (desc->format == RV_FMT_BITS_ACC ? R(rd) : 0);
+        writes = R(rd);
+        imm = (int32_t)bits(w, 29, 20); /* Is3 << 5 | Is2 */
+        break;
+    case RV_FMT_SCI:
+    case RV_FMT_SCI_ACC:
+        reads = R(rs1) | (desc->format == RV_FMT_SCI_ACC ? R(rd) : 0);
+        writes = R(rd);
+        imm = (int32_t)(bits(w, 25, 25) | bits(w, 24, 20) << 1);
+        break;
     case RV_FMT_S:
-        reads1 = reads2 = true;
+        reads = R(rs1) | R(rs2);
         imm = imm_s(w);
         break;
     case RV_FMT_B:
-        reads1 = reads2 = true;
+        reads = R(rs1) | R(rs2);
+        imm = imm_b(w);
+        break;
+    case RV_FMT_BIMM:
+        reads = R(rs1);
         imm = imm_b(w);
         break;
     case RV_FMT_U:
-        writes = true;
+        writes = R(rd);
         imm = imm_u(w);
         break;
     case RV_FMT_J:
-        writes = true;
+        writes = R(rd);
         imm = imm_j(w);
         break;
     case RV_FMT_CSR:
-        reads1 = writes = true;
+        reads = R(rs1);
+        writes = R(rd);
         imm = (int32_t)(w >> 20);
         break;
     case RV_FMT_CSRI:
-        writes = true;
+        writes = R(rd);
         imm = (int32_t)(w >> 20);
         break;
+    case RV_FMT_PLOAD_I: /* the base update is an ALU result: no late arrival */
+        reads = R(rs1);
+        writes = R(rd) | R(rs1);
+        imm = imm_i(w);
+        break;
+    case RV_FMT_PLOAD_R:
+        reads = R(rs1) | R(rs2);
+        writes = R(rd) | R(rs1);
+        break;
+    case RV_FMT_LOAD_RR:
+        reads = R(rs1) | R(rs2);
+        writes = R(rd);
+        break;
+    case RV_FMT_PSTORE_I:
+        reads = R(rs1) | R(rs2);
+        writes = R(rs1);
+        imm = imm_s(w);
+        rd_is_reg = false;
+        break;
+    case RV_FMT_PSTORE_R:
+    case RV_FMT_STORE_RR:
+        reads = R(rs1) | R(rs2) | R(rd); /* rd field = rs3 */
+        writes = desc->format == RV_FMT_PSTORE_R ? R(rs1) : 0;
+        rd_is_reg = false;
+        break;
+    case RV_FMT_LP_ADDR: /* uimm counts halfwords from this instruction */
+        imm = (int32_t)(bits(w, 31, 20) << 1);
+        rd_is_reg = false;
+        break;
+    case RV_FMT_LP_COUNT:
+        reads = R(rs1);
+        rd_is_reg = false;
+        break;
+    case RV_FMT_LP_COUNTI:
+        imm = (int32_t)bits(w, 31, 20);
+        rd_is_reg = false;
+        break;
+    case RV_FMT_LP_SETUP:
+        reads = R(rs1);
+        imm = (int32_t)(bits(w, 31, 20) << 1);
+        rd_is_reg = false;
+        break;
+    case RV_FMT_LP_SETUPI: /* count in imm[31:20], end offset in rs1's field */
+        imm = (int32_t)bits(w, 31, 20);
+        rs2 = rs1;
+        rd_is_reg = false;
+        break;
+    }
+#undef R
+    reads &= ~1u; /* x0 is no dependency */
+    writes &= ~1u;
+    bool is_load = desc->format == RV_FMT_LOAD || desc->format == RV_FMT_LR ||
+                   desc->format == RV_FMT_PLOAD_I || desc->format == RV_FMT_PLOAD_R ||
+                   desc->format == RV_FMT_LOAD_RR;
+    if (is_load) {
+        out->flags |= RV_F_LOAD;
+        loaded = rd ? 1u << rd : 0;
     }
     out->op = (uint16_t)desc->op;
-    out->rd = (uint8_t)(writes && rd != 0 ? rd : RV_REG_SINK);
+    if (!rd_is_reg)
+        out->rd = (uint8_t)rd; /* L or rs3: read, never written */
+    else
+        out->rd = (uint8_t)(rd != 0 && (writes >> rd & 1) ? rd : RV_REG_SINK);
     out->rs1 = (uint8_t)rs1; /* for CSRI: the 5-bit immediate */
     out->rs2 = (uint8_t)rs2;
     out->imm = imm;
     out->cost = (uint8_t)base_cost(desc->op, w);
-    uint32_t reads = 0, writes_mask = 0;
-    if (reads1 && rs1)
-        reads |= 1u << rs1;
-    if (reads2 && rs2)
-        reads |= 1u << rs2;
-    if (writes && rd)
-        writes_mask = 1u << rd;
-    bool is_load = desc->format == RV_FMT_LOAD || desc->format == RV_FMT_LR;
-    if (is_load)
-        out->flags |= RV_F_LOAD;
     out->hazard_read = reads;
     if (desc->op == RV_OP_JALR)
         out->hazard_read |= (uint64_t)reads << 32;
-    out->hazard_write = (uint64_t)writes_mask << 32 | (is_load ? writes_mask : 0);
+    out->hazard_write = (uint64_t)writes << 32 | loaded;
 }
 
 /* ---- disassembly --------------------------------------------------------- */
@@ -429,6 +511,44 @@ int rv_disasm(const struct rv_insn *d, uint32_t pc, char *buf, size_t size)
         return snprintf(buf, size, "%s %s,(%s)", n, rd, rs1);
     case RV_FMT_AMO:
         return snprintf(buf, size, "%s %s,%s,(%s)", n, rd, rs2, rs1);
+    case RV_FMT_R1:
+        return snprintf(buf, size, "%s %s,%s", n, rd, rs1);
+    case RV_FMT_R_ACC:
+        return snprintf(buf, size, "%s %s,%s,%s", n, rd, rs1, rs2);
+    case RV_FMT_CLIP:
+        return snprintf(buf, size, "%s %s,%s,%d", n, rd, rs1, d->imm);
+    case RV_FMT_BITS:
+    case RV_FMT_BITS_ACC:
+        return snprintf(buf, size, "%s %s,%s,%d,%d", n, rd, rs1, d->imm >> 5, d->imm & 31);
+    case RV_FMT_SCI:
+    case RV_FMT_SCI_ACC:
+        return snprintf(buf, size, "%s %s,%s,%d", n, rd, rs1, d->imm);
+    case RV_FMT_PLOAD_I:
+        return snprintf(buf, size, "%s %s,%d(%s!)", n, rd, d->imm, rs1);
+    case RV_FMT_PLOAD_R:
+        return snprintf(buf, size, "%s %s,%s(%s!)", n, rd, rs2, rs1);
+    case RV_FMT_LOAD_RR:
+        return snprintf(buf, size, "%s %s,%s(%s)", n, rd, rs2, rs1);
+    case RV_FMT_PSTORE_I:
+        return snprintf(buf, size, "%s %s,%d(%s!)", n, rs2, d->imm, rs1);
+    case RV_FMT_PSTORE_R:
+        return snprintf(buf, size, "%s %s,%s(%s!)", n, rs2, rd, rs1);
+    case RV_FMT_STORE_RR:
+        return snprintf(buf, size, "%s %s,%s(%s)", n, rs2, rd, rs1);
+    case RV_FMT_LP_ADDR:
+        return snprintf(buf, size, "%s %u,0x%x", n, d->rd & 1, pc + (uint32_t)d->imm);
+    case RV_FMT_LP_COUNT:
+        return snprintf(buf, size, "%s %u,%s", n, d->rd & 1, rs1);
+    case RV_FMT_LP_COUNTI:
+        return snprintf(buf, size, "%s %u,%d", n, d->rd & 1, d->imm);
+    case RV_FMT_LP_SETUP:
+        return snprintf(buf, size, "%s %u,%s,0x%x", n, d->rd & 1, rs1, pc + (uint32_t)d->imm);
+    case RV_FMT_LP_SETUPI:
+        return snprintf(buf, size, "%s %u,%d,0x%x", n, d->rd & 1, d->imm,
+                        pc + ((uint32_t)d->rs2 << 1));
+    case RV_FMT_BIMM:
+        return snprintf(buf, size, "%s %s,%d,0x%x", n, rs1, sext(d->rs2, 5),
+                        pc + (uint32_t)d->imm);
     }
     return snprintf(buf, size, "%s", n);
 }

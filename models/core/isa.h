@@ -1,6 +1,6 @@
 /*
- * RV32IMAC instruction set: decode (32-bit and compressed), the decoded
- * instruction record the core executes, and disassembly.
+ * RV32IMAC + Xpulpv2 instruction set: decode (32-bit and compressed), the
+ * decoded instruction record the core executes, and disassembly.
  * Pure functions of the instruction word: no core state here.
  */
 #ifndef ORTIGIA_ISA_H
@@ -30,6 +30,26 @@ enum rv_format {
     RV_FMT_FENCE, /* pred, succ */
     RV_FMT_LR,    /* rd, (rs1) */
     RV_FMT_AMO,   /* rd, rs2, (rs1) */
+    /* Xpulpv2 (see xpulp_table.h) */
+    RV_FMT_R1,        /* rd, rs1 */
+    RV_FMT_R_ACC,     /* rd, rs1, rs2; rd is also read (p.mac, sdot, shuffle2) */
+    RV_FMT_CLIP,      /* rd, rs1, imm5 */
+    RV_FMT_BITS,      /* rd, rs1, Is3, Is2: imm = Is3 << 5 | Is2 */
+    RV_FMT_BITS_ACC,  /* as RV_FMT_BITS, rd also read (p.insert) */
+    RV_FMT_SCI,       /* rd, rs1, imm6 (packed SIMD .sci; imm zero-extended) */
+    RV_FMT_SCI_ACC,   /* as RV_FMT_SCI, rd also read */
+    RV_FMT_PLOAD_I,   /* rd, imm(rs1!): load from rs1, then rs1 += imm */
+    RV_FMT_PLOAD_R,   /* rd, rs2(rs1!): load from rs1, then rs1 += rs2 */
+    RV_FMT_LOAD_RR,   /* rd, rs2(rs1): load from rs1 + rs2 */
+    RV_FMT_PSTORE_I,  /* rs2, imm(rs1!) */
+    RV_FMT_PSTORE_R,  /* rs2, rs3(rs1!): rs3 (bits 11:7) kept in rd */
+    RV_FMT_STORE_RR,  /* rs2, rs3(rs1) */
+    RV_FMT_LP_ADDR,   /* L, target: lp.starti / lp.endi (rd = L, imm = offset) */
+    RV_FMT_LP_COUNT,  /* L, rs1 */
+    RV_FMT_LP_COUNTI, /* L, imm (count) */
+    RV_FMT_LP_SETUP,  /* L, rs1, target (imm = offset to the end) */
+    RV_FMT_LP_SETUPI, /* L, count, target (imm = count, rs2 = offset / 2) */
+    RV_FMT_BIMM,      /* rs1, simm5, target: p.beqimm (rs2 = the raw simm5) */
 };
 
 /* Operation ids; 0 means "not decoded yet" in the decode cache. */
@@ -38,6 +58,7 @@ enum rv_op {
     RV_OP_ILLEGAL,
 #define RV_INSN(id, name, match, mask, fmt) RV_OP_##id,
 #include "isa_table.h"
+#include "xpulp_table.h"
 #undef RV_INSN
     RV_OP_COUNT
 };
@@ -50,7 +71,7 @@ struct rv_insn_desc {
     enum rv_op op;
 };
 
-/* The whole table (RV_OP_COUNT - 2 entries, in isa_table.h order). */
+/* The whole table (RV_OP_COUNT - 2 entries: isa_table.h, then xpulp_table.h). */
 extern const struct rv_insn_desc rv_insn_table[];
 extern const size_t rv_insn_table_len;
 
@@ -95,7 +116,7 @@ static inline uint32_t rv_insn_writes(const struct rv_insn *d) { return (uint32_
 /*
  * Decode the instruction whose low 16 bits (and, for a 32-bit instruction,
  * high 16 bits) are in `raw`. Fills `out`; out->op is RV_OP_ILLEGAL when the
- * word is no RV32IMAC instruction (out->len is still set).
+ * word is no RV32IMAC or Xpulpv2 instruction (out->len is still set).
  */
 void rv_decode(uint32_t raw, struct rv_insn *out);
 

@@ -64,7 +64,7 @@ TEST(Csr, IdentityRegisters)
     h.x(5) = h.x(6) = 1;
     steps(h, 4);
     // MXL = 1 (32-bit); A, C, I, M.
-    EXPECT_EQ(h.x(3), 0x40001105u);
+    EXPECT_EQ(h.x(3), 0x40801105u);
     EXPECT_EQ(h.x(4), 5u);
     EXPECT_EQ(h.x(5), 0u);
     EXPECT_EQ(h.x(6), 0u);
@@ -87,7 +87,7 @@ TEST(Csr, WarlFieldsKeepOnlyLegalValues)
     EXPECT_EQ(h.x(4), 0xffff0888u);  // MSIE, MTIE, MEIE and the platform lines
     EXPECT_EQ(h.x(5), 0xfffffffdu);  // modes 0 and 1 only
     EXPECT_EQ(h.x(6), 0xfffffffeu);  // IALIGN = 16
-    EXPECT_EQ(h.x(7), 0x40001105u);  // misa is fixed
+    EXPECT_EQ(h.x(7), 0x40801105u);  // misa is fixed
     EXPECT_EQ(h.x(8), 0u);           // mip follows the interrupt lines
 }
 
