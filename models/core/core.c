@@ -420,65 +420,86 @@ static inline uint32_t div_cycles(uint32_t b, bool is_signed)
 /* ---- hardware loops ------------------------------------------------------ */
 
 /*
- * The range [lo, lo + span] that holds every active loop's end address
+ * Set [hwl_lo, hwl_lo + hwl_span] to hold every active loop's end address
  * (lo = 1, span = 0 when none is active: no instruction lives at an odd
  * address). The run loop calls hwloop_end for instructions in the range.
  */
-static void hwloop_watch(const struct rv_core *c, uint32_t *lo, uint32_t *span)
+static void hwloop_watch(struct rv_core *c)
 {
     bool a0 = c->lp[0].count != 0, a1 = c->lp[1].count != 0;
     if (a0 && a1) {
         uint32_t e0 = c->lp[0].end, e1 = c->lp[1].end;
-        *lo = e0 < e1 ? e0 : e1;
-        *span = e0 < e1 ? e1 - e0 : e0 - e1;
+        c->hwl_lo = e0 < e1 ? e0 : e1;
+        c->hwl_span = e0 < e1 ? e1 - e0 : e0 - e1;
     } else if (a0 || a1) {
-        *lo = c->lp[a0 ? 0 : 1].end;
-        *span = 0;
+        c->hwl_lo = c->lp[a0 ? 0 : 1].end;
+        c->hwl_span = 0;
     } else {
-        *lo = 1;
-        *span = 0;
+        c->hwl_lo = 1;
+        c->hwl_span = 0;
     }
 }
 
 /*
- * The instruction at `at` retired and execution would go on sequentially.
+ * The instruction at `at` retired and execution would go on at `next`.
  * If it ends an active loop's body, count the iteration; while iterations
- * remain, continue at the loop's start (zero overhead: no cycles added).
- * Loop 0 is checked first, so with nested loops sharing their end the
- * inner loop (0) finishes before the outer one steps. Returns true when
- * it jumped.
+ * remain, continue at the loop's start instead (zero overhead: no cycles
+ * added). Loop 0 is checked first, so with nested loops sharing their end
+ * the inner loop (0) finishes before the outer one steps. Returns the pc
+ * to go on at.
  */
-static bool hwloop_end(struct rv_core *c, uint32_t at, uint32_t *pc, uint32_t *lo,
-                       uint32_t *span)
+static uint32_t hwloop_end(struct rv_core *c, uint32_t at, uint32_t next)
 {
-    bool jumped = false;
     for (unsigned i = 0; i < 2; i++) {
         struct rv_hwloop *l = &c->lp[i];
         if (l->count == 0 || l->end != at)
             continue;
         if (--l->count != 0) {
-            *pc = l->start;
-            jumped = true;
+            next = l->start;
+            c->counters.hwloop_iterations++;
             break;
         }
     }
-    hwloop_watch(c, lo, span);
-    return jumped;
+    hwloop_watch(c);
+    return next;
 }
 
-#define RV_LOOP_FN run_untraced
+/* The run loop, compiled three times: without tracing and without
+   hardware-loop checks (the common case), without tracing with them, and
+   traced (with them). */
+#define RV_LOOP_FN run_plain
 #define RV_LOOP_TRACING false
+#define RV_LOOP_HWLOOPS false
 #include "core_loop.inc"
 #undef RV_LOOP_FN
 #undef RV_LOOP_TRACING
+#undef RV_LOOP_HWLOOPS
+
+#define RV_LOOP_FN run_hwloops
+#define RV_LOOP_TRACING false
+#define RV_LOOP_HWLOOPS true
+#include "core_loop.inc"
+#undef RV_LOOP_FN
+#undef RV_LOOP_TRACING
+#undef RV_LOOP_HWLOOPS
 
 #define RV_LOOP_FN run_traced
 #define RV_LOOP_TRACING true
+#define RV_LOOP_HWLOOPS true
 #include "core_loop.inc"
 #undef RV_LOOP_FN
 #undef RV_LOOP_TRACING
+#undef RV_LOOP_HWLOOPS
 
 enum rv_run_state rv_core_run(struct rv_core *c, uint64_t limit)
 {
-    return c->trace ? run_traced(c, limit) : run_untraced(c, limit);
+    if (c->trace)
+        return run_traced(c, limit);
+    for (;;) {
+        hwloop_watch(c);
+        enum rv_run_state st = c->hwl_lo == 1 ? run_plain(c, limit) : run_hwloops(c, limit);
+        if (!c->switch_variant)
+            return st;
+        c->switch_variant = false; /* a loop was armed: go on with the checks */
+    }
 }

@@ -152,8 +152,11 @@ struct rv_core {
     uint32_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie, mip;
     uint64_t mcycle_base, minstret_base; /* mcycle = cycle - mcycle_base */
 
-    /* Hardware loops; loop 0 wins when both end at the same instruction. */
+    /* Hardware loops; loop 0 wins when both end at the same instruction.
+       [hwl_lo, hwl_lo + hwl_span] covers the active loops' end addresses
+       (derived from lp; see hwloop_watch in core.c). */
     struct rv_hwloop lp[2];
+    uint32_t hwl_lo, hwl_span;
 
     /* LR/SC reservation. */
     uint32_t reservation;
@@ -177,6 +180,7 @@ struct rv_core {
 
     enum rv_run_state state;
     bool yielding; /* the current access asked to return from the run loop */
+    bool switch_variant; /* a hardware loop got armed: run the loop checks */
     struct rv_stop_info stop;
     struct rv_counters counters;
 };

@@ -712,3 +712,18 @@ TEST(HwLoop, StateIsReadableAndWritableThroughCsrs)
     EXPECT_EQ(h.x(12), 7u);
     EXPECT_EQ(h.x(13), 0u) << "the count was cleared before the first jump back";
 }
+
+TEST(HwLoop, TracedRunsLoopTheSameWay)
+{
+    CoreHarness h;
+    unsigned traced = 0;
+    rv_core_set_trace(&h.core, [](void *ctx, const rv_core *, uint64_t, uint32_t, const rv_insn *) {
+        ++*static_cast<unsigned *>(ctx);
+    }, &traced);
+    h.program({addi(5, 0, 10), xp::lp_setup(0, 5, 8), addi(6, 6, 1), addi(7, 7, 2), addi(8, 0, 1)});
+    ASSERT_EQ(h.run(23), RV_RUNNING);
+    EXPECT_EQ(h.core.pc, B + 20);
+    EXPECT_EQ(h.core.cycle, 23u);
+    EXPECT_EQ(h.x(6), 10u);
+    EXPECT_EQ(traced, 23u);
+}
