@@ -30,6 +30,10 @@ const struct ort_config_key ort_config_keys[] = {
             "weight memory size in bytes (at 0x10400000)"),
     KEY_U32("wmem.latency", wmem_latency, 0, 1000, 15,
             "extra cycles of a core's data access to the weight memory"),
+    KEY_U32("dma.bandwidth", dma_bandwidth, 1, 64, 8,
+            "cluster DMA bandwidth in bytes per cycle"),
+    KEY_U32("dma.queue_depth", dma_queue_depth, 4, 16, 8,
+            "cluster DMA transfers in flight before a new push waits"),
 };
 const size_t ort_config_key_count = sizeof ort_config_keys / sizeof ort_config_keys[0];
 

@@ -27,6 +27,8 @@ struct ort_config {
     uint32_t l1_banks;        /* l1.banks */
     uint32_t wmem_size;       /* wmem.size, bytes */
     uint32_t wmem_latency;    /* wmem.latency, cycles per core data access */
+    uint32_t dma_bandwidth;   /* dma.bandwidth, bytes per cycle */
+    uint32_t dma_queue_depth; /* dma.queue_depth, transfers in flight */
 };
 
 enum ort_config_type { ORT_CFG_U32, ORT_CFG_F64 };

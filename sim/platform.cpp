@@ -33,7 +33,13 @@ OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FI
     params.l1_size = cfg.l1_size;
     params.l1_banks = cfg.l1_banks;
     params.slice_cycles = cfg.slice_cycles;
+    params.dma_bandwidth = cfg.dma_bandwidth;
+    params.dma_queue_depth = cfg.dma_queue_depth;
     cluster_ = std::make_unique<OrtCluster>("cluster", params, cycle_);
+    /* The DMA reaches L2 and the weight memory directly, with their latency
+       (the AXI path is not modelled separately). */
+    ort_cluster_add_dma_memory(&cluster_->engine(), &l2_mem_);
+    ort_cluster_add_dma_memory(&cluster_->engine(), &wmem_);
     cluster_->socket.bind(router_->target);
     cluster_->add_direct_memory(ORT_L2_BASE, cfg.l2_size, cfg.l2_latency, &l2_dc_);
     cluster_->add_direct_memory(ORT_WMEM_BASE, cfg.wmem_size, cfg.wmem_latency, nullptr);

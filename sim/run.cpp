@@ -124,6 +124,14 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform 
     json_object_set_new(eu, "barriers", json_integer((json_int_t)cl.eu.barriers));
     json_object_set_new(eu, "wakeups", json_integer((json_int_t)cl.eu.wakeups));
     json_object_set_new(root, "event_unit", eu);
+    json_t *dma = json_object();
+    json_object_set_new(dma, "transfers", json_integer((json_int_t)cl.dma.transfers));
+    json_object_set_new(dma, "bytes", json_integer((json_int_t)cl.dma.bytes));
+    json_object_set_new(dma, "rows", json_integer((json_int_t)cl.dma.rows));
+    json_object_set_new(dma, "errors", json_integer((json_int_t)cl.dma.errors));
+    json_object_set_new(dma, "busy_cycles", json_integer((json_int_t)cl.dma.busy_cycles));
+    json_object_set_new(dma, "tcdm_wait_cycles", json_integer((json_int_t)cl.dma.tcdm_wait_cycles));
+    json_object_set_new(root, "dma", dma);
     int rc = json_dump_file(root, path.c_str(), JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(root);
     return rc == 0;

@@ -64,10 +64,23 @@ bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p
         ort_mem_free(&cl->l1);
         return false;
     }
+    struct ort_dma_params dp = {p->cores, p->dma_bandwidth, p->dma_queue_depth};
+    if (!ort_dma_init(&cl->dma, &dp, err, errlen)) {
+        ort_tcdm_free(&cl->tcdm);
+        ort_mem_free(&cl->l1);
+        return false;
+    }
     cl->cores = p->cores;
     cl->slice = p->slice_cycles;
     cl->halted_core = -1;
     ort_eu_init(&cl->eu, p->cores, wake_core, cl);
+    ort_dma_add_memory(&cl->dma, &cl->l1, &cl->tcdm);
+    ort_dma_set_event_unit(&cl->dma, &cl->eu);
+    ort_dma_set_wake(&cl->dma, wake_core, cl);
+    cl->dma_access = ort_dma_access;
+    cl->dma_advance = ort_dma_advance;
+    cl->dma_next_completion = ort_dma_next_completion;
+    cl->dma_ctx = &cl->dma;
     for (unsigned i = 0; i < cl->cores; i++) {
         struct rv_core *c = &cl->core[i];
         rv_core_init(c, i, 0);
@@ -80,6 +93,7 @@ bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p
 
 void ort_cluster_free(struct ort_cluster *cl)
 {
+    ort_dma_free(&cl->dma);
     ort_tcdm_free(&cl->tcdm);
     ort_mem_free(&cl->l1);
 }
@@ -91,6 +105,11 @@ bool ort_cluster_add_memory(struct ort_cluster *cl, uint32_t base, uint32_t size
         if (!rv_core_add_region(&cl->core[i], base, size, host, latency, dc))
             return false;
     return true;
+}
+
+bool ort_cluster_add_dma_memory(struct ort_cluster *cl, struct ort_mem *mem)
+{
+    return ort_dma_add_memory(&cl->dma, mem, NULL);
 }
 
 void ort_cluster_set_bus(struct ort_cluster *cl, rv_bus_fn fn, void *ctx)
@@ -215,6 +234,8 @@ void ort_cluster_describe_core(const struct ort_cluster *cl, unsigned i, char *b
         snprintf(what, sizeof what, "halted");
     else if (c->state == RV_RUNNING)
         snprintf(what, sizeof what, "running");
+    else if (cl->dma.core[i].waiting != ORT_DMA_WAIT_NONE)
+        ort_dma_describe_wait(&cl->dma, i, what, sizeof what);
     else
         ort_eu_describe_wait(&cl->eu, i, what, sizeof what);
     snprintf(buf, len, "core %u: pc 0x%08x, cycle %llu, %s", i, c->pc,

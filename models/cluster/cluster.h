@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "core.h"
+#include "dma.h"
 #include "event_unit.h"
 #include "mem.h"
 #include "tcdm.h"
@@ -41,6 +42,8 @@ struct ort_cluster_params {
     uint32_t l1_size;        /* bytes */
     uint32_t l1_banks;       /* power of two */
     uint32_t slice_cycles;   /* 1..ORT_TCDM_WINDOW / 2 */
+    uint32_t dma_bandwidth;  /* bytes per cycle, 1..ORT_DMA_MAX_BANDWIDTH */
+    uint32_t dma_queue_depth; /* transfers in flight, 1..ORT_DMA_MAX_QUEUE */
 };
 
 /* A device window inside the cluster other than the event unit (the DMA). */
@@ -62,14 +65,16 @@ struct ort_cluster {
     struct ort_mem l1;
     struct ort_tcdm tcdm;
     struct ort_event_unit eu;
+    struct ort_dma dma;
     uint64_t now; /* start of the next slice */
     int halted_core;
 
     rv_bus_fn outer_bus; /* devices outside the cluster */
     void *outer_ctx;
 
-    /* The DMA, when attached: its register window, how to advance it, and
-       when its next transfer completes (UINT64_MAX: idle). */
+    /* The DMA as the scheduler sees it (set to `dma` by ort_cluster_init;
+       tests may put another model here): its register window, how to
+       advance it, and when its next transfer completes (UINT64_MAX: idle). */
     ort_cluster_device_fn dma_access;
     void (*dma_advance)(void *ctx, uint64_t until);
     uint64_t (*dma_next_completion)(const void *ctx);
@@ -85,6 +90,10 @@ void ort_cluster_free(struct ort_cluster *cl);
    memory); dc != NULL makes it executable. */
 bool ort_cluster_add_memory(struct ort_cluster *cl, uint32_t base, uint32_t size, uint8_t *host,
                             uint32_t latency, struct rv_decode_cache *dc);
+
+/* A memory outside the cluster the DMA reaches (L2, weight memory); L1 is
+   attached by ort_cluster_init. */
+bool ort_cluster_add_dma_memory(struct ort_cluster *cl, struct ort_mem *mem);
 
 /* Devices outside the cluster (uart, sim control). */
 void ort_cluster_set_bus(struct ort_cluster *cl, rv_bus_fn fn, void *ctx);
