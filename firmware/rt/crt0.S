@@ -6,6 +6,22 @@
  * __l1_stack_size) and wait in rt_worker_main for work forked to them.
  * The loader (simulator or QEMU) has already placed .text and .data.
  */
+    .section .text.rt_call_on_stack, "ax"
+/* void rt_call_on_stack(void (*fn)(void *), void *arg, void *stack_top):
+   run fn(arg) on another stack, then return on this one. */
+    .globl rt_call_on_stack
+rt_call_on_stack:
+    addi    a2, a2, -16
+    sw      ra, 12(a2)
+    sw      sp, 8(a2)
+    mv      sp, a2
+    mv      t0, a0
+    mv      a0, a1
+    jalr    t0
+    lw      ra, 12(sp)
+    lw      sp, 8(sp)
+    ret
+
     .section .text.init, "ax"
     .globl _start
 _start:

@@ -13,6 +13,11 @@ struct team {
 
 static volatile struct team team = {0, 0, 1};
 
+/* Core 0 runs forked work on its own L1 stack, as the workers do, so
+   kernels find their locals in single-cycle memory (crt0.S, sections.ld). */
+void rt_call_on_stack(void (*fn)(void *), void *arg, void *stack_top);
+extern char __l1_stack_core0_top[];
+
 unsigned rt_team_size(void) { return team.cores; }
 
 void rt_fork(unsigned cores, void (*fn)(void *), void *arg)
@@ -26,7 +31,7 @@ void rt_fork(unsigned cores, void (*fn)(void *), void *arg)
     ORT_REG32(ORT_EU_BAR_MASK) = (1u << cores) - 1;
     if (cores > 1)
         rt_event_send(((1u << cores) - 1) & ~1u, 0);
-    fn(arg);
+    rt_call_on_stack(fn, arg, __l1_stack_core0_top);
     rt_barrier();
     team.cores = 1;
     ORT_REG32(ORT_EU_BAR_MASK) = (1u << n) - 1;

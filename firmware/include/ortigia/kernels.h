@@ -15,6 +15,7 @@
 #ifndef ORTIGIA_KERNELS_H
 #define ORTIGIA_KERNELS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct k_requant {
@@ -39,5 +40,19 @@ void k_gemv_i8(const int8_t *W, const int8_t *x, int8_t *y, unsigned N, unsigned
                const struct k_requant *rq);
 void k_gemv_i8_ref(const int8_t *W, const int8_t *x, int8_t *y, unsigned N, unsigned K,
                    const struct k_requant *rq);
+
+/*
+ * The same with operands and result in L2 (or the weight memory): core 0
+ * streams Bt (W) through L1 in tiles of rows with the DMA, double-buffered,
+ * while the team computes on the previous tile; C (y) goes back by DMA.
+ * `l1_work` is L1 scratch of `work_bytes` for A (M x K), two tiles of Bt
+ * and two tiles of C (for GEMV: x, y and two tiles of W). Every core of the
+ * team calls it with the same arguments. Returns 0, or -1 when the
+ * workspace cannot hold A plus one 1-row tile.
+ */
+int k_matmul_i8_dma(const int8_t *A, const int8_t *Bt, int8_t *C, unsigned M, unsigned N,
+                    unsigned K, const struct k_requant *rq, void *l1_work, size_t work_bytes);
+int k_gemv_i8_dma(const int8_t *W, const int8_t *x, int8_t *y, unsigned N, unsigned K,
+                  const struct k_requant *rq, void *l1_work, size_t work_bytes);
 
 #endif
