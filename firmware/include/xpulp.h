@@ -39,13 +39,13 @@
    hence the register-name spelling. */
 #define XP_LP_SETUPI(L, count, halfwords) ".insn i 0x7B, 5, x" #L ", x" #halfwords ", " #count "\n"
 
-/* Hardware-loop CSRs (RI5CY numbering) and the iteration counter. */
-#define XP_CSR_LPSTART0 0x7B0
-#define XP_CSR_LPEND0 0x7B1
-#define XP_CSR_LPCOUNT0 0x7B2
-#define XP_CSR_LPSTART1 0x7B4
-#define XP_CSR_LPEND1 0x7B5
-#define XP_CSR_LPCOUNT1 0x7B6
+/* Hardware-loop CSRs (PULP SDK / GVSoC numbering), read/write. */
+#define XP_CSR_LPSTART0 0x800
+#define XP_CSR_LPEND0 0x801
+#define XP_CSR_LPCOUNT0 0x802
+#define XP_CSR_LPSTART1 0x804
+#define XP_CSR_LPEND1 0x805
+#define XP_CSR_LPCOUNT1 0x806
 
 /* ---- post-increment loads and stores ------------------------------------ */
 

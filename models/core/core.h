@@ -52,9 +52,10 @@ enum rv_csr {
     RV_CSR_MHPM_LOAD_USE = 0xB03, RV_CSR_MHPM_TCDM = 0xB04, RV_CSR_MHPM_BRANCH = 0xB05,
     RV_CSR_MHPM_HWLOOP = 0xB06, RV_CSR_MHPM_SLEEP = 0xB07, RV_CSR_MHPM_MEMORY = 0xB08, RV_CSR_MHPM_MULDIV = 0xB09,
     RV_CSR_MHPM_LOADS = 0xB0A, RV_CSR_MHPM_STORES = 0xB0B,
-    /* Xpulpv2 hardware-loop registers (RI5CY numbering). */
-    RV_CSR_LPSTART0 = 0x7B0, RV_CSR_LPEND0 = 0x7B1, RV_CSR_LPCOUNT0 = 0x7B2,
-    RV_CSR_LPSTART1 = 0x7B4, RV_CSR_LPEND1 = 0x7B5, RV_CSR_LPCOUNT1 = 0x7B6,
+    /* Xpulpv2 hardware-loop registers (PULP SDK / GVSoC numbering; RI5CY
+       used 0x7B0.., which the debug spec gives to dcsr). */
+    RV_CSR_LPSTART0 = 0x800, RV_CSR_LPEND0 = 0x801, RV_CSR_LPCOUNT0 = 0x802,
+    RV_CSR_LPSTART1 = 0x804, RV_CSR_LPEND1 = 0x805, RV_CSR_LPCOUNT1 = 0x806,
 };
 
 #define RV_MSTATUS_MIE (1u << 3)

@@ -449,6 +449,12 @@ const char *rv_csr_name(unsigned csr)
     case 0xF12: return "marchid";
     case 0xF13: return "mimpid";
     case 0xF14: return "mhartid";
+    case 0x800: return "lpstart0";
+    case 0x801: return "lpend0";
+    case 0x802: return "lpcount0";
+    case 0x804: return "lpstart1";
+    case 0x805: return "lpend1";
+    case 0x806: return "lpcount1";
     default: return NULL;
     }
 }
