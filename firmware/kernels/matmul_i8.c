@@ -325,6 +325,15 @@ static unsigned tile_rows(size_t work_bytes, size_t fixed, unsigned row_bytes, u
 
 static uint8_t *align4(uint8_t *p) { return (uint8_t *)(((uintptr_t)p + 3) & ~(uintptr_t)3); }
 
+/* Start the DMA of tile t (rows [t * tn, ...) of the N x K matrix `src`)
+   into `dst`, its rows K-padded to kpad bytes. */
+static uint32_t start_tile(int8_t *dst, const int8_t *src, unsigned t, unsigned tn, unsigned N,
+                           unsigned K, size_t kpad)
+{
+    unsigned n0 = t * tn, rows = N - n0 < tn ? N - n0 : tn;
+    return rt_dma_copy_2d(dst, src + (size_t)n0 * K, K, rows, (int32_t)kpad, (int32_t)K);
+}
+
 int k_matmul_i8_dma(const int8_t *A, const int8_t *Bt, int8_t *C, unsigned M, unsigned N,
                     unsigned K, const struct k_requant *rq, void *l1_work, size_t work_bytes)
 {
@@ -357,18 +366,15 @@ int k_matmul_i8_dma(const int8_t *A, const int8_t *Bt, int8_t *C, unsigned M, un
             for (int8_t *q = a_l1; q < c_l1[0]; q++)
                 *q = 0;
         uint32_t a_id = rt_dma_copy_2d(a_l1, A, K, M, (int32_t)kpad, (int32_t)K);
-        in_id = rt_dma_copy_2d(b_l1[0], Bt, K, tn, (int32_t)kpad, (int32_t)K);
+        in_id = start_tile(b_l1[0], Bt, 0, tn, N, K, kpad);
         rt_dma_wait(a_id);
         rt_dma_wait(in_id);
     }
     rt_barrier();
     for (unsigned t = 0; t < tiles; t++) {
         unsigned n0 = t * tn, cols = N - n0 < tn ? N - n0 : tn;
-        if (leader && t + 1 < tiles) {
-            unsigned n1 = n0 + tn, next = N - n1 < tn ? N - n1 : tn;
-            in_id = rt_dma_copy_2d(b_l1[(t + 1) & 1], Bt + (size_t)n1 * K, K, next,
-                                   (int32_t)kpad, (int32_t)K);
-        }
+        if (leader && t + 1 < tiles)
+            in_id = start_tile(b_l1[(t + 1) & 1], Bt, t + 1, tn, N, K, kpad);
         matmul_rows(a_l1, b_l1[t & 1], c_l1[t & 1], first, last, cols, (unsigned)kpad, cols, rq);
         rt_barrier(); /* tile t computed */
         if (leader) {
@@ -414,18 +420,15 @@ int k_gemv_i8_dma(const int8_t *W, const int8_t *x, int8_t *y, unsigned N, unsig
             for (int8_t *q = x_l1; q < (int8_t *)p; q++)
                 *q = 0;
         uint32_t x_id = rt_dma_copy(x_l1, x, K);
-        in_id = rt_dma_copy_2d(w_l1[0], W, K, tn, (int32_t)kpad, (int32_t)K);
+        in_id = start_tile(w_l1[0], W, 0, tn, N, K, kpad);
         rt_dma_wait(x_id);
         rt_dma_wait(in_id);
     }
     rt_barrier();
     for (unsigned t = 0; t < tiles; t++) {
         unsigned n0 = t * tn, rows = N - n0 < tn ? N - n0 : tn;
-        if (leader && t + 1 < tiles) {
-            unsigned n1 = n0 + tn, next = N - n1 < tn ? N - n1 : tn;
-            in_id = rt_dma_copy_2d(w_l1[(t + 1) & 1], W + (size_t)n1 * K, K, next,
-                                   (int32_t)kpad, (int32_t)K);
-        }
+        if (leader && t + 1 < tiles)
+            in_id = start_tile(w_l1[(t + 1) & 1], W, t + 1, tn, N, K, kpad);
         unsigned first, last;
         my_rows(rows, &first, &last);
         gemv_rows(w_l1[t & 1], x_l1, y_l1 + n0, first, last, (unsigned)kpad, rq);

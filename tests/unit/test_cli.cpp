@@ -187,20 +187,36 @@ TEST(Cli, RunsAreDeterministic)
     EXPECT_EQ(a.stores, b.stores);
 }
 
+// Runs `elf` twice with --stats; expects identical statistics apart from
+// the wall time and returns those of the first run (the caller frees it).
+static json_t *stats_of_two_identical_runs(const std::string &elf)
+{
+    std::string a = temp_path(".json"), b = temp_path(".json");
+    EXPECT_EQ(ortigia("run --quiet --stats " + a + " " + elf).status, 0);
+    EXPECT_EQ(ortigia("run --quiet --stats " + b + " " + elf).status, 0);
+    json_t *ja = load_stats(a), *jb = load_stats(b);
+    unlink(a.c_str());
+    unlink(b.c_str());
+    if (!ja || !jb) {
+        ADD_FAILURE() << "no statistics from " << elf;
+        json_decref(ja);
+        json_decref(jb);
+        return nullptr;
+    }
+    for (json_t *j : {ja, jb})
+        for (const char *volatile_key : {"wall_time_s", "simulated_mips"})
+            json_object_del(j, volatile_key);
+    EXPECT_TRUE(json_equal(ja, jb)) << elf;
+    json_decref(jb);
+    return ja;
+}
+
 // Eight cores with barriers, a mutex and bank conflicts: two runs give the
 // same statistics, byte for byte, apart from the wall time.
 TEST(Cli, MultiCoreRunsAreDeterministic)
 {
-    std::string a = temp_path(".json"), b = temp_path(".json");
-    ASSERT_EQ(ortigia("run --quiet --stats " + a + " " + fw("tests/check_cluster.elf")).status, 0);
-    ASSERT_EQ(ortigia("run --quiet --stats " + b + " " + fw("tests/check_cluster.elf")).status, 0);
-    json_t *ja = load_stats(a), *jb = load_stats(b);
+    json_t *ja = stats_of_two_identical_runs(fw("tests/check_cluster.elf"));
     ASSERT_NE(ja, nullptr);
-    ASSERT_NE(jb, nullptr);
-    for (json_t *j : {ja, jb})
-        for (const char *volatile_key : {"wall_time_s", "simulated_mips"})
-            json_object_del(j, volatile_key);
-    EXPECT_TRUE(json_equal(ja, jb));
     json_t *cores = json_object_get(ja, "cores");
     ASSERT_EQ(json_array_size(cores), 8u);
     EXPECT_GT(get_int(json_array_get(cores, 1), "tcdm_stalls"), 0);
@@ -211,9 +227,6 @@ TEST(Cli, MultiCoreRunsAreDeterministic)
     EXPECT_EQ(get_int(json_object_get(ja, "l1"), "banks"), 16);
     EXPECT_GT(get_int(json_object_get(ja, "l1"), "conflict_cycles"), 0);
     json_decref(ja);
-    json_decref(jb);
-    unlink(a.c_str());
-    unlink(b.c_str());
 }
 
 // The SIMD kernels with hardware loops and the double-buffered DMA on 8
@@ -221,25 +234,14 @@ TEST(Cli, MultiCoreRunsAreDeterministic)
 // same statistics.
 TEST(Cli, DmaAndSimdRunsAreDeterministic)
 {
-    std::string a = temp_path(".json"), b = temp_path(".json");
-    ASSERT_EQ(ortigia("run --quiet --stats " + a + " " + fw("tests/check_kernels.elf")).status, 0);
-    ASSERT_EQ(ortigia("run --quiet --stats " + b + " " + fw("tests/check_kernels.elf")).status, 0);
-    json_t *ja = load_stats(a), *jb = load_stats(b);
+    json_t *ja = stats_of_two_identical_runs(fw("tests/check_kernels.elf"));
     ASSERT_NE(ja, nullptr);
-    ASSERT_NE(jb, nullptr);
-    for (json_t *j : {ja, jb})
-        for (const char *volatile_key : {"wall_time_s", "simulated_mips"})
-            json_object_del(j, volatile_key);
-    EXPECT_TRUE(json_equal(ja, jb));
     json_t *dma = json_object_get(ja, "dma");
     EXPECT_GT(get_int(dma, "transfers"), 20);
     EXPECT_GT(get_int(dma, "tcdm_wait_cycles"), 0);
     EXPECT_EQ(get_int(dma, "errors"), 0);
     EXPECT_GT(get_int(json_array_get(json_object_get(ja, "cores"), 3), "hwloop_iterations"), 0);
     json_decref(ja);
-    json_decref(jb);
-    unlink(a.c_str());
-    unlink(b.c_str());
 }
 
 TEST(Cli, QuantumDoesNotChangeSingleCoreTiming)
