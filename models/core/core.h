@@ -199,7 +199,8 @@ bool rv_core_add_region(struct rv_core *c, uint32_t base, uint32_t size, uint8_t
                         uint32_t latency, struct rv_decode_cache *dc);
 
 /* Give the region holding `base` bank-conflict timing (data accesses claim
-   a bank slot at the instruction's start cycle). False if no such region. */
+   a bank slot at the instruction's start cycle, and wait only for the bank:
+   the region's latency no longer applies). False if no such region. */
 bool rv_core_set_region_tcdm(struct rv_core *c, uint32_t base, struct ort_tcdm *tcdm);
 
 void rv_core_set_bus(struct rv_core *c, rv_bus_fn fn, void *ctx);

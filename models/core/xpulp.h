@@ -269,6 +269,40 @@ XP_DEF3_LANEWISE(sll)
     }
 XP_DEF3_DOT(dotup, xp_hu, xp_hu, xp_bu, xp_bu)
 XP_DEF3_DOT(dotusp, xp_hu, xp_h, xp_bu, xp_b)
-XP_DEF3_DOT(dotsp, xp_h, xp_h, xp_b, xp_b)
+
+/* dotsp.b is the int8 kernels' workhorse: on x86 hosts, sign-extend the
+   bytes to 16-bit lanes and multiply-add them with SSE2 (half the host
+   instructions of four scalar products); the result is the same. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static inline uint32_t xp_dotsp_b_fast(uint32_t a, uint32_t b)
+{
+    __m128i va = _mm_cvtsi32_si128((int)a), vb = _mm_cvtsi32_si128((int)b);
+    va = _mm_srai_epi16(_mm_unpacklo_epi8(va, va), 8);
+    vb = _mm_srai_epi16(_mm_unpacklo_epi8(vb, vb), 8);
+    __m128i p = _mm_madd_epi16(va, vb); /* a0 b0 + a1 b1, a2 b2 + a3 b3 */
+    return (uint32_t)_mm_cvtsi128_si32(p) + (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(p, 4));
+}
+#else
+static inline uint32_t xp_dotsp_b_fast(uint32_t a, uint32_t b) { return XP_DOT_B(a, b, xp_b, xp_b); }
+#endif
+static inline uint32_t xp3_dotsp_h(uint32_t a, uint32_t b, uint32_t rd)
+{
+    (void)rd;
+    return XP_DOT_H(a, b, xp_h, xp_h);
+}
+static inline uint32_t xp3_dotsp_b(uint32_t a, uint32_t b, uint32_t rd)
+{
+    (void)rd;
+    return xp_dotsp_b_fast(a, b);
+}
+static inline uint32_t xp3_sdotsp_h(uint32_t a, uint32_t b, uint32_t rd)
+{
+    return rd + XP_DOT_H(a, b, xp_h, xp_h);
+}
+static inline uint32_t xp3_sdotsp_b(uint32_t a, uint32_t b, uint32_t rd)
+{
+    return rd + xp_dotsp_b_fast(a, b);
+}
 
 #endif

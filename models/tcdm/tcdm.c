@@ -22,3 +22,13 @@ void ort_tcdm_free(struct ort_tcdm *t)
     free(t->slot);
     t->slot = NULL;
 }
+
+uint32_t ort_tcdm_claim_contested(struct ort_tcdm *t, uint64_t *ring, uint64_t cycle)
+{
+    uint64_t c = cycle + 1;
+    while (ring[c & (ORT_TCDM_WINDOW - 1)] == c + 1)
+        c++;
+    ring[c & (ORT_TCDM_WINDOW - 1)] = c + 1;
+    t->conflict_cycles += c - cycle;
+    return (uint32_t)(c - cycle);
+}
