@@ -8,6 +8,15 @@
 set -euo pipefail
 build=${1:-build}
 elf=$build/firmware/bench/bench_matmul.elf
-out=$("$build/ortigia" run "$elf" 2>&1)
-echo "$out" | grep -E "^matmul"
-echo "$out" | grep -E "^ortigia: exit" | sed -E 's/^ortigia: exit, status 0: /simulator on this workload: /'
+# Three runs: the firmware's figures are exact (the same every run); the
+# simulator's speed is wall-clock, so print each and the median.
+mips=()
+for i in 1 2 3; do
+  out=$("$build/ortigia" run "$elf" 2>&1)
+  [ "$i" -eq 1 ] && echo "$out" | grep -E "^matmul"
+  line=$(echo "$out" | grep -E "^ortigia: exit")
+  echo "  run $i: ${line#ortigia: }"
+  mips+=("$(echo "$line" | sed -E 's/.* ([0-9.]+) MIPS$/\1/')")
+done
+median=$(printf '%s\n' "${mips[@]}" | sort -g | sed -n 2p)
+echo "simulator on this workload (8 cores, timing on): median $median MIPS (target >= 150)"
