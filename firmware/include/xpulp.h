@@ -9,12 +9,13 @@
  *
  * Hardware loops need the loop body in the same asm block as the setup
  * (the end address is the body's last instruction): use XP_LP_SETUP in an
- * asm string, with `.option norvc` so every instruction is 4 bytes:
+ * asm string between XP_ASM_BEGIN and XP_ASM_END, which word-align the
+ * block and make every instruction in it 4 bytes (`.option norvc`):
  *
- *   __asm__ volatile(".option push\n.option norvc\n"
+ *   __asm__ volatile(XP_ASM_BEGIN
  *                    XP_LP_SETUP(0, "%[n]", 2)   // body: the next 2 instructions
  *                    "...\n" "...\n"
- *                    ".option pop\n" : ... : [n] "r"(count));
+ *                    XP_ASM_END : ... : [n] "r"(count));
  *
  * Encodings: opcode 0x57 packed SIMD (funct6 << 1 in funct7, funct3 form:
  * 0 .h, 1 .b, 4 .sc.h, 5 .sc.b, 6 .sci.h, 7 .sci.b), 0x0B post-increment
@@ -29,6 +30,11 @@
 #define XP_INLINE static inline __attribute__((always_inline))
 
 /* ---- hardware loops (for asm strings) ---------------------------------- */
+
+/* Around an asm block with a hardware loop: word-aligned (the alignment
+   is lost otherwise, as the design notes say), no compressed instructions. */
+#define XP_ASM_BEGIN ".balign 4\n.option push\n.option norvc\n"
+#define XP_ASM_END ".option pop\n"
 
 /* lp.setup L, reg, end: count from `reg`, body = the next `n` 4-byte
    instructions (end = this instruction + 4 * n). */

@@ -99,7 +99,7 @@ static void block_2x4(const int8_t *a0, const int8_t *a1, const int8_t *b0, size
                *pb3 = b0 + 3 * bstride;
     int32_t s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
     __asm__ volatile(
-        ".option push\n.option norvc\n"
+        XP_ASM_BEGIN
         XP_LP_SETUP(0, "%[k4]", 14)
         ".insn i 0x0B, 2, t0, %[pa0], 4\n"
         ".insn i 0x0B, 2, t1, %[pa1], 4\n"
@@ -115,7 +115,7 @@ static void block_2x4(const int8_t *a0, const int8_t *a1, const int8_t *b0, size
         ".insn r 0x57, 1, 0x5C, %[s12], t1, t4\n"
         ".insn r 0x57, 1, 0x5C, %[s03], t0, t5\n"
         ".insn r 0x57, 1, 0x5C, %[s13], t1, t5\n"
-        ".option pop\n"
+        XP_ASM_END
         : [s00] "+r"(s00), [s01] "+r"(s01), [s02] "+r"(s02), [s03] "+r"(s03),
           [s10] "+r"(s10), [s11] "+r"(s11), [s12] "+r"(s12), [s13] "+r"(s13),
           [pa0] "+r"(pa0), [pa1] "+r"(pa1), [pb0] "+r"(pb0), [pb1] "+r"(pb1), [pb2] "+r"(pb2),
@@ -145,7 +145,7 @@ block_4x4(const int8_t *a, const int8_t *b, size_t stride, unsigned k4, int8_t *
 #define LW_BACK(rd, p) ".insn r 0x0B, 7, 0x10, " rd ", %[" p "], %[back]\n"
 #define SDOT(s, x, y) ".insn r 0x57, 1, 0x5C, %[" s "], " x ", " y "\n"
     __asm__ volatile(
-        ".option push\n.option norvc\n"
+        XP_ASM_BEGIN
         "li %[s00], 0\n li %[s01], 0\n li %[s02], 0\n li %[s03], 0\n"
         "li %[s10], 0\n li %[s11], 0\n li %[s12], 0\n li %[s13], 0\n"
         "li %[s20], 0\n li %[s21], 0\n li %[s22], 0\n li %[s23], 0\n"
@@ -175,7 +175,7 @@ block_4x4(const int8_t *a, const int8_t *b, size_t stride, unsigned k4, int8_t *
         SDOT("s13", "t3", "t1")
         SDOT("s23", "t4", "t1")
         SDOT("s33", "t5", "t1")
-        ".option pop\n"
+        XP_ASM_END
         : [s00] "=&r"(s00), [s01] "=&r"(s01), [s02] "=&r"(s02), [s03] "=&r"(s03),
           [s10] "=&r"(s10), [s11] "=&r"(s11), [s12] "=&r"(s12), [s13] "=&r"(s13),
           [s20] "=&r"(s20), [s21] "=&r"(s21), [s22] "=&r"(s22), [s23] "=&r"(s23),
@@ -205,7 +205,7 @@ static void block_1x4(const int8_t *x, const int8_t *w0, size_t wstride, unsigne
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     uint32_t vx, v0, v1, v2, v3;
     __asm__ volatile(
-        ".option push\n.option norvc\n"
+        XP_ASM_BEGIN
         XP_LP_SETUP(0, "%[k4]", 9)
         ".insn i 0x0B, 2, %[vx], %[px], 4\n"
         ".insn i 0x0B, 2, %[v0], %[pw0], 4\n"
@@ -216,7 +216,7 @@ static void block_1x4(const int8_t *x, const int8_t *w0, size_t wstride, unsigne
         ".insn i 0x0B, 2, %[v3], %[pw3], 4\n"
         ".insn r 0x57, 1, 0x5C, %[s2], %[vx], %[v2]\n"
         ".insn r 0x57, 1, 0x5C, %[s3], %[vx], %[v3]\n"
-        ".option pop\n"
+        XP_ASM_END
         : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [px] "+r"(px),
           [pw0] "+r"(pw0), [pw1] "+r"(pw1), [pw2] "+r"(pw2), [pw3] "+r"(pw3),
           [vx] "=&r"(vx), [v0] "=&r"(v0), [v1] "=&r"(v1), [v2] "=&r"(v2), [v3] "=&r"(v3)

@@ -143,11 +143,11 @@ static void check_memory(void)
 static uint32_t loop_add(uint32_t n)
 {
     uint32_t sum = 0, other = 0;
-    __asm__ volatile(".option push\n.option norvc\n"
+    __asm__ volatile(XP_ASM_BEGIN
                      XP_LP_SETUP(0, "%[n]", 2)
                      "addi %[sum], %[sum], 1\n"
                      "addi %[sum], %[sum], 2\n"
-                     ".option pop\n"
+                     XP_ASM_END
                      "addi %[other], %[sum], 0\n"
                      : [sum] "+r"(sum), [other] "+r"(other)
                      : [n] "r"(n));
@@ -159,13 +159,13 @@ static uint32_t loop_add(uint32_t n)
 static uint32_t nested(uint32_t o, uint32_t i)
 {
     uint32_t inner = 0, outer = 0;
-    __asm__ volatile(".option push\n.option norvc\n"
+    __asm__ volatile(XP_ASM_BEGIN
                      XP_LP_SETUP(1, "%[o]", 4)
                      XP_LP_SETUP(0, "%[i]", 1)
                      "addi %[inner], %[inner], 1\n"
                      "nop\n"
                      "addi %[outer], %[outer], 1\n"
-                     ".option pop\n"
+                     XP_ASM_END
                      : [inner] "+r"(inner), [outer] "+r"(outer)
                      : [o] "r"(o), [i] "r"(i));
     return inner * 1000u + outer;
@@ -174,11 +174,11 @@ static uint32_t nested(uint32_t o, uint32_t i)
 static uint32_t setupi_loop(void)
 {
     uint32_t sum = 0;
-    __asm__ volatile(".option push\n.option norvc\n"
+    __asm__ volatile(XP_ASM_BEGIN
                      XP_LP_SETUPI(0, 100, 4) /* 2 instructions, 100 times */
                      "addi %[sum], %[sum], 1\n"
                      "addi %[sum], %[sum], 1\n"
-                     ".option pop\n"
+                     XP_ASM_END
                      : [sum] "+r"(sum));
     return sum;
 }
@@ -210,12 +210,12 @@ static void check_loops(void)
     int32_t acc = 0;
     const void *pa = va, *pb = vb;
     uint32_t n = 64;
-    __asm__ volatile(".option push\n.option norvc\n"
+    __asm__ volatile(XP_ASM_BEGIN
                      XP_LP_SETUP(0, "%[n]", 3)
                      ".insn i 0x0B, 2, t0, %[pa], 4\n"
                      ".insn i 0x0B, 2, t1, %[pb], 4\n"
                      ".insn r 0x57, 1, 0x5C, %[acc], t0, t1\n"
-                     ".option pop\n"
+                     XP_ASM_END
                      : [acc] "+r"(acc), [pa] "+r"(pa), [pb] "+r"(pb)
                      : [n] "r"(n)
                      : "t0", "t1", "memory");
