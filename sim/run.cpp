@@ -97,6 +97,14 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform 
         json_object_set_new(c, "hwloop_iterations", json_integer((json_int_t)e.counters.hwloop_iterations));
         json_object_set_new(c, "loads", json_integer((json_int_t)e.counters.loads));
         json_object_set_new(c, "stores", json_integer((json_int_t)e.counters.stores));
+        json_t *classes = json_object();
+        uint64_t by_class[RV_CLASS_COUNT] = {0};
+        for (unsigned op = 0; op < RV_OP_COUNT; op++)
+            by_class[rv_op_class((enum rv_op)op)] += e.counters.executed[op];
+        for (unsigned k = 0; k < RV_CLASS_COUNT; k++)
+            json_object_set_new(classes, rv_insn_class_name((enum rv_insn_class)k),
+                                json_integer((json_int_t)by_class[k]));
+        json_object_set_new(c, "instruction_classes", classes);
         json_array_append_new(cores, c);
     }
     json_object_set_new(root, "program", json_string(opt.elf_path.c_str()));

@@ -134,6 +134,8 @@ struct rv_counters {
     uint64_t sleep_cycles;     /* cycles spent in wfi */
     uint64_t loads, stores;
     uint64_t hwloop_iterations; /* zero-overhead jumps back to a loop start */
+    uint64_t executed[RV_OP_COUNT]; /* instructions begun, by operation (the
+                                       power model groups them in classes) */
 };
 
 /* One Xpulpv2 hardware loop: the body [start, end] runs while count > 0;

@@ -19,6 +19,60 @@ const struct rv_insn_desc *rv_insn_desc_of(enum rv_op op)
     return &rv_insn_table[op - RV_OP_ILLEGAL - 1];
 }
 
+/* ---- classes ---------------------------------------------------------------- */
+
+enum rv_insn_class rv_op_class(enum rv_op op)
+{
+    const struct rv_insn_desc *d = rv_insn_desc_of(op);
+    if (!d)
+        return RV_CLASS_SYSTEM;
+    switch (d->format) {
+    case RV_FMT_LOAD: case RV_FMT_LR: case RV_FMT_PLOAD_I: case RV_FMT_PLOAD_R:
+    case RV_FMT_LOAD_RR:
+        return RV_CLASS_LOAD;
+    case RV_FMT_S: case RV_FMT_PSTORE_I: case RV_FMT_PSTORE_R: case RV_FMT_STORE_RR:
+        return RV_CLASS_STORE;
+    case RV_FMT_AMO:
+        return op == RV_OP_SC_W ? RV_CLASS_STORE : RV_CLASS_AMO;
+    case RV_FMT_B: case RV_FMT_BIMM:
+        return RV_CLASS_BRANCH;
+    case RV_FMT_J: case RV_FMT_JALR:
+        return RV_CLASS_JUMP;
+    case RV_FMT_CSR: case RV_FMT_CSRI: case RV_FMT_FENCE:
+        return RV_CLASS_SYSTEM;
+    case RV_FMT_LP_ADDR: case RV_FMT_LP_COUNT: case RV_FMT_LP_COUNTI: case RV_FMT_LP_SETUP:
+    case RV_FMT_LP_SETUPI:
+        return RV_CLASS_HWLOOP;
+    default:
+        break;
+    }
+    switch (op) {
+    case RV_OP_MUL: case RV_OP_MULH: case RV_OP_MULHSU: case RV_OP_MULHU: case RV_OP_P_MAC:
+    case RV_OP_P_MSU:
+        return RV_CLASS_MUL;
+    case RV_OP_DIV: case RV_OP_DIVU: case RV_OP_REM: case RV_OP_REMU:
+        return RV_CLASS_DIV;
+    case RV_OP_MRET:
+        return RV_CLASS_JUMP;
+    case RV_OP_ECALL: case RV_OP_EBREAK: case RV_OP_WFI: case RV_OP_FENCE_I:
+        return RV_CLASS_SYSTEM;
+    default:
+        break;
+    }
+    if (strncmp(d->name, "pv.", 3) == 0)
+        return strstr(d->name, "dot") ? RV_CLASS_SIMD_DOT : RV_CLASS_SIMD;
+    return RV_CLASS_ALU;
+}
+
+const char *rv_insn_class_name(enum rv_insn_class c)
+{
+    static const char *const names[RV_CLASS_COUNT] = {
+        "alu", "mul", "div", "load", "store", "amo", "branch", "jump", "simd_dot", "simd",
+        "hwloop", "system",
+    };
+    return (unsigned)c < RV_CLASS_COUNT ? names[c] : "?";
+}
+
 /* ---- field extraction ---------------------------------------------------- */
 
 static inline uint32_t bits(uint32_t w, unsigned hi, unsigned lo)

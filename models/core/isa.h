@@ -113,6 +113,27 @@ struct rv_insn {
 static inline uint32_t rv_insn_reads(const struct rv_insn *d) { return (uint32_t)d->hazard_read | (uint32_t)(d->hazard_read >> 32); }
 static inline uint32_t rv_insn_writes(const struct rv_insn *d) { return (uint32_t)(d->hazard_write >> 32); }
 
+/* Instruction classes, for energy accounting (power/). */
+enum rv_insn_class {
+    RV_CLASS_ALU,      /* integer, bit manipulation, compare, lui/auipc */
+    RV_CLASS_MUL,      /* mul*, p.mac, p.msu */
+    RV_CLASS_DIV,      /* div*, rem* */
+    RV_CLASS_LOAD,     /* every load, lr.w */
+    RV_CLASS_STORE,    /* every store, sc.w */
+    RV_CLASS_AMO,      /* atomic read-modify-write */
+    RV_CLASS_BRANCH,   /* conditional branches */
+    RV_CLASS_JUMP,     /* jal, jalr, mret */
+    RV_CLASS_SIMD_DOT, /* packed-SIMD dot products */
+    RV_CLASS_SIMD,     /* other packed-SIMD operations */
+    RV_CLASS_HWLOOP,   /* hardware-loop setup */
+    RV_CLASS_SYSTEM,   /* csr*, fence, ecall, ebreak, wfi, illegal */
+    RV_CLASS_COUNT
+};
+
+/* Class of an operation, and the class's name ("alu", "simd_dot", ...). */
+enum rv_insn_class rv_op_class(enum rv_op op);
+const char *rv_insn_class_name(enum rv_insn_class c);
+
 /*
  * Decode the instruction whose low 16 bits (and, for a 32-bit instruction,
  * high 16 bits) are in `raw`. Fills `out`; out->op is RV_OP_ILLEGAL when the

@@ -727,3 +727,52 @@ TEST(HwLoop, TracedRunsLoopTheSameWay)
     EXPECT_EQ(h.x(6), 10u);
     EXPECT_EQ(traced, 23u);
 }
+
+// ---- activity counts for the power model ------------------------------------
+
+TEST(Counters, ExecutedByOperationAndClass)
+{
+    CoreHarness h;
+    h.w32(D, 7);
+    h.program({
+        addi(5, 0, 3),                // alu
+        enc::r(1, 5, 5, 0, 6, 0x33),  // mul x6, x5, x5
+        enc::i(0, 1, 2, 7, 0x03),     // lw x7, 0(x1)
+        enc::s(4, 7, 1, 2),           // sw x7, 4(x1)
+        enc::b(8, 0, 0, 1),           // bne x0, x0: not taken
+        xp::pv(0b101110, 1),          // pv.sdotsp.b x3, x1, x2
+        xp::lp_setupi(0, 3, 4),       // hwloop: the next instruction 3 times
+        addi(8, 8, 1),                // alu x3
+    });
+    h.x(1) = D;
+    ASSERT_EQ(h.run(11), RV_RUNNING); // 10 instructions, one load-use stall
+    EXPECT_EQ(h.core.instret, 10u);
+    const uint64_t *n = h.core.counters.executed;
+    EXPECT_EQ(n[RV_OP_ADDI], 4u);
+    EXPECT_EQ(n[RV_OP_MUL], 1u);
+    EXPECT_EQ(n[RV_OP_PV_SDOTSP_B], 1u);
+    EXPECT_EQ(n[RV_OP_LP_SETUPI], 1u);
+    uint64_t by_class[RV_CLASS_COUNT] = {0}, total = 0;
+    for (unsigned op = 0; op < RV_OP_COUNT; op++) {
+        by_class[rv_op_class((rv_op)op)] += n[op];
+        total += n[op];
+    }
+    EXPECT_EQ(total, 10u);
+    EXPECT_EQ(by_class[RV_CLASS_ALU], 4u);
+    EXPECT_EQ(by_class[RV_CLASS_MUL], 1u);
+    EXPECT_EQ(by_class[RV_CLASS_LOAD], 1u);
+    EXPECT_EQ(by_class[RV_CLASS_STORE], 1u);
+    EXPECT_EQ(by_class[RV_CLASS_BRANCH], 1u);
+    EXPECT_EQ(by_class[RV_CLASS_SIMD_DOT], 1u);
+    EXPECT_EQ(by_class[RV_CLASS_HWLOOP], 1u);
+    EXPECT_STREQ(rv_insn_class_name(RV_CLASS_SIMD_DOT), "simd_dot");
+    // Every line of the table has a class; spot checks.
+    EXPECT_EQ(rv_op_class(RV_OP_P_LW_PR), RV_CLASS_LOAD);
+    EXPECT_EQ(rv_op_class(RV_OP_P_SB_RR), RV_CLASS_STORE);
+    EXPECT_EQ(rv_op_class(RV_OP_PV_ADD_SCI_B), RV_CLASS_SIMD);
+    EXPECT_EQ(rv_op_class(RV_OP_P_MAC), RV_CLASS_MUL);
+    EXPECT_EQ(rv_op_class(RV_OP_AMOADD), RV_CLASS_AMO);
+    EXPECT_EQ(rv_op_class(RV_OP_JALR), RV_CLASS_JUMP);
+    EXPECT_EQ(rv_op_class(RV_OP_P_BEQIMM), RV_CLASS_BRANCH);
+    EXPECT_EQ(rv_op_class(RV_OP_CSRRW), RV_CLASS_SYSTEM);
+}
