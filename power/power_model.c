@@ -1,0 +1,271 @@
+#include "power_model.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Error reporting with the path of the offending field. */
+struct ctx {
+    const char *origin;
+    char *err;
+    size_t errlen;
+};
+
+static bool fail(struct ctx *c, const char *path, const char *what)
+{
+    snprintf(c->err, c->errlen, "%s: %s: %s", c->origin, path, what);
+    return false;
+}
+
+/* {"value": number, "source": "non-empty string"} -> v. */
+static bool read_value(struct ctx *c, json_t *j, const char *path, bool positive,
+                       struct ort_pwr_value *v)
+{
+    if (!json_is_object(j))
+        return fail(c, path, "expected {\"value\": number, \"source\": \"...\"}");
+    json_t *value = NULL, *source = NULL;
+    const char *key;
+    json_t *item;
+    json_object_foreach(j, key, item) {
+        if (strcmp(key, "value") == 0)
+            value = item;
+        else if (strcmp(key, "source") == 0)
+            source = item;
+        else if (strcmp(key, "note") != 0) {
+            char what[96];
+            snprintf(what, sizeof what, "unknown field '%s'", key);
+            return fail(c, path, what);
+        }
+    }
+    if (!value)
+        return fail(c, path, "missing 'value'");
+    if (!json_is_number(value))
+        return fail(c, path, "'value' must be a number");
+    if (!source)
+        return fail(c, path, "missing 'source'");
+    if (!json_is_string(source) || json_string_length(source) == 0)
+        return fail(c, path, "'source' must be a non-empty string");
+    v->value = json_number_value(value);
+    if (!isfinite(v->value) || v->value < 0 || (positive && v->value == 0))
+        return fail(c, path, positive ? "'value' must be > 0" : "'value' must be >= 0");
+    snprintf(v->source, sizeof v->source, "%s", json_string_value(source));
+    return true;
+}
+
+static bool check_keys(struct ctx *c, json_t *obj, const char *path, const char *const *allowed)
+{
+    const char *key;
+    json_t *item;
+    json_object_foreach(obj, key, item) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a; a++)
+            ok |= strcmp(*a, key) == 0;
+        if (!ok) {
+            char what[96];
+            snprintf(what, sizeof what, "unknown field '%s'", key);
+            return fail(c, path, what);
+        }
+    }
+    return true;
+}
+
+static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name, json_t *j,
+                      struct ort_pwr_kind *k)
+{
+    char path[160];
+    snprintf(path, sizeof path, "components.%s", name);
+    if (!json_is_object(j))
+        return fail(c, path, "expected an object");
+    static const char *const allowed[] = {"events_pj", "background_uw_per_mhz", "leakage_uw",
+                                          "note", NULL};
+    if (!check_keys(c, j, path, allowed))
+        return false;
+    if (strlen(name) >= sizeof k->name)
+        return fail(c, path, "name too long");
+    snprintf(k->name, sizeof k->name, "%s", name);
+
+    json_t *events = json_object_get(j, "events_pj");
+    if (events) {
+        if (!json_is_object(events))
+            return fail(c, path, "'events_pj' must be an object of events");
+        const char *ev;
+        json_t *item;
+        json_object_foreach(events, ev, item) {
+            char p[240];
+            snprintf(p, sizeof p, "%s.events_pj.%s", path, ev);
+            if (k->n_events == ORT_PWR_MAX_EVENTS)
+                return fail(c, p, "too many events");
+            if (strlen(ev) >= ORT_PWR_NAME)
+                return fail(c, p, "event name too long");
+            snprintf(k->event[k->n_events], ORT_PWR_NAME, "%s", ev);
+            if (!read_value(c, item, p, false, &k->event_pj[k->n_events]))
+                return false;
+            k->n_events++;
+        }
+    }
+
+    json_t *bg = json_object_get(j, "background_uw_per_mhz");
+    char p[240];
+    snprintf(p, sizeof p, "%s.background_uw_per_mhz", path);
+    if (!json_is_object(bg))
+        return fail(c, p, "missing (an object with 'active' and 'clock_gated')");
+    static const char *const states[] = {"active", "clock_gated", NULL};
+    if (!check_keys(c, bg, p, states))
+        return false;
+    for (unsigned s = 0; s < ORT_PWR_STATES; s++) {
+        char ps[260];
+        snprintf(ps, sizeof ps, "%s.%s", p, states[s]);
+        json_t *v = json_object_get(bg, states[s]);
+        if (!v)
+            return fail(c, ps, "missing");
+        if (!read_value(c, v, ps, false, &k->background[s]))
+            return false;
+    }
+
+    json_t *leak = json_object_get(j, "leakage_uw");
+    snprintf(p, sizeof p, "%s.leakage_uw", path);
+    if (!json_is_object(leak))
+        return fail(c, p, "missing (an object with one value per operating point)");
+    for (unsigned o = 0; o < m->n_opps; o++) {
+        char po[260];
+        snprintf(po, sizeof po, "%s.%s", p, m->opp[o].name);
+        json_t *v = json_object_get(leak, m->opp[o].name);
+        if (!v)
+            return fail(c, po, "missing: every operating point needs a leakage figure");
+        if (!read_value(c, v, po, false, &k->leakage_uw[o]))
+            return false;
+    }
+    if (json_object_size(leak) != m->n_opps)
+        return fail(c, p, "has an entry for an operating point that does not exist");
+    return true;
+}
+
+static bool parse_root(struct ctx *c, struct ort_power_model *m, json_t *root)
+{
+    memset(m, 0, sizeof *m);
+    if (!json_is_object(root))
+        return fail(c, "(top)", "expected an object");
+    static const char *const allowed[] = {"name", "description", "reference_voltage",
+                                          "operating_points", "default_operating_point",
+                                          "components", NULL};
+    if (!check_keys(c, root, "(top)", allowed))
+        return false;
+    json_t *name = json_object_get(root, "name");
+    if (!json_is_string(name))
+        return fail(c, "name", "missing (a string)");
+    snprintf(m->name, sizeof m->name, "%s", json_string_value(name));
+    json_t *vref = json_object_get(root, "reference_voltage");
+    if (!vref)
+        return fail(c, "reference_voltage", "missing");
+    if (!read_value(c, vref, "reference_voltage", true, &m->reference_voltage))
+        return false;
+
+    json_t *opps = json_object_get(root, "operating_points");
+    if (!json_is_object(opps) || json_object_size(opps) == 0)
+        return fail(c, "operating_points", "missing (an object of named operating points)");
+    const char *oname;
+    json_t *o;
+    json_object_foreach(opps, oname, o) {
+        char p[160];
+        snprintf(p, sizeof p, "operating_points.%s", oname);
+        if (m->n_opps == ORT_PWR_MAX_OPPS)
+            return fail(c, p, "too many operating points");
+        if (strlen(oname) >= ORT_PWR_NAME)
+            return fail(c, p, "name too long");
+        struct ort_pwr_opp *op = &m->opp[m->n_opps];
+        snprintf(op->name, sizeof op->name, "%s", oname);
+        if (!json_is_object(o))
+            return fail(c, p, "expected an object with 'voltage' and 'frequency_mhz'");
+        static const char *const keys[] = {"voltage", "frequency_mhz", "note", NULL};
+        if (!check_keys(c, o, p, keys))
+            return false;
+        char pv[200];
+        snprintf(pv, sizeof pv, "%s.voltage", p);
+        if (!json_object_get(o, "voltage"))
+            return fail(c, pv, "missing");
+        if (!read_value(c, json_object_get(o, "voltage"), pv, true, &op->voltage))
+            return false;
+        snprintf(pv, sizeof pv, "%s.frequency_mhz", p);
+        if (!json_object_get(o, "frequency_mhz"))
+            return fail(c, pv, "missing");
+        if (!read_value(c, json_object_get(o, "frequency_mhz"), pv, true, &op->frequency_mhz))
+            return false;
+        m->n_opps++;
+    }
+    json_t *def = json_object_get(root, "default_operating_point");
+    if (!json_is_string(def))
+        return fail(c, "default_operating_point", "missing (the name of an operating point)");
+    int d = ort_power_model_opp(m, json_string_value(def));
+    if (d < 0)
+        return fail(c, "default_operating_point", "names no operating point");
+    m->default_opp = (unsigned)d;
+
+    json_t *comps = json_object_get(root, "components");
+    if (!json_is_object(comps) || json_object_size(comps) == 0)
+        return fail(c, "components", "missing (an object of component kinds)");
+    const char *kname;
+    json_t *k;
+    json_object_foreach(comps, kname, k) {
+        if (m->n_kinds == ORT_PWR_MAX_KINDS)
+            return fail(c, "components", "too many component kinds");
+        if (!read_kind(c, m, kname, k, &m->kind[m->n_kinds]))
+            return false;
+        m->n_kinds++;
+    }
+    return true;
+}
+
+bool ort_power_model_parse(struct ort_power_model *m, const char *json, const char *origin,
+                           char *err, size_t errlen)
+{
+    struct ctx c = {origin, err, errlen};
+    json_error_t jerr;
+    json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        snprintf(err, errlen, "%s:%d:%d: %s", origin, jerr.line, jerr.column, jerr.text);
+        return false;
+    }
+    bool ok = parse_root(&c, m, root);
+    json_decref(root);
+    return ok;
+}
+
+bool ort_power_model_load(struct ort_power_model *m, const char *path, char *err, size_t errlen)
+{
+    struct ctx c = {path, err, errlen};
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+        return false;
+    }
+    bool ok = parse_root(&c, m, root);
+    json_decref(root);
+    return ok;
+}
+
+int ort_power_model_opp(const struct ort_power_model *m, const char *name)
+{
+    for (unsigned i = 0; i < m->n_opps; i++)
+        if (strcmp(m->opp[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const struct ort_pwr_kind *ort_power_model_kind(const struct ort_power_model *m,
+                                                const char *name)
+{
+    for (unsigned i = 0; i < m->n_kinds; i++)
+        if (strcmp(m->kind[i].name, name) == 0)
+            return &m->kind[i];
+    return NULL;
+}
+
+int ort_pwr_kind_event(const struct ort_pwr_kind *k, const char *event)
+{
+    for (unsigned i = 0; i < k->n_events; i++)
+        if (strcmp(k->event[i], event) == 0)
+            return (int)i;
+    return -1;
+}

@@ -1,0 +1,216 @@
+// Power model: parsing (every number with a source; clear errors naming the
+// field), and the energy accounting: conservation, linearity in the event
+// counts, V^2 scaling between operating points, a sleeping core's cost.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+extern "C" {
+#include "energy.h"
+#include "power_model.h"
+}
+
+namespace {
+
+// A small model: 1 V reference; points at 1.0 V / 100 MHz and 0.5 V / 50 MHz.
+const char *kModel = R"({
+  "name": "test",
+  "reference_voltage": {"value": 1.0, "source": "test"},
+  "operating_points": {
+    "hi": {"voltage": {"value": 1.0, "source": "s1"}, "frequency_mhz": {"value": 100, "source": "s2"}},
+    "lo": {"voltage": {"value": 0.5, "source": "s3"}, "frequency_mhz": {"value": 50, "source": "s4"}}
+  },
+  "default_operating_point": "hi",
+  "components": {
+    "core": {
+      "events_pj": {"alu": {"value": 2.0, "source": "alu figure"},
+                    "load": {"value": 5.0, "source": "load figure"}},
+      "background_uw_per_mhz": {"active": {"value": 10, "source": "bg"},
+                                "clock_gated": {"value": 1, "source": "gated"}},
+      "leakage_uw": {"hi": {"value": 100, "source": "leak hi"}, "lo": {"value": 30, "source": "leak lo"}}
+    },
+    "l1": {
+      "events_pj": {"read32": {"value": 3.0, "source": "sram"}},
+      "background_uw_per_mhz": {"active": {"value": 4, "source": "bg"},
+                                "clock_gated": {"value": 0, "source": "none"}},
+      "leakage_uw": {"hi": {"value": 50, "source": "x"}, "lo": {"value": 20, "source": "y"}}
+    }
+  }
+})";
+
+struct Model {
+    ort_power_model m{};
+    Model()
+    {
+        char err[512];
+        if (!ort_power_model_parse(&m, kModel, "test.json", err, sizeof err))
+            ADD_FAILURE() << err;
+    }
+};
+
+std::string parse_error(const std::string &json)
+{
+    ort_power_model m;
+    char err[512] = "";
+    EXPECT_FALSE(ort_power_model_parse(&m, json.c_str(), "bad.json", err, sizeof err));
+    return err;
+}
+
+// kModel with `from` replaced by `to` (once).
+std::string edited(const std::string &from, const std::string &to)
+{
+    std::string s = kModel;
+    size_t at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return s.replace(at, from.size(), to);
+}
+
+ort_pwr_activity core_activity(const ort_power_model &m, uint64_t alu, uint64_t load,
+                               uint64_t active, uint64_t gated)
+{
+    ort_pwr_activity a{};
+    snprintf(a.name, sizeof a.name, "core0");
+    a.kind = ort_power_model_kind(&m, "core");
+    a.events[ort_pwr_kind_event(a.kind, "alu")] = alu;
+    a.events[ort_pwr_kind_event(a.kind, "load")] = load;
+    a.state_cycles[ORT_PWR_ACTIVE] = active;
+    a.state_cycles[ORT_PWR_CLOCK_GATED] = gated;
+    return a;
+}
+
+} // namespace
+
+TEST(PowerModel, ParsesValuesAndTheirSources)
+{
+    Model t;
+    EXPECT_STREQ(t.m.name, "test");
+    ASSERT_EQ(t.m.n_opps, 2u);
+    EXPECT_EQ(t.m.default_opp, (unsigned)ort_power_model_opp(&t.m, "hi"));
+    EXPECT_EQ(ort_power_model_opp(&t.m, "nope"), -1);
+    const ort_pwr_kind *core = ort_power_model_kind(&t.m, "core");
+    ASSERT_NE(core, nullptr);
+    int alu = ort_pwr_kind_event(core, "alu");
+    ASSERT_GE(alu, 0);
+    EXPECT_DOUBLE_EQ(core->event_pj[alu].value, 2.0);
+    EXPECT_STREQ(core->event_pj[alu].source, "alu figure");
+    EXPECT_DOUBLE_EQ(core->background[ORT_PWR_CLOCK_GATED].value, 1.0);
+    EXPECT_STREQ(core->leakage_uw[ort_power_model_opp(&t.m, "lo")].source, "leak lo");
+    EXPECT_EQ(ort_power_model_kind(&t.m, "npu"), nullptr);
+}
+
+TEST(PowerModel, BadModelsNameTheFieldAndTheProblem)
+{
+    EXPECT_EQ(parse_error(edited(R"("value": 2.0, "source": "alu figure")", R"("value": 2.0)")),
+              "bad.json: components.core.events_pj.alu: missing 'source'");
+    EXPECT_EQ(parse_error(edited(R"("source": "alu figure")", R"("source": "")")),
+              "bad.json: components.core.events_pj.alu: 'source' must be a non-empty string");
+    EXPECT_EQ(parse_error(edited(R"({"value": 5.0, "source": "load figure"})", R"(5.0)")),
+              "bad.json: components.core.events_pj.load: expected {\"value\": number, \"source\": \"...\"}");
+    EXPECT_EQ(parse_error(edited(R"("value": 5.0)", R"("value": -5.0)")),
+              "bad.json: components.core.events_pj.load: 'value' must be >= 0");
+    EXPECT_EQ(parse_error(edited(R"("leakage_uw": {"hi": {"value": 100, "source": "leak hi"}, )",
+                                 R"("leakage_uw": {)")),
+              "bad.json: components.core.leakage_uw.hi: missing: every operating point needs a leakage figure");
+    EXPECT_EQ(parse_error(edited(R"("clock_gated": {"value": 1, "source": "gated"})",
+                                 R"("clock_gatd": {"value": 1, "source": "gated"})")),
+              "bad.json: components.core.background_uw_per_mhz: unknown field 'clock_gatd'");
+    EXPECT_EQ(parse_error(edited(R"("events_pj": {"read32")", R"("event_pj": {"read32")")),
+              "bad.json: components.l1: unknown field 'event_pj'");
+    EXPECT_EQ(parse_error(edited(R"("default_operating_point": "hi")",
+                                 R"("default_operating_point": "mid")")),
+              "bad.json: default_operating_point: names no operating point");
+    EXPECT_EQ(parse_error(edited(R"("voltage": {"value": 0.5, "source": "s3"})",
+                                 R"("voltage": {"value": 0, "source": "s3"})")),
+              "bad.json: operating_points.lo.voltage: 'value' must be > 0");
+    EXPECT_EQ(parse_error(edited(R"("name": "test",)", "")), "bad.json: name: missing (a string)");
+    std::string e = parse_error(edited(R"("components": {)", R"("components": {,)"));
+    EXPECT_EQ(e.rfind("bad.json:", 0), 0u);
+    EXPECT_NE(e.find(':', 9), std::string::npos) << "line and column: " << e;
+    char err[256];
+    ort_power_model m;
+    EXPECT_FALSE(ort_power_model_load(&m, "/nonexistent/model.json", err, sizeof err));
+    EXPECT_NE(std::string(err).find("/nonexistent/model.json"), std::string::npos) << err;
+}
+
+TEST(Energy, EventsBackgroundAndLeakageByTheFormulas)
+{
+    Model t;
+    ort_pwr_activity a = core_activity(t.m, 1000, 200, 900, 100);
+    ort_pwr_energy e;
+    ort_pwr_energy_of(&t.m, 0, &a, 1000, &e); // "hi": 1.0 V, 100 MHz, 10 us
+    EXPECT_NEAR(e.dynamic_j, (1000 * 2.0 + 200 * 5.0) * 1e-12, 1e-20);
+    EXPECT_NEAR(e.background_j, (900 * 10 + 100 * 1) * 1e-12, 1e-20);
+    EXPECT_NEAR(e.leakage_j, 100e-6 * 10e-6, 1e-20);
+    EXPECT_NEAR(e.total_j, e.dynamic_j + e.background_j + e.leakage_j, 1e-20);
+}
+
+TEST(Energy, ComponentsAndEventsAddUpToTheTotal)
+{
+    Model t;
+    ort_pwr_report r{};
+    r.opp = 0;
+    r.cycles = 5000;
+    r.activity[r.n++] = core_activity(t.m, 1234, 321, 4000, 1000);
+    r.activity[r.n++] = core_activity(t.m, 10, 1, 100, 4900);
+    ort_pwr_activity l1{};
+    snprintf(l1.name, sizeof l1.name, "l1");
+    l1.kind = ort_power_model_kind(&t.m, "l1");
+    l1.events[0] = 777;
+    l1.state_cycles[ORT_PWR_ACTIVE] = 5000;
+    r.activity[r.n++] = l1;
+    ort_pwr_report_compute(&t.m, &r);
+    double sum = 0;
+    for (unsigned i = 0; i < r.n; i++) {
+        double events = 0;
+        for (unsigned e = 0; e < r.activity[i].kind->n_events; e++)
+            events += r.energy[i].event_j[e];
+        EXPECT_NEAR(events, r.energy[i].dynamic_j, 1e-18);
+        sum += r.energy[i].total_j;
+    }
+    EXPECT_NEAR(sum, r.total_j, 1e-18);
+    EXPECT_NEAR(r.seconds, 5000 / 100e6, 1e-15);
+    EXPECT_NEAR(r.average_w, r.total_j / r.seconds, 1e-12);
+}
+
+TEST(Energy, DynamicEnergyIsLinearInTheEventCounts)
+{
+    Model t;
+    ort_pwr_energy one, two, sum;
+    ort_pwr_activity a = core_activity(t.m, 1000, 300, 0, 0);
+    ort_pwr_activity b = core_activity(t.m, 2000, 600, 0, 0);
+    ort_pwr_activity c = core_activity(t.m, 3000, 900, 0, 0);
+    ort_pwr_energy_of(&t.m, 0, &a, 0, &one);
+    ort_pwr_energy_of(&t.m, 0, &b, 0, &two);
+    ort_pwr_energy_of(&t.m, 0, &c, 0, &sum);
+    EXPECT_NEAR(two.dynamic_j, 2 * one.dynamic_j, 1e-20);
+    EXPECT_NEAR(sum.dynamic_j, one.dynamic_j + two.dynamic_j, 1e-20);
+}
+
+TEST(Energy, DynamicAndBackgroundScaleWithVSquaredLeakageWithThePoint)
+{
+    Model t;
+    unsigned hi = (unsigned)ort_power_model_opp(&t.m, "hi"), lo = (unsigned)ort_power_model_opp(&t.m, "lo");
+    ort_pwr_activity a = core_activity(t.m, 5000, 700, 800, 200);
+    ort_pwr_energy eh, el;
+    ort_pwr_energy_of(&t.m, hi, &a, 1000, &eh);
+    ort_pwr_energy_of(&t.m, lo, &a, 1000, &el);
+    EXPECT_NEAR(el.dynamic_j / eh.dynamic_j, 0.25, 1e-12); // (0.5 / 1.0)^2
+    EXPECT_NEAR(el.background_j / eh.background_j, 0.25, 1e-12);
+    // 1000 cycles: 10 us at 100 MHz, 20 us at 50 MHz.
+    EXPECT_NEAR(eh.leakage_j, 100e-6 * 10e-6, 1e-20);
+    EXPECT_NEAR(el.leakage_j, 30e-6 * 20e-6, 1e-20);
+}
+
+TEST(Energy, ASleepingCoreCostsOnlyClockGatedAndLeakagePower)
+{
+    Model t;
+    ort_pwr_activity a = core_activity(t.m, 0, 0, 0, 10000);
+    ort_pwr_energy e;
+    ort_pwr_energy_of(&t.m, 0, &a, 10000, &e);
+    EXPECT_EQ(e.dynamic_j, 0.0);
+    EXPECT_NEAR(e.background_j, 10000 * 1.0 * 1e-12, 1e-20); // clock-gated: 1 uW/MHz
+    EXPECT_NEAR(e.total_j, e.background_j + 100e-6 * 100e-6, 1e-20);
+    double watts = e.total_j / 100e-6;
+    EXPECT_NEAR(watts, 1e-6 * 100 + 100e-6, 1e-12); // 1 uW/MHz x 100 MHz + leakage
+}
