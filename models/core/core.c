@@ -67,6 +67,10 @@ void rv_core_reset(struct rv_core *c, uint32_t boot_pc)
     c->prev_hazard = 0;
     memset(&c->stop, 0, sizeof c->stop);
     memset(&c->counters, 0, sizeof c->counters);
+    for (unsigned i = 0; i < c->n_regions; i++) {
+        memset(c->regions[i].reads, 0, sizeof c->regions[i].reads);
+        memset(c->regions[i].writes, 0, sizeof c->regions[i].writes);
+    }
     c->state = RV_RUNNING;
 }
 
@@ -76,6 +80,7 @@ bool rv_core_add_region(struct rv_core *c, uint32_t base, uint32_t size, uint8_t
     if (c->n_regions >= RV_MAX_REGIONS || size == 0)
         return false;
     struct rv_region *r = &c->regions[c->n_regions++];
+    memset(r, 0, sizeof *r);
     r->base = base;
     r->size = size;
     r->host = host;
@@ -155,6 +160,10 @@ static enum access_result data_access(struct rv_core *c, uint32_t addr, unsigned
     struct rv_region *r = find_region(c, addr, size);
     if (r) {
         uint8_t *p = r->host + (addr - r->base);
+        if (is_write)
+            r->writes[size >> 1]++;
+        else
+            r->reads[size >> 1]++;
         /* Counted here, not by the callers: bank waits and latency. */
         if (r->tcdm) {
             uint32_t wait = ort_tcdm_claim(r->tcdm, addr, c->cycle);
@@ -179,6 +188,7 @@ static enum access_result data_access(struct rv_core *c, uint32_t addr, unsigned
     }
     if (!c->bus)
         return ACC_FAULT;
+    c->counters.device_accesses++;
     uint32_t extra = 0;
     uint32_t data = is_write ? *value : 0;
     enum rv_bus_status st = c->bus(c->bus_ctx, c, addr, size, is_write, &data, &extra);

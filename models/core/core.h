@@ -101,6 +101,9 @@ struct rv_region {
     struct rv_decode_cache *dc; /* decode cache over this memory, or NULL:
                                    not executable */
     struct ort_tcdm *tcdm;      /* bank-conflict timing, or NULL (none) */
+    /* This core's data accesses to the region by width (1, 2, 4 bytes at
+       index 0, 1, 2), for the power model. */
+    uint64_t reads[3], writes[3];
 };
 
 #define RV_MAX_REGIONS 8
@@ -134,6 +137,7 @@ struct rv_counters {
     uint64_t sleep_cycles;     /* cycles spent in wfi */
     uint64_t loads, stores;
     uint64_t hwloop_iterations; /* zero-overhead jumps back to a loop start */
+    uint64_t device_accesses;   /* data accesses through the bus (peripherals) */
     uint64_t executed[RV_OP_COUNT]; /* instructions begun, by operation (the
                                        power model groups them in classes) */
 };
