@@ -9,10 +9,12 @@
 
 #define KEY_U32(k, field, lo, hi, d, h) {k, ORT_CFG_U32, offsetof(struct ort_config, field), lo, hi, d, h}
 #define KEY_F64(k, field, lo, hi, d, h) {k, ORT_CFG_F64, offsetof(struct ort_config, field), lo, hi, d, h}
+#define KEY_NAME(k, field, h) \
+    {k, ORT_CFG_NAME, offsetof(struct ort_config, field), 0, sizeof(((struct ort_config *)0)->field), 0, h}
 
 const struct ort_config_key ort_config_keys[] = {
-    KEY_F64("soc.frequency_mhz", soc_frequency_mhz, 1, 5000, 360,
-            "clock frequency of the cores and memories (MHz)"),
+    KEY_F64("soc.frequency_mhz", soc_frequency_mhz, 0, 5000, 0,
+            "clock of the cores and memories in MHz (0: the operating point's, see soc.opp)"),
     KEY_U32("l2.size", l2_size, 64 * 1024, 256 * 1024 * 1024, 2 * 1024 * 1024,
             "L2 SRAM size in bytes (code and data, at 0x1C000000)"),
     KEY_U32("l2.latency", l2_latency, 0, 1000, 15,
@@ -34,6 +36,8 @@ const struct ort_config_key ort_config_keys[] = {
             "cluster DMA bandwidth in bytes per cycle"),
     KEY_U32("dma.queue_depth", dma_queue_depth, 4, 16, 8,
             "cluster DMA transfers in flight before a new push waits"),
+    KEY_NAME("soc.opp", soc_opp,
+             "operating point of the power model (e.g. 0.65V; empty: the model's default)"),
 };
 const size_t ort_config_key_count = sizeof ort_config_keys / sizeof ort_config_keys[0];
 
@@ -54,10 +58,32 @@ void ort_config_defaults(struct ort_config *c)
         if (k->type == ORT_CFG_U32) {
             uint32_t v = (uint32_t)k->def;
             memcpy(p, &v, sizeof v);
+        } else if (k->type == ORT_CFG_NAME) {
+            p[0] = 0;
         } else {
             memcpy(p, &k->def, sizeof k->def);
         }
     }
+}
+
+/* Set a name-valued key: printable, no spaces, fits the buffer. */
+static int set_name(struct ort_config *c, const struct ort_config_key *k, const char *text,
+                    char *err, size_t errlen)
+{
+    size_t n = strlen(text);
+    if (n >= (size_t)k->max) {
+        snprintf(err, errlen, "'%s': '%s' is too long (at most %u characters)", k->key, text,
+                 (unsigned)k->max - 1);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] <= ' ' || text[i] > '~') {
+            snprintf(err, errlen, "'%s': '%s' is not a name", k->key, text);
+            return -1;
+        }
+    }
+    memcpy((char *)c + k->offset, text, n + 1);
+    return 0;
 }
 
 int ort_config_set_number(struct ort_config *c, const char *key, double value, char *err,
@@ -66,6 +92,10 @@ int ort_config_set_number(struct ort_config *c, const char *key, double value, c
     const struct ort_config_key *k = find_key(key);
     if (!k) {
         snprintf(err, errlen, "unknown configuration key '%s'", key);
+        return -1;
+    }
+    if (k->type == ORT_CFG_NAME) {
+        snprintf(err, errlen, "'%s' takes a name, not a number", key);
         return -1;
     }
     if (!isfinite(value) || value < k->min || value > k->max) {
@@ -106,11 +136,14 @@ int ort_config_set(struct ort_config *c, const char *assignment, char *err, size
     }
     memcpy(key, assignment, n);
     key[n] = 0;
-    if (!find_key(key)) {
+    const struct ort_config_key *k = find_key(key);
+    if (!k) {
         snprintf(err, errlen, "unknown configuration key '%s'", key);
         return -1;
     }
     const char *text = eq + 1;
+    if (k->type == ORT_CFG_NAME)
+        return set_name(c, k, text, err, errlen);
     char *end = NULL;
     errno = 0;
     double v = strtod(text, &end);
@@ -147,9 +180,22 @@ static int apply_object(struct ort_config *c, json_t *obj, const char *prefix, c
                 return -1;
             continue;
         }
-        if (!find_key(key)) {
+        const struct ort_config_key *k = find_key(key);
+        if (!k) {
             snprintf(err, errlen, "%s: unknown configuration key '%s'", path, key);
             return -1;
+        }
+        if (k->type == ORT_CFG_NAME) {
+            char msg[256];
+            if (!json_is_string(value)) {
+                snprintf(err, errlen, "%s: '%s' must be a string", path, key);
+                return -1;
+            }
+            if (set_name(c, k, json_string_value(value), msg, sizeof msg)) {
+                snprintf(err, errlen, "%s: %s", path, msg);
+                return -1;
+            }
+            continue;
         }
         if (!json_is_number(value)) {
             snprintf(err, errlen, "%s: '%s' must be a number", path, key);

@@ -29,15 +29,17 @@ struct ort_config {
     uint32_t wmem_latency;    /* wmem.latency, cycles per core data access */
     uint32_t dma_bandwidth;   /* dma.bandwidth, bytes per cycle */
     uint32_t dma_queue_depth; /* dma.queue_depth, transfers in flight */
+    char soc_opp[24];         /* soc.opp: operating point of the power model
+                                 ("" = the model's default) */
 };
 
-enum ort_config_type { ORT_CFG_U32, ORT_CFG_F64 };
+enum ort_config_type { ORT_CFG_U32, ORT_CFG_F64, ORT_CFG_NAME };
 
 struct ort_config_key {
     const char *key;
     enum ort_config_type type;
     size_t offset;
-    double min, max, def;
+    double min, max, def; /* for ORT_CFG_NAME: max = buffer size, default "" */
     const char *help;
 };
 

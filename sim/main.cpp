@@ -33,6 +33,11 @@ static void usage(FILE *out)
             "  --trace FILE.gz     write an instruction trace (gzip text)\n"
             "  --stats FILE.json   write run statistics as JSON\n"
             "  --quiet             no summary on stderr\n"
+            "  --power             print energy and power per component on stdout\n"
+            "  --power-json FILE   write the energy report as JSON\n"
+            "  --power-model FILE  power model (default: power/models/siracusa.json,\n"
+            "                      or $ORTIGIA_POWER_MODEL); --set soc.opp=NAME picks\n"
+            "                      its operating point\n"
             "  --list-config       print every configuration key with its default\n"
             "\n"
             "exit status: the firmware's exit code; 2 bad input; 3 firmware fault;\n"
@@ -58,7 +63,10 @@ static int list_config()
     ort_config_defaults(&def);
     for (size_t i = 0; i < ort_config_key_count; i++) {
         const ort_config_key &k = ort_config_keys[i];
-        printf("%-22s %-12.10g [%.10g, %.10g]  %s\n", k.key, k.def, k.min, k.max, k.help);
+        if (k.type == ORT_CFG_NAME)
+            printf("%-22s %-12s %-18s  %s\n", k.key, "\"\"", "(a name)", k.help);
+        else
+            printf("%-22s %-12.10g [%.10g, %.10g]  %s\n", k.key, k.def, k.min, k.max, k.help);
     }
     return 0;
 }
@@ -105,6 +113,18 @@ static int cmd_run(int argc, char **argv)
             opt.stats_path = v;
         } else if (a == "--quiet") {
             opt.quiet = true;
+        } else if (a == "--power") {
+            opt.power_table = true;
+        } else if (a == "--power-json") {
+            const char *v = value("--power-json");
+            if (!v)
+                return 2;
+            opt.power_json_path = v;
+        } else if (a == "--power-model") {
+            const char *v = value("--power-model");
+            if (!v)
+                return 2;
+            opt.power_model_path = v;
         } else if (a == "--list-config") {
             return list_config();
         } else if (a == "-h" || a == "--help") {

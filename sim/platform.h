@@ -43,6 +43,9 @@ public:
     size_t core_count() const { return cluster_->engine().cores; }
     rv_core &core(size_t i) { return cluster_->engine().core[i]; }
     OrtCluster &cluster() { return *cluster_; }
+    const ort_cluster &cluster_engine() const { return cluster_->engine(); }
+    const ort_mem &l2_memory() const { return l2_mem_; }
+    const ort_mem &weight_memory() const { return wmem_; }
     const ort_soc_ctrl &soc() const { return soc_engine_; }
     sc_core::sc_time cycle_time() const { return cycle_; }
     double frequency_hz() const { return cfg_.soc_frequency_mhz * 1e6; }

@@ -1,4 +1,5 @@
 #include "run.h"
+#include "power.h"
 
 #include <chrono>
 #include <cinttypes>
@@ -147,8 +148,33 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform 
 
 } // namespace
 
-int ort_run(const OrtRunOptions &opt)
+int ort_run(const OrtRunOptions &options)
 {
+    /* The options with the clock resolved: soc.frequency_mhz = 0 means the
+       frequency of the power model's operating point. */
+    OrtRunOptions opt = options;
+    const bool power_report = opt.power_table || !opt.power_json_path.empty();
+    ort_power_model model;
+    unsigned opp = 0;
+    if (power_report || opt.config.soc_frequency_mhz == 0 || opt.config.soc_opp[0]) {
+        std::string perr, path = opt.power_model_path.empty() ? ort_power_default_model()
+                                                               : opt.power_model_path;
+        if (!ort_power_setup(opt.config, path, &model, &opp, &perr)) {
+            fprintf(stderr, "ortigia: error: %s\n", perr.c_str());
+            return ORT_EXIT_BAD_INPUT;
+        }
+        double f = model.opp[opp].frequency_mhz.value;
+        if (opt.config.soc_frequency_mhz == 0) {
+            opt.config.soc_frequency_mhz = f;
+        } else if (power_report && opt.config.soc_frequency_mhz != f) {
+            fprintf(stderr,
+                    "ortigia: error: 'soc.frequency_mhz' = %g differs from the operating point "
+                    "%s (%g MHz); energy figures need the point's frequency (leave "
+                    "soc.frequency_mhz at 0 or pick another soc.opp)\n",
+                    opt.config.soc_frequency_mhz, model.opp[opp].name, f);
+            return ORT_EXIT_BAD_INPUT;
+        }
+    }
     char err[512];
     ort_elf_image img;
     if (ort_elf_load(opt.elf_path.c_str(), &img, err, sizeof err)) {
@@ -214,6 +240,17 @@ int ort_run(const OrtRunOptions &opt)
     if (!opt.stats_path.empty() && !write_stats(opt.stats_path, opt, *platform, o, wall)) {
         fprintf(stderr, "ortigia: error: cannot write stats '%s'\n", opt.stats_path.c_str());
         return ORT_EXIT_BAD_INPUT;
+    }
+    if (power_report) {
+        auto report = std::make_unique<ort_pwr_report>();
+        ort_power_collect(*platform, model, opp, cycles, report.get());
+        if (opt.power_table)
+            ort_power_print(stdout, model, *report);
+        if (!opt.power_json_path.empty() &&
+            !ort_power_write_json(opt.power_json_path, model, *report)) {
+            fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_json_path.c_str());
+            return ORT_EXIT_BAD_INPUT;
+        }
     }
     return o.status;
 }

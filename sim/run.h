@@ -25,6 +25,9 @@ struct OrtRunOptions {
     std::string stats_path;
     uint64_t max_cycles = 0; /* 0: no limit */
     bool quiet = false;
+    std::string power_model_path; /* empty: ort_power_default_model() */
+    bool power_table = false;     /* print the energy table on stdout */
+    std::string power_json_path;
 };
 
 /* Run the program; returns the process exit status. */

@@ -277,3 +277,110 @@ TEST(Cli, CycleLimitStopsWithinOneInstruction)
     EXPECT_GE(s.cycles, 5000);
     EXPECT_LT(s.cycles, 5000 + 40); // an instruction costs at most ~35+15 cycles
 }
+
+// ---- the power report ---------------------------------------------------------
+
+namespace {
+
+double get_real(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    EXPECT_TRUE(json_is_number(v)) << key;
+    return v ? json_number_value(v) : 0;
+}
+
+/* Energy report of `elf` with extra arguments; the caller frees it. */
+json_t *power_report(const std::string &elf, const std::string &args = "")
+{
+    std::string path = temp_path(".json");
+    RunResult r = ortigia("run --quiet --power-json " + path + " " + args + " " + elf);
+    EXPECT_EQ(r.status, 0) << args;
+    json_t *j = load_stats(path);
+    unlink(path.c_str());
+    return j;
+}
+
+} // namespace
+
+// Components add up to the total; dynamic, background and leakage add up to
+// each component; events add up to the dynamic part; power = energy / time.
+TEST(CliPower, ReportIsConsistent)
+{
+    json_t *r = power_report(fw("tests/check_kernels.elf"));
+    ASSERT_NE(r, nullptr);
+    double total = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(r, "components"), i, c) {
+        double e = get_real(c, "energy_j");
+        EXPECT_NEAR(get_real(c, "dynamic_j") + get_real(c, "background_j") + get_real(c, "leakage_j"),
+                    e, 1e-15);
+        double events = 0;
+        const char *name;
+        json_t *ev;
+        json_object_foreach(json_object_get(c, "events"), name, ev)
+            events += get_real(ev, "energy_j");
+        EXPECT_NEAR(events, get_real(c, "dynamic_j"), 1e-15);
+        total += e;
+    }
+    EXPECT_EQ(json_array_size(json_object_get(r, "components")), 8u + 7u); // 8 cores + 7
+    EXPECT_NEAR(total, get_real(r, "energy_j"), 1e-15);
+    EXPECT_NEAR(get_real(r, "average_power_w"), get_real(r, "energy_j") / get_real(r, "seconds"),
+                1e-12);
+    EXPECT_NEAR(get_real(r, "seconds"), (double)get_int(r, "cycles") / 360e6, 1e-15);
+    json_decref(r);
+}
+
+// The same program at 0.65 V: the same events, dynamic energy x (0.65/0.8)^2,
+// and the clock of the point (210 MHz).
+TEST(CliPower, OperatingPointScalesDynamicEnergyWithVSquared)
+{
+    json_t *hi = power_report(fw("tests/check_kernels.elf"));
+    json_t *lo = power_report(fw("tests/check_kernels.elf"), "--set soc.opp=0.65V");
+    ASSERT_NE(hi, nullptr);
+    ASSERT_NE(lo, nullptr);
+    EXPECT_EQ(get_int(hi, "cycles"), get_int(lo, "cycles"));
+    json_t *ch = json_array_get(json_object_get(hi, "components"), 0); // core0
+    json_t *cl = json_array_get(json_object_get(lo, "components"), 0);
+    EXPECT_NEAR(get_real(cl, "dynamic_j") / get_real(ch, "dynamic_j"), (0.65 / 0.8) * (0.65 / 0.8),
+                1e-12);
+    EXPECT_NEAR(get_real(lo, "seconds"), (double)get_int(lo, "cycles") / 210e6, 1e-15);
+    EXPECT_NEAR(get_real(json_object_get(lo, "operating_point"), "voltage"), 0.65, 1e-12);
+    json_decref(hi);
+    json_decref(lo);
+}
+
+// A core that sleeps the whole run (check_cluster forks on fewer cores at
+// times; hello uses core 0 only) costs only clock-gated power (0 in this
+// model) and no dynamic energy; leakage is the SoC's.
+TEST(CliPower, IdleCoresCostNoDynamicEnergy)
+{
+    json_t *r = power_report(fw("tests/hello.elf"));
+    ASSERT_NE(r, nullptr);
+    json_t *core5 = json_array_get(json_object_get(r, "components"), 5);
+    EXPECT_STREQ(json_string_value(json_object_get(core5, "name")), "core5");
+    EXPECT_GT(get_int(core5, "clock_gated_cycles"), 0);
+    EXPECT_LT(get_int(core5, "active_cycles"), get_int(r, "cycles") / 2);
+    json_decref(r);
+}
+
+// The calibrated aggregate of the model is reproduced within 10 %: the
+// cluster's efficiency on the 8-core int8 matmul at 0.8 V, Siracusa's
+// published 1.13 TOp/J (docs/power-model.md).
+TEST(CliPower, CalibrationClusterEfficiencyWithinTenPercent)
+{
+    json_t *r = power_report(fw("bench/calib_cluster.elf"));
+    ASSERT_NE(r, nullptr);
+    double cluster = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(r, "components"), i, c) {
+        std::string kind = json_string_value(json_object_get(c, "kind"));
+        if (kind == "core" || kind == "l1" || kind == "event_unit" || kind == "dma")
+            cluster += get_real(c, "energy_j");
+    }
+    double macs = 10.0 * 64 * 256 * 256;
+    double tops_per_j = 2 * macs / cluster / 1e12;
+    EXPECT_NEAR(tops_per_j / 1.13, 1.0, 0.10) << tops_per_j << " TOp/J";
+    json_decref(r);
+}

@@ -1,0 +1,238 @@
+#include "power.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include <jansson.h>
+
+#include "platform.h"
+
+std::string ort_power_default_model()
+{
+    const char *env = std::getenv("ORTIGIA_POWER_MODEL");
+    if (env && *env)
+        return env;
+    return ORTIGIA_POWER_MODEL_DEFAULT;
+}
+
+bool ort_power_setup(const ort_config &cfg, const std::string &model_path,
+                     ort_power_model *model, unsigned *opp, std::string *err)
+{
+    char msg[700];
+    if (!ort_power_model_load(model, model_path.c_str(), msg, sizeof msg)) {
+        *err = std::string("power model: ") + msg;
+        return false;
+    }
+    for (const char *kind : {"core", "l1", "l2", "wmem", "dma", "event_unit", "interconnect",
+                             "soc"}) {
+        if (!ort_power_model_kind(model, kind)) {
+            *err = "power model: " + model_path + ": components." + kind +
+                   ": missing (the platform has this component)";
+            return false;
+        }
+    }
+    if (!cfg.soc_opp[0]) {
+        *opp = model->default_opp;
+        return true;
+    }
+    int o = ort_power_model_opp(model, cfg.soc_opp);
+    if (o < 0) {
+        std::string names;
+        for (unsigned i = 0; i < model->n_opps; i++)
+            names += (i ? ", " : "") + std::string(model->opp[i].name);
+        *err = std::string("'soc.opp' = '") + cfg.soc_opp + "' is not an operating point of " +
+               model_path + " (" + names + ")";
+        return false;
+    }
+    *opp = (unsigned)o;
+    return true;
+}
+
+namespace {
+
+/* A new activity record for component `name` of kind `kind`. */
+ort_pwr_activity *add(ort_pwr_report *r, const ort_power_model &m, const char *kind,
+                      const char *name)
+{
+    ort_pwr_activity *a = &r->activity[r->n++];
+    std::memset(a, 0, sizeof *a);
+    std::snprintf(a->name, sizeof a->name, "%s", name);
+    a->kind = ort_power_model_kind(&m, kind);
+    return a;
+}
+
+/* Add `count` to event `event` if the model prices it (events the model
+   does not list cost nothing: a model may leave them out). */
+void count(ort_pwr_activity *a, const char *event, uint64_t n)
+{
+    int e = ort_pwr_kind_event(a->kind, event);
+    if (e >= 0)
+        a->events[e] += n;
+}
+
+const char *const kWidth[3] = {"8", "16", "32"};
+
+/* Accesses of every core to the memory at `base`, by width. */
+void memory_events(const ort_cluster &cl, uint32_t base, ort_pwr_activity *a, uint64_t *total)
+{
+    for (unsigned i = 0; i < cl.cores; i++) {
+        const rv_core &c = cl.core[i];
+        for (unsigned k = 0; k < c.n_regions; k++) {
+            const rv_region &reg = c.regions[k];
+            if (reg.base != base)
+                continue;
+            for (unsigned w = 0; w < 3; w++) {
+                count(a, (std::string("read") + kWidth[w]).c_str(), reg.reads[w]);
+                count(a, (std::string("write") + kWidth[w]).c_str(), reg.writes[w]);
+                *total += reg.reads[w] + reg.writes[w];
+            }
+        }
+    }
+}
+
+} // namespace
+
+void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned opp,
+                       uint64_t cycles, ort_pwr_report *r)
+{
+    std::memset(r, 0, sizeof *r);
+    r->opp = opp;
+    r->cycles = cycles;
+    const ort_cluster &cl = p.cluster_engine();
+    uint64_t soc_accesses = 0;
+    for (unsigned i = 0; i < cl.cores; i++) {
+        const rv_core &c = cl.core[i];
+        char name[16];
+        std::snprintf(name, sizeof name, "core%u", i);
+        ort_pwr_activity *a = add(r, m, "core", name);
+        uint64_t by_class[RV_CLASS_COUNT] = {0};
+        for (unsigned op = 0; op < RV_OP_COUNT; op++)
+            by_class[rv_op_class((rv_op)op)] += c.counters.executed[op];
+        for (unsigned k = 0; k < RV_CLASS_COUNT; k++)
+            count(a, rv_insn_class_name((rv_insn_class)k), by_class[k]);
+        uint64_t ran = c.cycle < cycles ? c.cycle : cycles;
+        uint64_t active = ran > c.counters.sleep_cycles ? ran - c.counters.sleep_cycles : 0;
+        a->state_cycles[ORT_PWR_ACTIVE] = active;
+        a->state_cycles[ORT_PWR_CLOCK_GATED] = cycles - active;
+        soc_accesses += c.counters.device_accesses;
+    }
+    ort_pwr_activity *l1 = add(r, m, "l1", "l1");
+    uint64_t core_l1 = 0;
+    memory_events(cl, ORT_L1_BASE, l1, &core_l1);
+    count(l1, "dma_word", cl.tcdm.accesses > core_l1 ? cl.tcdm.accesses - core_l1 : 0);
+    l1->state_cycles[ORT_PWR_ACTIVE] = cycles;
+
+    struct {
+        const char *kind;
+        const ort_mem &mem;
+    } outer[] = {{"l2", p.l2_memory()}, {"wmem", p.weight_memory()}};
+    for (auto &o : outer) {
+        ort_pwr_activity *a = add(r, m, o.kind, o.kind);
+        uint64_t core_accesses = 0;
+        memory_events(cl, o.mem.base, a, &core_accesses);
+        count(a, "dma_byte", o.mem.read_bytes + o.mem.write_bytes);
+        a->state_cycles[ORT_PWR_ACTIVE] = cycles;
+        soc_accesses += core_accesses;
+    }
+
+    ort_pwr_activity *dma = add(r, m, "dma", "dma");
+    count(dma, "byte", cl.dma.bytes);
+    count(dma, "transfer", cl.dma.transfers);
+    uint64_t busy = cl.dma.busy_cycles < cycles ? cl.dma.busy_cycles : cycles;
+    dma->state_cycles[ORT_PWR_ACTIVE] = busy;
+    dma->state_cycles[ORT_PWR_CLOCK_GATED] = cycles - busy;
+
+    ort_pwr_activity *eu = add(r, m, "event_unit", "event_unit");
+    count(eu, "access", cl.eu.accesses);
+    eu->state_cycles[ORT_PWR_ACTIVE] = cycles;
+
+    ort_pwr_activity *icn = add(r, m, "interconnect", "interconnect");
+    count(icn, "access", soc_accesses);
+    icn->state_cycles[ORT_PWR_ACTIVE] = cycles;
+
+    ort_pwr_activity *soc = add(r, m, "soc", "soc");
+    soc->state_cycles[ORT_PWR_ACTIVE] = cycles;
+
+    ort_pwr_report_compute(&m, r);
+}
+
+void ort_power_print(FILE *out, const ort_power_model &m, const ort_pwr_report &r)
+{
+    const ort_pwr_opp &op = m.opp[r.opp];
+    std::fprintf(out, "\nenergy (%s, operating point %s: %.2f V, %.0f MHz): %llu cycles, %.6g s\n",
+                 m.name, op.name, op.voltage.value, op.frequency_mhz.value,
+                 (unsigned long long)r.cycles, r.seconds);
+    std::fprintf(out, "%-14s %12s %12s %12s %12s %10s %7s\n", "component", "dynamic uJ",
+                 "background", "leakage uJ", "total uJ", "avg mW", "share");
+    for (unsigned i = 0; i < r.n; i++) {
+        const ort_pwr_energy &e = r.energy[i];
+        std::fprintf(out, "%-14s %12.4f %12.4f %12.4f %12.4f %10.3f %6.1f%%\n", r.activity[i].name,
+                     e.dynamic_j * 1e6, e.background_j * 1e6, e.leakage_j * 1e6,
+                     e.total_j * 1e6, r.seconds > 0 ? e.total_j / r.seconds * 1e3 : 0,
+                     r.total_j > 0 ? 100 * e.total_j / r.total_j : 0);
+    }
+    std::fprintf(out, "%-14s %51s %12.4f %10.3f\n", "total", "", r.total_j * 1e6, r.average_w * 1e3);
+    /* Dynamic energy per event, summed over the instances of each kind. */
+    std::fprintf(out, "dynamic energy by event:\n");
+    for (unsigned k = 0; k < m.n_kinds; k++) {
+        const ort_pwr_kind &kind = m.kind[k];
+        for (unsigned e = 0; e < kind.n_events; e++) {
+            double j = 0;
+            uint64_t n = 0;
+            for (unsigned i = 0; i < r.n; i++)
+                if (r.activity[i].kind == &kind) {
+                    j += r.energy[i].event_j[e];
+                    n += r.activity[i].events[e];
+                }
+            if (n)
+                std::fprintf(out, "  %-12s %-10s %14llu events %12.4f uJ\n", kind.name,
+                             kind.event[e], (unsigned long long)n, j * 1e6);
+        }
+    }
+}
+
+bool ort_power_write_json(const std::string &path, const ort_power_model &m,
+                          const ort_pwr_report &r)
+{
+    const ort_pwr_opp &op = m.opp[r.opp];
+    json_t *root = json_object();
+    json_object_set_new(root, "model", json_string(m.name));
+    json_t *point = json_object();
+    json_object_set_new(point, "name", json_string(op.name));
+    json_object_set_new(point, "voltage", json_real(op.voltage.value));
+    json_object_set_new(point, "frequency_mhz", json_real(op.frequency_mhz.value));
+    json_object_set_new(root, "operating_point", point);
+    json_object_set_new(root, "cycles", json_integer((json_int_t)r.cycles));
+    json_object_set_new(root, "seconds", json_real(r.seconds));
+    json_object_set_new(root, "energy_j", json_real(r.total_j));
+    json_object_set_new(root, "average_power_w", json_real(r.average_w));
+    json_t *comps = json_array();
+    for (unsigned i = 0; i < r.n; i++) {
+        const ort_pwr_activity &a = r.activity[i];
+        const ort_pwr_energy &e = r.energy[i];
+        json_t *c = json_object();
+        json_object_set_new(c, "name", json_string(a.name));
+        json_object_set_new(c, "kind", json_string(a.kind->name));
+        json_object_set_new(c, "dynamic_j", json_real(e.dynamic_j));
+        json_object_set_new(c, "background_j", json_real(e.background_j));
+        json_object_set_new(c, "leakage_j", json_real(e.leakage_j));
+        json_object_set_new(c, "energy_j", json_real(e.total_j));
+        json_object_set_new(c, "average_power_w", json_real(r.seconds > 0 ? e.total_j / r.seconds : 0));
+        json_object_set_new(c, "active_cycles", json_integer((json_int_t)a.state_cycles[ORT_PWR_ACTIVE]));
+        json_object_set_new(c, "clock_gated_cycles",
+                            json_integer((json_int_t)a.state_cycles[ORT_PWR_CLOCK_GATED]));
+        json_t *events = json_object();
+        for (unsigned k = 0; k < a.kind->n_events; k++) {
+            json_t *ev = json_object();
+            json_object_set_new(ev, "count", json_integer((json_int_t)a.events[k]));
+            json_object_set_new(ev, "energy_j", json_real(e.event_j[k]));
+            json_object_set_new(events, a.kind->event[k], ev);
+        }
+        json_object_set_new(c, "events", events);
+        json_array_append_new(comps, c);
+    }
+    json_object_set_new(root, "components", comps);
+    int rc = json_dump_file(root, path.c_str(), JSON_INDENT(2));
+    json_decref(root);
+    return rc == 0;
+}
