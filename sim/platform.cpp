@@ -96,3 +96,21 @@ bool OrtPlatform::load(const ort_elf_image &img, std::string &err)
             rv_core_set_tohost(&cl.core[i], tohost);
     return true;
 }
+
+std::string OrtPlatform::read_string(uint32_t addr, size_t max_len) const
+{
+    const ort_mem *mems[] = {&l2_mem_, &cluster_->engine().l1, &wmem_};
+    std::string out;
+    for (const ort_mem *m : mems) {
+        if (!ort_mem_contains(m, addr, 1))
+            continue;
+        for (uint32_t a = addr; out.size() < max_len && ort_mem_contains(m, a, 1); a++) {
+            char ch = (char)m->data[a - m->base];
+            if (!ch)
+                break;
+            out += (ch >= ' ' && ch <= '~') ? ch : '?';
+        }
+        break;
+    }
+    return out;
+}

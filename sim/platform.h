@@ -47,6 +47,10 @@ public:
     const ort_mem &l2_memory() const { return l2_mem_; }
     const ort_mem &weight_memory() const { return wmem_; }
     const ort_soc_ctrl &soc() const { return soc_engine_; }
+    ort_soc_ctrl &soc_engine() { return soc_engine_; }
+    /* Read a NUL-terminated string of at most max_len characters from
+       simulated memory ("" if the address is in no memory). */
+    std::string read_string(uint32_t addr, size_t max_len) const;
     sc_core::sc_time cycle_time() const { return cycle_; }
     double frequency_hz() const { return cfg_.soc_frequency_mhz * 1e6; }
 

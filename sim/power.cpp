@@ -1,5 +1,6 @@
 #include "power.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -191,21 +192,119 @@ void ort_power_print(FILE *out, const ort_power_model &m, const ort_pwr_report &
     }
 }
 
-bool ort_power_write_json(const std::string &path, const ort_power_model &m,
-                          const ort_pwr_report &r)
+/* ---- regions ---------------------------------------------------------------- */
+
+OrtRegionRecorder::OrtRegionRecorder(OrtPlatform &p, const ort_power_model &model, unsigned opp)
+    : platform_(p), model_(model), opp_(opp)
 {
-    const ort_pwr_opp &op = m.opp[r.opp];
-    json_t *root = json_object();
-    json_object_set_new(root, "model", json_string(m.name));
-    json_t *point = json_object();
-    json_object_set_new(point, "name", json_string(op.name));
-    json_object_set_new(point, "voltage", json_real(op.voltage.value));
-    json_object_set_new(point, "frequency_mhz", json_real(op.frequency_mhz.value));
-    json_object_set_new(root, "operating_point", point);
-    json_object_set_new(root, "cycles", json_integer((json_int_t)r.cycles));
-    json_object_set_new(root, "seconds", json_real(r.seconds));
-    json_object_set_new(root, "energy_j", json_real(r.total_j));
-    json_object_set_new(root, "average_power_w", json_real(r.average_w));
+    ort_soc_ctrl &soc = p.soc_engine();
+    soc.region = &OrtRegionRecorder::hook;
+    soc.region_ctx = this;
+}
+
+std::unique_ptr<ort_pwr_report> OrtRegionRecorder::snapshot(uint64_t cycle) const
+{
+    auto r = std::make_unique<ort_pwr_report>();
+    ort_power_collect(platform_, model_, opp_, cycle, r.get());
+    return r;
+}
+
+void OrtRegionRecorder::hook(void *ctx, bool begin, uint32_t id, uint32_t label, uint64_t now)
+{
+    auto *self = static_cast<OrtRegionRecorder *>(ctx);
+    Mark m;
+    m.begin = begin;
+    m.id = id;
+    m.label = label ? self->platform_.read_string(label, 63) : std::string();
+    m.cycle = now;
+    m.snapshot = self->snapshot(now);
+    self->marks_.push_back(std::move(m));
+}
+
+/* Activity of a region: the end snapshot minus the begin snapshot. */
+static std::unique_ptr<ort_pwr_report> difference(const ort_power_model &model,
+                                                  const ort_pwr_report &a,
+                                                  const ort_pwr_report &b)
+{
+    auto d = std::make_unique<ort_pwr_report>(b);
+    d->cycles = b.cycles > a.cycles ? b.cycles - a.cycles : 0;
+    for (unsigned i = 0; i < d->n; i++) {
+        for (unsigned e = 0; e < ORT_PWR_MAX_EVENTS; e++)
+            d->activity[i].events[e] -= std::min(a.activity[i].events[e], b.activity[i].events[e]);
+        for (unsigned s = 0; s < ORT_PWR_STATES; s++)
+            d->activity[i].state_cycles[s] -=
+                std::min(a.activity[i].state_cycles[s], b.activity[i].state_cycles[s]);
+    }
+    ort_pwr_report_compute(&model, d.get());
+    return d;
+}
+
+std::vector<OrtRegion> OrtRegionRecorder::finish(uint64_t end_cycle,
+                                                 std::vector<std::string> *warnings)
+{
+    std::vector<OrtRegion> regions;
+    std::vector<std::pair<size_t, const Mark *>> open; /* region index, its begin mark */
+    auto close = [&](size_t at, const ort_pwr_report &end_snap, uint64_t end) {
+        OrtRegion &reg = regions[open[at].first];
+        reg.end = end;
+        reg.report = difference(model_, *open[at].second->snapshot, end_snap);
+        open.erase(open.begin() + (long)at);
+    };
+    for (const Mark &m : marks_) {
+        if (m.begin) {
+            OrtRegion reg;
+            reg.id = m.id;
+            reg.label = m.label;
+            reg.begin = m.cycle;
+            reg.end = m.cycle;
+            reg.parent = open.empty() ? -1 : (int)open.back().first;
+            reg.depth = (unsigned)open.size();
+            regions.push_back(std::move(reg));
+            open.push_back({regions.size() - 1, &m});
+            continue;
+        }
+        size_t at = open.size();
+        while (at > 0 && regions[open[at - 1].first].id != m.id)
+            at--;
+        if (at == 0) {
+            warnings->push_back("region " + std::to_string(m.id) + " ended at cycle " +
+                                std::to_string(m.cycle) + " but was not open: ignored");
+            continue;
+        }
+        if (at != open.size())
+            warnings->push_back("region " + std::to_string(m.id) + " ended at cycle " +
+                                std::to_string(m.cycle) + " before the regions inside it");
+        close(at - 1, *m.snapshot, m.cycle);
+    }
+    if (!open.empty()) {
+        auto last = snapshot(end_cycle);
+        while (!open.empty()) {
+            warnings->push_back("region " + std::to_string(regions[open.back().first].id) +
+                                " was never ended: closed at the end of the run");
+            close(open.size() - 1, *last, end_cycle);
+        }
+    }
+    return regions;
+}
+
+void ort_power_print_regions(FILE *out, const std::vector<OrtRegion> &regions)
+{
+    if (regions.empty())
+        return;
+    std::fprintf(out, "regions:\n%-28s %12s %12s %12s %10s\n", "  id label", "cycles", "time us",
+                 "energy uJ", "avg mW");
+    for (const OrtRegion &r : regions) {
+        std::string name = std::string(2 + 2 * r.depth, ' ') + std::to_string(r.id) +
+                           (r.label.empty() ? "" : " " + r.label);
+        std::fprintf(out, "%-28s %12llu %12.3f %12.4f %10.3f\n", name.c_str(),
+                     (unsigned long long)r.report->cycles, r.report->seconds * 1e6,
+                     r.report->total_j * 1e6, r.report->average_w * 1e3);
+    }
+}
+
+/* Per-component energy of a report, as a JSON array. */
+static json_t *components_json(const ort_pwr_report &r, bool with_events)
+{
     json_t *comps = json_array();
     for (unsigned i = 0; i < r.n; i++) {
         const ort_pwr_activity &a = r.activity[i];
@@ -221,17 +320,54 @@ bool ort_power_write_json(const std::string &path, const ort_power_model &m,
         json_object_set_new(c, "active_cycles", json_integer((json_int_t)a.state_cycles[ORT_PWR_ACTIVE]));
         json_object_set_new(c, "clock_gated_cycles",
                             json_integer((json_int_t)a.state_cycles[ORT_PWR_CLOCK_GATED]));
-        json_t *events = json_object();
-        for (unsigned k = 0; k < a.kind->n_events; k++) {
-            json_t *ev = json_object();
-            json_object_set_new(ev, "count", json_integer((json_int_t)a.events[k]));
-            json_object_set_new(ev, "energy_j", json_real(e.event_j[k]));
-            json_object_set_new(events, a.kind->event[k], ev);
+        if (with_events) {
+            json_t *events = json_object();
+            for (unsigned k = 0; k < a.kind->n_events; k++) {
+                json_t *ev = json_object();
+                json_object_set_new(ev, "count", json_integer((json_int_t)a.events[k]));
+                json_object_set_new(ev, "energy_j", json_real(e.event_j[k]));
+                json_object_set_new(events, a.kind->event[k], ev);
+            }
+            json_object_set_new(c, "events", events);
         }
-        json_object_set_new(c, "events", events);
         json_array_append_new(comps, c);
     }
-    json_object_set_new(root, "components", comps);
+    return comps;
+}
+
+bool ort_power_write_json(const std::string &path, const ort_power_model &m,
+                          const ort_pwr_report &r, const std::vector<OrtRegion> &regions)
+{
+    const ort_pwr_opp &op = m.opp[r.opp];
+    json_t *root = json_object();
+    json_object_set_new(root, "model", json_string(m.name));
+    json_t *point = json_object();
+    json_object_set_new(point, "name", json_string(op.name));
+    json_object_set_new(point, "voltage", json_real(op.voltage.value));
+    json_object_set_new(point, "frequency_mhz", json_real(op.frequency_mhz.value));
+    json_object_set_new(root, "operating_point", point);
+    json_object_set_new(root, "cycles", json_integer((json_int_t)r.cycles));
+    json_object_set_new(root, "seconds", json_real(r.seconds));
+    json_object_set_new(root, "energy_j", json_real(r.total_j));
+    json_object_set_new(root, "average_power_w", json_real(r.average_w));
+    json_object_set_new(root, "components", components_json(r, true));
+    json_t *regs = json_array();
+    for (size_t i = 0; i < regions.size(); i++) {
+        const OrtRegion &g = regions[i];
+        json_t *j = json_object();
+        json_object_set_new(j, "id", json_integer(g.id));
+        json_object_set_new(j, "label", json_string(g.label.c_str()));
+        json_object_set_new(j, "parent", json_integer(g.parent));
+        json_object_set_new(j, "begin_cycle", json_integer((json_int_t)g.begin));
+        json_object_set_new(j, "end_cycle", json_integer((json_int_t)g.end));
+        json_object_set_new(j, "cycles", json_integer((json_int_t)g.report->cycles));
+        json_object_set_new(j, "seconds", json_real(g.report->seconds));
+        json_object_set_new(j, "energy_j", json_real(g.report->total_j));
+        json_object_set_new(j, "average_power_w", json_real(g.report->average_w));
+        json_object_set_new(j, "components", components_json(*g.report, false));
+        json_array_append_new(regs, j);
+    }
+    json_object_set_new(root, "regions", regs);
     int rc = json_dump_file(root, path.c_str(), JSON_INDENT(2));
     json_decref(root);
     return rc == 0;

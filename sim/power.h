@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 extern "C" {
 #include "config.h"
@@ -33,8 +35,51 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &model, unsig
    average power), the total, and the energy per event class. */
 void ort_power_print(FILE *out, const ort_power_model &model, const ort_pwr_report &r);
 
-/* The same as JSON (schema in docs/user-guide.md). */
+
+/*
+ * Regions marked by the firmware (sim-control REGION_BEGIN / REGION_END):
+ * the recorder takes a snapshot of every component's activity at each
+ * marker; a region's activity is the difference of its two snapshots.
+ * Cores are simulated a slice apart (cluster.slice_cycles), so a snapshot
+ * may include up to one slice of another core's activity.
+ */
+struct OrtRegion {
+    uint32_t id;
+    std::string label;
+    uint64_t begin, end; /* cycles */
+    int parent;          /* index in the list, -1 for a top-level region */
+    unsigned depth;
+    std::unique_ptr<ort_pwr_report> report;
+};
+
+class OrtRegionRecorder {
+public:
+    OrtRegionRecorder(OrtPlatform &p, const ort_power_model &model, unsigned opp);
+    /* The regions, closed at `end_cycle` if the firmware left them open;
+       problems (an end without a begin ...) go to `warnings`. */
+    std::vector<OrtRegion> finish(uint64_t end_cycle, std::vector<std::string> *warnings);
+
+private:
+    struct Mark {
+        bool begin;
+        uint32_t id;
+        std::string label;
+        uint64_t cycle;
+        std::unique_ptr<ort_pwr_report> snapshot;
+    };
+    static void hook(void *ctx, bool begin, uint32_t id, uint32_t label, uint64_t now);
+    std::unique_ptr<ort_pwr_report> snapshot(uint64_t cycle) const;
+
+    OrtPlatform &platform_;
+    const ort_power_model &model_;
+    unsigned opp_;
+    std::vector<Mark> marks_;
+};
+
+void ort_power_print_regions(FILE *out, const std::vector<OrtRegion> &regions);
+
+/* The JSON report, with the regions. */
 bool ort_power_write_json(const std::string &path, const ort_power_model &model,
-                          const ort_pwr_report &r);
+                          const ort_pwr_report &r, const std::vector<OrtRegion> &regions);
 
 #endif

@@ -214,6 +214,10 @@ int ort_run(const OrtRunOptions &options)
     if (opt.max_cycles)
         platform->cluster().set_cycle_limit(opt.max_cycles);
 
+    std::unique_ptr<OrtRegionRecorder> regions;
+    if (power_report)
+        regions = std::make_unique<OrtRegionRecorder>(*platform, model, opp);
+
     auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -244,10 +248,16 @@ int ort_run(const OrtRunOptions &options)
     if (power_report) {
         auto report = std::make_unique<ort_pwr_report>();
         ort_power_collect(*platform, model, opp, cycles, report.get());
-        if (opt.power_table)
+        std::vector<std::string> warnings;
+        std::vector<OrtRegion> regs = regions->finish(cycles, &warnings);
+        for (const std::string &w : warnings)
+            fprintf(stderr, "ortigia: warning: %s\n", w.c_str());
+        if (opt.power_table) {
             ort_power_print(stdout, model, *report);
+            ort_power_print_regions(stdout, regs);
+        }
         if (!opt.power_json_path.empty() &&
-            !ort_power_write_json(opt.power_json_path, model, *report)) {
+            !ort_power_write_json(opt.power_json_path, model, *report, regs)) {
             fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_json_path.c_str());
             return ORT_EXIT_BAD_INPUT;
         }

@@ -34,6 +34,24 @@ enum ort_soc_status ort_soc_ctrl_access(struct ort_soc_ctrl *s, uint32_t offset,
         if (s->uart_out)
             fflush(s->uart_out);
         return ORT_SOC_EXIT;
+    case ORT_SOC_SIM_REGION_LABEL:
+        if (!is_write)
+            return ORT_SOC_ERROR;
+        s->pending_label = *data;
+        return ORT_SOC_OK;
+    case ORT_SOC_SIM_REGION_BEGIN:
+    case ORT_SOC_SIM_REGION_END: {
+        if (!is_write)
+            return ORT_SOC_ERROR;
+        bool begin = offset == ORT_SOC_SIM_REGION_BEGIN;
+        uint32_t label = begin ? s->pending_label : 0;
+        if (begin)
+            s->pending_label = 0;
+        s->region_markers++;
+        if (s->region)
+            s->region(s->region_ctx, begin, *data, label, now);
+        return ORT_SOC_OK;
+    }
     case ORT_SOC_SIM_CYCLE_LO:
     case ORT_SOC_SIM_CYCLE_HI:
         if (is_write)

@@ -6,6 +6,12 @@
  *             +0x004 STATUS  read: bit 0 = ready (always)
  *   simctrl   +0x1000 EXIT   write: end the run; the value is the exit code
  *             +0x1004 CYCLE_LO / +0x1008 CYCLE_HI  read: platform time in cycles
+ *             +0x100C REGION_LABEL  write: address of a NUL-terminated label for
+ *                                   the next REGION_BEGIN (optional)
+ *             +0x1010 REGION_BEGIN  write: a region with this id starts now
+ *             +0x1014 REGION_END    write: the region with this id ends now
+ * Regions (one per token, per layer ...) nest; the platform measures the
+ * time and energy of each through the `region` hook.
  *
  * Offsets are relative to the block's base. Accesses must be 32-bit words
  * (byte writes to TX are accepted too).
@@ -27,6 +33,14 @@ extern "C" {
 #define ORT_SOC_SIM_EXIT 0x1000u
 #define ORT_SOC_SIM_CYCLE_LO 0x1004u
 #define ORT_SOC_SIM_CYCLE_HI 0x1008u
+#define ORT_SOC_SIM_REGION_LABEL 0x100Cu
+#define ORT_SOC_SIM_REGION_BEGIN 0x1010u
+#define ORT_SOC_SIM_REGION_END 0x1014u
+
+/* Told about every region marker: begin or end, the id, the label address
+   given before a begin (0: none), the platform time in cycles. */
+typedef void (*ort_soc_region_fn)(void *ctx, bool begin, uint32_t id, uint32_t label_addr,
+                                  uint64_t now);
 
 enum ort_soc_status { ORT_SOC_OK, ORT_SOC_ERROR, ORT_SOC_EXIT };
 
@@ -36,6 +50,10 @@ struct ort_soc_ctrl {
     bool exit_requested;
     int32_t exit_code;
     uint64_t exit_cycle;
+    ort_soc_region_fn region; /* may be NULL: markers are then ignored */
+    void *region_ctx;
+    uint32_t pending_label;
+    uint64_t region_markers;
 };
 
 void ort_soc_ctrl_init(struct ort_soc_ctrl *s, FILE *uart_out);

@@ -384,3 +384,49 @@ TEST(CliPower, CalibrationClusterEfficiencyWithinTenPercent)
     EXPECT_NEAR(tops_per_j / 1.13, 1.0, 0.10) << tops_per_j << " TOp/J";
     json_decref(r);
 }
+
+// Regions marked by the firmware: labels, nesting, the parent's energy is
+// its children's (back to back, apart from the few cycles of the markers
+// between them), the compute region draws more power than the idle one,
+// whose sleeping cores have next to no dynamic energy.
+TEST(CliPower, RegionsNestAndAddUpToTheirParent)
+{
+    json_t *r = power_report(fw("tests/check_regions.elf"));
+    ASSERT_NE(r, nullptr);
+    json_t *regions = json_object_get(r, "regions");
+    ASSERT_EQ(json_array_size(regions), 4u);
+    json_t *run = json_array_get(regions, 0), *compute = json_array_get(regions, 1),
+           *idle = json_array_get(regions, 2), *after = json_array_get(regions, 3);
+    EXPECT_STREQ(json_string_value(json_object_get(run, "label")), "run");
+    EXPECT_STREQ(json_string_value(json_object_get(compute, "label")), "compute");
+    EXPECT_EQ(get_int(run, "parent"), -1);
+    EXPECT_EQ(get_int(compute, "parent"), 0);
+    EXPECT_EQ(get_int(idle, "parent"), 0);
+    EXPECT_EQ(get_int(after, "parent"), -1);
+    EXPECT_EQ(get_int(idle, "cycles"), get_int(idle, "end_cycle") - get_int(idle, "begin_cycle"));
+    long long gap = get_int(run, "cycles") - get_int(compute, "cycles") - get_int(idle, "cycles");
+    EXPECT_GE(gap, 0);
+    EXPECT_LT(gap, 50) << "only the markers between the children";
+    double parent = get_real(run, "energy_j");
+    double children = get_real(compute, "energy_j") + get_real(idle, "energy_j");
+    EXPECT_NEAR(children / parent, 1.0, 0.002);
+    EXPECT_GT(get_real(compute, "average_power_w"), get_real(idle, "average_power_w"));
+    // In the idle region cores 1..7 sleep (after the few instructions that
+    // take them from the join back to waiting): next to no dynamic energy.
+    double idle3 = get_real(json_array_get(json_object_get(idle, "components"), 3), "dynamic_j");
+    double busy3 = get_real(json_array_get(json_object_get(compute, "components"), 3), "dynamic_j");
+    EXPECT_GT(busy3, 0.0);
+    EXPECT_LT(idle3, busy3 * 0.01);
+    // Every region's components add up to the region.
+    size_t i;
+    json_t *g;
+    json_array_foreach(regions, i, g) {
+        double sum = 0;
+        size_t k;
+        json_t *c;
+        json_array_foreach(json_object_get(g, "components"), k, c)
+            sum += get_real(c, "energy_j");
+        EXPECT_NEAR(sum, get_real(g, "energy_j"), 1e-15);
+    }
+    json_decref(r);
+}

@@ -22,6 +22,9 @@
 #define ORT_SIMCTRL_EXIT (ORT_SIMCTRL_BASE + 0x0u)     /* write: end the run, value = exit code */
 #define ORT_SIMCTRL_CYCLE_LO (ORT_SIMCTRL_BASE + 0x4u) /* read: platform time in cycles */
 #define ORT_SIMCTRL_CYCLE_HI (ORT_SIMCTRL_BASE + 0x8u)
+#define ORT_SIMCTRL_REGION_LABEL (ORT_SIMCTRL_BASE + 0xCu)  /* write: label address */
+#define ORT_SIMCTRL_REGION_BEGIN (ORT_SIMCTRL_BASE + 0x10u) /* write: region id */
+#define ORT_SIMCTRL_REGION_END (ORT_SIMCTRL_BASE + 0x14u)   /* write: region id */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

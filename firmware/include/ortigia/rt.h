@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "ortigia/platform.h"
+
 /* This core's cycle counter (mcycle), as the timing model counts it. */
 static inline uint32_t rt_cycles(void)
 {
@@ -23,6 +25,20 @@ static inline uint32_t rt_instret(void)
     __asm__ volatile("csrr %0, minstret" : "=r"(v));
     return v;
 }
+
+/*
+ * Regions for time and energy reports (ortigia run --power): everything
+ * between rt_region_begin(id, label) and rt_region_end(id), on any core,
+ * is one region; regions nest (a token containing layers). The label is
+ * read when the region begins: it must stay in memory until then.
+ */
+static inline void rt_region_begin(uint32_t id, const char *label)
+{
+    __asm__ volatile("" ::: "memory"); /* the label is in memory */
+    ORT_REG32(ORT_SIMCTRL_REGION_LABEL) = (uint32_t)(uintptr_t)label;
+    ORT_REG32(ORT_SIMCTRL_REGION_BEGIN) = id;
+}
+static inline void rt_region_end(uint32_t id) { ORT_REG32(ORT_SIMCTRL_REGION_END) = id; }
 
 /* Hart id (0 on the single-core SoC). */
 static inline uint32_t rt_core_id(void)
