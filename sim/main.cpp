@@ -35,6 +35,7 @@ static void usage(FILE *out)
             "  --quiet             no summary on stderr\n"
             "  --power             print energy and power per component on stdout\n"
             "  --power-json FILE   write the energy report as JSON\n"
+            "  --power-csv FILE    write it as CSV (a row per component and region)\n"
             "  --power-model FILE  power model (default: power/models/siracusa.json,\n"
             "                      or $ORTIGIA_POWER_MODEL); --set soc.opp=NAME picks\n"
             "                      its operating point\n"
@@ -120,6 +121,11 @@ static int cmd_run(int argc, char **argv)
             if (!v)
                 return 2;
             opt.power_json_path = v;
+        } else if (a == "--power-csv") {
+            const char *v = value("--power-csv");
+            if (!v)
+                return 2;
+            opt.power_csv_path = v;
         } else if (a == "--power-model") {
             const char *v = value("--power-model");
             if (!v)

@@ -372,3 +372,39 @@ bool ort_power_write_json(const std::string &path, const ort_power_model &m,
     json_decref(root);
     return rc == 0;
 }
+
+/* A CSV field: quoted when it holds a comma, quote or line break. */
+static std::string csv_field(const std::string &s)
+{
+    if (s.find_first_of(",\"\n\r") == std::string::npos)
+        return s;
+    std::string q = "\"";
+    for (char ch : s)
+        q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+}
+
+static void csv_rows(FILE *f, long long id, const std::string &label, const ort_pwr_report &r)
+{
+    for (unsigned i = 0; i < r.n; i++) {
+        const ort_pwr_energy &e = r.energy[i];
+        std::fprintf(f, "%lld,%s,%s,%s,%llu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n", id,
+                     csv_field(label).c_str(), r.activity[i].name, r.activity[i].kind->name,
+                     (unsigned long long)r.cycles, r.seconds, e.dynamic_j, e.background_j,
+                     e.leakage_j, e.total_j, r.seconds > 0 ? e.total_j / r.seconds : 0.0);
+    }
+}
+
+bool ort_power_write_csv(const std::string &path, const ort_pwr_report &r,
+                         const std::vector<OrtRegion> &regions)
+{
+    FILE *f = std::fopen(path.c_str(), "w");
+    if (!f)
+        return false;
+    std::fprintf(f, "region_id,region_label,component,kind,cycles,seconds,dynamic_j,"
+                    "background_j,leakage_j,energy_j,average_power_w\n");
+    csv_rows(f, -1, "run", r);
+    for (const OrtRegion &g : regions)
+        csv_rows(f, g.id, g.label, *g.report);
+    return std::fclose(f) == 0;
+}

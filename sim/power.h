@@ -78,6 +78,12 @@ private:
 
 void ort_power_print_regions(FILE *out, const std::vector<OrtRegion> &regions);
 
+/* CSV: one row per component of the whole run (region "run", id -1) and
+   of every region: region_id,region_label,component,kind,cycles,seconds,
+   dynamic_j,background_j,leakage_j,energy_j,average_power_w. */
+bool ort_power_write_csv(const std::string &path, const ort_pwr_report &r,
+                         const std::vector<OrtRegion> &regions);
+
 /* The JSON report, with the regions. */
 bool ort_power_write_json(const std::string &path, const ort_power_model &model,
                           const ort_pwr_report &r, const std::vector<OrtRegion> &regions);

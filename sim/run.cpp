@@ -153,7 +153,8 @@ int ort_run(const OrtRunOptions &options)
     /* The options with the clock resolved: soc.frequency_mhz = 0 means the
        frequency of the power model's operating point. */
     OrtRunOptions opt = options;
-    const bool power_report = opt.power_table || !opt.power_json_path.empty();
+    const bool power_report =
+        opt.power_table || !opt.power_json_path.empty() || !opt.power_csv_path.empty();
     ort_power_model model;
     unsigned opp = 0;
     if (power_report || opt.config.soc_frequency_mhz == 0 || opt.config.soc_opp[0]) {
@@ -259,6 +260,10 @@ int ort_run(const OrtRunOptions &options)
         if (!opt.power_json_path.empty() &&
             !ort_power_write_json(opt.power_json_path, model, *report, regs)) {
             fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_json_path.c_str());
+            return ORT_EXIT_BAD_INPUT;
+        }
+        if (!opt.power_csv_path.empty() && !ort_power_write_csv(opt.power_csv_path, *report, regs)) {
+            fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_csv_path.c_str());
             return ORT_EXIT_BAD_INPUT;
         }
     }

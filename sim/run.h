@@ -28,6 +28,7 @@ struct OrtRunOptions {
     std::string power_model_path; /* empty: ort_power_default_model() */
     bool power_table = false;     /* print the energy table on stdout */
     std::string power_json_path;
+    std::string power_csv_path;
 };
 
 /* Run the program; returns the process exit status. */

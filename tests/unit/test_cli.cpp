@@ -430,3 +430,60 @@ TEST(CliPower, RegionsNestAndAddUpToTheirParent)
     }
     json_decref(r);
 }
+
+// The CSV report parses and agrees with the JSON one, row by row.
+TEST(CliPower, CsvAgreesWithJson)
+{
+    std::string j = temp_path(".json"), c = temp_path(".csv");
+    ASSERT_EQ(ortigia("run --quiet --power-json " + j + " --power-csv " + c + " " +
+                      fw("tests/check_regions.elf")).status, 0);
+    json_t *r = load_stats(j);
+    ASSERT_NE(r, nullptr);
+    FILE *f = fopen(c.c_str(), "r");
+    ASSERT_NE(f, nullptr);
+    char line[512];
+    ASSERT_NE(fgets(line, sizeof line, f), nullptr);
+    EXPECT_EQ(std::string(line).rfind("region_id,region_label,component,kind,cycles,", 0), 0u);
+    std::map<std::string, double> csv; // "region/component" -> energy
+    size_t rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        std::vector<std::string> cols;
+        std::string cell;
+        for (const char *p = line; *p && *p != '\n'; p++) {
+            if (*p == ',') {
+                cols.push_back(cell);
+                cell.clear();
+            } else {
+                cell += *p;
+            }
+        }
+        cols.push_back(cell);
+        ASSERT_EQ(cols.size(), 11u) << line;
+        csv[cols[0] + "/" + cols[2]] = std::stod(cols[9]);
+        rows++;
+    }
+    fclose(f);
+    json_t *comps = json_object_get(r, "components");
+    json_t *regions = json_object_get(r, "regions");
+    EXPECT_EQ(rows, json_array_size(comps) * (1 + json_array_size(regions)));
+    size_t i;
+    json_t *comp;
+    json_array_foreach(comps, i, comp) {
+        std::string key = "-1/" + std::string(json_string_value(json_object_get(comp, "name")));
+        ASSERT_TRUE(csv.count(key)) << key;
+        EXPECT_NEAR(csv[key], get_real(comp, "energy_j"), 1e-8 * get_real(comp, "energy_j") + 1e-18);
+    }
+    json_t *g;
+    json_array_foreach(regions, i, g) {
+        size_t k;
+        json_array_foreach(json_object_get(g, "components"), k, comp) {
+            std::string key = std::to_string(get_int(g, "id")) + "/" +
+                              json_string_value(json_object_get(comp, "name"));
+            ASSERT_TRUE(csv.count(key)) << key;
+            EXPECT_NEAR(csv[key], get_real(comp, "energy_j"), 1e-8 * get_real(comp, "energy_j") + 1e-18);
+        }
+    }
+    json_decref(r);
+    unlink(j.c_str());
+    unlink(c.c_str());
+}
