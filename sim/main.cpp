@@ -36,6 +36,9 @@ static void usage(FILE *out)
             "  --power             print energy and power per component on stdout\n"
             "  --power-json FILE   write the energy report as JSON\n"
             "  --power-csv FILE    write it as CSV (a row per component and region)\n"
+            "  --power-trace FILE  power per component over time (CSV)\n"
+            "  --vcd FILE          the same as VCD, with each core's state (GTKWave)\n"
+            "  --power-window N    cycles per sample of the power trace (default 10000)\n"
             "  --power-model FILE  power model (default: power/models/siracusa.json,\n"
             "                      or $ORTIGIA_POWER_MODEL); --set soc.opp=NAME picks\n"
             "                      its operating point\n"
@@ -126,6 +129,23 @@ static int cmd_run(int argc, char **argv)
             if (!v)
                 return 2;
             opt.power_csv_path = v;
+        } else if (a == "--power-trace") {
+            const char *v = value("--power-trace");
+            if (!v)
+                return 2;
+            opt.power_trace_path = v;
+        } else if (a == "--vcd") {
+            const char *v = value("--vcd");
+            if (!v)
+                return 2;
+            opt.vcd_path = v;
+        } else if (a == "--power-window") {
+            const char *v = value("--power-window");
+            if (!v || !parse_u64(v, &opt.power_window) || opt.power_window == 0) {
+                if (v)
+                    fprintf(stderr, "ortigia: error: --power-window needs a positive number of cycles, got '%s'\n", v);
+                return 2;
+            }
         } else if (a == "--power-model") {
             const char *v = value("--power-model");
             if (!v)

@@ -221,7 +221,7 @@ void OrtRegionRecorder::hook(void *ctx, bool begin, uint32_t id, uint32_t label,
     self->marks_.push_back(std::move(m));
 }
 
-/* Activity of a region: the end snapshot minus the begin snapshot. */
+/* Activity between two snapshots: the later minus the earlier. */
 static std::unique_ptr<ort_pwr_report> difference(const ort_power_model &model,
                                                   const ort_pwr_report &a,
                                                   const ort_pwr_report &b)
@@ -406,5 +406,138 @@ bool ort_power_write_csv(const std::string &path, const ort_pwr_report &r,
     csv_rows(f, -1, "run", r);
     for (const OrtRegion &g : regions)
         csv_rows(f, g.id, g.label, *g.report);
+    return std::fclose(f) == 0;
+}
+
+/* ---- power over time ---------------------------------------------------------- */
+
+OrtPowerTrace::OrtPowerTrace(OrtPlatform &p, const ort_power_model &model, unsigned opp,
+                             uint64_t window)
+    : platform_(p), model_(model), opp_(opp)
+{
+    prev_ = std::make_unique<ort_pwr_report>();
+    ort_power_collect(p, model, opp, 0, prev_.get());
+    prev_cores_ = core_marks(0);
+    ort_cluster_set_sampling(&p.cluster().engine(), window, &OrtPowerTrace::sample, this);
+}
+
+std::vector<OrtPowerTrace::CoreMark> OrtPowerTrace::core_marks(uint64_t cycle) const
+{
+    const ort_cluster &cl = platform_.cluster_engine();
+    std::vector<CoreMark> marks(cl.cores);
+    for (unsigned i = 0; i < cl.cores; i++) {
+        const rv_core &c = cl.core[i];
+        const rv_counters &n = c.counters;
+        uint64_t sleep = n.sleep_cycles;
+        if (c.state != RV_RUNNING && cycle > c.cycle) /* asleep or halted since c.cycle */
+            sleep += cycle - c.cycle;
+        marks[i].sleep = sleep;
+        marks[i].stall = n.load_use_stalls + n.branch_stalls + n.mem_stalls + n.tcdm_stalls +
+                         n.muldiv_stalls;
+    }
+    return marks;
+}
+
+void OrtPowerTrace::sample(void *ctx, uint64_t cycle)
+{
+    static_cast<OrtPowerTrace *>(ctx)->close_window(cycle);
+}
+
+void OrtPowerTrace::close_window(uint64_t cycle)
+{
+    if (cycle <= last_)
+        return;
+    auto now = std::make_unique<ort_pwr_report>();
+    ort_power_collect(platform_, model_, opp_, cycle, now.get());
+    std::vector<CoreMark> cores = core_marks(cycle);
+    Window w;
+    w.begin = last_;
+    w.end = cycle;
+    w.report = difference(model_, *prev_, *now);
+    uint64_t len = cycle - last_;
+    for (size_t i = 0; i < cores.size(); i++) {
+        uint64_t sleep = cores[i].sleep - std::min(prev_cores_[i].sleep, cores[i].sleep);
+        uint64_t stall = cores[i].stall - std::min(prev_cores_[i].stall, cores[i].stall);
+        uint64_t run = len > sleep + stall ? len - sleep - stall : 0;
+        w.core_state.push_back(sleep >= run && sleep >= stall ? SLEEP : stall > run ? STALL : RUN);
+    }
+    windows_.push_back(std::move(w));
+    prev_ = std::move(now);
+    prev_cores_ = std::move(cores);
+    last_ = cycle;
+}
+
+void OrtPowerTrace::finish(uint64_t end_cycle)
+{
+    ort_cluster_set_sampling(&platform_.cluster().engine(), 0, nullptr, nullptr);
+    close_window(end_cycle);
+}
+
+bool OrtPowerTrace::write_csv(const std::string &path) const
+{
+    FILE *f = std::fopen(path.c_str(), "w");
+    if (!f)
+        return false;
+    std::fprintf(f, "begin_cycle,end_cycle,seconds,total_w");
+    if (!windows_.empty()) {
+        const ort_pwr_report &r0 = *windows_[0].report;
+        for (unsigned i = 0; i < r0.n; i++)
+            std::fprintf(f, ",%s_w", r0.activity[i].name);
+        for (size_t c = 0; c < windows_[0].core_state.size(); c++)
+            std::fprintf(f, ",core%zu_state", c);
+    }
+    std::fprintf(f, "\n");
+    static const char *const names[] = {"sleep", "stall", "run"};
+    for (const Window &w : windows_) {
+        const ort_pwr_report &r = *w.report;
+        std::fprintf(f, "%llu,%llu,%.9g,%.9g", (unsigned long long)w.begin,
+                     (unsigned long long)w.end, r.seconds, r.average_w);
+        for (unsigned i = 0; i < r.n; i++)
+            std::fprintf(f, ",%.9g", r.seconds > 0 ? r.energy[i].total_j / r.seconds : 0.0);
+        for (uint8_t st : w.core_state)
+            std::fprintf(f, ",%s", names[st]);
+        std::fprintf(f, "\n");
+    }
+    return std::fclose(f) == 0;
+}
+
+/* VCD identifiers: printable characters from '!' on, two when needed. */
+static std::string vcd_id(unsigned n)
+{
+    std::string id(1, (char)('!' + n % 94));
+    if (n >= 94)
+        id += (char)('!' + n / 94);
+    return id;
+}
+
+bool OrtPowerTrace::write_vcd(const std::string &path, double frequency_mhz) const
+{
+    FILE *f = std::fopen(path.c_str(), "w");
+    if (!f)
+        return false;
+    std::fprintf(f, "$comment Ortigia power trace: component power in mW, core state "
+                    "0 sleep 1 stall 2 run $end\n$timescale 1 ns $end\n$scope module ortigia $end\n");
+    unsigned n_comp = windows_.empty() ? 0 : windows_[0].report->n;
+    size_t n_cores = windows_.empty() ? 0 : windows_[0].core_state.size();
+    std::fprintf(f, "$var real 64 %s total_power_mw $end\n", vcd_id(0).c_str());
+    for (unsigned i = 0; i < n_comp; i++)
+        std::fprintf(f, "$var real 64 %s %s_power_mw $end\n", vcd_id(1 + i).c_str(),
+                     windows_[0].report->activity[i].name);
+    for (size_t c = 0; c < n_cores; c++)
+        std::fprintf(f, "$var wire 2 %s core%zu_state $end\n", vcd_id(1 + n_comp + (unsigned)c).c_str(), c);
+    std::fprintf(f, "$upscope $end\n$enddefinitions $end\n");
+    for (const Window &w : windows_) {
+        const ort_pwr_report &r = *w.report;
+        std::fprintf(f, "#%llu\n", (unsigned long long)((double)w.begin * 1000.0 / frequency_mhz + 0.5));
+        std::fprintf(f, "r%.9g %s\n", r.average_w * 1e3, vcd_id(0).c_str());
+        for (unsigned i = 0; i < r.n; i++)
+            std::fprintf(f, "r%.9g %s\n", r.seconds > 0 ? r.energy[i].total_j / r.seconds * 1e3 : 0.0,
+                         vcd_id(1 + i).c_str());
+        for (size_t c = 0; c < w.core_state.size(); c++)
+            std::fprintf(f, "b%d%d %s\n", (w.core_state[c] >> 1) & 1, w.core_state[c] & 1,
+                         vcd_id(1 + n_comp + (unsigned)c).c_str());
+    }
+    if (!windows_.empty())
+        std::fprintf(f, "#%llu\n", (unsigned long long)((double)windows_.back().end * 1000.0 / frequency_mhz + 0.5));
     return std::fclose(f) == 0;
 }

@@ -78,6 +78,45 @@ private:
 
 void ort_power_print_regions(FILE *out, const std::vector<OrtRegion> &regions);
 
+/*
+ * Power over time: the activity of every `window` cycles (the cluster
+ * scheduler stops at each window boundary), as power per component, and
+ * each core's dominant state per window (run, stall, sleep).
+ */
+class OrtPowerTrace {
+public:
+    enum CoreState { SLEEP = 0, STALL = 1, RUN = 2 };
+    struct Window {
+        uint64_t begin, end;
+        std::unique_ptr<ort_pwr_report> report; /* the window's activity and energy */
+        std::vector<uint8_t> core_state;        /* CoreState per core */
+    };
+
+    OrtPowerTrace(OrtPlatform &p, const ort_power_model &model, unsigned opp, uint64_t window);
+    /* Close the last (partial) window at the end of the run. */
+    void finish(uint64_t end_cycle);
+    const std::vector<Window> &windows() const { return windows_; }
+    bool write_csv(const std::string &path) const;
+    /* GTKWave-readable: per-component power (mW, real) and per-core state. */
+    bool write_vcd(const std::string &path, double frequency_mhz) const;
+
+private:
+    struct CoreMark {
+        uint64_t sleep, stall;
+    };
+    static void sample(void *ctx, uint64_t cycle);
+    void close_window(uint64_t cycle);
+    std::vector<CoreMark> core_marks(uint64_t cycle) const;
+
+    OrtPlatform &platform_;
+    const ort_power_model &model_;
+    unsigned opp_;
+    uint64_t last_ = 0;
+    std::unique_ptr<ort_pwr_report> prev_;
+    std::vector<CoreMark> prev_cores_;
+    std::vector<Window> windows_;
+};
+
 /* CSV: one row per component of the whole run (region "run", id -1) and
    of every region: region_id,region_label,component,kind,cycles,seconds,
    dynamic_j,background_j,leakage_j,energy_j,average_power_w. */

@@ -153,8 +153,9 @@ int ort_run(const OrtRunOptions &options)
     /* The options with the clock resolved: soc.frequency_mhz = 0 means the
        frequency of the power model's operating point. */
     OrtRunOptions opt = options;
-    const bool power_report =
-        opt.power_table || !opt.power_json_path.empty() || !opt.power_csv_path.empty();
+    const bool power_trace = !opt.power_trace_path.empty() || !opt.vcd_path.empty();
+    const bool power_report = opt.power_table || !opt.power_json_path.empty() ||
+                              !opt.power_csv_path.empty() || power_trace;
     ort_power_model model;
     unsigned opp = 0;
     if (power_report || opt.config.soc_frequency_mhz == 0 || opt.config.soc_opp[0]) {
@@ -218,6 +219,9 @@ int ort_run(const OrtRunOptions &options)
     std::unique_ptr<OrtRegionRecorder> regions;
     if (power_report)
         regions = std::make_unique<OrtRegionRecorder>(*platform, model, opp);
+    std::unique_ptr<OrtPowerTrace> ptrace;
+    if (power_trace)
+        ptrace = std::make_unique<OrtPowerTrace>(*platform, model, opp, opt.power_window);
 
     auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
@@ -265,6 +269,18 @@ int ort_run(const OrtRunOptions &options)
         if (!opt.power_csv_path.empty() && !ort_power_write_csv(opt.power_csv_path, *report, regs)) {
             fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_csv_path.c_str());
             return ORT_EXIT_BAD_INPUT;
+        }
+        if (ptrace) {
+            ptrace->finish(cycles);
+            if (!opt.power_trace_path.empty() && !ptrace->write_csv(opt.power_trace_path)) {
+                fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_trace_path.c_str());
+                return ORT_EXIT_BAD_INPUT;
+            }
+            if (!opt.vcd_path.empty() &&
+                !ptrace->write_vcd(opt.vcd_path, opt.config.soc_frequency_mhz)) {
+                fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.vcd_path.c_str());
+                return ORT_EXIT_BAD_INPUT;
+            }
         }
     }
     return o.status;

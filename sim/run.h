@@ -29,6 +29,9 @@ struct OrtRunOptions {
     bool power_table = false;     /* print the energy table on stdout */
     std::string power_json_path;
     std::string power_csv_path;
+    std::string power_trace_path; /* power over time, CSV */
+    std::string vcd_path;         /* power over time, VCD */
+    uint64_t power_window = 10000; /* cycles per sample of the power trace */
 };
 
 /* Run the program; returns the process exit status. */

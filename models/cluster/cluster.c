@@ -186,7 +186,8 @@ static bool any_running(const struct ort_cluster *cl)
     return false;
 }
 
-enum ort_cluster_result ort_cluster_run(struct ort_cluster *cl, uint64_t until)
+/* The scheduler proper: run to `until`. */
+static enum ort_cluster_result run_until(struct ort_cluster *cl, uint64_t until)
 {
     while (cl->now < until) {
         /* Alone (one core running, the DMA idle), a core cannot contend with
@@ -224,6 +225,33 @@ enum ort_cluster_result ort_cluster_run(struct ort_cluster *cl, uint64_t until)
         }
     }
     return ORT_CLUSTER_LIMIT;
+}
+
+enum ort_cluster_result ort_cluster_run(struct ort_cluster *cl, uint64_t until)
+{
+    if (!cl->sample)
+        return run_until(cl, until);
+    /* Stop at every sampling point (time windows of the power trace). */
+    while (cl->now < until) {
+        uint64_t stop = cl->next_sample < until ? cl->next_sample : until;
+        enum ort_cluster_result r = run_until(cl, stop);
+        if (r != ORT_CLUSTER_LIMIT)
+            return r;
+        if (cl->now >= cl->next_sample) {
+            cl->sample(cl->sample_ctx, cl->next_sample);
+            cl->next_sample += cl->sample_every;
+        }
+    }
+    return ORT_CLUSTER_LIMIT;
+}
+
+void ort_cluster_set_sampling(struct ort_cluster *cl, uint64_t every,
+                              void (*fn)(void *ctx, uint64_t cycle), void *ctx)
+{
+    cl->sample = every ? fn : NULL;
+    cl->sample_ctx = ctx;
+    cl->sample_every = every;
+    cl->next_sample = cl->now + every;
 }
 
 void ort_cluster_describe_core(const struct ort_cluster *cl, unsigned i, char *buf, size_t len)

@@ -79,6 +79,12 @@ struct ort_cluster {
     void (*dma_advance)(void *ctx, uint64_t until);
     uint64_t (*dma_next_completion)(const void *ctx);
     void *dma_ctx;
+
+    /* Sampling (ort_cluster_set_sampling): called at every multiple of
+       sample_every cycles, with every core and the DMA at that cycle. */
+    void (*sample)(void *ctx, uint64_t cycle);
+    void *sample_ctx;
+    uint64_t sample_every, next_sample;
 };
 
 /* False with a message naming the bad parameter. */
@@ -103,6 +109,12 @@ void ort_cluster_boot(struct ort_cluster *cl, uint32_t entry);
 
 /* Run until cycle `until` (or a halt, or a deadlock). */
 enum ort_cluster_result ort_cluster_run(struct ort_cluster *cl, uint64_t until);
+
+/* Call fn(ctx, t) at t = every, 2 every, ... (0: no sampling): the
+   scheduler stops there, so the activity counters are those at t (within
+   an instruction). For the power trace. */
+void ort_cluster_set_sampling(struct ort_cluster *cl, uint64_t every,
+                              void (*fn)(void *ctx, uint64_t cycle), void *ctx);
 
 /* Highest core clock. */
 uint64_t ort_cluster_cycles(const struct ort_cluster *cl);

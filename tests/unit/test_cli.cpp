@@ -2,7 +2,10 @@
 // the timing of memory latency, on firmware built by the same build.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <cstdlib>
 #include <sstream>
 #include <map>
@@ -486,4 +489,65 @@ TEST(CliPower, CsvAgreesWithJson)
     json_decref(r);
     unlink(j.c_str());
     unlink(c.c_str());
+}
+
+// Power over time: windows tile the run, their energies add up to the
+// run's, cores are seen sleeping in the idle part; the VCD declares every
+// signal and has increasing timestamps.
+TEST(CliPower, TraceTilesTheRunAndTheVcdIsWellFormed)
+{
+    std::string j = temp_path(".json"), c = temp_path(".csv"), v = temp_path(".vcd");
+    ASSERT_EQ(ortigia("run --quiet --power-window 5000 --power-json " + j + " --power-trace " + c +
+                      " --vcd " + v + " " + fw("tests/check_regions.elf")).status, 0);
+    json_t *r = load_stats(j);
+    ASSERT_NE(r, nullptr);
+    std::ifstream csv(c);
+    std::string line;
+    ASSERT_TRUE(std::getline(csv, line));
+    ASSERT_EQ(line.rfind("begin_cycle,end_cycle,seconds,total_w,core0_w,", 0), 0u);
+    size_t columns = (size_t)std::count(line.begin(), line.end(), ',') + 1;
+    EXPECT_EQ(columns, 4u + 15u + 8u); // totals, 15 components, 8 core states
+    long long expect_begin = 0, windows = 0, sleeping = 0;
+    double energy = 0;
+    while (std::getline(csv, line)) {
+        std::vector<std::string> cols;
+        std::stringstream ss(line);
+        std::string cell;
+        while (std::getline(ss, cell, ','))
+            cols.push_back(cell);
+        ASSERT_EQ(cols.size(), columns) << line;
+        EXPECT_EQ(std::stoll(cols[0]), expect_begin);
+        expect_begin = std::stoll(cols[1]);
+        energy += std::stod(cols[3]) * std::stod(cols[2]);
+        sleeping += cols[4 + 15 + 5] == "sleep"; // core5
+        windows++;
+    }
+    EXPECT_EQ(expect_begin, get_int(r, "cycles"));
+    EXPECT_EQ(windows, (get_int(r, "cycles") + 4999) / 5000);
+    EXPECT_NEAR(energy / get_real(r, "energy_j"), 1.0, 1e-6);
+    EXPECT_GE(sleeping, 3) << "core 5 sleeps through the idle region (20000 cycles)";
+    std::ifstream vcd(v);
+    std::string text((std::istreambuf_iterator<char>(vcd)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("$timescale 1 ns $end"), std::string::npos);
+    EXPECT_EQ((size_t)std::count(text.begin(), text.end(), '$') / 2 >= 1 + 15 + 8, true);
+    EXPECT_NE(text.find("$var wire 2 "), std::string::npos);
+    EXPECT_NE(text.find("core7_state $end"), std::string::npos);
+    EXPECT_NE(text.find("$enddefinitions $end"), std::string::npos);
+    long long last = -1, stamps = 0;
+    std::stringstream lines(text.substr(text.find("$enddefinitions")));
+    while (std::getline(lines, line)) {
+        if (!line.empty() && line[0] == '#') {
+            long long t = std::stoll(line.substr(1));
+            EXPECT_GT(t, last);
+            last = t;
+            stamps++;
+        } else if (!line.empty() && line[0] == 'r') {
+            EXPECT_NE(line.find(' '), std::string::npos) << line;
+        }
+    }
+    EXPECT_EQ(stamps, windows + 1);
+    json_decref(r);
+    unlink(j.c_str());
+    unlink(c.c_str());
+    unlink(v.c_str());
 }
