@@ -38,6 +38,7 @@ static void usage(FILE *out)
             "  --power-csv FILE    write it as CSV (a row per component and region)\n"
             "  --power-trace FILE  power per component over time (CSV)\n"
             "  --vcd FILE          the same as VCD, with each core's state (GTKWave)\n"
+            "  --report FILE.html  one self-contained HTML report with charts\n"
             "  --power-window N    cycles per sample of the power trace (default 10000)\n"
             "  --power-model FILE  power model (default: power/models/siracusa.json,\n"
             "                      or $ORTIGIA_POWER_MODEL); --set soc.opp=NAME picks\n"
@@ -134,6 +135,11 @@ static int cmd_run(int argc, char **argv)
             if (!v)
                 return 2;
             opt.power_trace_path = v;
+        } else if (a == "--report") {
+            const char *v = value("--report");
+            if (!v)
+                return 2;
+            opt.report_html_path = v;
         } else if (a == "--vcd") {
             const char *v = value("--vcd");
             if (!v)

@@ -335,8 +335,8 @@ static json_t *components_json(const ort_pwr_report &r, bool with_events)
     return comps;
 }
 
-bool ort_power_write_json(const std::string &path, const ort_power_model &m,
-                          const ort_pwr_report &r, const std::vector<OrtRegion> &regions)
+static json_t *report_json(const ort_power_model &m, const ort_pwr_report &r,
+                           const std::vector<OrtRegion> &regions)
 {
     const ort_pwr_opp &op = m.opp[r.opp];
     json_t *root = json_object();
@@ -368,6 +368,13 @@ bool ort_power_write_json(const std::string &path, const ort_power_model &m,
         json_array_append_new(regs, j);
     }
     json_object_set_new(root, "regions", regs);
+    return root;
+}
+
+bool ort_power_write_json(const std::string &path, const ort_power_model &m,
+                          const ort_pwr_report &r, const std::vector<OrtRegion> &regions)
+{
+    json_t *root = report_json(m, r, regions);
     int rc = json_dump_file(root, path.c_str(), JSON_INDENT(2));
     json_decref(root);
     return rc == 0;
@@ -540,4 +547,208 @@ bool OrtPowerTrace::write_vcd(const std::string &path, double frequency_mhz) con
     if (!windows_.empty())
         std::fprintf(f, "#%llu\n", (unsigned long long)((double)windows_.back().end * 1000.0 / frequency_mhz + 0.5));
     return std::fclose(f) == 0;
+}
+
+/* ---- HTML ---------------------------------------------------------------------- */
+
+static std::string html_escape(const std::string &t)
+{
+    std::string o;
+    for (char ch : t) {
+        switch (ch) {
+        case '<': o += "&lt;"; break;
+        case '>': o += "&gt;"; break;
+        case '&': o += "&amp;"; break;
+        case '"': o += "&quot;"; break;
+        default: o += ch;
+        }
+    }
+    return o;
+}
+
+static std::string fmt(const char *f, double v)
+{
+    char b[64];
+    std::snprintf(b, sizeof b, f, v);
+    return b;
+}
+
+/* Horizontal bars: one per item, stacked parts (values in the same unit). */
+static std::string svg_bars(const std::vector<std::string> &names,
+                            const std::vector<std::vector<double>> &parts,
+                            const std::vector<std::string> &part_names, const char *unit)
+{
+    static const char *const colors[] = {"#d95f02", "#7570b3", "#1b9e77", "#e7298a"};
+    double max = 0;
+    for (const auto &p : parts) {
+        double t = 0;
+        for (double v : p)
+            t += v;
+        max = std::max(max, t);
+    }
+    const int row = 18, left = 140, width = 460;
+    int height = (int)names.size() * row + 30;
+    std::string o = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+                    std::to_string(left + width + 120) + "\" height=\"" + std::to_string(height) +
+                    "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+    for (size_t i = 0; i < names.size(); i++) {
+        int y = (int)i * row + 4;
+        o += "<text x=\"" + std::to_string(left - 6) + "\" y=\"" + std::to_string(y + 12) +
+             "\" text-anchor=\"end\">" + html_escape(names[i]) + "</text>\n";
+        double x = left, total = 0;
+        for (size_t k = 0; k < parts[i].size(); k++) {
+            double w = max > 0 ? parts[i][k] / max * width : 0;
+            o += "<rect x=\"" + fmt("%.2f", x) + "\" y=\"" + std::to_string(y) + "\" width=\"" +
+                 fmt("%.2f", w) + "\" height=\"" + std::to_string(row - 4) + "\" fill=\"" +
+                 colors[k % 4] + "\"><title>" + html_escape(part_names[k]) + ": " +
+                 fmt("%.6g", parts[i][k]) + " " + unit + "</title></rect>\n";
+            x += w;
+            total += parts[i][k];
+        }
+        o += "<text x=\"" + fmt("%.2f", x + 4) + "\" y=\"" + std::to_string(y + 12) + "\">" +
+             fmt("%.4g", total) + " " + unit + "</text>\n";
+    }
+    int ly = (int)names.size() * row + 20;
+    for (size_t k = 0; k < part_names.size(); k++) {
+        int lx = left + (int)k * 110;
+        o += "<rect x=\"" + std::to_string(lx) + "\" y=\"" + std::to_string(ly - 9) +
+             "\" width=\"10\" height=\"10\" fill=\"" + colors[k % 4] + "\"/><text x=\"" +
+             std::to_string(lx + 14) + "\" y=\"" + std::to_string(ly) + "\">" +
+             html_escape(part_names[k]) + "</text>\n";
+    }
+    return o + "</svg>\n";
+}
+
+/* Total power over time as a line. */
+static std::string svg_power(const OrtPowerTrace &t)
+{
+    const auto &w = t.windows();
+    double tmax = 0, pmax = 0;
+    for (const auto &x : w) {
+        tmax = std::max(tmax, (double)x.end);
+        pmax = std::max(pmax, x.report->average_w * 1e3);
+    }
+    const int left = 60, width = 600, height = 200;
+    std::string o = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+                    std::to_string(left + width + 20) + "\" height=\"" + std::to_string(height + 40) +
+                    "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+    o += "<line x1=\"" + std::to_string(left) + "\" y1=\"10\" x2=\"" + std::to_string(left) +
+         "\" y2=\"" + std::to_string(height + 10) + "\" stroke=\"black\"/>\n";
+    o += "<line x1=\"" + std::to_string(left) + "\" y1=\"" + std::to_string(height + 10) +
+         "\" x2=\"" + std::to_string(left + width) + "\" y2=\"" + std::to_string(height + 10) +
+         "\" stroke=\"black\"/>\n";
+    o += "<text x=\"" + std::to_string(left - 4) + "\" y=\"14\" text-anchor=\"end\">" +
+         fmt("%.3g", pmax) + " mW</text>\n";
+    o += "<text x=\"" + std::to_string(left - 4) + "\" y=\"" + std::to_string(height + 10) +
+         "\" text-anchor=\"end\">0</text>\n";
+    o += "<text x=\"" + std::to_string(left + width) + "\" y=\"" + std::to_string(height + 26) +
+         "\" text-anchor=\"end\">" + fmt("%.0f", tmax) + " cycles</text>\n";
+    o += "<polyline fill=\"none\" stroke=\"#d95f02\" stroke-width=\"1.5\" points=\"";
+    for (const auto &x : w) {
+        double p = x.report->average_w * 1e3;
+        double y = height + 10 - (pmax > 0 ? p / pmax * height : 0);
+        o += fmt("%.2f", left + (tmax > 0 ? x.begin / tmax * width : 0)) + "," + fmt("%.2f", y) + " ";
+        o += fmt("%.2f", left + (tmax > 0 ? x.end / tmax * width : 0)) + "," + fmt("%.2f", y) + " ";
+    }
+    return o + "\"/>\n</svg>\n";
+}
+
+bool ort_power_write_html(const std::string &path, const ort_power_model &m,
+                          const ort_pwr_report &r, const std::vector<OrtRegion> &regions,
+                          const OrtPowerTrace *trace)
+{
+    const ort_pwr_opp &op = m.opp[r.opp];
+    std::string h = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Ortigia energy "
+                    "report</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1000px}"
+                    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;"
+                    "text-align:right}td:first-child,th:first-child{text-align:left}"
+                    ".src{text-align:left;font-size:smaller}</style></head><body>\n";
+    h += "<h1>Energy report</h1>\n<p>Model <b>" + html_escape(m.name) + "</b>, operating point <b>" +
+         html_escape(op.name) + "</b> (" + fmt("%.2f", op.voltage.value) + " V, " +
+         fmt("%.0f", op.frequency_mhz.value) + " MHz): " + std::to_string(r.cycles) + " cycles, " +
+         fmt("%.6g", r.seconds * 1e6) + " us, <b>" + fmt("%.6g", r.total_j * 1e6) + " uJ</b>, " +
+         fmt("%.6g", r.average_w * 1e3) + " mW on average.</p>\n";
+
+    h += "<h2>Energy per component</h2>\n";
+    std::vector<std::string> names;
+    std::vector<std::vector<double>> parts;
+    for (unsigned i = 0; i < r.n; i++) {
+        names.push_back(r.activity[i].name);
+        parts.push_back({r.energy[i].dynamic_j * 1e6, r.energy[i].background_j * 1e6,
+                         r.energy[i].leakage_j * 1e6});
+    }
+    h += svg_bars(names, parts, {"dynamic", "background", "leakage"}, "uJ");
+    h += "<table><tr><th>component</th><th>dynamic uJ</th><th>background uJ</th><th>leakage uJ"
+         "</th><th>total uJ</th><th>average mW</th></tr>\n";
+    for (unsigned i = 0; i < r.n; i++) {
+        const ort_pwr_energy &e = r.energy[i];
+        h += "<tr><td>" + html_escape(r.activity[i].name) + "</td><td>" + fmt("%.6g", e.dynamic_j * 1e6) +
+             "</td><td>" + fmt("%.6g", e.background_j * 1e6) + "</td><td>" +
+             fmt("%.6g", e.leakage_j * 1e6) + "</td><td>" + fmt("%.6g", e.total_j * 1e6) +
+             "</td><td>" + fmt("%.6g", r.seconds > 0 ? e.total_j / r.seconds * 1e3 : 0) +
+             "</td></tr>\n";
+    }
+    h += "</table>\n";
+
+    if (trace && !trace->windows().empty()) {
+        h += "<h2>Power over time</h2>\n" + svg_power(*trace);
+    }
+    if (!regions.empty()) {
+        h += "<h2>Regions</h2>\n";
+        std::vector<std::string> rn;
+        std::vector<std::vector<double>> rp;
+        for (const OrtRegion &g : regions) {
+            rn.push_back(std::string(2 * g.depth, ' ') + std::to_string(g.id) + " " + g.label);
+            rp.push_back({g.report->total_j * 1e6});
+        }
+        h += svg_bars(rn, rp, {"energy"}, "uJ");
+        h += "<table><tr><th>region</th><th>cycles</th><th>time us</th><th>energy uJ</th>"
+             "<th>average mW</th></tr>\n";
+        for (const OrtRegion &g : regions)
+            h += "<tr><td>" + std::string(g.depth * 2, '.') + std::to_string(g.id) + " " +
+                 html_escape(g.label) + "</td><td>" + std::to_string(g.report->cycles) + "</td><td>" +
+                 fmt("%.6g", g.report->seconds * 1e6) + "</td><td>" +
+                 fmt("%.6g", g.report->total_j * 1e6) + "</td><td>" +
+                 fmt("%.6g", g.report->average_w * 1e3) + "</td></tr>\n";
+        h += "</table>\n";
+    }
+
+    h += "<h2>The model's numbers and their sources</h2>\n<table><tr><th>component</th><th>"
+         "number</th><th>value</th><th class=\"src\">source</th></tr>\n";
+    auto row = [&](const std::string &c, const std::string &n, const ort_pwr_value &v,
+                   const char *unit) {
+        h += "<tr><td>" + html_escape(c) + "</td><td>" + html_escape(n) + "</td><td>" +
+             fmt("%.6g", v.value) + " " + unit + "</td><td class=\"src\">" + html_escape(v.source) +
+             "</td></tr>\n";
+    };
+    for (unsigned o = 0; o < m.n_opps; o++) {
+        row(m.opp[o].name, "voltage", m.opp[o].voltage, "V");
+        row(m.opp[o].name, "frequency", m.opp[o].frequency_mhz, "MHz");
+    }
+    for (unsigned k = 0; k < m.n_kinds; k++) {
+        const ort_pwr_kind &kd = m.kind[k];
+        for (unsigned e = 0; e < kd.n_events; e++)
+            row(kd.name, kd.event[e], kd.event_pj[e], "pJ");
+        row(kd.name, "background active", kd.background[ORT_PWR_ACTIVE], "uW/MHz");
+        row(kd.name, "background clock-gated", kd.background[ORT_PWR_CLOCK_GATED], "uW/MHz");
+        for (unsigned o = 0; o < m.n_opps; o++)
+            row(kd.name, std::string("leakage at ") + m.opp[o].name, kd.leakage_uw[o], "uW");
+    }
+    h += "</table>\n";
+
+    json_t *data = report_json(m, r, regions);
+    char *text = json_dumps(data, JSON_COMPACT);
+    json_decref(data);
+    std::string js = text ? text : "{}";
+    std::free(text);
+    /* "</" cannot end the script element early once escaped. */
+    for (size_t at = 0; (at = js.find("</", at)) != std::string::npos; at += 3)
+        js.replace(at, 2, "<\\/");
+    h += "<script type=\"application/json\" id=\"ortigia-report\">" + js + "</script>\n";
+    h += "</body></html>\n";
+    FILE *f = std::fopen(path.c_str(), "w");
+    if (!f)
+        return false;
+    bool ok = std::fwrite(h.data(), 1, h.size(), f) == h.size();
+    return std::fclose(f) == 0 && ok;
 }

@@ -123,6 +123,14 @@ private:
 bool ort_power_write_csv(const std::string &path, const ort_pwr_report &r,
                          const std::vector<OrtRegion> &regions);
 
+/* One self-contained HTML file (no network access needed): tables and
+   inline SVG charts of the energy per component, power over time (when a
+   trace was taken) and per-region latency and energy, the model's numbers
+   with their sources, and the JSON report embedded as data. */
+bool ort_power_write_html(const std::string &path, const ort_power_model &model,
+                          const ort_pwr_report &r, const std::vector<OrtRegion> &regions,
+                          const OrtPowerTrace *trace);
+
 /* The JSON report, with the regions. */
 bool ort_power_write_json(const std::string &path, const ort_power_model &model,
                           const ort_pwr_report &r, const std::vector<OrtRegion> &regions);

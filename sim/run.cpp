@@ -153,7 +153,8 @@ int ort_run(const OrtRunOptions &options)
     /* The options with the clock resolved: soc.frequency_mhz = 0 means the
        frequency of the power model's operating point. */
     OrtRunOptions opt = options;
-    const bool power_trace = !opt.power_trace_path.empty() || !opt.vcd_path.empty();
+    const bool power_trace = !opt.power_trace_path.empty() || !opt.vcd_path.empty() ||
+                             !opt.report_html_path.empty();
     const bool power_report = opt.power_table || !opt.power_json_path.empty() ||
                               !opt.power_csv_path.empty() || power_trace;
     ort_power_model model;
@@ -270,8 +271,14 @@ int ort_run(const OrtRunOptions &options)
             fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_csv_path.c_str());
             return ORT_EXIT_BAD_INPUT;
         }
-        if (ptrace) {
+        if (ptrace)
             ptrace->finish(cycles);
+        if (!opt.report_html_path.empty() &&
+            !ort_power_write_html(opt.report_html_path, model, *report, regs, ptrace.get())) {
+            fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.report_html_path.c_str());
+            return ORT_EXIT_BAD_INPUT;
+        }
+        if (ptrace) {
             if (!opt.power_trace_path.empty() && !ptrace->write_csv(opt.power_trace_path)) {
                 fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_trace_path.c_str());
                 return ORT_EXIT_BAD_INPUT;

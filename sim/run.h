@@ -31,6 +31,7 @@ struct OrtRunOptions {
     std::string power_csv_path;
     std::string power_trace_path; /* power over time, CSV */
     std::string vcd_path;         /* power over time, VCD */
+    std::string report_html_path; /* --report: one self-contained HTML file */
     uint64_t power_window = 10000; /* cycles per sample of the power trace */
 };
 

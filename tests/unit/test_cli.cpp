@@ -551,3 +551,42 @@ TEST(CliPower, TraceTilesTheRunAndTheVcdIsWellFormed)
     unlink(c.c_str());
     unlink(v.c_str());
 }
+
+// The HTML report is self-contained (no script or style from the network),
+// has its three charts, and embeds the same report as --power-json.
+TEST(CliPower, HtmlReportIsSelfContainedAndAgreesWithJson)
+{
+    std::string j = temp_path(".json"), h = temp_path(".html");
+    ASSERT_EQ(ortigia("run --quiet --power-json " + j + " --report " + h + " " +
+                      fw("tests/check_regions.elf")).status, 0);
+    std::ifstream in(h);
+    std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_NE(html.find("</html>"), std::string::npos);
+    size_t svgs = 0;
+    for (size_t at = 0; (at = html.find("<svg", at)) != std::string::npos; at++)
+        svgs++;
+    EXPECT_EQ(svgs, 3u) << "energy per component, power over time, regions";
+    EXPECT_EQ(html.find("src="), std::string::npos);
+    EXPECT_EQ(html.find("href="), std::string::npos);
+    EXPECT_NE(html.find("calibrated so that"), std::string::npos) << "the sources are listed";
+    const std::string tag = "<script type=\"application/json\" id=\"ortigia-report\">";
+    size_t a = html.find(tag);
+    ASSERT_NE(a, std::string::npos);
+    a += tag.size();
+    size_t b = html.find("</script>", a);
+    ASSERT_NE(b, std::string::npos);
+    std::string embedded = html.substr(a, b - a);
+    for (size_t at = 0; (at = embedded.find("<\\/", at)) != std::string::npos;)
+        embedded.replace(at, 3, "</");
+    json_error_t err;
+    json_t *from_html = json_loads(embedded.c_str(), 0, &err);
+    ASSERT_NE(from_html, nullptr) << err.text;
+    json_t *from_json = load_stats(j);
+    ASSERT_NE(from_json, nullptr);
+    EXPECT_TRUE(json_equal(from_html, from_json));
+    json_decref(from_html);
+    json_decref(from_json);
+    unlink(j.c_str());
+    unlink(h.c_str());
+}
