@@ -114,7 +114,7 @@ static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name
     if (!check_keys(c, bg, p, states))
         return false;
     for (unsigned s = 0; s < ORT_PWR_STATES; s++) {
-        char ps[260];
+        char ps[300];
         snprintf(ps, sizeof ps, "%s.%s", p, states[s]);
         json_t *v = json_object_get(bg, states[s]);
         if (!v)
@@ -128,7 +128,7 @@ static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name
     if (!json_is_object(leak))
         return fail(c, p, "missing (an object with one value per operating point)");
     for (unsigned o = 0; o < m->n_opps; o++) {
-        char po[260];
+        char po[300];
         snprintf(po, sizeof po, "%s.%s", p, m->opp[o].name);
         json_t *v = json_object_get(leak, m->opp[o].name);
         if (!v)
