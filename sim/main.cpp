@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,17 @@ static int cmd_run(int argc, char **argv)
     ort_config_defaults(&opt.config);
     std::vector<std::string> sets;
     const char *config_path = nullptr;
+    /* Options that name a file. */
+    const std::map<std::string, std::string *> file_options = {
+        {"--trace", &opt.trace_path},
+        {"--stats", &opt.stats_path},
+        {"--power-json", &opt.power_json_path},
+        {"--power-csv", &opt.power_csv_path},
+        {"--power-trace", &opt.power_trace_path},
+        {"--report", &opt.report_html_path},
+        {"--vcd", &opt.vcd_path},
+        {"--power-model", &opt.power_model_path},
+    };
     for (int i = 0; i < argc; i++) {
         std::string a = argv[i];
         auto value = [&](const char *name) -> const char * {
@@ -106,45 +118,10 @@ static int cmd_run(int argc, char **argv)
                     fprintf(stderr, "ortigia: error: --max-cycles needs a positive integer, got '%s'\n", v);
                 return 2;
             }
-        } else if (a == "--trace") {
-            const char *v = value("--trace");
-            if (!v)
-                return 2;
-            opt.trace_path = v;
-        } else if (a == "--stats") {
-            const char *v = value("--stats");
-            if (!v)
-                return 2;
-            opt.stats_path = v;
         } else if (a == "--quiet") {
             opt.quiet = true;
         } else if (a == "--power") {
             opt.power_table = true;
-        } else if (a == "--power-json") {
-            const char *v = value("--power-json");
-            if (!v)
-                return 2;
-            opt.power_json_path = v;
-        } else if (a == "--power-csv") {
-            const char *v = value("--power-csv");
-            if (!v)
-                return 2;
-            opt.power_csv_path = v;
-        } else if (a == "--power-trace") {
-            const char *v = value("--power-trace");
-            if (!v)
-                return 2;
-            opt.power_trace_path = v;
-        } else if (a == "--report") {
-            const char *v = value("--report");
-            if (!v)
-                return 2;
-            opt.report_html_path = v;
-        } else if (a == "--vcd") {
-            const char *v = value("--vcd");
-            if (!v)
-                return 2;
-            opt.vcd_path = v;
         } else if (a == "--power-window") {
             const char *v = value("--power-window");
             if (!v || !parse_u64(v, &opt.power_window) || opt.power_window == 0) {
@@ -152,11 +129,11 @@ static int cmd_run(int argc, char **argv)
                     fprintf(stderr, "ortigia: error: --power-window needs a positive number of cycles, got '%s'\n", v);
                 return 2;
             }
-        } else if (a == "--power-model") {
-            const char *v = value("--power-model");
+        } else if (file_options.count(a)) {
+            const char *v = value(a.c_str());
             if (!v)
                 return 2;
-            opt.power_model_path = v;
+            *file_options.at(a) = v;
         } else if (a == "--list-config") {
             return list_config();
         } else if (a == "-h" || a == "--help") {
