@@ -164,14 +164,16 @@ static enum access_result data_access(struct rv_core *c, uint32_t addr, unsigned
             r->writes[size >> 1]++;
         else
             r->reads[size >> 1]++;
-        /* Counted here, not by the callers: bank waits and latency. */
+        /* Counted here, not by the callers: bank waits (an L1 region has
+           no other latency, as in the run loop's fast path) or latency. */
         if (r->tcdm) {
             uint32_t wait = ort_tcdm_claim(r->tcdm, addr, c->cycle);
             c->cycle += wait;
             c->counters.tcdm_stalls += wait;
+        } else {
+            c->cycle += r->latency;
+            c->counters.mem_stalls += r->latency;
         }
-        c->cycle += r->latency;
-        c->counters.mem_stalls += r->latency;
         if (!is_write) {
             *value = host_read(p, size);
             return ACC_OK;
