@@ -1,5 +1,5 @@
 /*
- * RV32IMAC ISS: the run loop executes pre-decoded instructions from the
+ * RV32IMAC + Xpulpv2 ISS: the run loop executes pre-decoded instructions from the
  * decode cache with pc, cycle and instret held in locals; everything rare
  * (CSRs, traps, device accesses, decoding) is out of line.
  *
@@ -9,7 +9,10 @@
  * +1 when a jump or taken branch lands on a 32-bit instruction that is not
  * word aligned; csr access 4 for the serializing CSRs, else 1; +1 load-use
  * stall; +1 when jalr reads the result of the instruction just before it;
- * data accesses add the memory's latency. Trap entry costs 2 (a flush).
+ * data accesses add the memory's latency, or for L1 the bank-conflict
+ * wait. Trap entry costs 2 (a flush). Xpulpv2 instructions cost 1 cycle
+ * (post-increment accesses time as loads and stores); hardware loops jump
+ * back with no extra cycle.
  */
 #include "core.h"
 #include "xpulp.h"
@@ -426,9 +429,6 @@ static inline uint32_t div_cycles(uint32_t b, bool is_signed)
     return clz32(b);
 }
 
-/* ---- the run loop -------------------------------------------------------- */
-
-/* The run loop, without and with the per-instruction trace hook. */
 /* ---- hardware loops ------------------------------------------------------ */
 
 /*
@@ -475,6 +475,8 @@ static uint32_t hwloop_end(struct rv_core *c, uint32_t at, uint32_t next)
     hwloop_watch(c);
     return next;
 }
+
+/* ---- the run loop -------------------------------------------------------- */
 
 /* The run loop, compiled three times: without tracing and without
    hardware-loop checks (the common case), without tracing with them, and

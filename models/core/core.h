@@ -1,10 +1,12 @@
 /*
- * RV32IMAC + Zicsr instruction-set simulator of one CV32E40P-class core,
- * machine mode only, with a cycle model of its 4-stage pipeline.
+ * RV32IMAC + Zicsr + Xpulpv2 instruction-set simulator of one
+ * CV32E40P-class core, machine mode only, with a cycle model of its
+ * 4-stage pipeline.
  *
  * The engine knows nothing of SystemC. Memory is reached two ways:
  *  - fast regions: host pointers to plain memories (DMI), with a fixed
- *    extra latency per data access, checked inline;
+ *    extra latency per data access (or L1 bank-conflict timing), checked
+ *    inline;
  *  - the bus callback: everything else (devices), which may synchronize,
  *    add latency, fail (access fault) or ask the core to stop.
  * Code is executed from fast regions only, through a decode cache.
@@ -47,11 +49,11 @@ enum rv_csr {
     RV_CSR_CYCLEH = 0xC80, RV_CSR_INSTRETH = 0xC82, RV_CSR_MVENDORID = 0xF11,
     RV_CSR_MARCHID = 0xF12, RV_CSR_MIMPID = 0xF13, RV_CSR_MHARTID = 0xF14,
     /* mhpmcounter3.. : read-only views of the activity counters, as
-       firmware/include/ortigia/cluster.h names them. The counters are
+       firmware/include/ortigia/perf.h names them. The counters are
        cumulative over the run; reads give the low 32 bits. */
     RV_CSR_MHPM_LOAD_USE = 0xB03, RV_CSR_MHPM_TCDM = 0xB04, RV_CSR_MHPM_BRANCH = 0xB05,
-    RV_CSR_MHPM_HWLOOP = 0xB06, RV_CSR_MHPM_SLEEP = 0xB07, RV_CSR_MHPM_MEMORY = 0xB08, RV_CSR_MHPM_MULDIV = 0xB09,
-    RV_CSR_MHPM_LOADS = 0xB0A, RV_CSR_MHPM_STORES = 0xB0B,
+    RV_CSR_MHPM_HWLOOP = 0xB06, RV_CSR_MHPM_SLEEP = 0xB07, RV_CSR_MHPM_MEMORY = 0xB08,
+    RV_CSR_MHPM_MULDIV = 0xB09, RV_CSR_MHPM_LOADS = 0xB0A, RV_CSR_MHPM_STORES = 0xB0B,
     /* Xpulpv2 hardware-loop registers (PULP SDK / GVSoC numbering; RI5CY
        used 0x7B0.., which the debug spec gives to dcsr). */
     RV_CSR_LPSTART0 = 0x800, RV_CSR_LPEND0 = 0x801, RV_CSR_LPCOUNT0 = 0x802,
