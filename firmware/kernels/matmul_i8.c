@@ -13,6 +13,7 @@
  * path with the same arithmetic.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "ortigia/cluster.h"
 #include "ortigia/dma.h"
@@ -363,8 +364,7 @@ int k_matmul_i8_dma(const int8_t *A, const int8_t *Bt, int8_t *C, unsigned M, un
         /* A and Bt rows land K-padded so every row is word aligned; the
            DMA never writes the padding, so zero it once. */
         if (kpad != K)
-            for (int8_t *q = a_l1; q < c_l1[0]; q++)
-                *q = 0;
+            memset(a_l1, 0, (size_t)(c_l1[0] - a_l1));
         uint32_t a_id = rt_dma_copy_2d(a_l1, A, K, M, (int32_t)kpad, (int32_t)K);
         in_id = start_tile(b_l1[0], Bt, 0, tn, N, K, kpad);
         rt_dma_wait(a_id);
@@ -417,8 +417,7 @@ int k_gemv_i8_dma(const int8_t *W, const int8_t *x, int8_t *y, unsigned N, unsig
     uint32_t in_id = 0;
     if (leader) {
         if (kpad != K) /* zero the padding of x (and of the W rows) once */
-            for (int8_t *q = x_l1; q < (int8_t *)p; q++)
-                *q = 0;
+            memset(x_l1, 0, (size_t)((int8_t *)p - x_l1));
         uint32_t x_id = rt_dma_copy(x_l1, x, K);
         in_id = start_tile(w_l1[0], W, 0, tn, N, K, kpad);
         rt_dma_wait(x_id);
