@@ -393,6 +393,39 @@ TEST(CliPower, CalibrationClusterEfficiencyWithinTenPercent)
     json_decref(r);
 }
 
+// The SoC leakage is calibrated on the chip's two published points, 332 mW
+// at 0.8 V / 360 MHz and 151 mW at 0.65 V / 210 MHz, for the same workload:
+// the leakage the tool reports at 0.8 V leaves D = 332 mW - L of dynamic
+// power, which scaled by V^2 f plus the leakage the tool reports at 0.65 V
+// must give 151 mW. (A workload that draws the chip's full 278 mW of
+// dynamic power needs the NPU; until it exists this checks the pair.)
+static double soc_leakage_w(const std::string &args)
+{
+    json_t *r = power_report(fw("tests/hello.elf"), args);
+    if (!r)
+        return -1;
+    double w = -1;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(r, "components"), i, c) {
+        if (std::string(json_string_value(json_object_get(c, "kind"))) == "soc")
+            w = get_real(c, "leakage_j") / get_real(r, "seconds");
+    }
+    json_decref(r);
+    return w;
+}
+
+TEST(CliPower, CalibrationChipPowerPairWithinTenPercent)
+{
+    double leak_hi = soc_leakage_w(""), leak_lo = soc_leakage_w("--set soc.opp=0.65V");
+    ASSERT_GT(leak_hi, 0);
+    ASSERT_GT(leak_lo, 0);
+    double dynamic_hi = 0.332 - leak_hi;
+    double predicted_lo = dynamic_hi * (0.65 / 0.8) * (0.65 / 0.8) * (210.0 / 360.0) + leak_lo;
+    EXPECT_NEAR(predicted_lo / 0.151, 1.0, 0.10) << predicted_lo * 1e3 << " mW";
+    EXPECT_LT(leak_lo, leak_hi);
+}
+
 // Regions marked by the firmware: labels, nesting, the parent's energy is
 // its children's (back to back, apart from the few cycles of the markers
 // between them), the compute region draws more power than the idle one,
