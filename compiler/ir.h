@@ -1,0 +1,128 @@
+/*
+ * The compiler's IR: a graph of typed tensors and nodes, in topological
+ * order once imported. Values of constant tensors are held as int64: every
+ * network Ortigia compiles is integer (Deeploy's integer networks store
+ * their integers in float tensors too; the importer checks they are
+ * integral). Attributes are numbers or lists of numbers.
+ */
+#ifndef ORTIGIA_COMPILER_IR_H
+#define ORTIGIA_COMPILER_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ORT_MAX_RANK 8
+
+/* Element types; the values are ONNX's TensorProto.DataType codes. */
+enum ort_dtype {
+    ORT_DT_UNDEFINED = 0,
+    ORT_DT_FLOAT = 1,
+    ORT_DT_UINT8 = 2,
+    ORT_DT_INT8 = 3,
+    ORT_DT_UINT16 = 4,
+    ORT_DT_INT16 = 5,
+    ORT_DT_INT32 = 6,
+    ORT_DT_INT64 = 7,
+};
+
+const char *ort_dtype_name(enum ort_dtype t);
+/* Bytes per element when stored on the target (0 if undefined). */
+int ort_dtype_size(enum ort_dtype t);
+/* The smallest and largest value of an integer type. */
+void ort_dtype_range(enum ort_dtype t, int64_t *lo, int64_t *hi);
+
+struct ort_shape {
+    int rank;
+    int64_t dim[ORT_MAX_RANK];
+};
+
+int64_t ort_shape_count(const struct ort_shape *s);
+bool ort_shape_equal(const struct ort_shape *a, const struct ort_shape *b);
+/* "[1,16,64,4]" into buf. */
+const char *ort_shape_str(const struct ort_shape *s, char *buf, size_t size);
+
+struct ort_tensor {
+    char *name;
+    enum ort_dtype dtype;      /* as declared by the model */
+    struct ort_shape shape;
+    bool shape_known;
+    bool is_const;             /* an initializer or a folded value */
+    int64_t *data;             /* constant values (count elements) */
+    bool is_input, is_output;
+    int producer;              /* node index, -1 for inputs and constants */
+    /* Set by the type pass (compiler/types.c): the integer type the value
+     * is stored in on the target and the range of values it can hold. */
+    enum ort_dtype storage;
+    int64_t lo, hi;
+};
+
+enum ort_attr_kind { ORT_ATTR_NUMBER, ORT_ATTR_LIST };
+
+struct ort_attr {
+    char *name;
+    enum ort_attr_kind kind;
+    double *values;            /* one for a number, n for a list */
+    size_t n;
+    bool used;                 /* read by the operator (unknown ones are errors) */
+};
+
+struct ort_node {
+    char *name;
+    char *op_type;
+    int *inputs, *outputs;     /* tensor indices; -1 for an omitted optional input */
+    int n_inputs, n_outputs;
+    struct ort_attr *attrs;
+    int n_attrs;
+    bool removed;              /* dropped by a pass */
+};
+
+struct ort_graph {
+    struct ort_tensor *tensors;
+    int n_tensors, cap_tensors;
+    struct ort_node *nodes;
+    int n_nodes, cap_nodes;
+    int *inputs, *outputs;     /* tensor indices, in the model's order */
+    int n_inputs, n_outputs;
+    char *source;              /* file name, for messages */
+};
+
+struct ort_graph *ort_graph_new(const char *source);
+void ort_graph_free(struct ort_graph *g);
+/* Index of the tensor named `name`, or -1. */
+int ort_graph_find(const struct ort_graph *g, const char *name);
+/* Index of the tensor named `name`, created (unknown shape) if missing. */
+int ort_graph_tensor(struct ort_graph *g, const char *name);
+/* Appends a node; copies the strings; returns its index. */
+int ort_graph_add_node(struct ort_graph *g, const char *name, const char *op_type);
+void ort_node_add_input(struct ort_graph *g, int node, int tensor);
+void ort_node_add_output(struct ort_graph *g, int node, int tensor);
+struct ort_attr *ort_node_add_attr(struct ort_graph *g, int node, const char *name,
+                                   enum ort_attr_kind kind, const double *values, size_t n);
+
+/* Attribute lookup for operators; each marks the attribute used. `found`
+ * false leaves *out at the default. Integer reads fail (naming the node)
+ * when the value is not an integer. */
+struct ort_attr *ort_node_attr(struct ort_node *n, const char *name);
+int ort_attr_int(const struct ort_graph *g, struct ort_node *n, const char *name, int64_t dflt,
+                 int64_t *out, struct ort_diag *d);
+int ort_attr_float(struct ort_node *n, const char *name, double dflt, double *out);
+/* A list attribute (or a single number) as int64 into out[max]; *count. */
+int ort_attr_ints(const struct ort_graph *g, struct ort_node *n, const char *name, int64_t *out,
+                  int max, int *count, struct ort_diag *d);
+
+/* Topological order: reorders g->nodes so producers come first; fails on
+ * a cycle or a tensor produced twice, naming it. Also sets producers. */
+int ort_graph_sort(struct ort_graph *g, struct ort_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
