@@ -20,6 +20,8 @@ extern "C" {
 
 #define ORT_MAX_RANK 8
 
+struct ort_op;
+
 /* Element types; the values are ONNX's TensorProto.DataType codes. */
 enum ort_dtype {
     ORT_DT_UNDEFINED = 0,
@@ -73,6 +75,18 @@ struct ort_attr {
     bool used;                 /* read by the operator (unknown ones are errors) */
 };
 
+/* An operator's attributes once checked (compiler/ops.c reads them). */
+struct ort_params {
+    int64_t perm[ORT_MAX_RANK];  /* Transpose */
+    int64_t axis;                /* Concat */
+    int64_t trans_a, trans_b;    /* Gemm */
+    int64_t alpha, beta;         /* Gemm (integers in Deeploy's networks) */
+    int64_t log2d;               /* RequantShift: div = 2^log2d */
+    int64_t n_levels;            /* RequantShift, iSoftmax, iRMSNorm */
+    int64_t is_signed;           /* RequantShift */
+    int64_t coeff[8];            /* integer operators' constants */
+};
+
 struct ort_node {
     char *name;
     char *op_type;
@@ -81,6 +95,8 @@ struct ort_node {
     struct ort_attr *attrs;
     int n_attrs;
     bool removed;              /* dropped by a pass */
+    const struct ort_op *op;   /* set by ort_ops_check */
+    struct ort_params p;
 };
 
 struct ort_graph {

@@ -57,6 +57,31 @@ static unsigned char *read_file(const char *path, size_t *len, struct ort_diag *
 
 /* --- .npy ------------------------------------------------------------ */
 
+/* Reorders a column-major (Fortran-order) array's values into row-major. */
+static int to_row_major(struct ort_array *a, const char *where, struct ort_diag *d)
+{
+    int64_t count = ort_shape_count(&a->shape);
+    int64_t *rm = malloc((size_t)(count ? count : 1) * sizeof *rm);
+    if (!rm)
+        return ort_fail(d, "%s: out of memory", where);
+    for (int64_t r = 0; r < count; r++) {
+        int64_t rem = r, col = 0, stride = 1;
+        int64_t idx[ORT_MAX_RANK];
+        for (int i = a->shape.rank - 1; i >= 0; i--) {
+            idx[i] = rem % a->shape.dim[i];
+            rem /= a->shape.dim[i];
+        }
+        for (int i = 0; i < a->shape.rank; i++) {
+            col += idx[i] * stride;
+            stride *= a->shape.dim[i];
+        }
+        rm[r] = a->data[col];
+    }
+    free(a->data);
+    a->data = rm;
+    return 0;
+}
+
 /* The value of `key` in the header dict: points just after "'key':". */
 static const char *dict_value(const char *hdr, const char *key)
 {
@@ -99,8 +124,9 @@ int ort_npy_parse(const unsigned char *buf, size_t len, struct ort_array *out, c
     const char *shape = dict_value(hdr, "shape");
     if (!descr || !fortran || !shape || *descr != '\'' || *shape != '(')
         return ort_fail(d, "%s: .npy header lacks descr, fortran_order or shape: %s", where, hdr);
-    if (strncmp(fortran, "False", 5) != 0)
-        return ort_fail(d, "%s: Fortran-ordered arrays are not supported", where);
+    bool column_major = strncmp(fortran, "True", 4) == 0;
+    if (!column_major && strncmp(fortran, "False", 5) != 0)
+        return ort_fail(d, "%s: fortran_order is neither True nor False: %s", where, hdr);
 
     static const struct { const char *descr; enum ort_dtype dt; int size; bool is_float; } kinds[] = {
         {"'|i1'", ORT_DT_INT8, 1, false},   {"'|u1'", ORT_DT_UINT8, 1, false},
@@ -177,6 +203,8 @@ int ort_npy_parse(const unsigned char *buf, size_t len, struct ort_array *out, c
         }
         out->data[i] = x;
     }
+    if (column_major && out->shape.rank > 1)
+        return to_row_major(out, where, d);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include <systemc>
 
+#include "nn_cmd.h"
 #include "run.h"
 
 static void usage(FILE *out)
@@ -25,6 +26,9 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  run [options] program.elf   run a RISC-V ELF on the virtual platform\n"
+            "  test-network [options] DIR  compile DIR/network.onnx, run it on DIR/inputs.npz,\n"
+            "                              compare with DIR/outputs.npz (--reference: on\n"
+            "                              the host interpreter instead of the simulator)\n"
             "\n"
             "run options:\n"
             "  --config FILE       platform configuration (JSON; default: built in,\n"
@@ -181,6 +185,8 @@ int sc_main(int argc, char **argv)
     }
     if (cmd == "run")
         return cmd_run(argc - 2, argv + 2);
+    if (cmd == "test-network")
+        return ort_cmd_test_network(argc - 2, argv + 2);
     fprintf(stderr, "ortigia: error: unknown command '%s' (see ortigia --help)\n", cmd.c_str());
     return 2;
 }

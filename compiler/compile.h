@@ -1,0 +1,27 @@
+/*
+ * The compiler's driver: ONNX file -> checked, typed, optimized IR
+ * (ort_frontend), and IR -> C sources, weights and an ELF (ort_codegen,
+ * compiler/codegen.h).
+ */
+#ifndef ORTIGIA_COMPILER_COMPILE_H
+#define ORTIGIA_COMPILER_COMPILE_H
+
+#include "diag.h"
+#include "ir.h"
+#include "npz.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Loads `onnx_path`, checks every node, folds constants, infers value
+ * ranges and storage types (`inputs`, optional, types float-declared
+ * inputs) and runs the optimizing passes unless `optimize` is false. */
+struct ort_graph *ort_frontend(const char *onnx_path, const struct ort_npz *inputs, bool optimize,
+                               struct ort_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

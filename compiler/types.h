@@ -1,0 +1,33 @@
+/*
+ * Value ranges and storage types. Every tensor gets bounds [lo, hi] on its
+ * values (constants: their values; graph inputs: their declared integer
+ * type, or for inputs declared float the values of the test inputs when
+ * given, else int8; node outputs: the operator's interval arithmetic).
+ * The storage type is the narrowest of int8, uint8 and int32 that holds
+ * the bounds; beyond int32 is an error naming the node.
+ */
+#ifndef ORTIGIA_COMPILER_TYPES_H
+#define ORTIGIA_COMPILER_TYPES_H
+
+#include "diag.h"
+#include "ir.h"
+#include "npz.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* `inputs` may be NULL. Run after ort_ops_check. */
+int ort_types_infer(struct ort_graph *g, const struct ort_npz *inputs, struct ort_diag *d);
+
+/* The npz array that feeds graph input i: "input_<i>", else the input's
+ * own name, else the i-th array. NULL if none. */
+const struct ort_array *ort_npz_input(const struct ort_graph *g, const struct ort_npz *npz, int i);
+/* The same for graph output i ("output_<i>"). */
+const struct ort_array *ort_npz_output(const struct ort_graph *g, const struct ort_npz *npz, int i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
