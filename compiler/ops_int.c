@@ -1,6 +1,7 @@
 /* Deeploy's integer operators: RequantShift, iSoftmax, iRMSNorm,
  * iHardswish, TrueIntegerDiv. Arithmetic: firmware/include/ortigia/nn_sem.h. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ops_int.h"
@@ -113,24 +114,184 @@ int eval_rqs(const struct ort_graph *g, const struct ort_node *n, const int64_t 
     return 0;
 }
 
-/* ---- to come --------------------------------------------------------- */
-#define NOT_YET(fn)                                                                          \
-    int check_##fn(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)              \
-    {                                                                                        \
-        return ort_node_fail(g, n, d, "not yet");                                            \
-    }                                                                                        \
-    void range_##fn(const struct ort_graph *g, const struct ort_node *n, int64_t *lo,        \
-                    int64_t *hi)                                                             \
-    {                                                                                        \
-        (void)g; (void)n; *lo = *hi = 0;                                                     \
-    }                                                                                        \
-    int eval_##fn(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, \
-                  int64_t *out, struct ort_diag *d)                                          \
-    {                                                                                        \
-        (void)in; (void)out;                                                                 \
-        return ort_node_fail(g, n, d, "not yet");                                            \
+/* ---- iSoftmax -------------------------------------------------------- */
+
+NN_DEFINE_SOFTMAX_ROW(softmax_row_ref, int64_t, int64_t)
+
+static int read_int_attr(struct ort_graph *g, struct ort_node *n, const char *name, int64_t *out,
+                         int64_t lo, int64_t hi, struct ort_diag *d)
+{
+    if (!ort_node_attr(n, name))
+        return ort_node_fail(g, n, d, "the '%s' attribute is missing", name);
+    if (ort_attr_int(g, n, name, 0, out, d))
+        return -1;
+    if (*out < lo || *out > hi)
+        return ort_node_fail(g, n, d, "%s = %" PRId64 " is outside [%" PRId64 ", %" PRId64 "]", name,
+                             *out, lo, hi);
+    return 0;
+}
+
+static int check_row_input(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    int64_t axis;
+    const struct ort_shape *s = &in_t(g, n, 0)->shape;
+    if (ort_attr_int(g, n, "axis", -1, &axis, d))
+        return -1;
+    if (axis != -1 && axis != s->rank - 1)
+        return ort_node_fail(g, n, d, "axis %" PRId64 ": only the last axis is supported", axis);
+    if (s->rank < 1 || s->dim[s->rank - 1] < 1)
+        return ort_node_fail(g, n, d, "the input needs a non-empty last axis");
+    return 0;
+}
+
+int check_isoftmax(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    int64_t *c = n->p.coeff;
+    if (read_int_attr(g, n, "coeffA", &c[0], 0, 1 << 15, d) ||
+        read_int_attr(g, n, "coeffB", &c[1], -(1 << 15), 1 << 15, d) ||
+        read_int_attr(g, n, "coeffC", &c[2], -(1 << 30), 1 << 30, d) ||
+        read_int_attr(g, n, "log2", &c[3], 1, 1 << 15, d) || read_levels(g, n, "n_levels", true, d) ||
+        check_row_input(g, n, d))
+        return -1;
+    if (n->p.n_levels > 256)
+        return ort_node_fail(g, n, d, "n_levels = %" PRId64 ": at most 256 supported", n->p.n_levels);
+    return same_shape_out(g, n, d);
+}
+
+void range_isoftmax(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    (void)g;
+    *lo = 0;
+    *hi = n->p.n_levels - 1;
+}
+
+int eval_isoftmax(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in,
+                  int64_t *out, struct ort_diag *d)
+{
+    const struct ort_shape *s = &in_t(g, n, 0)->shape;
+    int64_t len = s->dim[s->rank - 1], rows = ort_shape_count(s) / len;
+    uint32_t *e = malloc(sizeof *e * (size_t)len);
+    if (!e)
+        return ort_node_fail(g, n, d, "out of memory");
+    const int64_t *c = n->p.coeff;
+    for (int64_t r = 0; r < rows; r++)
+        softmax_row_ref(in[0] + r * len, out + r * len, e, (int32_t)len, (int32_t)c[0], (int32_t)c[1],
+                        (int32_t)c[2], (int32_t)c[3], (int32_t)n->p.n_levels);
+    free(e);
+    return 0;
+}
+
+/* ---- iRMSNorm -------------------------------------------------------- */
+
+NN_DEFINE_RMSNORM_ROW(rmsnorm_row_ref, int64_t, int64_t, int64_t)
+
+int check_irmsnorm(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    int64_t D, stash;
+    if (read_int_attr(g, n, "D", &D, 1, (int64_t)1 << 31, d) ||
+        read_levels(g, n, "n_levels", false, d) || check_row_input(g, n, d) ||
+        ort_attr_int(g, n, "stash_type", 1, &stash, d))
+        return -1;
+    n->p.log2d = log2_exact(D);
+    if (n->p.log2d < 0 || n->p.log2d > 31)
+        return ort_node_fail(g, n, d, "D = %" PRId64 " is not a power of two", D);
+    const struct ort_tensor *w = in_t(g, n, 1), *x = in_t(g, n, 0);
+    char a[128];
+    if (!w->is_const || w->shape.rank != 1 || w->shape.dim[0] != x->shape.dim[x->shape.rank - 1])
+        return ort_node_fail(g, n, d, "the weight must be a constant vector as long as the last "
+                                      "axis (%" PRId64 "), got %s%s",
+                             x->shape.dim[x->shape.rank - 1], ort_shape_str(&w->shape, a, sizeof a),
+                             w->is_const ? "" : " (not constant)");
+    return same_shape_out(g, n, d);
+}
+
+void range_irmsnorm(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    (void)g;
+    (void)n;
+    *lo = -128;
+    *hi = 127;
+}
+
+int eval_irmsnorm(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in,
+                  int64_t *out, struct ort_diag *d)
+{
+    (void)d;
+    const struct ort_shape *s = &in_t(g, n, 0)->shape;
+    int64_t len = s->dim[s->rank - 1], rows = ort_shape_count(s) / len;
+    for (int64_t r = 0; r < rows; r++)
+        rmsnorm_row_ref(in[0] + r * len, in[1], out + r * len, (int32_t)len, (int32_t)n->p.log2d);
+    return 0;
+}
+
+/* ---- iHardswish ------------------------------------------------------ */
+
+int check_ihardswish(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    int64_t *c = n->p.coeff;
+    if (read_int_attr(g, n, "one_over_six", &c[0], 0, 1 << 15, d) ||
+        read_int_attr(g, n, "six", &c[1], 0, 1 << 15, d) ||
+        read_int_attr(g, n, "three", &c[2], -(1 << 15), 1 << 15, d))
+        return -1;
+    return same_shape_out(g, n, d);
+}
+
+void range_ihardswish(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    const struct ort_tensor *x = in_t(g, n, 0);
+    int64_t tmax = n->p.coeff[1] * n->p.coeff[0];
+    int64_t c[4] = {x->lo * 0, x->lo * tmax, x->hi * 0, x->hi * tmax};
+    *lo = *hi = c[0];
+    for (int i = 1; i < 4; i++) {
+        *lo = c[i] < *lo ? c[i] : *lo;
+        *hi = c[i] > *hi ? c[i] : *hi;
     }
-NOT_YET(isoftmax)
-NOT_YET(irmsnorm)
-NOT_YET(ihardswish)
-NOT_YET(idiv)
+}
+
+int eval_ihardswish(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in,
+                    int64_t *out, struct ort_diag *d)
+{
+    (void)d;
+    const int64_t *c = n->p.coeff;
+    int64_t count = ort_shape_count(&in_t(g, n, 0)->shape);
+    for (int64_t i = 0; i < count; i++)
+        out[i] = nn_hardswish((int32_t)in[0][i], (int32_t)c[0], (int32_t)c[1], (int32_t)c[2]);
+    return 0;
+}
+
+/* ---- TrueIntegerDiv -------------------------------------------------- */
+
+int check_idiv(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    int64_t delta, eps, eta, y;
+    const int64_t big = (int64_t)1 << 31;
+    if (read_int_attr(g, n, "Delta", &delta, -big, big, d) ||
+        read_int_attr(g, n, "eps", &eps, -big, big, d) ||
+        read_int_attr(g, n, "eta", &eta, -big, big, d) || read_int_attr(g, n, "y", &y, -big, big, d))
+        return -1;
+    if (y * eta + eps == 0)
+        return ort_node_fail(g, n, d, "y*eta + eps is 0: the divisor vanishes");
+    n->p.coeff[0] = nn_true_div_factor(delta, eps, eta, y);
+    if (n->p.coeff[0] < INT32_MIN || n->p.coeff[0] > INT32_MAX)
+        return ort_node_fail(g, n, d, "the factor Delta*eta/(y*eta+eps) = %" PRId64
+                                      " does not fit int32", n->p.coeff[0]);
+    return same_shape_out(g, n, d);
+}
+
+void range_idiv(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    const struct ort_tensor *x = in_t(g, n, 0);
+    int64_t a = x->lo * n->p.coeff[0], b = x->hi * n->p.coeff[0];
+    *lo = a < b ? a : b;
+    *hi = a < b ? b : a;
+}
+
+int eval_idiv(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in,
+              int64_t *out, struct ort_diag *d)
+{
+    (void)d;
+    int64_t count = ort_shape_count(&in_t(g, n, 0)->shape);
+    for (int64_t i = 0; i < count; i++)
+        out[i] = in[0][i] * n->p.coeff[0];
+    return 0;
+}

@@ -41,4 +41,84 @@ static inline int32_t nn_requant32(int32_t x, int32_t mul, int32_t add, int32_t 
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* floor(sqrt(v)), by bisection on the result's bits. */
+static inline uint32_t nn_isqrt(uint32_t v)
+{
+    uint32_t r = 0;
+    for (int b = 15; b >= 0; b--) {
+        uint32_t t = r | (1u << b);
+        if (t * t <= v)
+            r = t;
+    }
+    return r;
+}
+
+/* iHardswish: x * (clip(x + three, 0, six) * one_over_six), int32. */
+static inline int32_t nn_hardswish(int32_t x, int32_t one_over_six, int32_t six, int32_t three)
+{
+    int32_t t = x + three;
+    t = t < 0 ? 0 : t > six ? six : t;
+    return x * (t * one_over_six);
+}
+
+/* TrueIntegerDiv's constant factor: floor(Delta*eta / (y*eta + eps)); the
+ * operator is x * factor (Deeploy folds it into the next RequantShift). */
+static inline int64_t nn_true_div_factor(int64_t delta, int64_t eps, int64_t eta, int64_t y)
+{
+    int64_t num = delta * eta, den = y * eta + eps;
+    int64_t q = num / den;
+    return (num % den != 0 && ((num < 0) != (den < 0))) ? q - 1 : q;
+}
+
+/*
+ * Row operators, as macros that define a function for given element types
+ * (the host instantiates them on int64_t, the target on its storage types);
+ * the intermediate widths are fixed inside, so every instance computes
+ * the same values.
+ *
+ * iSoftmax over a row of n: t = x - max, z = min(floor(-t / log2), 31),
+ * p = t + z*log2, e = (A*(p + B)^2 + C) >> z, y = floor(e*(levels-1) / sum e).
+ * `e` is scratch for n uint32 values.
+ */
+#define NN_DEFINE_SOFTMAX_ROW(name, in_type, out_type)                                        \
+    static inline void name(const in_type *x, out_type *y, uint32_t *e, int32_t n, int32_t A, \
+                            int32_t B, int32_t C, int32_t log2, int32_t levels)               \
+    {                                                                                         \
+        int32_t mx = (int32_t)x[0];                                                           \
+        for (int32_t j = 1; j < n; j++)                                                       \
+            if ((int32_t)x[j] > mx)                                                           \
+                mx = (int32_t)x[j];                                                           \
+        uint32_t sum = 0;                                                                     \
+        for (int32_t j = 0; j < n; j++) {                                                     \
+            int32_t t = (int32_t)x[j] - mx;                                                   \
+            int32_t z = -t / log2;                                                            \
+            if (z > 31)                                                                       \
+                z = 31;                                                                       \
+            int32_t p = t + z * log2 + B;                                                     \
+            uint32_t v = (uint32_t)((int64_t)A * p * p + C) >> z;                             \
+            e[j] = v;                                                                         \
+            sum += v;                                                                         \
+        }                                                                                     \
+        for (int32_t j = 0; j < n; j++)                                                       \
+            y[j] = (out_type)((e[j] * (uint32_t)(levels - 1)) / sum);                         \
+    }
+
+/*
+ * iRMSNorm over a row of n: sd = isqrt(sum(x^2) / n + 1),
+ * y = clip(trunc(x * w / sd) >> log2d, -128, 127) (int32; / truncates).
+ */
+#define NN_DEFINE_RMSNORM_ROW(name, in_type, w_type, out_type)                                \
+    static inline void name(const in_type *x, const w_type *w, out_type *y, int32_t n,        \
+                            int32_t log2d)                                                    \
+    {                                                                                         \
+        int32_t ss = 0;                                                                       \
+        for (int32_t j = 0; j < n; j++)                                                       \
+            ss += (int32_t)x[j] * (int32_t)x[j];                                              \
+        int32_t sd = (int32_t)nn_isqrt((uint32_t)(ss / n + 1));                               \
+        for (int32_t j = 0; j < n; j++) {                                                     \
+            int32_t v = ((int32_t)x[j] * (int32_t)w[j] / sd) >> log2d;                        \
+            y[j] = (out_type)(v < -128 ? -128 : v > 127 ? 127 : v);                           \
+        }                                                                                     \
+    }
+
 #endif
