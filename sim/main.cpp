@@ -26,6 +26,9 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  run [options] program.elf   run a RISC-V ELF on the virtual platform\n"
+            "  compile model.onnx -o DIR   compile a model into C and an ELF (options:\n"
+            "                              --l1-budget BYTES, --engine auto|cluster|npu,\n"
+            "                              --inputs inputs.npz, --set KEY=VALUE)\n"
             "  test-network [options] DIR  compile DIR/network.onnx, run it on DIR/inputs.npz,\n"
             "                              compare with DIR/outputs.npz (--reference: on\n"
             "                              the host interpreter instead of the simulator)\n"
@@ -185,6 +188,8 @@ int sc_main(int argc, char **argv)
     }
     if (cmd == "run")
         return cmd_run(argc - 2, argv + 2);
+    if (cmd == "compile")
+        return ort_cmd_compile(argc - 2, argv + 2);
     if (cmd == "test-network")
         return ort_cmd_test_network(argc - 2, argv + 2);
     fprintf(stderr, "ortigia: error: unknown command '%s' (see ortigia --help)\n", cmd.c_str());

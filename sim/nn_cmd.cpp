@@ -10,7 +10,12 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include "run.h"
+
 extern "C" {
+#include "codegen.h"
 #include "compile.h"
 #include "npz.h"
 #include "ref.h"
@@ -44,11 +49,213 @@ bool file_exists(const std::string &p)
 
 } // namespace
 
+
+/* What compile and test-network share: the model, the platform, the
+ * compiler's options. */
+struct NnOptions {
+    std::string model, outdir;
+    int64_t l1_budget = -1; /* -1: default */
+    ort_engine engine = ORT_ENGINE_AUTO;
+    bool optimize = true;
+    ort_config config;
+    std::vector<std::string> sets;
+    std::string config_path;
+    std::string inputs_path;
+    uint64_t max_cycles = 0;
+};
+
+/* Parses one option shared by both commands at argv[i]; 1 if taken, 0 if
+ * not, -1 on a bad value. */
+static int parse_common(int argc, char **argv, int &i, NnOptions &o)
+{
+    std::string a = argv[i];
+    auto value = [&]() -> const char * {
+        if (i + 1 >= argc) {
+            fprintf(stderr, "ortigia: error: %s needs a value\n", a.c_str());
+            return nullptr;
+        }
+        return argv[++i];
+    };
+    const char *v;
+    if (a == "--l1-budget") {
+        if (!(v = value()))
+            return -1;
+        char *end;
+        errno = 0;
+        long long b = strtoll(v, &end, 0);
+        if (errno || *end || b < 1024) {
+            fprintf(stderr, "ortigia: error: --l1-budget needs a number of bytes >= 1024, got '%s'\n", v);
+            return -1;
+        }
+        o.l1_budget = b;
+    } else if (a == "--engine") {
+        if (!(v = value()))
+            return -1;
+        std::string e = v;
+        if (e == "auto")
+            o.engine = ORT_ENGINE_AUTO;
+        else if (e == "cluster")
+            o.engine = ORT_ENGINE_CLUSTER;
+        else if (e == "npu")
+            o.engine = ORT_ENGINE_NPU;
+        else {
+            fprintf(stderr, "ortigia: error: --engine must be auto, cluster or npu, got '%s'\n", v);
+            return -1;
+        }
+    } else if (a == "--set") {
+        if (!(v = value()))
+            return -1;
+        o.sets.push_back(v);
+    } else if (a == "--config") {
+        if (!(v = value()))
+            return -1;
+        o.config_path = v;
+    } else if (a == "--no-optimize") {
+        o.optimize = false;
+    } else if (a == "-o" || a == "--output") {
+        if (!(v = value()))
+            return -1;
+        o.outdir = v;
+    } else if (a == "--max-cycles") {
+        if (!(v = value()))
+            return -1;
+        char *end;
+        o.max_cycles = strtoull(v, &end, 0);
+        if (*end || !o.max_cycles) {
+            fprintf(stderr, "ortigia: error: --max-cycles needs a positive integer, got '%s'\n", v);
+            return -1;
+        }
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static bool setup_config(NnOptions &o)
+{
+    ort_config_defaults(&o.config);
+    char err[512];
+    if (!o.config_path.empty() && ort_config_load_file(&o.config, o.config_path.c_str(), err, sizeof err)) {
+        fprintf(stderr, "ortigia: error: %s\n", err);
+        return false;
+    }
+    for (const std::string &s : o.sets)
+        if (ort_config_set(&o.config, s.c_str(), err, sizeof err)) {
+            fprintf(stderr, "ortigia: error: --set %s\n", err);
+            return false;
+        }
+    /* L1 holds the staging arena plus the cores' stacks (2 KiB each, 16)
+     * and the runtime's own L1 data. */
+    int64_t usable = (int64_t)o.config.l1_size - 16 * 2048 - 4096;
+    if (o.l1_budget < 0)
+        o.l1_budget = usable * 7 / 8;
+    if (o.l1_budget > usable) {
+        fprintf(stderr, "ortigia: error: --l1-budget %lld is more than the %lld bytes L1 (l1.size %u) "
+                        "leaves beside the stacks\n",
+                (long long)o.l1_budget, (long long)usable, o.config.l1_size);
+        return false;
+    }
+    return true;
+}
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+/* Frontend, code generation and the cross compiler: outdir/network.elf. */
+static int compile_network(NnOptions &o, const ort_npz *inputs, GraphHolder &gh, bool print_report)
+{
+    ort_diag d{};
+    auto t0 = std::chrono::steady_clock::now();
+    gh.g = ort_frontend(o.model.c_str(), inputs, o.optimize, &d);
+    if (!gh.g)
+        return fail(d);
+    ort_codegen_options co{};
+    co.outdir = o.outdir.c_str();
+    co.l1_budget = o.l1_budget;
+    co.l2_size = o.config.l2_size;
+    co.wmem_size = o.config.wmem_size;
+    co.engine = o.engine;
+    co.inputs = inputs;
+    ort_codegen_report rep{};
+    if (ort_codegen(gh.g, &co, &rep, &d))
+        return fail(d);
+    auto t1 = std::chrono::steady_clock::now();
+    if (ort_build_elf(o.outdir.c_str(), env_or("ORTIGIA_FIRMWARE_SRC", ORTIGIA_FW_SRC),
+                      env_or("ORTIGIA_FIRMWARE_LIB", ORTIGIA_FW_LIB), &d))
+        return fail(d);
+    auto t2 = std::chrono::steady_clock::now();
+    if (print_report) {
+        ort_codegen_print_report(stdout, &rep);
+        printf("compile time: %.3f s (C generation), %.3f s (cross compiler)\n",
+               std::chrono::duration<double>(t1 - t0).count(),
+               std::chrono::duration<double>(t2 - t1).count());
+    }
+    return 0;
+}
+
+int ort_cmd_compile(int argc, char **argv)
+{
+    NnOptions o;
+    for (int i = 0; i < argc; i++) {
+        int r = parse_common(argc, argv, i, o);
+        if (r < 0)
+            return 2;
+        if (r)
+            continue;
+        std::string a = argv[i];
+        if (a == "--inputs" && i + 1 < argc) {
+            o.inputs_path = argv[++i];
+        } else if (a.size() > 1 && a[0] == '-') {
+            fprintf(stderr, "ortigia: error: unknown option '%s' for compile\n", a.c_str());
+            return 2;
+        } else if (o.model.empty()) {
+            o.model = a;
+        } else {
+            fprintf(stderr, "ortigia: error: more than one model given\n");
+            return 2;
+        }
+    }
+    if (o.model.empty() || o.outdir.empty()) {
+        fprintf(stderr, "ortigia: error: usage: ortigia compile model.onnx -o DIR [options]\n");
+        return 2;
+    }
+    if (!setup_config(o))
+        return 2;
+    NpzHolder inputs;
+    ort_diag d{};
+    if (!o.inputs_path.empty() && ort_npz_read(o.inputs_path.c_str(), &inputs.npz, &d))
+        return fail(d);
+    GraphHolder gh;
+    int rc = compile_network(o, o.inputs_path.empty() ? nullptr : &inputs.npz, gh, true);
+    if (!rc)
+        printf("wrote %s/network.elf (report: %s/report.txt)\n", o.outdir.c_str(), o.outdir.c_str());
+    return rc;
+}
+
+static int64_t decode(const uint8_t *p, ort_dtype t)
+{
+    switch (t) {
+    case ORT_DT_INT8: return (int8_t)p[0];
+    case ORT_DT_UINT8: return p[0];
+    default: return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                              (uint32_t)p[3] << 24);
+    }
+}
+
 int ort_cmd_test_network(int argc, char **argv)
 {
+    NnOptions o;
     std::string dir;
-    bool reference = false;
+    bool reference = false, keep = false;
     for (int i = 0; i < argc; i++) {
+        int r = parse_common(argc, argv, i, o);
+        if (r < 0)
+            return 2;
+        if (r)
+            continue;
         std::string a = argv[i];
         if (a == "--reference") {
             reference = true;
@@ -66,40 +273,103 @@ int ort_cmd_test_network(int argc, char **argv)
         fprintf(stderr, "ortigia: error: no test folder given (usage: ortigia test-network DIR)\n");
         return 2;
     }
-    const std::string onnx = dir + "/network.onnx", in_path = dir + "/inputs.npz",
-                      out_path = dir + "/outputs.npz";
-    for (const std::string &p : {onnx, in_path, out_path})
+    o.model = dir + "/network.onnx";
+    const std::string in_path = dir + "/inputs.npz", out_path = dir + "/outputs.npz";
+    for (const std::string &p : {o.model, in_path, out_path})
         if (!file_exists(p)) {
             fprintf(stderr, "ortigia: error: %s: cannot open: %s\n", p.c_str(), strerror(errno));
             return 2;
         }
+    if (!setup_config(o))
+        return 2;
     ort_diag d{};
     NpzHolder inputs, expected;
     if (ort_npz_read(in_path.c_str(), &inputs.npz, &d) ||
         ort_npz_read(out_path.c_str(), &expected.npz, &d))
         return fail(d);
     GraphHolder gh;
-    gh.g = ort_frontend(onnx.c_str(), &inputs.npz, true, &d);
-    if (!gh.g)
-        return fail(d);
-    const ort_graph *g = gh.g;
     long long errors = 0, total = 0;
+    std::vector<std::vector<int64_t>> results;
     if (reference) {
+        gh.g = ort_frontend(o.model.c_str(), &inputs.npz, o.optimize, &d);
+        if (!gh.g)
+            return fail(d);
         int64_t **values = nullptr;
-        if (ort_ref_run(g, &inputs.npz, &values, &d)) {
-            ort_ref_free(g, values);
+        if (ort_ref_run(gh.g, &inputs.npz, &values, &d)) {
+            ort_ref_free(gh.g, values);
             return fail(d);
         }
-        std::vector<int64_t *> outs;
-        for (int i = 0; i < g->n_outputs; i++)
-            outs.push_back(values[g->outputs[i]]);
-        int rc = ort_compare_outputs(g, outs.data(), &expected.npz, &errors, &total, stderr, &d);
-        ort_ref_free(g, values);
+        for (int i = 0; i < gh.g->n_outputs; i++) {
+            const ort_tensor &t = gh.g->tensors[gh.g->outputs[i]];
+            int64_t *v = values[gh.g->outputs[i]];
+            results.emplace_back(v, v + ort_shape_count(&t.shape));
+        }
+        ort_ref_free(gh.g, values);
+    } else {
+        keep = !o.outdir.empty();
+        if (!keep) {
+            char tmpl[] = "/tmp/ortigia-net-XXXXXX";
+            if (!mkdtemp(tmpl)) {
+                fprintf(stderr, "ortigia: error: cannot create a temporary folder: %s\n", strerror(errno));
+                return 2;
+            }
+            o.outdir = tmpl;
+        }
+        int rc = compile_network(o, &inputs.npz, gh, false);
+        if (!rc) {
+            OrtRunOptions ro;
+            ro.config = o.config;
+            ro.elf_path = o.outdir + "/network.elf";
+            ro.quiet = true;
+            ro.max_cycles = o.max_cycles ? o.max_cycles : 4000000000ull;
+            std::vector<OrtMemDump> dumps(1);
+            dumps[0].symbol = "ort_net_cycles";
+            dumps[0].size = 4;
+            for (int i = 0; i < gh.g->n_outputs; i++) {
+                const ort_tensor &t = gh.g->tensors[gh.g->outputs[i]];
+                OrtMemDump m;
+                m.symbol = "ort_output_" + std::to_string(i);
+                m.size = (uint32_t)(ort_shape_count(&t.shape) * ort_dtype_size(t.storage));
+                dumps.push_back(m);
+            }
+            ro.dumps = &dumps;
+            int st = ort_run(ro);
+            if (st != 0) {
+                fprintf(stderr, "ortigia: error: the network's program ended with status %d%s\n", st,
+                        keep ? "" : " (rerun with -o DIR to keep its sources)");
+                rc = st == ORT_EXIT_BAD_INPUT ? 2 : 1;
+            }
+            for (size_t k = 0; !rc && k < dumps.size(); k++)
+                if (!dumps[k].found) {
+                    fprintf(stderr, "ortigia: error: %s: symbol '%s' not found in memory\n",
+                            ro.elf_path.c_str(), dumps[k].symbol.c_str());
+                    rc = 2;
+                }
+            if (!rc) {
+                for (int i = 0; i < gh.g->n_outputs; i++) {
+                    const ort_tensor &t = gh.g->tensors[gh.g->outputs[i]];
+                    std::vector<int64_t> v((size_t)ort_shape_count(&t.shape));
+                    int es = ort_dtype_size(t.storage);
+                    for (size_t k = 0; k < v.size(); k++)
+                        v[k] = decode(&dumps[(size_t)i + 1].bytes[k * (size_t)es], t.storage);
+                    results.push_back(v);
+                }
+                printf("Cycles: %" PRIu64 "\n", (uint64_t)decode(dumps[0].bytes.data(), ORT_DT_INT32) & 0xffffffffu);
+            }
+        }
+        if (!keep) {
+            std::string cmd = "rm -rf '" + o.outdir + "'";
+            if (system(cmd.c_str()) != 0)
+                fprintf(stderr, "ortigia: warning: could not remove %s\n", o.outdir.c_str());
+        }
         if (rc)
-            return fail(d);
-        printf("Errors: %lld out of %lld\n", errors, total);
-        return errors ? 1 : 0;
+            return rc;
     }
-    fprintf(stderr, "ortigia: error: running networks on the simulator is not built yet; use --reference\n");
-    return 2;
+    std::vector<int64_t *> outs;
+    for (auto &r : results)
+        outs.push_back(r.data());
+    if (ort_compare_outputs(gh.g, outs.data(), &expected.npz, &errors, &total, stderr, &d))
+        return fail(d);
+    printf("Errors: %lld out of %lld\n", errors, total);
+    return errors ? 1 : 0;
 }

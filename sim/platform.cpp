@@ -97,6 +97,17 @@ bool OrtPlatform::load(const ort_elf_image &img, std::string &err)
     return true;
 }
 
+bool OrtPlatform::read_bytes(uint32_t addr, size_t n, uint8_t *out) const
+{
+    const ort_mem *mems[] = {&l2_mem_, &cluster_->engine().l1, &wmem_};
+    for (const ort_mem *m : mems)
+        if (ort_mem_contains(m, addr, (uint32_t)n)) {
+            memcpy(out, m->data + (addr - m->base), n);
+            return true;
+        }
+    return false;
+}
+
 std::string OrtPlatform::read_string(uint32_t addr, size_t max_len) const
 {
     const ort_mem *mems[] = {&l2_mem_, &cluster_->engine().l1, &wmem_};

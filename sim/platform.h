@@ -51,6 +51,9 @@ public:
     /* Read a NUL-terminated string of at most max_len characters from
        simulated memory ("" if the address is in no memory). */
     std::string read_string(uint32_t addr, size_t max_len) const;
+    /* Copy n bytes at addr out of simulated memory; false unless they lie
+       in one memory. */
+    bool read_bytes(uint32_t addr, size_t n, uint8_t *out) const;
     sc_core::sc_time cycle_time() const { return cycle_; }
     double frequency_hz() const { return cfg_.soc_frequency_mhz * 1e6; }
 

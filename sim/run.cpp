@@ -230,6 +230,13 @@ int ort_run(const OrtRunOptions &options)
     fflush(stdout);
 
     Outcome o = judge(*platform, opt);
+    if (opt.dumps)
+        for (OrtMemDump &dump : *opt.dumps) {
+            uint32_t addr;
+            dump.bytes.assign(dump.size, 0);
+            dump.found = ort_elf_find_symbol(&img, dump.symbol.c_str(), &addr) &&
+                         platform->read_bytes(addr, dump.size, dump.bytes.data());
+        }
     if (trace && ort_itrace_close(trace)) {
         fprintf(stderr, "ortigia: error: writing the trace '%s' failed\n", opt.trace_path.c_str());
         return ORT_EXIT_BAD_INPUT;

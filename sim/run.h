@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 extern "C" {
 #include "config.h"
@@ -16,6 +17,14 @@ enum OrtExitStatus {
     ORT_EXIT_FAULT = 3,
     ORT_EXIT_CYCLE_LIMIT = 4,
     ORT_EXIT_DEADLOCK = 5,
+};
+
+/* Memory read back after the run: `size` bytes at an ELF symbol. */
+struct OrtMemDump {
+    std::string symbol;
+    uint32_t size = 0;
+    std::vector<uint8_t> bytes; /* filled by ort_run */
+    bool found = false;
 };
 
 struct OrtRunOptions {
@@ -33,6 +42,7 @@ struct OrtRunOptions {
     std::string vcd_path;         /* power over time, VCD */
     std::string report_html_path; /* --report: one self-contained HTML file */
     uint64_t power_window = 10000; /* cycles per sample of the power trace */
+    std::vector<OrtMemDump> *dumps = nullptr; /* read after the run */
 };
 
 /* Run the program; returns the process exit status. */

@@ -78,29 +78,32 @@ static inline int64_t nn_true_div_factor(int64_t delta, int64_t eps, int64_t eta
  *
  * iSoftmax over a row of n: t = x - max, z = min(floor(-t / log2), 31),
  * p = t + z*log2, e = (A*(p + B)^2 + C) >> z, y = floor(e*(levels-1) / sum e).
- * `e` is scratch for n uint32 values.
+ * e is computed twice (for the sum, then for each output) rather than
+ * stored, so the function needs no scratch memory.
  */
+static inline uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32_t C, int32_t log2)
+{
+    int32_t z = -t / log2;
+    if (z > 31)
+        z = 31;
+    int32_t p = t + z * log2 + B;
+    return (uint32_t)((int64_t)A * p * p + C) >> z;
+}
+
 #define NN_DEFINE_SOFTMAX_ROW(name, in_type, out_type)                                        \
-    static inline void name(const in_type *x, out_type *y, uint32_t *e, int32_t n, int32_t A, \
-                            int32_t B, int32_t C, int32_t log2, int32_t levels)               \
+    static inline void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B,   \
+                            int32_t C, int32_t log2, int32_t levels)                          \
     {                                                                                         \
         int32_t mx = (int32_t)x[0];                                                           \
         for (int32_t j = 1; j < n; j++)                                                       \
             if ((int32_t)x[j] > mx)                                                           \
                 mx = (int32_t)x[j];                                                           \
         uint32_t sum = 0;                                                                     \
-        for (int32_t j = 0; j < n; j++) {                                                     \
-            int32_t t = (int32_t)x[j] - mx;                                                   \
-            int32_t z = -t / log2;                                                            \
-            if (z > 31)                                                                       \
-                z = 31;                                                                       \
-            int32_t p = t + z * log2 + B;                                                     \
-            uint32_t v = (uint32_t)((int64_t)A * p * p + C) >> z;                             \
-            e[j] = v;                                                                         \
-            sum += v;                                                                         \
-        }                                                                                     \
         for (int32_t j = 0; j < n; j++)                                                       \
-            y[j] = (out_type)((e[j] * (uint32_t)(levels - 1)) / sum);                         \
+            sum += nn_softmax_term((int32_t)x[j] - mx, A, B, C, log2);                        \
+        for (int32_t j = 0; j < n; j++)                                                       \
+            y[j] = (out_type)((nn_softmax_term((int32_t)x[j] - mx, A, B, C, log2) *           \
+                               (uint32_t)(levels - 1)) / sum);                                \
     }
 
 /*

@@ -1,0 +1,920 @@
+#include "codegen.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "memplan.h"
+#include "ops.h"
+#include "ops_int.h"
+#include "tiling.h"
+#include "types.h"
+
+/* ---- where each tensor lives ------------------------------------------ */
+
+enum where { W_NONE, W_ARENA, W_WMEM, W_INPUT, W_OUTPUT };
+
+struct place {
+    enum where where;
+    int64_t offset;  /* in its area; W_OUTPUT: the output's index */
+    int alias_of;    /* tensor whose buffer this one shares (Reshape), or -1 */
+    int buffer;      /* W_ARENA: index into the plan's buffers */
+};
+
+/* A constant as stored in the weight memory: tensor t, row-major or (for a
+ * matrix product's weights) transposed to [N][K]. */
+struct stored_const {
+    int tensor;
+    bool transposed;
+    int64_t offset, bytes;
+};
+
+/* One step of the generated program: a node and how it is tiled. */
+enum step_kind { S_ELEMWISE, S_SOFTMAX, S_RMSNORM, S_MATMUL_W, S_MATMUL_A, S_TRANSPOSE, S_CONCAT };
+
+struct step {
+    int node;
+    enum step_kind kind;
+    int operand_tensor[NN_MAX_OPERANDS]; /* tensor of each operand (-1 none) */
+    int64_t operand_const[NN_MAX_OPERANDS]; /* stored_const index for weights, else -1 */
+    struct ort_tile_plan plan;
+};
+
+struct gen {
+    const struct ort_graph *g;
+    const struct ort_codegen_options *o;
+    struct place *place;
+    struct stored_const *consts;
+    int n_consts;
+    int64_t wmem_bytes;
+    struct step *steps;
+    int n_steps;
+    int64_t inputs_bytes;
+    FILE *c;
+    struct ort_diag *d;
+};
+
+static int64_t align4(int64_t v) { return (v + 3) & ~(int64_t)3; }
+
+static const char *ctype(enum ort_dtype t)
+{
+    switch (t) {
+    case ORT_DT_INT8: return "int8_t";
+    case ORT_DT_UINT8: return "uint8_t";
+    default: return "int32_t";
+    }
+}
+
+static int esize(const struct ort_tensor *t) { return ort_dtype_size(t->storage); }
+
+static int64_t tensor_bytes(const struct ort_tensor *t)
+{
+    return ort_shape_count(&t->shape) * esize(t);
+}
+
+static int root_of(const struct gen *G, int t)
+{
+    while (G->place[t].alias_of >= 0)
+        t = G->place[t].alias_of;
+    return t;
+}
+
+static int store_const(struct gen *G, int t, bool transposed)
+{
+    for (int i = 0; i < G->n_consts; i++)
+        if (G->consts[i].tensor == t && G->consts[i].transposed == transposed)
+            return i;
+    G->consts = realloc(G->consts, sizeof *G->consts * (size_t)(G->n_consts + 1));
+    struct stored_const *s = &G->consts[G->n_consts];
+    s->tensor = t;
+    s->transposed = transposed;
+    s->bytes = tensor_bytes(&G->g->tensors[t]);
+    s->offset = G->wmem_bytes;
+    G->wmem_bytes += align4(s->bytes);
+    return G->n_consts++;
+}
+
+/* The C expression of a tensor's (or stored constant's) address. */
+static void addr_expr(const struct gen *G, int t, int64_t cst, char *buf, size_t size)
+{
+    if (cst >= 0) {
+        snprintf(buf, size, "(ort_weights + %" PRId64 ")", G->consts[cst].offset);
+        return;
+    }
+    t = root_of(G, t);
+    const struct place *p = &G->place[t];
+    switch (p->where) {
+    case W_ARENA: snprintf(buf, size, "(ort_l2_arena + %" PRId64 ")", p->offset); break;
+    case W_INPUT: snprintf(buf, size, "(ort_inputs + %" PRId64 ")", p->offset); break;
+    case W_OUTPUT: snprintf(buf, size, "ort_output_%" PRId64, p->offset); break;
+    default: snprintf(buf, size, "0 /* unplaced */");
+    }
+}
+
+/* ---- index expressions -------------------------------------------------- */
+
+/* Flat index into `in` of the element at flat index `var` of `out` under
+ * broadcasting, as C text with literal constants. */
+static void bcast_expr(const struct ort_shape *in, const struct ort_shape *out, const char *var,
+                       char *buf, size_t size)
+{
+    size_t at = 0;
+    int64_t ostride = 1, istride = 1;
+    buf[0] = 0;
+    int terms = 0;
+    for (int i = out->rank - 1; i >= 0; i--) {
+        int ii = i - (out->rank - in->rank);
+        int64_t od = out->dim[i], id = ii >= 0 ? in->dim[ii] : 1;
+        if (id != 1 && od != 1) {
+            at += (size_t)snprintf(buf + at, size - at, "%s((%s / %" PRId64 "u) %% %" PRId64 "u) * %" PRId64 "u",
+                                   terms++ ? " + " : "", var, ostride, od, istride);
+        }
+        ostride *= od;
+        if (ii >= 0)
+            istride *= id;
+    }
+    if (!terms)
+        snprintf(buf, size, "0");
+}
+
+static void transpose_expr(const struct ort_shape *in, const int64_t *perm, const char *var, char *buf,
+                           size_t size)
+{
+    int64_t istride[ORT_MAX_RANK], s = 1;
+    for (int i = in->rank - 1; i >= 0; i--) {
+        istride[i] = s;
+        s *= in->dim[i];
+    }
+    size_t at = 0;
+    int terms = 0;
+    int64_t ostride = 1;
+    buf[0] = 0;
+    for (int i = in->rank - 1; i >= 0; i--) {
+        int64_t od = in->dim[perm[i]];
+        if (od != 1)
+            at += (size_t)snprintf(buf + at, size - at, "%s((%s / %" PRId64 "u) %% %" PRId64 "u) * %" PRId64 "u",
+                                   terms++ ? " + " : "", var, ostride, od, istride[perm[i]]);
+        ostride *= od;
+    }
+    if (!terms)
+        snprintf(buf, size, "0");
+}
+
+/* ---- lowering: nodes to steps ------------------------------------------ */
+
+static struct ort_tensor *T(const struct gen *G, int t) { return &G->g->tensors[t]; }
+
+static void add_operand(struct step *s, int tensor, int64_t cst, int mode, int64_t unit_bytes,
+                        int64_t bytes)
+{
+    int k = s->plan.n++;
+    s->operand_tensor[k] = tensor;
+    s->operand_const[k] = cst;
+    s->plan.op[k].mode = mode;
+    s->plan.op[k].unit_bytes = unit_bytes;
+    s->plan.op[k].bytes = bytes;
+    s->plan.op[k].rows = 0;
+}
+
+static bool is_scalar_const(const struct ort_tensor *t)
+{
+    return t->is_const && ort_shape_count(&t->shape) == 1;
+}
+
+/* A constant operand is read from the weight memory; a variable one from
+ * its buffer. */
+static int64_t const_ref(struct gen *G, int t) { return T(G, t)->is_const ? store_const(G, t, false) : -1; }
+
+static int lower_node(struct gen *G, int ni, struct step *s)
+{
+    const struct ort_graph *g = G->g;
+    const struct ort_node *n = &g->nodes[ni];
+    const char *op = n->op_type;
+    int out = n->outputs[0];
+    const struct ort_tensor *o = T(G, out);
+    memset(s, 0, sizeof *s);
+    s->node = ni;
+    for (int k = 0; k < NN_MAX_OPERANDS; k++) {
+        s->operand_tensor[k] = -1;
+        s->operand_const[k] = -1;
+    }
+    int64_t count = ort_shape_count(&o->shape);
+    if (!strcmp(op, "Add") || !strcmp(op, "Mul") || !strcmp(op, "RequantShift") ||
+        !strcmp(op, "iHardswish") || !strcmp(op, "TrueIntegerDiv")) {
+        s->kind = S_ELEMWISE;
+        s->plan.units = count;
+        for (int k = 0; k < n->n_inputs; k++) {
+            int t = n->inputs[k];
+            if (!strcmp(op, "RequantShift") && k > 0 && is_scalar_const(T(G, t)))
+                continue; /* a literal in the kernel */
+            if (ort_shape_count(&T(G, t)->shape) == count && !T(G, t)->is_const)
+                add_operand(s, t, -1, NN_ROWS, esize(T(G, t)), 0);
+            else
+                add_operand(s, t, const_ref(G, t), NN_WHOLE, 0, tensor_bytes(T(G, t)));
+        }
+        add_operand(s, out, -1, NN_OUT_ROWS, esize(o), 0);
+        return 0;
+    }
+    if (!strcmp(op, "iSoftmax") || !strcmp(op, "iRMSNorm")) {
+        const struct ort_tensor *x = T(G, n->inputs[0]);
+        int64_t len = x->shape.dim[x->shape.rank - 1];
+        s->kind = op[1] == 'S' ? S_SOFTMAX : S_RMSNORM;
+        s->plan.units = count / len;
+        add_operand(s, n->inputs[0], -1, NN_ROWS, len * esize(x), 0);
+        if (s->kind == S_RMSNORM)
+            add_operand(s, n->inputs[1], const_ref(G, n->inputs[1]), NN_WHOLE, 0,
+                        tensor_bytes(T(G, n->inputs[1])));
+        add_operand(s, out, -1, NN_OUT_ROWS, len * esize(o), 0);
+        return 0;
+    }
+    if (!strcmp(op, "MatMul") || !strcmp(op, "Gemm")) {
+        struct ort_matmul m;
+        ort_matmul_dims(g, n, &m);
+        const struct ort_tensor *a = T(G, n->inputs[0]), *b = T(G, n->inputs[1]);
+        bool gemm = op[0] == 'G';
+        bool b_flat = gemm || ort_shape_count(&m.b_batch) == 1;
+        if (b->is_const && b_flat && !m.trans_a) {
+            /* Weights: streamed by columns of the output, as rows of the
+             * transposed matrix; A's batch folds into its rows. */
+            s->kind = S_MATMUL_W;
+            int64_t rows = m.batches * m.M;
+            s->plan.units = m.N;
+            add_operand(s, n->inputs[0], const_ref(G, n->inputs[0]), NN_WHOLE, 0, rows * m.K * esize(a));
+            add_operand(s, n->inputs[1], store_const(G, n->inputs[1], !m.trans_b), NN_ROWS,
+                        m.K * esize(b), 0);
+            if (gemm && n->n_inputs > 2 && n->inputs[2] >= 0)
+                add_operand(s, n->inputs[2], const_ref(G, n->inputs[2]), NN_WHOLE, 0,
+                            tensor_bytes(T(G, n->inputs[2])));
+            add_operand(s, out, -1, NN_OUT_COLS, esize(o), 0);
+            s->plan.op[s->plan.n - 1].rows = rows;
+            return 0;
+        }
+        s->kind = S_MATMUL_A;
+        s->plan.units = m.batches * m.M;
+        bool a_rows = !m.trans_a && !a->is_const && ort_shape_count(&m.a_batch) == m.batches;
+        if (a_rows)
+            add_operand(s, n->inputs[0], -1, NN_ROWS, m.K * esize(a), 0);
+        else
+            add_operand(s, n->inputs[0], const_ref(G, n->inputs[0]), NN_WHOLE, 0, tensor_bytes(a));
+        add_operand(s, n->inputs[1], const_ref(G, n->inputs[1]), NN_WHOLE, 0, tensor_bytes(b));
+        if (gemm && n->n_inputs > 2 && n->inputs[2] >= 0)
+            add_operand(s, n->inputs[2], const_ref(G, n->inputs[2]), NN_WHOLE, 0,
+                        tensor_bytes(T(G, n->inputs[2])));
+        add_operand(s, out, -1, NN_OUT_ROWS, m.N * esize(o), 0);
+        return 0;
+    }
+    if (!strcmp(op, "Transpose")) {
+        s->kind = S_TRANSPOSE;
+        s->plan.units = count;
+        int x = n->inputs[0];
+        add_operand(s, x, const_ref(G, x), NN_WHOLE, 0, tensor_bytes(T(G, x)));
+        add_operand(s, out, -1, NN_OUT_ROWS, esize(o), 0);
+        return 0;
+    }
+    if (!strcmp(op, "Concat") || !strcmp(op, "Reshape")) {
+        /* Reshape lowered to a step only when it must copy (see plan). */
+        s->kind = S_CONCAT;
+        int64_t axis = op[0] == 'C' ? n->p.axis : 0, outer = 1, inner = 1;
+        for (int i = 0; i < axis; i++)
+            outer *= o->shape.dim[i];
+        for (int i = (int)axis + 1; i < o->shape.rank; i++)
+            inner *= o->shape.dim[i];
+        if (op[0] == 'R')
+            inner = count, outer = 1;
+        s->plan.units = outer;
+        int ins = op[0] == 'C' ? n->n_inputs : 1;
+        if (ins > NN_MAX_OPERANDS - 1)
+            return ort_fail(G->d, "%s: node '%s' (Concat): %d inputs, at most %d supported",
+                            g->source, n->name, ins, NN_MAX_OPERANDS - 1);
+        for (int k = 0; k < ins; k++) {
+            const struct ort_tensor *x = T(G, n->inputs[k]);
+            int64_t len = op[0] == 'C' ? x->shape.dim[axis] * inner : inner;
+            if (x->is_const)
+                add_operand(s, n->inputs[k], const_ref(G, n->inputs[k]), NN_WHOLE, 0, tensor_bytes(x));
+            else
+                add_operand(s, n->inputs[k], -1, NN_ROWS, len * esize(x), 0);
+        }
+        add_operand(s, out, -1, NN_OUT_ROWS, count / outer * esize(o), 0);
+        return 0;
+    }
+    return ort_fail(G->d, "%s: node '%s' (%s): no code generator for this operator", g->source,
+                    n->name, op);
+}
+
+/* ---- memory planning ------------------------------------------------------ */
+
+static int plan_memory(struct gen *G, struct ort_codegen_report *r)
+{
+    const struct ort_graph *g = G->g;
+    int nt = g->n_tensors;
+    G->place = calloc((size_t)nt, sizeof *G->place);
+    for (int t = 0; t < nt; t++) {
+        G->place[t].alias_of = -1;
+        G->place[t].buffer = -1;
+    }
+    int64_t at = 0;
+    for (int i = 0; i < g->n_inputs; i++) {
+        struct place *p = &G->place[g->inputs[i]];
+        p->where = W_INPUT;
+        p->offset = at;
+        at += align4(tensor_bytes(T(G, g->inputs[i])));
+    }
+    G->inputs_bytes = at;
+    int64_t out_bytes = 0;
+    for (int i = 0; i < g->n_outputs; i++) {
+        int t = g->outputs[i];
+        if (G->place[t].where == W_NONE) {
+            G->place[t].where = W_OUTPUT;
+            G->place[t].offset = i;
+            out_bytes += align4(tensor_bytes(T(G, t)));
+        }
+    }
+    r->l2_io_bytes = G->inputs_bytes + out_bytes;
+    /* Reshapes alias their input unless their output is a graph output or
+     * their input a constant (then a copy step). */
+    for (int i = 0; i < g->n_nodes; i++) {
+        const struct ort_node *n = &g->nodes[i];
+        if (n->removed || strcmp(n->op_type, "Reshape") != 0)
+            continue;
+        int x = n->inputs[0], y = n->outputs[0];
+        if (!T(G, y)->is_output && !T(G, x)->is_const && T(G, x)->storage == T(G, y)->storage)
+            G->place[y].alias_of = x;
+    }
+    /* Steps. */
+    G->steps = calloc(g->n_nodes > 0 ? (size_t)g->n_nodes : 1, sizeof *G->steps);
+    for (int i = 0; i < g->n_nodes; i++) {
+        const struct ort_node *n = &g->nodes[i];
+        if (n->removed || G->place[n->outputs[0]].alias_of >= 0)
+            continue;
+        if (lower_node(G, i, &G->steps[G->n_steps]))
+            return -1;
+        G->n_steps++;
+    }
+    /* Lifetimes of the arena buffers: from the step that writes the root
+     * to the last step that reads it or an alias of it. */
+    struct ort_buffer *bufs = calloc((size_t)nt, sizeof *bufs);
+    int nb = 0;
+    for (int si = 0; si < G->n_steps; si++) {
+        const struct step *s = &G->steps[si];
+        for (int k = 0; k < s->plan.n; k++) {
+            int t = s->operand_tensor[k];
+            if (t < 0 || s->operand_const[k] >= 0)
+                continue;
+            t = root_of(G, t);
+            struct place *p = &G->place[t];
+            if (p->where == W_INPUT || p->where == W_OUTPUT)
+                continue;
+            if (p->buffer < 0) {
+                p->where = W_ARENA;
+                p->buffer = nb;
+                bufs[nb].size = tensor_bytes(T(G, t));
+                bufs[nb].first = bufs[nb].last = si;
+                nb++;
+            }
+            struct ort_buffer *b = &bufs[p->buffer];
+            if (si < b->first)
+                b->first = si;
+            if (si > b->last)
+                b->last = si;
+        }
+    }
+    r->l2_peak = ort_memplan(bufs, nb, 4, &r->l2_lower_bound);
+    for (int t = 0; t < nt; t++)
+        if (G->place[t].buffer >= 0)
+            G->place[t].offset = bufs[G->place[t].buffer].offset;
+    free(bufs);
+    r->wmem_bytes = G->wmem_bytes;
+    /* What the memories hold: the platform's sizes (code and the stacks
+     * take up to 256 KiB of L2). */
+    const int64_t l2_reserve = 256 * 1024;
+    if (r->l2_peak + r->l2_io_bytes + l2_reserve > G->o->l2_size)
+        return ort_fail(G->d, "%s: the network does not fit L2: activations need %" PRId64
+                              " bytes and inputs/outputs %" PRId64 " (with %" PRId64
+                              " for code and stacks), L2 has %" PRId64,
+                        g->source, r->l2_peak, r->l2_io_bytes, l2_reserve, G->o->l2_size);
+    if (G->wmem_bytes > G->o->wmem_size)
+        return ort_fail(G->d, "%s: the constants need %" PRId64 " bytes, more than the weight "
+                              "memory's %" PRId64, g->source, G->wmem_bytes, G->o->wmem_size);
+    return 0;
+}
+
+/* ---- emission ---------------------------------------------------------------- */
+
+static void emit(struct gen *G, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit(struct gen *G, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(G->c, fmt, ap);
+    va_end(ap);
+}
+
+static const char *tensor_ctype(const struct gen *G, int t) { return ctype(T(G, t)->storage); }
+
+/* Operand k declared as `name`, typed by its tensor. */
+static void emit_operand(struct gen *G, const struct step *s, int k, const char *name, bool is_out)
+{
+    emit(G, "    %s%s *%s = p[%d];\n", is_out ? "" : "const ", tensor_ctype(G, s->operand_tensor[k]),
+         name, k);
+}
+
+static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
+
+static void emit_elemwise(struct gen *G, const struct step *s)
+{
+    const struct ort_node *n = &G->g->nodes[s->node];
+    const struct ort_tensor *o = T(G, n->outputs[0]);
+    int out_k = s->plan.n - 1;
+    char idx[512];
+    bool need_g = false;
+    for (int k = 0; k < out_k; k++)
+        if (s->plan.op[k].was == NN_WHOLE && ort_shape_count(&T(G, s->operand_tensor[k])->shape) > 1)
+            need_g = true;
+    for (int k = 0; k < out_k; k++) {
+        char name[8];
+        snprintf(name, sizeof name, "x%d", k);
+        emit_operand(G, s, k, name, false);
+    }
+    emit_operand(G, s, out_k, "y", true);
+    emit(G, "    uint32_t b, e;\n    nn_split(n, rt_core_id(), rt_team_size(), &b, &e);\n");
+    emit(G, "    for (uint32_t i = b; i < e; i++) {\n");
+    if (need_g)
+        emit(G, "        uint32_t g = u0 + i;\n");
+    for (int k = 0; k < out_k; k++) {
+        const struct ort_tensor *x = T(G, s->operand_tensor[k]);
+        if (s->plan.op[k].was == NN_WHOLE) {
+            bcast_expr(&x->shape, &o->shape, "g", idx, sizeof idx);
+            emit(G, "        int32_t v%d = x%d[%s];\n", k, k, idx);
+        } else {
+            emit(G, "        int32_t v%d = x%d[i];\n", k, k);
+        }
+    }
+    const char *op = n->op_type;
+    if (!strcmp(op, "Add"))
+        emit(G, "        y[i] = (%s)(v0 + v1);\n", ctype(o->storage));
+    else if (!strcmp(op, "Mul"))
+        emit(G, "        y[i] = (%s)(v0 * v1);\n", ctype(o->storage));
+    else if (!strcmp(op, "iHardswish"))
+        emit(G, "        y[i] = (%s)nn_hardswish(v0, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
+             ctype(o->storage), n->p.coeff[0], n->p.coeff[1], n->p.coeff[2]);
+    else if (!strcmp(op, "TrueIntegerDiv"))
+        emit(G, "        y[i] = (%s)(v0 * %" PRId64 ");\n", ctype(o->storage), n->p.coeff[0]);
+    else {
+        /* RequantShift: mul and add are literals (scalars) or operands. */
+        const struct ort_tensor *x = T(G, n->inputs[0]);
+        const struct ort_tensor *mt = T(G, n->inputs[1]), *at = T(G, n->inputs[2]);
+        char mul[32], add[32];
+        int k = 1;
+        if (is_scalar_const(mt))
+            snprintf(mul, sizeof mul, "%" PRId64, mt->data[0]);
+        else
+            snprintf(mul, sizeof mul, "v%d", k++);
+        if (is_scalar_const(at))
+            snprintf(add, sizeof add, "%" PRId64, at->data[0]);
+        else
+            snprintf(add, sizeof add, "v%d", k++);
+        int64_t lo = n->p.is_signed ? -(n->p.n_levels / 2) : 0;
+        int64_t hi = n->p.is_signed ? n->p.n_levels / 2 - 1 : n->p.n_levels - 1;
+        int64_t xm = abs64(x->lo) > abs64(x->hi) ? abs64(x->lo) : abs64(x->hi);
+        int64_t mm = abs64(mt->lo) > abs64(mt->hi) ? abs64(mt->lo) : abs64(mt->hi);
+        int64_t am = abs64(at->lo) > abs64(at->hi) ? abs64(at->lo) : abs64(at->hi);
+        bool fits32 = xm <= INT32_MAX && mm <= INT32_MAX &&
+                      (__int128)xm * mm + am + ((int64_t)1 << n->p.log2d) < ((__int128)1 << 31);
+        emit(G, "        y[i] = (%s)nn_requant%s(v0, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
+             ctype(o->storage), fits32 ? "32" : "64", mul, add, n->p.log2d, lo, hi);
+    }
+    emit(G, "    }\n");
+}
+
+static void emit_rowop(struct gen *G, const struct step *s)
+{
+    const struct ort_node *n = &G->g->nodes[s->node];
+    const struct ort_tensor *x = T(G, n->inputs[0]), *o = T(G, n->outputs[0]);
+    int64_t len = x->shape.dim[x->shape.rank - 1];
+    emit_operand(G, s, 0, "x", false);
+    if (s->kind == S_RMSNORM)
+        emit_operand(G, s, 1, "w", false);
+    emit_operand(G, s, s->plan.n - 1, "y", true);
+    emit(G, "    uint32_t b, e;\n    nn_split(n, rt_core_id(), rt_team_size(), &b, &e);\n");
+    emit(G, "    for (uint32_t r = b; r < e; r++)\n");
+    if (s->kind == S_SOFTMAX)
+        emit(G, "        softmax_%s_%s(x + r * %" PRId64 "u, y + r * %" PRId64 "u, %" PRId64 ", %" PRId64
+                ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
+             ctype(x->storage), ctype(o->storage), len, len, len, n->p.coeff[0], n->p.coeff[1],
+             n->p.coeff[2], n->p.coeff[3], n->p.n_levels);
+    else
+        emit(G, "        rmsnorm_%s_%s_%s(x + r * %" PRId64 "u, w, y + r * %" PRId64 "u, %" PRId64
+                ", %" PRId64 ");\n",
+             ctype(x->storage), tensor_ctype(G, n->inputs[1]), ctype(o->storage), len, len, len,
+             n->p.log2d);
+}
+
+/* acc of the Gemm epilogue: alpha * acc + beta * C[i][j] (C broadcast). */
+static void emit_gemm_epilogue(struct gen *G, const struct ort_node *n, const struct ort_matmul *m,
+                               int c_k, const char *col)
+{
+    if (strcmp(n->op_type, "Gemm") != 0)
+        return;
+    if (n->p.alpha != 1)
+        emit(G, "            acc *= %" PRId64 ";\n", n->p.alpha);
+    if (c_k < 0)
+        return;
+    const struct ort_tensor *c = T(G, n->inputs[2]);
+    struct ort_shape mn = {.rank = 2, .dim = {m->M, m->N}};
+    char idx[512], var[64];
+    snprintf(var, sizeof var, "(i * %" PRId64 "u + %s)", m->N, col);
+    bcast_expr(&c->shape, &mn, var, idx, sizeof idx);
+    emit(G, "            acc += %" PRId64 " * (int32_t)c[%s];\n", n->p.beta, idx);
+}
+
+static void emit_matmul_w(struct gen *G, const struct step *s)
+{
+    const struct ort_node *n = &G->g->nodes[s->node];
+    struct ort_matmul m;
+    ort_matmul_dims(G->g, n, &m);
+    int out_k = s->plan.n - 1, c_k = s->plan.n == 4 ? 2 : -1;
+    const struct ort_tensor *o = T(G, n->outputs[0]);
+    emit_operand(G, s, 0, "a", false);
+    emit_operand(G, s, 1, "bt", false);
+    if (c_k >= 0)
+        emit_operand(G, s, c_k, "c", false);
+    emit_operand(G, s, out_k, "y", true);
+    int64_t rows = m.batches * m.M;
+    emit(G, "    uint32_t ys = rs[%d] / %d, b, e;\n", out_k, esize(o));
+    emit(G, "    nn_split(%" PRId64 "u * n, rt_core_id(), rt_team_size(), &b, &e);\n", rows);
+    emit(G, "    uint32_t i = b / n, j = b %% n;\n");
+    emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
+    emit(G, "        const %s *ar = a + i * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[0]), m.K);
+    emit(G, "        const %s *br = bt + j * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[1]), m.K);
+    emit(G, "        {\n            int32_t acc = 0;\n");
+    emit(G, "            for (uint32_t k = 0; k < %" PRId64 "u; k++)\n", m.K);
+    emit(G, "                acc += (int32_t)ar[k] * (int32_t)br[k];\n");
+    emit_gemm_epilogue(G, n, &m, c_k, "(u0 + j)");
+    emit(G, "            y[i * ys + j] = (%s)acc;\n        }\n", ctype(o->storage));
+    emit(G, "        if (++j == n) {\n            j = 0;\n            i++;\n        }\n    }\n");
+}
+
+static void emit_matmul_a(struct gen *G, const struct step *s)
+{
+    const struct ort_node *n = &G->g->nodes[s->node];
+    struct ort_matmul m;
+    ort_matmul_dims(G->g, n, &m);
+    int out_k = s->plan.n - 1, c_k = s->plan.n == 4 ? 2 : -1;
+    const struct ort_tensor *o = T(G, n->outputs[0]);
+    bool a_rows = s->plan.op[0].was == NN_ROWS;
+    emit_operand(G, s, 0, "a", false);
+    emit_operand(G, s, 1, "bm", false);
+    if (c_k >= 0)
+        emit_operand(G, s, c_k, "c", false);
+    emit_operand(G, s, out_k, "y", true);
+    char aidx[512], bidx[512];
+    bcast_expr(&m.a_batch, &m.batch, "bt", aidx, sizeof aidx);
+    bcast_expr(&m.b_batch, &m.batch, "bt", bidx, sizeof bidx);
+    emit(G, "    uint32_t b, e;\n");
+    emit(G, "    nn_split(n * %" PRId64 "u, rt_core_id(), rt_team_size(), &b, &e);\n", m.N);
+    emit(G, "    uint32_t r = b / %" PRId64 "u, j = b %% %" PRId64 "u;\n", m.N, m.N);
+    emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
+    emit(G, "        uint32_t u = u0 + r, bt = u / %" PRId64 "u, i = u %% %" PRId64 "u;\n", m.M, m.M);
+    emit(G, "        (void)bt;\n        (void)i;\n");
+    if (a_rows)
+        emit(G, "        const %s *ar = a + r * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[0]), m.K);
+    else
+        emit(G, "        const %s *ab = a + (%s) * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[0]), aidx,
+             m.M * m.K);
+    emit(G, "        const %s *bb = bm + (%s) * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[1]), bidx,
+         m.K * m.N);
+    emit(G, "        {\n            int32_t acc = 0;\n");
+    emit(G, "            for (uint32_t k = 0; k < %" PRId64 "u; k++)\n", m.K);
+    const char *av = a_rows ? "ar[k]" : m.trans_a ? "ab[k * %uu + i]" : "ab[i * %uu + k]";
+    char abuf[64], bbuf[64];
+    snprintf(abuf, sizeof abuf, av, (unsigned)(m.trans_a ? m.M : m.K));
+    snprintf(bbuf, sizeof bbuf, m.trans_b ? "bb[j * %uu + k]" : "bb[k * %uu + j]",
+             (unsigned)(m.trans_b ? m.K : m.N));
+    emit(G, "                acc += (int32_t)%s * (int32_t)%s;\n", abuf, bbuf);
+    emit_gemm_epilogue(G, n, &m, c_k, "j");
+    emit(G, "            y[r * %" PRId64 "u + j] = (%s)acc;\n        }\n", m.N, ctype(o->storage));
+    emit(G, "        if (++j == %" PRId64 "u) {\n            j = 0;\n            r++;\n        }\n    }\n",
+         m.N);
+}
+
+static void emit_transpose(struct gen *G, const struct step *s)
+{
+    const struct ort_node *n = &G->g->nodes[s->node];
+    char idx[1024];
+    transpose_expr(&T(G, n->inputs[0])->shape, n->p.perm, "g", idx, sizeof idx);
+    emit_operand(G, s, 0, "x", false);
+    emit_operand(G, s, 1, "y", true);
+    emit(G, "    uint32_t b, e;\n    nn_split(n, rt_core_id(), rt_team_size(), &b, &e);\n");
+    emit(G, "    for (uint32_t i = b; i < e; i++) {\n        uint32_t g = u0 + i;\n");
+    emit(G, "        y[i] = (%s)x[%s];\n    }\n", tensor_ctype(G, n->outputs[0]), idx);
+}
+
+static void emit_concat(struct gen *G, const struct step *s)
+{
+    int out_k = s->plan.n - 1;
+    int64_t total = s->plan.op[out_k].unit_bytes / esize(T(G, s->operand_tensor[out_k]));
+    for (int k = 0; k < out_k; k++) {
+        char name[8];
+        snprintf(name, sizeof name, "x%d", k);
+        emit_operand(G, s, k, name, false);
+    }
+    emit_operand(G, s, out_k, "y", true);
+    emit(G, "    uint32_t b, e;\n    nn_split(n * %" PRId64 "u, rt_core_id(), rt_team_size(), &b, &e);\n",
+         total);
+    emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
+    emit(G, "        uint32_t r = q / %" PRId64 "u, c = q %% %" PRId64 "u;\n", total, total);
+    int64_t at = 0;
+    for (int k = 0; k < out_k; k++) {
+        const struct ort_tensor *x = T(G, s->operand_tensor[k]);
+        int64_t len = s->plan.op[k].was == NN_WHOLE ? ort_shape_count(&x->shape) / s->plan.units
+                                                    : s->plan.op[k].unit_bytes / esize(x);
+        const char *row = s->plan.op[k].was == NN_WHOLE ? "(u0 + r)" : "r";
+        emit(G, "        %sif (c < %" PRId64 "u)\n", k ? "else " : "", at + len);
+        emit(G, "            y[q] = (%s)x%d[%s * %" PRId64 "u + c - %" PRId64 "u];\n",
+             tensor_ctype(G, s->operand_tensor[out_k]), k, row, len, at);
+        at += len;
+    }
+    emit(G, "    }\n");
+}
+
+static const char *mode_name(int mode)
+{
+    static const char *names[] = {"NN_WHOLE", "NN_ROWS", "NN_OUT_ROWS", "NN_OUT_COLS", "NN_INPLACE"};
+    return names[mode];
+}
+
+static void emit_step(struct gen *G, int si)
+{
+    const struct step *s = &G->steps[si];
+    const struct ort_node *n = &G->g->nodes[s->node];
+    emit(G, "\n/* step %d: node '%s' (%s) */\n", si, n->name, n->op_type);
+    emit(G, "static void k%d(void *const *p, const uint32_t *rs, uint32_t u0, uint32_t n)\n{\n", si);
+    emit(G, "    (void)rs;\n    (void)u0;\n");
+    switch (s->kind) {
+    case S_ELEMWISE: emit_elemwise(G, s); break;
+    case S_SOFTMAX: case S_RMSNORM: emit_rowop(G, s); break;
+    case S_MATMUL_W: emit_matmul_w(G, s); break;
+    case S_MATMUL_A: emit_matmul_a(G, s); break;
+    case S_TRANSPOSE: emit_transpose(G, s); break;
+    case S_CONCAT: emit_concat(G, s); break;
+    }
+    emit(G, "}\n");
+    emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %d, {\n", si, s->plan.units,
+         s->plan.tile_units, s->plan.n);
+    for (int k = 0; k < s->plan.n; k++) {
+        const struct ort_tile_operand *op = &s->plan.op[k];
+        char addr[128], l1[2][64];
+        addr_expr(G, s->operand_tensor[k], s->operand_const[k], addr, sizeof addr);
+        for (int b = 0; b < 2; b++) {
+            if (op->l1_off[b] >= 0)
+                snprintf(l1[b], sizeof l1[b], "ort_l1_arena + %" PRId64, op->l1_off[b]);
+            else
+                snprintf(l1[b], sizeof l1[b], "0");
+        }
+        int64_t stride = 0;
+        if (op->was == NN_OUT_COLS) {
+            struct ort_matmul m;
+            ort_matmul_dims(G->g, n, &m);
+            stride = m.N * op->unit_bytes;
+        }
+        /* An operand left in place advances per unit only if it was sliced. */
+        int64_t ub = op->mode == NN_INPLACE && op->was == NN_WHOLE ? 0 : op->unit_bytes;
+        emit(G, "    {(uint8_t *)%s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", {%s, %s}},\n",
+             addr, mode_name(op->mode), ub, op->bytes, op->rows, stride, l1[0], l1[1]);
+    }
+    emit(G, "}, k%d};\n", si);
+    emit(G, "static void s%d(void *arg)\n{\n    (void)arg;\n    nn_run_tiled(&t%d);\n}\n", si, si);
+}
+
+static int write_blob(struct gen *G, const char *dir, const char *name, const uint8_t *data, int64_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || (n && fwrite(data, 1, (size_t)n, f) != (size_t)n) || fclose(f))
+        return ort_fail(G->d, "%s: cannot write: %s", path, strerror(errno));
+    return 0;
+}
+
+static void put_values(uint8_t *dst, enum ort_dtype t, const int64_t *v, int64_t count)
+{
+    int es = ort_dtype_size(t);
+    for (int64_t i = 0; i < count; i++)
+        for (int b = 0; b < es; b++)
+            dst[i * es + b] = (uint8_t)((uint64_t)v[i] >> (8 * b));
+}
+
+static int write_asm(struct gen *G, const char *dir, const char *name, const char *section,
+                     const char *symbol, const char *blob)
+{
+    char path[4096], abs_dir[4096];
+    if (!realpath(dir, abs_dir))
+        return ort_fail(G->d, "%s: %s", dir, strerror(errno));
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return ort_fail(G->d, "%s: cannot write: %s", path, strerror(errno));
+    fprintf(f, "/* Generated by ortigia compile. */\n    .section %s,\"aw\",@progbits\n    .balign 8\n"
+               "    .global %s\n%s:\n    .incbin \"%s/%s\"\n    .byte 0\n",
+            section, symbol, symbol, abs_dir, blob);
+    return fclose(f) ? ort_fail(G->d, "%s: write error", path) : 0;
+}
+
+void ort_codegen_print_report(FILE *f, const struct ort_codegen_report *r)
+{
+    fprintf(f, "steps: %d (%d tiled, %d operands read in place)\n", r->steps, r->tiled_steps,
+            r->inplace_operands);
+    fprintf(f, "L1 staging: peak %" PRId64 " bytes (lower bound %" PRId64 ")\n", r->l1_peak,
+            r->l1_lower_bound);
+    fprintf(f, "L2 activations: peak %" PRId64 " bytes (lower bound %" PRId64 "), inputs+outputs %" PRId64
+               " bytes\n", r->l2_peak, r->l2_lower_bound, r->l2_io_bytes);
+    fprintf(f, "weight memory: %" PRId64 " bytes of constants\n", r->wmem_bytes);
+}
+
+int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
+                struct ort_codegen_report *r, struct ort_diag *d)
+{
+    struct gen G = {.g = g, .o = o, .d = d};
+    memset(r, 0, sizeof *r);
+    int rc = -1;
+    uint8_t *blob = NULL;
+    FILE *rep = NULL;
+    if (o->engine == ORT_ENGINE_NPU) {
+        ort_fail(d, "%s: --engine npu: this platform has no NPU model yet; use cluster or auto",
+                 g->source);
+        goto out;
+    }
+    if (mkdir(o->outdir, 0777) && errno != EEXIST) {
+        ort_fail(d, "%s: cannot create: %s", o->outdir, strerror(errno));
+        goto out;
+    }
+    if (plan_memory(&G, r))
+        goto out;
+    /* Tiling: each step's staging buffers under the L1 budget. */
+    for (int si = 0; si < G.n_steps; si++) {
+        struct step *s = &G.steps[si];
+        bool bytes_units = s->kind == S_ELEMWISE || s->kind == S_TRANSPOSE;
+        ort_tile(&s->plan, o->l1_budget, bytes_units ? 4 : 1, 4);
+        if (s->plan.l1_bytes > r->l1_peak)
+            r->l1_peak = s->plan.l1_bytes;
+        r->tiled_steps += s->plan.tiles > 1;
+        for (int k = 0; k < s->plan.n; k++)
+            r->inplace_operands += s->plan.op[k].mode == NN_INPLACE;
+    }
+    r->l1_lower_bound = r->l1_peak; /* one step at a time shares the arena */
+    r->steps = G.n_steps;
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/network.c", o->outdir);
+    G.c = fopen(path, "w");
+    if (!G.c) {
+        ort_fail(d, "%s: cannot write: %s", path, strerror(errno));
+        goto out;
+    }
+    emit(&G, "/* Generated by ortigia compile from %s: do not edit. */\n", g->source);
+    emit(&G, "#include <stdint.h>\n\n#include \"ortigia/cluster.h\"\n#include \"ortigia/nn.h\"\n"
+             "#include \"ortigia/nn_sem.h\"\n#include \"network.h\"\n\n");
+    emit(&G, "extern const uint8_t ort_weights[]; /* weights.S: the weight memory */\n");
+    emit(&G, "extern uint8_t ort_inputs[];        /* inputs.S: L2 */\n");
+    emit(&G, "static uint8_t ort_l2_arena[%" PRId64 "] __attribute__((aligned(8)));\n",
+         r->l2_peak ? r->l2_peak : 4);
+    emit(&G, "static uint8_t ort_l1_arena[%" PRId64 "] __attribute__((section(\".l1bss\"), aligned(8)));\n",
+         r->l1_peak ? r->l1_peak : 4);
+    for (int i = 0; i < g->n_outputs; i++)
+        if (G.place[g->outputs[i]].where == W_OUTPUT && G.place[g->outputs[i]].offset == i)
+            emit(&G, "uint8_t ort_output_%d[%" PRId64 "] __attribute__((aligned(4)));\n", i,
+                 tensor_bytes(T(&G, g->outputs[i])));
+    /* Row operators, instantiated for the element types used. */
+    char seen[64][96];
+    int n_seen = 0;
+    for (int si = 0; si < G.n_steps; si++) {
+        const struct step *s = &G.steps[si];
+        if (s->kind != S_SOFTMAX && s->kind != S_RMSNORM)
+            continue;
+        const struct ort_node *n = &g->nodes[s->node];
+        char line[96];
+        const char *x = tensor_ctype(&G, n->inputs[0]), *y = tensor_ctype(&G, n->outputs[0]);
+        if (s->kind == S_SOFTMAX)
+            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW(softmax_%s_%s, %s, %s)", x, y, x, y);
+        else {
+            const char *w = tensor_ctype(&G, n->inputs[1]);
+            snprintf(line, sizeof line, "NN_DEFINE_RMSNORM_ROW(rmsnorm_%s_%s_%s, %s, %s, %s)", x, w, y,
+                     x, w, y);
+        }
+        bool dup = false;
+        for (int k = 0; k < n_seen && !dup; k++)
+            dup = !strcmp(seen[k], line);
+        if (!dup && n_seen < 64) {
+            strcpy(seen[n_seen++], line);
+            emit(&G, "%s\n", line);
+        }
+    }
+    for (int si = 0; si < G.n_steps; si++)
+        emit_step(&G, si);
+    emit(&G, "\nvoid network_run(void)\n{\n");
+    for (int si = 0; si < G.n_steps; si++)
+        emit(&G, "    rt_fork(0, s%d, 0);\n", si);
+    emit(&G, "}\n");
+    if (fclose(G.c)) {
+        G.c = NULL;
+        ort_fail(d, "%s: write error", path);
+        goto out;
+    }
+    G.c = NULL;
+
+    snprintf(path, sizeof path, "%s/network.h", o->outdir);
+    FILE *h = fopen(path, "w");
+    if (!h) {
+        ort_fail(d, "%s: cannot write: %s", path, strerror(errno));
+        goto out;
+    }
+    fprintf(h, "/* Generated by ortigia compile: the compiled network. */\n#ifndef NETWORK_H\n"
+               "#define NETWORK_H\n\n#include <stdint.h>\n\n/* Runs the network once on the cluster "
+               "(core 0 calls it). */\nvoid network_run(void);\n\n");
+    for (int i = 0; i < g->n_outputs; i++)
+        fprintf(h, "extern uint8_t ort_output_%d[]; /* '%s', %s */\n", i, T(&G, g->outputs[i])->name,
+                ctype(T(&G, g->outputs[i])->storage));
+    fprintf(h, "\n#endif\n");
+    fclose(h);
+
+    snprintf(path, sizeof path, "%s/main.c", o->outdir);
+    FILE *mf = fopen(path, "w");
+    if (!mf) {
+        ort_fail(d, "%s: cannot write: %s", path, strerror(errno));
+        goto out;
+    }
+    fprintf(mf, "/* Generated by ortigia compile: runs the network once and records its cycles. */\n"
+                "#include <stdint.h>\n\n#include \"ortigia/rt.h\"\n#include \"network.h\"\n\n"
+                "volatile uint32_t ort_net_cycles;\n\nint main(void)\n{\n"
+                "    rt_region_begin(1, \"network\");\n    uint32_t t0 = rt_cycles();\n"
+                "    network_run();\n    ort_net_cycles = rt_cycles() - t0;\n"
+                "    rt_region_end(1);\n    return 0;\n}\n");
+    fclose(mf);
+
+    /* Constants, in their storage types, some transposed. */
+    blob = calloc((size_t)(G.wmem_bytes > G.inputs_bytes ? G.wmem_bytes : G.inputs_bytes) + 8, 1);
+    for (int i = 0; i < G.n_consts; i++) {
+        const struct stored_const *c = &G.consts[i];
+        const struct ort_tensor *t = T(&G, c->tensor);
+        int64_t count = ort_shape_count(&t->shape);
+        if (!c->transposed) {
+            put_values(blob + c->offset, t->storage, t->data, count);
+            continue;
+        }
+        int64_t rows = t->shape.dim[0], cols = t->shape.dim[1];
+        int64_t *tr = malloc(sizeof *tr * (size_t)count);
+        for (int64_t a = 0; a < rows; a++)
+            for (int64_t b = 0; b < cols; b++)
+                tr[b * rows + a] = t->data[a * cols + b];
+        put_values(blob + c->offset, t->storage, tr, count);
+        free(tr);
+    }
+    if (write_blob(&G, o->outdir, "weights.bin", blob, G.wmem_bytes))
+        goto out;
+    memset(blob, 0, (size_t)G.inputs_bytes);
+    for (int i = 0; i < g->n_inputs && o->inputs; i++) {
+        const struct ort_tensor *t = T(&G, g->inputs[i]);
+        const struct ort_array *a = ort_npz_input(g, o->inputs, i);
+        if (a && ort_shape_count(&a->shape) == ort_shape_count(&t->shape))
+            put_values(blob + G.place[g->inputs[i]].offset, t->storage, a->data,
+                       ort_shape_count(&t->shape));
+    }
+    if (write_blob(&G, o->outdir, "inputs.bin", blob, G.inputs_bytes) ||
+        write_asm(&G, o->outdir, "weights.S", ".wmem", "ort_weights", "weights.bin") ||
+        write_asm(&G, o->outdir, "inputs.S", ".data.ort_inputs", "ort_inputs", "inputs.bin"))
+        goto out;
+
+    snprintf(path, sizeof path, "%s/report.txt", o->outdir);
+    rep = fopen(path, "w");
+    if (!rep) {
+        ort_fail(d, "%s: cannot write: %s", path, strerror(errno));
+        goto out;
+    }
+    fprintf(rep, "model: %s\nL1 budget: %" PRId64 " bytes\n", g->source, o->l1_budget);
+    ort_codegen_print_report(rep, r);
+    fprintf(rep, "\nstep  node (op)  units/tile x tiles  L1 bytes  operands\n");
+    for (int si = 0; si < G.n_steps; si++) {
+        const struct step *s = &G.steps[si];
+        const struct ort_node *n = &g->nodes[s->node];
+        fprintf(rep, "%4d  %s (%s)  %" PRId64 "/%" PRId64 " x %" PRId64 "  %" PRId64 " ", si, n->name,
+                n->op_type, s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.l1_bytes);
+        for (int k = 0; k < s->plan.n; k++)
+            fprintf(rep, " %s:%s", T(&G, s->operand_tensor[k])->name, mode_name(s->plan.op[k].mode) + 3);
+        fprintf(rep, "\n");
+    }
+    rc = 0;
+out:
+    if (rep)
+        fclose(rep);
+    if (G.c)
+        fclose(G.c);
+    free(blob);
+    free(G.place);
+    free(G.consts);
+    free(G.steps);
+    return rc;
+}

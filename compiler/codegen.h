@@ -1,0 +1,61 @@
+/*
+ * Code generation: the typed, optimized IR -> C for the target.
+ *   network.h / network.c  one kernel and one tiling descriptor per step,
+ *                          network_run() forking each step on the cluster
+ *   main.c                 the test harness: runs the network once, records
+ *                          its cycles in ort_net_cycles
+ *   weights.bin, weights.S constants, placed in the weight memory (.wmem)
+ *   inputs.bin, inputs.S   the graph inputs' initial values (L2)
+ *   report.txt             memory plan and tiling per step
+ * Activations share one L2 arena planned by compiler/memplan; each step's
+ * L1 staging buffers come from one L1 arena (compiler/tiling).
+ */
+#ifndef ORTIGIA_COMPILER_CODEGEN_H
+#define ORTIGIA_COMPILER_CODEGEN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "ir.h"
+#include "npz.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum ort_engine { ORT_ENGINE_AUTO, ORT_ENGINE_CLUSTER, ORT_ENGINE_NPU };
+
+struct ort_codegen_options {
+    const char *outdir;
+    int64_t l1_budget;          /* bytes of L1 for staging */
+    int64_t l2_size, wmem_size; /* the platform's memories */
+    enum ort_engine engine;
+    const struct ort_npz *inputs; /* initial input values (NULL: zeros) */
+};
+
+struct ort_codegen_report {
+    int steps;
+    int64_t l1_peak, l1_lower_bound;     /* L1 arena; the largest single step's need */
+    int64_t l2_peak, l2_lower_bound;     /* activation arena */
+    int64_t l2_io_bytes;                 /* graph inputs and outputs */
+    int64_t wmem_bytes;                  /* constants */
+    int tiled_steps, inplace_operands;
+};
+
+int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
+                struct ort_codegen_report *r, struct ort_diag *d);
+
+/* Prints the report (the memory levels, then a line per step). */
+void ort_codegen_print_report(FILE *f, const struct ort_codegen_report *r);
+
+/* Compiles outdir's sources with the cross compiler into outdir/network.elf.
+ * `fw_src` is the firmware source folder (headers, link scripts), `fw_lib`
+ * the folder with libort_rt.a and libort_kernels.a. */
+int ort_build_elf(const char *outdir, const char *fw_src, const char *fw_lib, struct ort_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

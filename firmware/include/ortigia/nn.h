@@ -1,0 +1,71 @@
+/*
+ * Runtime support for compiled networks: a node's work runs in tiles whose
+ * operands are staged in L1 by the DMA, double-buffered, while the cores
+ * compute on the previous tile.
+ *
+ * A node is cut along one axis into `units` (rows of its output, or
+ * columns when a weight matrix is streamed); a tile is `tile_units` units.
+ * Each operand is, per tile:
+ *   NN_WHOLE     the same whole block every tile: copied to L1 once;
+ *   NN_ROWS      a contiguous run of unit_bytes per unit (input);
+ *   NN_OUT_ROWS  the same for the output (copied back after the tile);
+ *   NN_OUT_COLS  output columns: `rows` rows of unit_bytes per unit, at a
+ *                row stride of `stride` bytes in L2 (packed in L1);
+ *   NN_INPLACE   not staged: the kernel reads the L2 / weight-memory copy
+ *                (for an operand too large for the L1 budget); pointer
+ *                advances like NN_ROWS when unit_bytes is set.
+ * The compiler sizes tiles so that every staged buffer fits the L1 budget
+ * (compiler/tiling.c) and assigns the L1 buffers (two per sliced operand
+ * when there is more than one tile).
+ *
+ * Every core of the team calls nn_run_tiled with the same descriptor;
+ * core 0 drives the DMA. The kernel gets, per operand, the tile's first
+ * element (L1 or in place), the index of the tile's first unit and the
+ * number of units in the tile, and splits the work among the cores itself.
+ * The DMA serves transfers in order, so waiting for the last one issued
+ * waits for all before it.
+ */
+#ifndef ORTIGIA_NN_H
+#define ORTIGIA_NN_H
+
+#include <stdint.h>
+
+enum nn_mode { NN_WHOLE, NN_ROWS, NN_OUT_ROWS, NN_OUT_COLS, NN_INPLACE };
+
+#define NN_MAX_OPERANDS 6
+
+struct nn_operand {
+    uint8_t *mem;         /* in L2 or the weight memory */
+    uint32_t mode;        /* enum nn_mode */
+    uint32_t unit_bytes;  /* bytes per unit (per row of the unit for NN_OUT_COLS) */
+    uint32_t bytes;       /* NN_WHOLE: the whole block */
+    uint32_t rows, stride; /* NN_OUT_COLS: rows, and their stride in L2 */
+    uint8_t *l1[2];       /* staging buffers (l1[1] unused with one tile) */
+};
+
+/* ptr[k]: operand k's first element for this tile; row_stride[k]: the
+ * byte distance between its rows (NN_OUT_COLS: units * unit_bytes when
+ * staged, `stride` in place; others: unit_bytes). */
+typedef void (*nn_kernel)(void *const *ptr, const uint32_t *row_stride, uint32_t unit0,
+                          uint32_t units);
+
+struct nn_tiling {
+    uint32_t units, tile_units;
+    uint32_t n_operands;
+    struct nn_operand op[NN_MAX_OPERANDS];
+    nn_kernel kernel;
+};
+
+void nn_run_tiled(const struct nn_tiling *t);
+
+/* The part [*begin, *end) of `count` items that this core of the team
+ * takes (an even split, the first cores taking one more). */
+static inline void nn_split(uint32_t count, uint32_t core, uint32_t cores, uint32_t *begin,
+                            uint32_t *end)
+{
+    uint32_t q = count / cores, r = count % cores;
+    *begin = core * q + (core < r ? core : r);
+    *end = *begin + q + (core < r ? 1 : 0);
+}
+
+#endif

@@ -1,0 +1,111 @@
+/* Tiled execution of a network node with double-buffered DMA (ortigia/nn.h). */
+#include "ortigia/nn.h"
+
+#include "ortigia/cluster.h"
+#include "ortigia/dma.h"
+
+#define NO_DMA 0xFFFFFFFFu
+
+static uint32_t copy(void *dst, const void *src, uint32_t bytes)
+{
+    return bytes ? rt_dma_copy(dst, src, bytes) : NO_DMA;
+}
+
+/* Issues the input copies of tile `k` into buffer `buf`; the last id. */
+static uint32_t stage_in(const struct nn_tiling *t, uint32_t k, int buf)
+{
+    uint32_t u0 = k * t->tile_units, n = t->units - u0 < t->tile_units ? t->units - u0 : t->tile_units;
+    uint32_t id = NO_DMA;
+    for (uint32_t i = 0; i < t->n_operands; i++) {
+        const struct nn_operand *o = &t->op[i];
+        if (o->mode == NN_ROWS) {
+            uint32_t c = copy(o->l1[buf], o->mem + u0 * o->unit_bytes, n * o->unit_bytes);
+            id = c != NO_DMA ? c : id;
+        }
+    }
+    return id;
+}
+
+static uint32_t stage_out(const struct nn_tiling *t, uint32_t k, int buf)
+{
+    uint32_t u0 = k * t->tile_units, n = t->units - u0 < t->tile_units ? t->units - u0 : t->tile_units;
+    uint32_t id = NO_DMA;
+    for (uint32_t i = 0; i < t->n_operands; i++) {
+        const struct nn_operand *o = &t->op[i];
+        if (o->mode == NN_OUT_ROWS)
+            id = copy(o->mem + u0 * o->unit_bytes, o->l1[buf], n * o->unit_bytes);
+        else if (o->mode == NN_OUT_COLS && n != 0 && o->unit_bytes != 0 && o->rows != 0)
+            id = rt_dma_copy_2d(o->mem + u0 * o->unit_bytes, o->l1[buf], n * o->unit_bytes,
+                                o->rows, (int32_t)o->stride, (int32_t)(n * o->unit_bytes));
+    }
+    return id;
+}
+
+static void wait(uint32_t id)
+{
+    if (id != NO_DMA)
+        rt_dma_wait(id);
+}
+
+void nn_run_tiled(const struct nn_tiling *t)
+{
+    unsigned core = rt_core_id();
+    uint32_t tiles = (t->units + t->tile_units - 1) / t->tile_units;
+    void *ptr[NN_MAX_OPERANDS];
+    uint32_t stride[NN_MAX_OPERANDS];
+    uint32_t pending = NO_DMA; /* the last transfer the next tile needs */
+    if (core == 0) {
+        for (uint32_t i = 0; i < t->n_operands; i++)
+            if (t->op[i].mode == NN_WHOLE) {
+                uint32_t c = copy(t->op[i].l1[0], t->op[i].mem, t->op[i].bytes);
+                pending = c != NO_DMA ? c : pending;
+            }
+        uint32_t c = stage_in(t, 0, 0);
+        wait(c != NO_DMA ? c : pending);
+    }
+    rt_barrier();
+    uint32_t last_out = NO_DMA;
+    for (uint32_t k = 0; k < tiles; k++) {
+        int buf = (int)(k & 1);
+        uint32_t u0 = k * t->tile_units;
+        uint32_t n = t->units - u0 < t->tile_units ? t->units - u0 : t->tile_units;
+        if (core == 0 && k + 1 < tiles)
+            pending = stage_in(t, k + 1, buf ^ 1);
+        for (uint32_t i = 0; i < t->n_operands; i++) {
+            const struct nn_operand *o = &t->op[i];
+            stride[i] = o->unit_bytes;
+            switch (o->mode) {
+            case NN_WHOLE:
+                ptr[i] = o->l1[0];
+                break;
+            case NN_INPLACE:
+                ptr[i] = o->mem + u0 * o->unit_bytes;
+                stride[i] = o->stride ? o->stride : o->unit_bytes;
+                break;
+            case NN_OUT_COLS:
+                ptr[i] = o->l1[buf];
+                stride[i] = n * o->unit_bytes;
+                break;
+            default:
+                ptr[i] = o->l1[buf];
+            }
+        }
+        t->kernel(ptr, stride, u0, n);
+        rt_barrier();
+        if (core == 0) {
+            uint32_t out = stage_out(t, k, buf);
+            /* Before tile k+1 is computed: its inputs are in, and the
+             * output of tile k-1, which shares its buffer, is out (the
+             * inputs were issued after it, and the DMA keeps order). */
+            if (k + 1 < tiles)
+                wait(pending != NO_DMA ? pending : last_out);
+            last_out = out != NO_DMA ? out : last_out;
+            if (k + 1 < tiles)
+                rt_barrier();
+        } else if (k + 1 < tiles) {
+            rt_barrier();
+        }
+    }
+    if (core == 0)
+        wait(last_out);
+}
