@@ -189,6 +189,26 @@ static bool is_scalar_const(const struct ort_tensor *t)
  * its buffer. */
 static int64_t const_ref(struct gen *G, int t) { return T(G, t)->is_const ? store_const(G, t, false) : -1; }
 
+/* A matrix product's operands after A and B: Gemm's C, the fused bias
+ * and the fused requantization's non-scalar mul and add. */
+static void add_matmul_extras(struct gen *G, struct step *s, const struct ort_node *n)
+{
+    const struct ort_graph *g = G->g;
+    int extra[4], ne = 0;
+    if (!strcmp(n->op_type, "Gemm") && n->n_inputs > 2 && n->inputs[2] >= 0)
+        extra[ne++] = n->inputs[2];
+    if (n->fused_add >= 0) {
+        const struct ort_node *a = &g->nodes[n->fused_add];
+        extra[ne++] = T(G, a->inputs[0])->is_const ? a->inputs[0] : a->inputs[1];
+    }
+    if (n->fused_rqs >= 0)
+        for (int k = 1; k < 3; k++)
+            if (!is_scalar_const(T(G, g->nodes[n->fused_rqs].inputs[k])))
+                extra[ne++] = g->nodes[n->fused_rqs].inputs[k];
+    for (int k = 0; k < ne; k++)
+        add_operand(s, extra[k], const_ref(G, extra[k]), NN_WHOLE, 0, tensor_bytes(T(G, extra[k])));
+}
+
 static int lower_node(struct gen *G, int ni, struct step *s)
 {
     const struct ort_graph *g = G->g;
@@ -234,6 +254,10 @@ static int lower_node(struct gen *G, int ni, struct step *s)
     if (!strcmp(op, "MatMul") || !strcmp(op, "Gemm")) {
         struct ort_matmul m;
         ort_matmul_dims(g, n, &m);
+        if (n->fused_rqs >= 0) {
+            out = g->nodes[n->fused_rqs].outputs[0];
+            o = T(G, out);
+        }
         const struct ort_tensor *a = T(G, n->inputs[0]), *b = T(G, n->inputs[1]);
         bool gemm = op[0] == 'G';
         bool b_flat = gemm || ort_shape_count(&m.b_batch) == 1;
@@ -246,9 +270,7 @@ static int lower_node(struct gen *G, int ni, struct step *s)
             add_operand(s, n->inputs[0], const_ref(G, n->inputs[0]), NN_WHOLE, 0, rows * m.K * esize(a));
             add_operand(s, n->inputs[1], store_const(G, n->inputs[1], !m.trans_b), NN_ROWS,
                         m.K * esize(b), 0);
-            if (gemm && n->n_inputs > 2 && n->inputs[2] >= 0)
-                add_operand(s, n->inputs[2], const_ref(G, n->inputs[2]), NN_WHOLE, 0,
-                            tensor_bytes(T(G, n->inputs[2])));
+            add_matmul_extras(G, s, n);
             add_operand(s, out, -1, NN_OUT_COLS, esize(o), 0);
             s->plan.op[s->plan.n - 1].rows = rows;
             return 0;
@@ -261,9 +283,7 @@ static int lower_node(struct gen *G, int ni, struct step *s)
         else
             add_operand(s, n->inputs[0], const_ref(G, n->inputs[0]), NN_WHOLE, 0, tensor_bytes(a));
         add_operand(s, n->inputs[1], const_ref(G, n->inputs[1]), NN_WHOLE, 0, tensor_bytes(b));
-        if (gemm && n->n_inputs > 2 && n->inputs[2] >= 0)
-            add_operand(s, n->inputs[2], const_ref(G, n->inputs[2]), NN_WHOLE, 0,
-                        tensor_bytes(T(G, n->inputs[2])));
+        add_matmul_extras(G, s, n);
         add_operand(s, out, -1, NN_OUT_ROWS, m.N * esize(o), 0);
         return 0;
     }
@@ -338,7 +358,7 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
      * their input a constant (then a copy step). */
     for (int i = 0; i < g->n_nodes; i++) {
         const struct ort_node *n = &g->nodes[i];
-        if (n->removed || strcmp(n->op_type, "Reshape") != 0)
+        if (n->removed || !n->alias)
             continue;
         int x = n->inputs[0], y = n->outputs[0];
         if (!T(G, y)->is_output && !T(G, x)->is_const && T(G, x)->storage == T(G, y)->storage)
@@ -348,7 +368,7 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
     G->steps = calloc(g->n_nodes > 0 ? (size_t)g->n_nodes : 1, sizeof *G->steps);
     for (int i = 0; i < g->n_nodes; i++) {
         const struct ort_node *n = &g->nodes[i];
-        if (n->removed || G->place[n->outputs[0]].alias_of >= 0)
+        if (n->removed || n->fused || G->place[n->outputs[0]].alias_of >= 0)
             continue;
         if (lower_node(G, i, &G->steps[G->n_steps]))
             return -1;
@@ -424,6 +444,28 @@ static void emit_operand(struct gen *G, const struct step *s, int k, const char 
 
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
+static int64_t rqs_lo(const struct ort_node *r) { return r->p.is_signed ? -(r->p.n_levels / 2) : 0; }
+static int64_t rqs_hi(const struct ort_node *r)
+{
+    return r->p.is_signed ? r->p.n_levels / 2 - 1 : r->p.n_levels - 1;
+}
+
+static int64_t absmax(const struct ort_tensor *t)
+{
+    int64_t a = abs64(t->lo), b = abs64(t->hi);
+    return a > b ? a : b;
+}
+
+/* x * mul + add + 2^(s-1) stays within int32 for every value the ranges
+ * allow: the int32 form of the requantization is exact. */
+static bool rqs_fits32(const struct ort_node *r, const struct ort_tensor *x, const struct ort_tensor *mt,
+                       const struct ort_tensor *at)
+{
+    int64_t xm = absmax(x), mm = absmax(mt), am = absmax(at);
+    return xm <= INT32_MAX && mm <= INT32_MAX &&
+           (__int128)xm * mm + am + ((int64_t)1 << r->p.log2d) < ((__int128)1 << 31);
+}
+
 static void emit_elemwise(struct gen *G, const struct step *s)
 {
     const struct ort_node *n = &G->g->nodes[s->node];
@@ -477,15 +519,9 @@ static void emit_elemwise(struct gen *G, const struct step *s)
             snprintf(add, sizeof add, "%" PRId64, at->data[0]);
         else
             snprintf(add, sizeof add, "v%d", k++);
-        int64_t lo = n->p.is_signed ? -(n->p.n_levels / 2) : 0;
-        int64_t hi = n->p.is_signed ? n->p.n_levels / 2 - 1 : n->p.n_levels - 1;
-        int64_t xm = abs64(x->lo) > abs64(x->hi) ? abs64(x->lo) : abs64(x->hi);
-        int64_t mm = abs64(mt->lo) > abs64(mt->hi) ? abs64(mt->lo) : abs64(mt->hi);
-        int64_t am = abs64(at->lo) > abs64(at->hi) ? abs64(at->lo) : abs64(at->hi);
-        bool fits32 = xm <= INT32_MAX && mm <= INT32_MAX &&
-                      (__int128)xm * mm + am + ((int64_t)1 << n->p.log2d) < ((__int128)1 << 31);
         emit(G, "        y[i] = (%s)nn_requant%s(v0, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
-             ctype(o->storage), fits32 ? "32" : "64", mul, add, n->p.log2d, lo, hi);
+             ctype(o->storage), rqs_fits32(n, x, mt, at) ? "32" : "64", mul, add, n->p.log2d,
+             rqs_lo(n), rqs_hi(n));
     }
     emit(G, "    }\n");
 }
@@ -513,22 +549,83 @@ static void emit_rowop(struct gen *G, const struct step *s)
              n->p.log2d);
 }
 
-/* acc of the Gemm epilogue: alpha * acc + beta * C[i][j] (C broadcast). */
-static void emit_gemm_epilogue(struct gen *G, const struct ort_node *n, const struct ort_matmul *m,
-                               int c_k, const char *col)
+/* The matrix product's epilogue on int32 acc: Gemm's alpha and beta * C,
+ * the fused bias, the fused requantization. `flat` is the C expression of
+ * the output element's flat index, `row`/`col` its row (within the
+ * output's [rows x N] view) and global column. Extra operands start at 2. */
+static void emit_matmul_epilogue(struct gen *G, const struct ort_node *n, const struct ort_matmul *m,
+                                 const char *flat, const char *row, const char *col)
 {
-    if (strcmp(n->op_type, "Gemm") != 0)
+    const struct ort_graph *g = G->g;
+    int k = 2;
+    char idx[512], var[128];
+    struct ort_shape out = m->out;
+    if (!strcmp(n->op_type, "Gemm")) {
+        if (n->p.alpha != 1)
+            emit(G, "            acc *= %" PRId64 ";\n", n->p.alpha);
+        if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+            struct ort_shape mn = {.rank = 2, .dim = {m->M, m->N}};
+            snprintf(var, sizeof var, "(%s * %" PRId64 "u + %s)", row, m->N, col);
+            bcast_expr(&T(G, n->inputs[2])->shape, &mn, var, idx, sizeof idx);
+            emit(G, "            acc += %" PRId64 " * (int32_t)x%d[%s];\n", n->p.beta, k++, idx);
+        }
+    }
+    if (n->fused_add >= 0) {
+        const struct ort_node *a = &g->nodes[n->fused_add];
+        int bias = T(G, a->inputs[0])->is_const ? a->inputs[0] : a->inputs[1];
+        bcast_expr(&T(G, bias)->shape, &out, flat, idx, sizeof idx);
+        emit(G, "            acc += x%d[%s];\n", k++, idx);
+    }
+    if (n->fused_rqs < 0)
         return;
-    if (n->p.alpha != 1)
-        emit(G, "            acc *= %" PRId64 ";\n", n->p.alpha);
-    if (c_k < 0)
+    const struct ort_node *r = &g->nodes[n->fused_rqs];
+    const struct ort_tensor *x = T(G, r->inputs[0]), *mt = T(G, r->inputs[1]), *at = T(G, r->inputs[2]);
+    char mul[600], add[600];
+    if (is_scalar_const(mt)) {
+        snprintf(mul, sizeof mul, "%" PRId64, mt->data[0]);
+    } else {
+        bcast_expr(&mt->shape, &out, flat, idx, sizeof idx);
+        snprintf(mul, sizeof mul, "x%d[%s]", k++, idx);
+    }
+    if (is_scalar_const(at)) {
+        snprintf(add, sizeof add, "%" PRId64, at->data[0]);
+    } else {
+        bcast_expr(&at->shape, &out, flat, idx, sizeof idx);
+        snprintf(add, sizeof add, "x%d[%s]", k++, idx);
+    }
+    emit(G, "            acc = nn_requant%s(acc, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
+         rqs_fits32(r, x, mt, at) ? "32" : "64", mul, add, r->p.log2d, rqs_lo(r), rqs_hi(r));
+}
+
+/* The dot product of K elements at pointers `pa` and `pb` (b's stride
+ * `bstep` elements): Xpulpv2 sdot on 8-bit lanes when both are 8-bit,
+ * contiguous and K a multiple of 4 (rows stay word-aligned), else C. */
+static void emit_dot(struct gen *G, int ta, int tb, int64_t K, const char *pa, const char *pb,
+                     int64_t bstep)
+{
+    const struct ort_tensor *a = T(G, ta), *b = T(G, tb);
+    bool a8 = esize(a) == 1, b8 = esize(b) == 1;
+    if (a8 && b8 && bstep == 1 && K % 4 == 0) {
+        emit(G, "            int32_t acc = nn_dot_%s_%s(%s, %s, %" PRId64 "u, 0);\n",
+             a->storage == ORT_DT_INT8 ? "i8" : "u8", b->storage == ORT_DT_INT8 ? "i8" : "u8", pa, pb,
+             K / 4);
         return;
-    const struct ort_tensor *c = T(G, n->inputs[2]);
-    struct ort_shape mn = {.rank = 2, .dim = {m->M, m->N}};
-    char idx[512], var[64];
-    snprintf(var, sizeof var, "(i * %" PRId64 "u + %s)", m->N, col);
-    bcast_expr(&c->shape, &mn, var, idx, sizeof idx);
-    emit(G, "            acc += %" PRId64 " * (int32_t)c[%s];\n", n->p.beta, idx);
+    }
+    emit(G, "            int32_t acc = 0;\n");
+    emit(G, "            for (uint32_t k = 0; k < %" PRId64 "u; k++)\n", K);
+    emit(G, "                acc += (int32_t)%s[k] * (int32_t)%s[k * %" PRId64 "u];\n", pa, pb, bstep);
+}
+
+static void emit_matmul_operands(struct gen *G, const struct step *s, const char *a, const char *b)
+{
+    emit_operand(G, s, 0, a, false);
+    emit_operand(G, s, 1, b, false);
+    for (int k = 2; k < s->plan.n - 1; k++) {
+        char name[8];
+        snprintf(name, sizeof name, "x%d", k);
+        emit_operand(G, s, k, name, false);
+    }
+    emit_operand(G, s, s->plan.n - 1, "y", true);
 }
 
 static void emit_matmul_w(struct gen *G, const struct step *s)
@@ -536,24 +633,20 @@ static void emit_matmul_w(struct gen *G, const struct step *s)
     const struct ort_node *n = &G->g->nodes[s->node];
     struct ort_matmul m;
     ort_matmul_dims(G->g, n, &m);
-    int out_k = s->plan.n - 1, c_k = s->plan.n == 4 ? 2 : -1;
-    const struct ort_tensor *o = T(G, n->outputs[0]);
-    emit_operand(G, s, 0, "a", false);
-    emit_operand(G, s, 1, "bt", false);
-    if (c_k >= 0)
-        emit_operand(G, s, c_k, "c", false);
-    emit_operand(G, s, out_k, "y", true);
+    int out_k = s->plan.n - 1;
+    const struct ort_tensor *o = T(G, s->operand_tensor[out_k]);
+    emit_matmul_operands(G, s, "a", "bt");
     int64_t rows = m.batches * m.M;
     emit(G, "    uint32_t ys = rs[%d] / %d, b, e;\n", out_k, esize(o));
     emit(G, "    nn_split(%" PRId64 "u * n, rt_core_id(), rt_team_size(), &b, &e);\n", rows);
     emit(G, "    uint32_t i = b / n, j = b %% n;\n");
-    emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
-    emit(G, "        const %s *ar = a + i * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[0]), m.K);
-    emit(G, "        const %s *br = bt + j * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[1]), m.K);
-    emit(G, "        {\n            int32_t acc = 0;\n");
-    emit(G, "            for (uint32_t k = 0; k < %" PRId64 "u; k++)\n", m.K);
-    emit(G, "                acc += (int32_t)ar[k] * (int32_t)br[k];\n");
-    emit_gemm_epilogue(G, n, &m, c_k, "(u0 + j)");
+    emit(G, "    for (uint32_t q = b; q < e; q++) {\n        {\n");
+    emit(G, "            const %s *ar = a + i * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[0]), m.K);
+    emit(G, "            const %s *br = bt + j * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[1]), m.K);
+    emit_dot(G, n->inputs[0], n->inputs[1], m.K, "ar", "br", 1);
+    char flat[96];
+    snprintf(flat, sizeof flat, "(i * %" PRId64 "u + u0 + j)", m.N);
+    emit_matmul_epilogue(G, n, &m, flat, "i", "(u0 + j)");
     emit(G, "            y[i * ys + j] = (%s)acc;\n        }\n", ctype(o->storage));
     emit(G, "        if (++j == n) {\n            j = 0;\n            i++;\n        }\n    }\n");
 }
@@ -563,14 +656,10 @@ static void emit_matmul_a(struct gen *G, const struct step *s)
     const struct ort_node *n = &G->g->nodes[s->node];
     struct ort_matmul m;
     ort_matmul_dims(G->g, n, &m);
-    int out_k = s->plan.n - 1, c_k = s->plan.n == 4 ? 2 : -1;
-    const struct ort_tensor *o = T(G, n->outputs[0]);
+    int out_k = s->plan.n - 1;
+    const struct ort_tensor *o = T(G, s->operand_tensor[out_k]);
     bool a_rows = s->plan.op[0].was == NN_ROWS;
-    emit_operand(G, s, 0, "a", false);
-    emit_operand(G, s, 1, "bm", false);
-    if (c_k >= 0)
-        emit_operand(G, s, c_k, "c", false);
-    emit_operand(G, s, out_k, "y", true);
+    emit_matmul_operands(G, s, "a", "bm");
     char aidx[512], bidx[512];
     bcast_expr(&m.a_batch, &m.batch, "bt", aidx, sizeof aidx);
     bcast_expr(&m.b_batch, &m.batch, "bt", bidx, sizeof bidx);
@@ -579,23 +668,35 @@ static void emit_matmul_a(struct gen *G, const struct step *s)
     emit(G, "    uint32_t r = b / %" PRId64 "u, j = b %% %" PRId64 "u;\n", m.N, m.N);
     emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
     emit(G, "        uint32_t u = u0 + r, bt = u / %" PRId64 "u, i = u %% %" PRId64 "u;\n", m.M, m.M);
-    emit(G, "        (void)bt;\n        (void)i;\n");
+    emit(G, "        (void)bt;\n        (void)i;\n        {\n");
+    const char *ta = tensor_ctype(G, n->inputs[0]), *tb = tensor_ctype(G, n->inputs[1]);
     if (a_rows)
-        emit(G, "        const %s *ar = a + r * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[0]), m.K);
+        emit(G, "            const %s *ar = a + r * %" PRId64 "u;\n", ta, m.K);
+    else if (m.trans_a)
+        emit(G, "            const %s *ab = a + (%s) * %" PRId64 "u;\n", ta, aidx, m.M * m.K);
     else
-        emit(G, "        const %s *ab = a + (%s) * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[0]), aidx,
-             m.M * m.K);
-    emit(G, "        const %s *bb = bm + (%s) * %" PRId64 "u;\n", tensor_ctype(G, n->inputs[1]), bidx,
-         m.K * m.N);
-    emit(G, "        {\n            int32_t acc = 0;\n");
-    emit(G, "            for (uint32_t k = 0; k < %" PRId64 "u; k++)\n", m.K);
-    const char *av = a_rows ? "ar[k]" : m.trans_a ? "ab[k * %uu + i]" : "ab[i * %uu + k]";
-    char abuf[64], bbuf[64];
-    snprintf(abuf, sizeof abuf, av, (unsigned)(m.trans_a ? m.M : m.K));
-    snprintf(bbuf, sizeof bbuf, m.trans_b ? "bb[j * %uu + k]" : "bb[k * %uu + j]",
-             (unsigned)(m.trans_b ? m.K : m.N));
-    emit(G, "                acc += (int32_t)%s * (int32_t)%s;\n", abuf, bbuf);
-    emit_gemm_epilogue(G, n, &m, c_k, "j");
+        emit(G, "            const %s *ar = a + (%s) * %" PRId64 "u + i * %" PRId64 "u;\n", ta, aidx,
+             m.M * m.K, m.K);
+    emit(G, "            const %s *bb = bm + (%s) * %" PRId64 "u;\n", tb, bidx, m.K * m.N);
+    if (m.trans_a) {
+        emit(G, "            int32_t acc = 0;\n");
+        emit(G, "            for (uint32_t k = 0; k < %" PRId64 "u; k++)\n", m.K);
+        char bv[64];
+        if (m.trans_b)
+            snprintf(bv, sizeof bv, "j * %" PRId64 "u + k", m.K);
+        else
+            snprintf(bv, sizeof bv, "k * %" PRId64 "u + j", m.N);
+        emit(G, "                acc += (int32_t)ab[k * %" PRId64 "u + i] * (int32_t)bb[%s];\n", m.M, bv);
+    } else if (m.trans_b) {
+        emit(G, "            const %s *bc = bb + j * %" PRId64 "u;\n", tb, m.K);
+        emit_dot(G, n->inputs[0], n->inputs[1], m.K, "ar", "bc", 1);
+    } else {
+        emit(G, "            const %s *bc = bb + j;\n", tb);
+        emit_dot(G, n->inputs[0], n->inputs[1], m.K, "ar", "bc", m.N);
+    }
+    char flat[96];
+    snprintf(flat, sizeof flat, "(u * %" PRId64 "u + j)", m.N);
+    emit_matmul_epilogue(G, n, &m, flat, "u", "j");
     emit(G, "            y[r * %" PRId64 "u + j] = (%s)acc;\n        }\n", m.N, ctype(o->storage));
     emit(G, "        if (++j == %" PRId64 "u) {\n            j = 0;\n            r++;\n        }\n    }\n",
          m.N);
@@ -687,7 +788,6 @@ static void emit_step(struct gen *G, int si)
              addr, mode_name(op->mode), ub, op->bytes, op->rows, stride, l1[0], l1[1]);
     }
     emit(G, "}, k%d};\n", si);
-    emit(G, "static void s%d(void *arg)\n{\n    (void)arg;\n    nn_run_tiled(&t%d);\n}\n", si, si);
 }
 
 static int write_blob(struct gen *G, const char *dir, const char *name, const uint8_t *data, int64_t n)
@@ -777,7 +877,7 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
     }
     emit(&G, "/* Generated by ortigia compile from %s: do not edit. */\n", g->source);
     emit(&G, "#include <stdint.h>\n\n#include \"ortigia/cluster.h\"\n#include \"ortigia/nn.h\"\n"
-             "#include \"ortigia/nn_sem.h\"\n#include \"network.h\"\n\n");
+             "#include \"ortigia/nn_dot.h\"\n#include \"ortigia/nn_sem.h\"\n#include \"network.h\"\n\n");
     emit(&G, "extern const uint8_t ort_weights[]; /* weights.S: the weight memory */\n");
     emit(&G, "extern uint8_t ort_inputs[];        /* inputs.S: L2 */\n");
     emit(&G, "static uint8_t ort_l2_arena[%" PRId64 "] __attribute__((aligned(8)));\n",
@@ -815,10 +915,21 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
     }
     for (int si = 0; si < G.n_steps; si++)
         emit_step(&G, si);
+    if (o->profile)
+        emit(&G, "\nuint32_t ort_step_cycles[%d];\n", G.n_steps ? G.n_steps : 1);
     emit(&G, "\nvoid network_run(void)\n{\n");
-    for (int si = 0; si < G.n_steps; si++)
-        emit(&G, "    rt_fork(0, s%d, 0);\n", si);
+    if (o->profile)
+        emit(&G, "    uint32_t t = rt_cycles(), now;\n");
+    for (int si = 0; si < G.n_steps; si++) {
+        emit(&G, "    nn_run_step(&t%d);\n", si);
+        if (o->profile)
+            emit(&G, "    now = rt_cycles();\n    ort_step_cycles[%d] = now - t;\n    t = now;\n", si);
+    }
     emit(&G, "}\n");
+    r->step_names = calloc(G.n_steps > 0 ? (size_t)G.n_steps : 1, sizeof *r->step_names);
+    for (int si = 0; si < G.n_steps; si++)
+        snprintf(r->step_names[si], sizeof r->step_names[si], "%s (%s)", g->nodes[G.steps[si].node].name,
+                 g->nodes[G.steps[si].node].op_type);
     if (fclose(G.c)) {
         G.c = NULL;
         ort_fail(d, "%s: write error", path);

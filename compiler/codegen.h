@@ -13,6 +13,7 @@
 #ifndef ORTIGIA_COMPILER_CODEGEN_H
 #define ORTIGIA_COMPILER_CODEGEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -32,6 +33,7 @@ struct ort_codegen_options {
     int64_t l2_size, wmem_size; /* the platform's memories */
     enum ort_engine engine;
     const struct ort_npz *inputs; /* initial input values (NULL: zeros) */
+    bool profile;               /* record each step's cycles in ort_step_cycles[] */
 };
 
 struct ort_codegen_report {
@@ -41,6 +43,7 @@ struct ort_codegen_report {
     int64_t l2_io_bytes;                 /* graph inputs and outputs */
     int64_t wmem_bytes;                  /* constants */
     int tiled_steps, inplace_operands;
+    char (*step_names)[160];             /* per step: "node (Op)"; freed by the caller */
 };
 
 int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,

@@ -95,6 +95,11 @@ struct ort_node {
     struct ort_attr *attrs;
     int n_attrs;
     bool removed;              /* dropped by a pass */
+    /* Set by the passes for code generation (the reference interpreter
+     * still evaluates every node that is not removed): */
+    bool alias;                /* output = input's bytes (Reshape, no-op Transpose) */
+    bool fused;                /* computed inside another node's kernel */
+    int fused_add, fused_rqs;  /* MatMul/Gemm: the bias Add and RequantShift it computes, or -1 */
     const struct ort_op *op;   /* set by ort_ops_check */
     struct ort_params p;
 };

@@ -181,8 +181,10 @@ int ort_matmul_dims(const struct ort_graph *g, const struct ort_node *n, struct 
             return -1;
         m->M = a->rank >= 2 ? a->dim[a->rank - 2] : 1;
         m->K = a->dim[a->rank - 1];
-        int64_t kb = b->rank >= 2 ? b->dim[b->rank - 2] : b->dim[0];
-        m->N = b->rank >= 2 ? b->dim[b->rank - 1] : 1;
+        /* trans_b: set by the pass that folds a Transpose of B into it */
+        m->trans_b = (int)n->p.trans_b;
+        int64_t kb = b->rank >= 2 ? b->dim[b->rank - 2 + m->trans_b] : b->dim[0];
+        m->N = b->rank >= 2 ? b->dim[b->rank - 1 - m->trans_b] : 1;
         if (kb != m->K)
             return -1;
         ab.rank = a->rank > 2 ? a->rank - 2 : 0;

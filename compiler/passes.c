@@ -1,6 +1,7 @@
 #include "passes.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "ops.h"
 #include "ref.h"
@@ -31,5 +32,148 @@ int ort_pass_fold_constants(struct ort_graph *g, struct ort_diag *d)
         n->removed = true;
     }
     free(values);
+    return 0;
+}
+
+/* Consumers of tensor t among live nodes: count, and the only one. */
+static int consumers(const struct ort_graph *g, int t, int *only)
+{
+    int c = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const struct ort_node *n = &g->nodes[i];
+        if (n->removed)
+            continue;
+        for (int k = 0; k < n->n_inputs; k++)
+            if (n->inputs[k] == t) {
+                c++;
+                *only = i;
+            }
+    }
+    return c;
+}
+
+static void rewire(struct ort_graph *g, int from, int to)
+{
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_inputs; k++)
+            if (g->nodes[i].inputs[k] == from)
+                g->nodes[i].inputs[k] = to;
+}
+
+static bool is_op(const struct ort_node *n, const char *op) { return !n->removed && !strcmp(n->op_type, op); }
+
+static bool scalar_const(const struct ort_tensor *t, int64_t *v)
+{
+    if (!t->is_const || ort_shape_count(&t->shape) != 1)
+        return false;
+    *v = t->data[0];
+    return true;
+}
+
+/* (x * 2^s + 2^(s-1)) >> s == x, and the clip range holds x's range. */
+static bool identity_rqs(const struct ort_graph *g, const struct ort_node *n)
+{
+    int64_t mul, add;
+    const struct ort_tensor *x = &g->tensors[n->inputs[0]], *y = &g->tensors[n->outputs[0]];
+    if (!scalar_const(&g->tensors[n->inputs[1]], &mul) || !scalar_const(&g->tensors[n->inputs[2]], &add))
+        return false;
+    return mul == ((int64_t)1 << n->p.log2d) && add == 0 && x->lo >= y->lo && x->hi <= y->hi &&
+           x->storage == y->storage && ort_shape_equal(&x->shape, &y->shape);
+}
+
+/* A permutation that keeps the order of the dimensions larger than 1. */
+static bool noop_perm(const struct ort_shape *in, const int64_t *perm)
+{
+    int64_t last = -1;
+    for (int i = 0; i < in->rank; i++) {
+        if (in->dim[perm[i]] == 1)
+            continue;
+        if (perm[i] < last)
+            return false;
+        last = perm[i];
+    }
+    return true;
+}
+
+static bool swaps_last_two(int rank, const int64_t *perm)
+{
+    if (rank < 2)
+        return false;
+    for (int i = 0; i < rank - 2; i++)
+        if (perm[i] != i)
+            return false;
+    return perm[rank - 2] == rank - 1 && perm[rank - 1] == rank - 2;
+}
+
+int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
+{
+    (void)d;
+    for (int i = 0; i < g->n_nodes; i++) {
+        struct ort_node *n = &g->nodes[i];
+        if (is_op(n, "RequantShift") && identity_rqs(g, n) && !g->tensors[n->outputs[0]].is_output) {
+            rewire(g, n->outputs[0], n->inputs[0]);
+            n->removed = true;
+        } else if (is_op(n, "Transpose") && noop_perm(&g->tensors[n->inputs[0]].shape, n->p.perm)) {
+            n->alias = true;
+        }
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        struct ort_node *n = &g->nodes[i];
+        if (!is_op(n, "MatMul") || n->p.trans_b)
+            continue;
+        struct ort_tensor *b = &g->tensors[n->inputs[1]];
+        if (b->producer < 0)
+            continue;
+        struct ort_node *t = &g->nodes[b->producer];
+        if (is_op(t, "Transpose") && !t->alias && swaps_last_two(b->shape.rank, t->p.perm) &&
+            g->tensors[t->inputs[0]].storage == b->storage) {
+            n->inputs[1] = t->inputs[0];
+            n->p.trans_b = 1;
+        }
+    }
+    /* Dead nodes, until none is left. */
+    for (bool again = true; again;) {
+        again = false;
+        for (int i = 0; i < g->n_nodes; i++) {
+            struct ort_node *n = &g->nodes[i];
+            int only = -1;
+            if (!n->removed && !g->tensors[n->outputs[0]].is_output && !consumers(g, n->outputs[0], &only)) {
+                n->removed = true;
+                again = true;
+            }
+        }
+    }
+    /* MatMul/Gemm -> [Add(constant)] -> RequantShift, each the only reader
+     * of the one before. */
+    for (int i = 0; i < g->n_nodes; i++) {
+        struct ort_node *n = &g->nodes[i];
+        if (!is_op(n, "MatMul") && !is_op(n, "Gemm"))
+            continue;
+        int next = -1, out = n->outputs[0];
+        if (g->tensors[out].is_output || consumers(g, out, &next) != 1)
+            continue;
+        int add = -1;
+        struct ort_node *c = &g->nodes[next];
+        if (is_op(c, "Add")) {
+            int other = c->inputs[0] == out ? c->inputs[1] : c->inputs[0];
+            const struct ort_tensor *bias = &g->tensors[other];
+            if (!bias->is_const || c->inputs[0] == c->inputs[1] ||
+                !ort_shape_equal(&g->tensors[c->outputs[0]].shape, &g->tensors[out].shape) ||
+                g->tensors[c->outputs[0]].is_output)
+                continue;
+            add = next;
+            out = c->outputs[0];
+            if (consumers(g, out, &next) != 1)
+                continue;
+            c = &g->nodes[next];
+        }
+        if (!is_op(c, "RequantShift") || c->inputs[0] != out)
+            continue;
+        n->fused_add = add;
+        n->fused_rqs = next;
+        if (add >= 0)
+            g->nodes[add].fused = true;
+        c->fused = true;
+    }
     return 0;
 }

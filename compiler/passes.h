@@ -2,11 +2,15 @@
  * Graph passes, run in this order by ort_compile_graph (compiler/compile.c):
  *   fold constants   a node whose inputs are all constant is evaluated
  *                    by the reference interpreter and becomes a constant;
- *   drop no-ops      Reshape (the output aliases its input), Transpose that
- *                    moves only size-1 dimensions, RequantShift that maps
- *                    every value of its input to itself;
- *   fuse             MatMul/Gemm (+ bias Add) + RequantShift into one node
- *                    whose kernel requantizes its int32 accumulators.
+ *   drop no-ops      RequantShift that maps every value of its input to
+ *                    itself (consumers read its input); Reshape and a
+ *                    Transpose that moves only size-1 dimensions alias
+ *                    their input (no code, no copy);
+ *   fold transposes  MatMul(A, Transpose(X)) swapping X's last two axes
+ *                    reads X transposed (trans_b) instead;
+ *   fuse             MatMul/Gemm (+ constant bias Add) + RequantShift into
+ *                    one kernel that requantizes its int32 accumulators;
+ *   dead nodes       whose outputs nothing reads are dropped.
  */
 #ifndef ORTIGIA_COMPILER_PASSES_H
 #define ORTIGIA_COMPILER_PASSES_H
@@ -19,6 +23,9 @@ extern "C" {
 #endif
 
 int ort_pass_fold_constants(struct ort_graph *g, struct ort_diag *d);
+/* The optimizing passes above (after the types pass: they use ranges),
+ * then dead-node elimination. */
+int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d);
 
 #ifdef __cplusplus
 }

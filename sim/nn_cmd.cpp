@@ -2,6 +2,7 @@
 #include "nn_cmd.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -62,6 +63,8 @@ struct NnOptions {
     std::string config_path;
     std::string inputs_path;
     uint64_t max_cycles = 0;
+    bool profile = false;
+    std::vector<std::string> step_names; /* filled by compile_network */
 };
 
 /* Parses one option shared by both commands at argv[i]; 1 if taken, 0 if
@@ -110,6 +113,8 @@ static int parse_common(int argc, char **argv, int &i, NnOptions &o)
         if (!(v = value()))
             return -1;
         o.config_path = v;
+    } else if (a == "--profile") {
+        o.profile = true;
     } else if (a == "--no-optimize") {
         o.optimize = false;
     } else if (a == "-o" || a == "--output") {
@@ -179,8 +184,13 @@ static int compile_network(NnOptions &o, const ort_npz *inputs, GraphHolder &gh,
     co.wmem_size = o.config.wmem_size;
     co.engine = o.engine;
     co.inputs = inputs;
+    co.profile = o.profile;
     ort_codegen_report rep{};
-    if (ort_codegen(gh.g, &co, &rep, &d))
+    int cg = ort_codegen(gh.g, &co, &rep, &d);
+    for (int i = 0; rep.step_names && i < rep.steps; i++)
+        o.step_names.push_back(rep.step_names[i]);
+    free(rep.step_names);
+    if (cg)
         return fail(d);
     auto t1 = std::chrono::steady_clock::now();
     if (ort_build_elf(o.outdir.c_str(), env_or("ORTIGIA_FIRMWARE_SRC", ORTIGIA_FW_SRC),
@@ -243,6 +253,23 @@ static int64_t decode(const uint8_t *p, ort_dtype t)
     default: return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
                               (uint32_t)p[3] << 24);
     }
+}
+
+/* The steps that took longest, with their share of the run. */
+static void print_profile(const NnOptions &o, const OrtMemDump &m)
+{
+    std::vector<std::pair<uint32_t, size_t>> c;
+    uint64_t total = 0;
+    for (size_t i = 0; i < o.step_names.size(); i++) {
+        uint32_t v = (uint32_t)decode(&m.bytes[4 * i], ORT_DT_INT32);
+        c.push_back({v, i});
+        total += v;
+    }
+    std::sort(c.begin(), c.end(), [](auto &a, auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    printf("profile: %zu steps, %" PRIu64 " cycles; the longest:\n", c.size(), total);
+    for (size_t k = 0; k < c.size() && k < 20; k++)
+        printf("  step %4zu %10u cycles %5.1f%%  %s\n", c[k].second, c[k].first,
+               total ? 100.0 * c[k].first / (double)total : 0.0, o.step_names[c[k].second].c_str());
 }
 
 int ort_cmd_test_network(int argc, char **argv)
@@ -332,6 +359,12 @@ int ort_cmd_test_network(int argc, char **argv)
                 m.size = (uint32_t)(ort_shape_count(&t.shape) * ort_dtype_size(t.storage));
                 dumps.push_back(m);
             }
+            if (o.profile) {
+                OrtMemDump m;
+                m.symbol = "ort_step_cycles";
+                m.size = (uint32_t)(4 * o.step_names.size());
+                dumps.push_back(m);
+            }
             ro.dumps = &dumps;
             int st = ort_run(ro);
             if (st != 0) {
@@ -354,6 +387,8 @@ int ort_cmd_test_network(int argc, char **argv)
                         v[k] = decode(&dumps[(size_t)i + 1].bytes[k * (size_t)es], t.storage);
                     results.push_back(v);
                 }
+                if (o.profile)
+                    print_profile(o, dumps.back());
                 printf("Cycles: %" PRIu64 "\n", (uint64_t)decode(dumps[0].bytes.data(), ORT_DT_INT32) & 0xffffffffu);
             }
         }

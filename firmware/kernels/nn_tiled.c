@@ -109,3 +109,18 @@ void nn_run_tiled(const struct nn_tiling *t)
     if (core == 0)
         wait(last_out);
 }
+
+/* The descriptor of the node being run, in L1. */
+static struct nn_tiling current __attribute__((section(".l1bss"), aligned(8)));
+
+static void run_current(void *arg)
+{
+    (void)arg;
+    nn_run_tiled(&current);
+}
+
+void nn_run_step(const struct nn_tiling *t)
+{
+    rt_dma_wait(rt_dma_copy(&current, t, sizeof current));
+    rt_fork(0, run_current, 0);
+}

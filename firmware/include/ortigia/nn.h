@@ -32,7 +32,7 @@
 
 enum nn_mode { NN_WHOLE, NN_ROWS, NN_OUT_ROWS, NN_OUT_COLS, NN_INPLACE };
 
-#define NN_MAX_OPERANDS 6
+#define NN_MAX_OPERANDS 8
 
 struct nn_operand {
     uint8_t *mem;         /* in L2 or the weight memory */
@@ -57,6 +57,12 @@ struct nn_tiling {
 };
 
 void nn_run_tiled(const struct nn_tiling *t);
+
+/* Core 0: runs one node on the whole cluster. The descriptor, wherever it
+ * is (generated code keeps them in L2), is first copied to L1 by the DMA,
+ * so that the cores read it at L1 speed; then every core runs
+ * nn_run_tiled on the copy. */
+void nn_run_step(const struct nn_tiling *t);
 
 /* The part [*begin, *end) of `count` items that this core of the team
  * takes (an even split, the first cores taking one more). */
