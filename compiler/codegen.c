@@ -34,7 +34,10 @@ struct stored_const {
 };
 
 /* One step of the generated program: a node and how it is tiled. */
-enum step_kind { S_ELEMWISE, S_SOFTMAX, S_RMSNORM, S_MATMUL_W, S_MATMUL_A, S_TRANSPOSE, S_CONCAT };
+enum step_kind {
+    S_ELEMWISE, S_SOFTMAX, S_RMSNORM, S_MATMUL_W, S_MATMUL_A, S_TRANSPOSE, S_CONCAT,
+    S_DMA_COPY, /* a Concat the DMA does alone */
+};
 
 struct step {
     int node;
@@ -108,7 +111,7 @@ static void addr_expr(const struct gen *G, int t, int64_t cst, char *buf, size_t
     t = root_of(G, t);
     const struct place *p = &G->place[t];
     switch (p->where) {
-    case W_ARENA: snprintf(buf, size, "(ort_l2_arena + %" PRId64 ")", p->offset); break;
+    case W_ARENA: snprintf(buf, size, "(ort_act + %" PRId64 ")", p->offset); break;
     case W_INPUT: snprintf(buf, size, "(ort_inputs + %" PRId64 ")", p->offset); break;
     case W_OUTPUT: snprintf(buf, size, "ort_output_%" PRId64, p->offset); break;
     default: snprintf(buf, size, "0 /* unplaced */");
@@ -307,6 +310,12 @@ static int lower_node(struct gen *G, int ni, struct step *s)
             inner = count, outer = 1;
         s->plan.units = outer;
         int ins = op[0] == 'C' ? n->n_inputs : 1;
+        bool dma_only = true;
+        for (int k = 0; k < ins; k++)
+            dma_only = dma_only && !T(G, n->inputs[k])->is_const &&
+                       T(G, n->inputs[k])->storage == o->storage;
+        if (dma_only)
+            s->kind = S_DMA_COPY;
         if (ins > NN_MAX_OPERANDS - 1)
             return ort_fail(G->d, "%s: node '%s' (Concat): %d inputs, at most %d supported",
                             g->source, n->name, ins, NN_MAX_OPERANDS - 1);
@@ -354,24 +363,39 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
         }
     }
     r->l2_io_bytes = G->inputs_bytes + out_bytes;
-    /* Reshapes alias their input unless their output is a graph output or
-     * their input a constant (then a copy step). */
+    /* Nodes whose output is their input's bytes (Reshape, no-op Transpose,
+     * identity RequantShift) share its buffer: the output aliases the
+     * input; or, when the output is a graph output, the input (an
+     * intermediate) is written straight into the output's buffer. Else
+     * (a constant input, another type) the node copies. */
+    bool *no_step = calloc((size_t)g->n_nodes + 1, sizeof *no_step);
     for (int i = 0; i < g->n_nodes; i++) {
         const struct ort_node *n = &g->nodes[i];
         if (n->removed || !n->alias)
             continue;
         int x = n->inputs[0], y = n->outputs[0];
-        if (!T(G, y)->is_output && !T(G, x)->is_const && T(G, x)->storage == T(G, y)->storage)
+        const struct ort_tensor *tx = T(G, x), *ty = T(G, y);
+        if (tx->is_const || tx->storage != ty->storage)
+            continue;
+        if (!ty->is_output) {
             G->place[y].alias_of = x;
+            no_step[i] = true;
+        } else if (tx->producer >= 0 && !tx->is_output && G->place[x].alias_of < 0 &&
+                   G->place[x].where == W_NONE) {
+            G->place[x].alias_of = y;
+            no_step[i] = true;
+        }
     }
     /* Steps. */
     G->steps = calloc(g->n_nodes > 0 ? (size_t)g->n_nodes : 1, sizeof *G->steps);
     for (int i = 0; i < g->n_nodes; i++) {
         const struct ort_node *n = &g->nodes[i];
-        if (n->removed || n->fused || G->place[n->outputs[0]].alias_of >= 0)
+        if (n->removed || n->fused || no_step[i])
             continue;
-        if (lower_node(G, i, &G->steps[G->n_steps]))
+        if (lower_node(G, i, &G->steps[G->n_steps])) {
+            free(no_step);
             return -1;
+        }
         G->n_steps++;
     }
     /* Lifetimes of the arena buffers: from the step that writes the root
@@ -402,7 +426,10 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
                 b->last = si;
         }
     }
+    free(no_step);
     r->l2_peak = ort_memplan(bufs, nb, 4, &r->l2_lower_bound);
+    /* Small enough: the activations live in L1, used in place. */
+    r->activations_in_l1 = r->l2_peak <= G->o->l1_budget / 2;
     for (int t = 0; t < nt; t++)
         if (G->place[t].buffer >= 0)
             G->place[t].offset = bufs[G->place[t].buffer].offset;
@@ -748,11 +775,34 @@ static const char *mode_name(int mode)
     return names[mode];
 }
 
+/* A Concat as DMA copies: input k's rows go to its columns of the output. */
+static void emit_copies(struct gen *G, int si)
+{
+    const struct step *s = &G->steps[si];
+    int out_k = s->plan.n - 1;
+    char dst[128], src[128];
+    addr_expr(G, s->operand_tensor[out_k], -1, dst, sizeof dst);
+    emit(G, "static const struct nn_copy c%d[] = {\n", si);
+    int64_t at = 0, row = s->plan.op[out_k].unit_bytes;
+    for (int k = 0; k < out_k; k++) {
+        int64_t len = s->plan.op[k].unit_bytes;
+        addr_expr(G, s->operand_tensor[k], -1, src, sizeof src);
+        emit(G, "    {%s + %" PRId64 ", %s, %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 "},\n", dst, at, src,
+             len, s->plan.units, row, len);
+        at += len;
+    }
+    emit(G, "};\n");
+}
+
 static void emit_step(struct gen *G, int si)
 {
     const struct step *s = &G->steps[si];
     const struct ort_node *n = &G->g->nodes[s->node];
     emit(G, "\n/* step %d: node '%s' (%s) */\n", si, n->name, n->op_type);
+    if (s->kind == S_DMA_COPY) {
+        emit_copies(G, si);
+        return;
+    }
     emit(G, "static void k%d(void *const *p, const uint32_t *rs, uint32_t u0, uint32_t n)\n{\n", si);
     emit(G, "    (void)rs;\n    (void)u0;\n");
     switch (s->kind) {
@@ -762,6 +812,7 @@ static void emit_step(struct gen *G, int si)
     case S_MATMUL_A: emit_matmul_a(G, s); break;
     case S_TRANSPOSE: emit_transpose(G, s); break;
     case S_CONCAT: emit_concat(G, s); break;
+    case S_DMA_COPY: break;
     }
     emit(G, "}\n");
     emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %d, {\n", si, s->plan.units,
@@ -830,8 +881,9 @@ void ort_codegen_print_report(FILE *f, const struct ort_codegen_report *r)
             r->inplace_operands);
     fprintf(f, "L1 staging: peak %" PRId64 " bytes (lower bound %" PRId64 ")\n", r->l1_peak,
             r->l1_lower_bound);
-    fprintf(f, "L2 activations: peak %" PRId64 " bytes (lower bound %" PRId64 "), inputs+outputs %" PRId64
-               " bytes\n", r->l2_peak, r->l2_lower_bound, r->l2_io_bytes);
+    fprintf(f, "activations (%s): peak %" PRId64 " bytes (lower bound %" PRId64 ")\n",
+            r->activations_in_l1 ? "in L1" : "in L2", r->l2_peak, r->l2_lower_bound);
+    fprintf(f, "L2 inputs and outputs: %" PRId64 " bytes\n", r->l2_io_bytes);
     fprintf(f, "weight memory: %" PRId64 " bytes of constants\n", r->wmem_bytes);
 }
 
@@ -854,11 +906,17 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
     }
     if (plan_memory(&G, r))
         goto out;
-    /* Tiling: each step's staging buffers under the L1 budget. */
+    /* Tiling: each step's staging buffers under what the L1 budget leaves. */
+    int64_t act_l1 = r->activations_in_l1 ? align4(r->l2_peak) : 0;
     for (int si = 0; si < G.n_steps; si++) {
         struct step *s = &G.steps[si];
         bool bytes_units = s->kind == S_ELEMWISE || s->kind == S_TRANSPOSE;
-        ort_tile(&s->plan, o->l1_budget, bytes_units ? 4 : 1, 4);
+        for (int k = 0; k < s->plan.n; k++) {
+            int t = s->operand_tensor[k];
+            s->plan.op[k].resident = r->activations_in_l1 && s->operand_const[k] < 0 &&
+                                     G.place[root_of(&G, t)].where == W_ARENA;
+        }
+        ort_tile(&s->plan, o->l1_budget - act_l1, bytes_units ? 4 : 1, 4);
         if (s->plan.l1_bytes > r->l1_peak)
             r->l1_peak = s->plan.l1_bytes;
         r->tiled_steps += s->plan.tiles > 1;
@@ -880,8 +938,8 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
              "#include \"ortigia/nn_dot.h\"\n#include \"ortigia/nn_sem.h\"\n#include \"network.h\"\n\n");
     emit(&G, "extern const uint8_t ort_weights[]; /* weights.S: the weight memory */\n");
     emit(&G, "extern uint8_t ort_inputs[];        /* inputs.S: L2 */\n");
-    emit(&G, "static uint8_t ort_l2_arena[%" PRId64 "] __attribute__((aligned(8)));\n",
-         r->l2_peak ? r->l2_peak : 4);
+    emit(&G, "static uint8_t ort_act[%" PRId64 "] __attribute__((%saligned(8)));\n",
+         r->l2_peak ? r->l2_peak : 4, r->activations_in_l1 ? "section(\".l1bss\"), " : "");
     emit(&G, "static uint8_t ort_l1_arena[%" PRId64 "] __attribute__((section(\".l1bss\"), aligned(8)));\n",
          r->l1_peak ? r->l1_peak : 4);
     for (int i = 0; i < g->n_outputs; i++)
@@ -921,7 +979,10 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
     if (o->profile)
         emit(&G, "    uint32_t t = rt_cycles(), now;\n");
     for (int si = 0; si < G.n_steps; si++) {
-        emit(&G, "    nn_run_step(&t%d);\n", si);
+        if (G.steps[si].kind == S_DMA_COPY)
+            emit(&G, "    nn_run_copies(c%d, %d);\n", si, G.steps[si].plan.n - 1);
+        else
+            emit(&G, "    nn_run_step(&t%d);\n", si);
         if (o->profile)
             emit(&G, "    now = rt_cycles();\n    ort_step_cycles[%d] = now - t;\n    t = now;\n", si);
     }

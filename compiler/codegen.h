@@ -7,8 +7,10 @@
  *   weights.bin, weights.S constants, placed in the weight memory (.wmem)
  *   inputs.bin, inputs.S   the graph inputs' initial values (L2)
  *   report.txt             memory plan and tiling per step
- * Activations share one L2 arena planned by compiler/memplan; each step's
- * L1 staging buffers come from one L1 arena (compiler/tiling).
+ * Activations share one arena planned by compiler/memplan: in L1 when it
+ * takes at most half the L1 budget (then kernels use them in place), else
+ * in L2; each step's staging buffers come from one L1 arena
+ * (compiler/tiling) for what lives in L2 and the weight memory.
  */
 #ifndef ORTIGIA_COMPILER_CODEGEN_H
 #define ORTIGIA_COMPILER_CODEGEN_H
@@ -40,6 +42,7 @@ struct ort_codegen_report {
     int steps;
     int64_t l1_peak, l1_lower_bound;     /* L1 arena; the largest single step's need */
     int64_t l2_peak, l2_lower_bound;     /* activation arena */
+    bool activations_in_l1;              /* the arena fitted beside the staging buffers */
     int64_t l2_io_bytes;                 /* graph inputs and outputs */
     int64_t wmem_bytes;                  /* constants */
     int tiled_steps, inplace_operands;

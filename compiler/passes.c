@@ -110,9 +110,13 @@ int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
     (void)d;
     for (int i = 0; i < g->n_nodes; i++) {
         struct ort_node *n = &g->nodes[i];
-        if (is_op(n, "RequantShift") && identity_rqs(g, n) && !g->tensors[n->outputs[0]].is_output) {
-            rewire(g, n->outputs[0], n->inputs[0]);
-            n->removed = true;
+        if (is_op(n, "RequantShift") && identity_rqs(g, n)) {
+            if (g->tensors[n->outputs[0]].is_output) {
+                n->alias = true; /* the graph output shares its input's bytes */
+            } else {
+                rewire(g, n->outputs[0], n->inputs[0]);
+                n->removed = true;
+            }
         } else if (is_op(n, "Transpose") && noop_perm(&g->tensors[n->inputs[0]].shape, n->p.perm)) {
             n->alias = true;
         }

@@ -62,8 +62,11 @@ static bool demote_largest(struct ort_tile_plan *p, bool whole)
 
 void ort_tile(struct ort_tile_plan *p, int64_t budget, int64_t unit_align, int64_t min_tiles)
 {
-    for (int i = 0; i < p->n; i++)
+    for (int i = 0; i < p->n; i++) {
         p->op[i].was = p->op[i].mode;
+        if (p->op[i].resident)
+            p->op[i].mode = NN_INPLACE;
+    }
     if (p->units < 1)
         p->units = 1;
     int64_t tu;

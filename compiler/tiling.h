@@ -10,6 +10,7 @@
 #ifndef ORTIGIA_COMPILER_TILING_H
 #define ORTIGIA_COMPILER_TILING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ortigia/nn.h"
@@ -25,6 +26,7 @@ struct ort_tile_operand {
     int64_t bytes;       /* NN_WHOLE: the block */
     int64_t l1_off[2];   /* staging buffers in the L1 arena */
     int was;             /* the mode asked for */
+    bool resident;       /* already in L1 (an L1 activation): never staged */
 };
 
 struct ort_tile_plan {

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -266,7 +267,20 @@ static void print_profile(const NnOptions &o, const OrtMemDump &m)
         total += v;
     }
     std::sort(c.begin(), c.end(), [](auto &a, auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
-    printf("profile: %zu steps, %" PRIu64 " cycles; the longest:\n", c.size(), total);
+    /* By operator: the name ends with "(Op)". */
+    std::map<std::string, std::pair<uint64_t, int>> by_op;
+    for (auto &x : c) {
+        const std::string &nm = o.step_names[x.second];
+        size_t open = nm.rfind('(');
+        auto &e = by_op[open == std::string::npos ? nm : nm.substr(open)];
+        e.first += x.first;
+        e.second++;
+    }
+    printf("profile: %zu steps, %" PRIu64 " cycles; by operator:\n", c.size(), total);
+    for (auto &e : by_op)
+        printf("  %-18s %4d steps %10" PRIu64 " cycles %5.1f%%\n", e.first.c_str(), e.second.second,
+               e.second.first, total ? 100.0 * (double)e.second.first / (double)total : 0.0);
+    printf("the longest steps:\n");
     for (size_t k = 0; k < c.size() && k < 20; k++)
         printf("  step %4zu %10u cycles %5.1f%%  %s\n", c[k].second, c[k].first,
                total ? 100.0 * c[k].first / (double)total : 0.0, o.step_names[c[k].second].c_str());

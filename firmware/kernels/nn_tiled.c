@@ -124,3 +124,12 @@ void nn_run_step(const struct nn_tiling *t)
     rt_dma_wait(rt_dma_copy(&current, t, sizeof current));
     rt_fork(0, run_current, 0);
 }
+
+void nn_run_copies(const struct nn_copy *c, uint32_t n)
+{
+    uint32_t id = NO_DMA;
+    for (uint32_t i = 0; i < n; i++)
+        if (c[i].len && c[i].rows)
+            id = rt_dma_copy_2d(c[i].dst, c[i].src, c[i].len, c[i].rows, c[i].dst_stride, c[i].src_stride);
+    wait(id);
+}

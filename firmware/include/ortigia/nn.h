@@ -64,6 +64,18 @@ void nn_run_tiled(const struct nn_tiling *t);
  * nn_run_tiled on the copy. */
 void nn_run_step(const struct nn_tiling *t);
 
+/* A 2-D copy by the DMA alone (a Concat of same-typed inputs): `rows`
+ * rows of `len` bytes. */
+struct nn_copy {
+    uint8_t *dst;
+    const uint8_t *src;
+    uint32_t len, rows;
+    int32_t dst_stride, src_stride;
+};
+
+/* Core 0: the copies, in order, then waits for the last. */
+void nn_run_copies(const struct nn_copy *c, uint32_t n);
+
 /* The part [*begin, *end) of `count` items that this core of the team
  * takes (an even split, the first cores taking one more). */
 static inline void nn_split(uint32_t count, uint32_t core, uint32_t cores, uint32_t *begin,
