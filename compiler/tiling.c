@@ -77,12 +77,12 @@ void ort_tile(struct ort_tile_plan *p, int64_t budget, int64_t unit_align, int64
         }
     /* More tiles than needed, so that transfers overlap the compute, when
      * there is enough to move that the overlap pays for the extra tiles'
-     * synchronization (about 1 KiB a tile). */
+     * synchronization (a few hundred cycles: 2 KiB of DMA a tile). */
     int64_t moved = 0;
     for (int i = 0; i < p->n; i++)
         moved += per_tile_bytes(&p->op[i], p->units);
-    if (min_tiles > moved / 1024)
-        min_tiles = moved / 1024;
+    if (min_tiles > moved / 2048)
+        min_tiles = moved / 2048;
     if (tu == p->units && min_tiles > 1 && p->units >= min_tiles * unit_align) {
         int64_t t = (p->units + min_tiles - 1) / min_tiles;
         if (need(p, t) <= budget)

@@ -3,6 +3,7 @@
 
 #include "ortigia/cluster.h"
 #include "ortigia/dma.h"
+#include "ortigia/nn_kernel.h"
 
 #define NO_DMA 0xFFFFFFFFu
 
@@ -119,9 +120,20 @@ static void run_current(void *arg)
     nn_run_tiled(&current);
 }
 
+uint32_t nn_team_cores __attribute__((section(".l1bss")));
+uint32_t nn_team_shift __attribute__((section(".l1bss")));
+
 void nn_run_step(const struct nn_tiling *t)
 {
-    rt_dma_wait(rt_dma_copy(&current, t, sizeof current));
+    uint32_t id = rt_dma_copy(&current, t, sizeof current);
+    if (!nn_team_cores) {
+        nn_team_cores = rt_num_cores();
+        nn_team_shift = 32;
+        for (uint32_t s = 0; s < 5; s++)
+            if (nn_team_cores == 1u << s)
+                nn_team_shift = s;
+    }
+    rt_dma_wait(id);
     rt_fork(0, run_current, 0);
 }
 

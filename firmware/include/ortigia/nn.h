@@ -76,14 +76,4 @@ struct nn_copy {
 /* Core 0: the copies, in order, then waits for the last. */
 void nn_run_copies(const struct nn_copy *c, uint32_t n);
 
-/* The part [*begin, *end) of `count` items that this core of the team
- * takes (an even split, the first cores taking one more). */
-static inline void nn_split(uint32_t count, uint32_t core, uint32_t cores, uint32_t *begin,
-                            uint32_t *end)
-{
-    uint32_t q = count / cores, r = count % cores;
-    *begin = core * q + (core < r ? core : r);
-    *end = *begin + q + (core < r ? 1 : 0);
-}
-
 #endif
