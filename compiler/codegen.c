@@ -192,24 +192,58 @@ static bool is_scalar_const(const struct ort_tensor *t)
  * its buffer. */
 static int64_t const_ref(struct gen *G, int t) { return T(G, t)->is_const ? store_const(G, t, false) : -1; }
 
-/* A matrix product's operands after A and B: Gemm's C, the fused bias
- * and the fused requantization's non-scalar mul and add. */
-static void add_matmul_extras(struct gen *G, struct step *s, const struct ort_node *n)
+static int operand_of(const struct step *s, int tensor)
 {
-    const struct ort_graph *g = G->g;
-    int extra[4], ne = 0;
-    if (!strcmp(n->op_type, "Gemm") && n->n_inputs > 2 && n->inputs[2] >= 0)
-        extra[ne++] = n->inputs[2];
-    if (n->fused_add >= 0) {
-        const struct ort_node *a = &g->nodes[n->fused_add];
-        extra[ne++] = T(G, a->inputs[0])->is_const ? a->inputs[0] : a->inputs[1];
+    for (int k = 0; k < s->plan.n; k++)
+        if (s->operand_tensor[k] == tensor)
+            return k;
+    return -1;
+}
+
+/* An input a link of the step reads: nothing for a scalar constant (a
+ * literal), a sliced operand for a full-size variable when `rows` allows,
+ * else the whole tensor (read at the broadcast index). */
+static void add_side(struct gen *G, struct step *s, int t, int64_t out_count, bool rows)
+{
+    const struct ort_tensor *x = T(G, t);
+    if (is_scalar_const(x) || operand_of(s, t) >= 0)
+        return;
+    if (rows && !x->is_const && ort_shape_count(&x->shape) == out_count)
+        add_operand(s, t, -1, NN_ROWS, esize(x), 0);
+    else
+        add_operand(s, t, const_ref(G, t), NN_WHOLE, 0, tensor_bytes(x));
+}
+
+/* The other inputs of an epilogue link c whose main operand is `cur`. */
+static void add_link_sides(struct gen *G, struct step *s, const struct ort_node *c, int cur,
+                           int64_t out_count, bool rows)
+{
+    bool main_seen = false;
+    for (int k = 0; k < c->n_inputs; k++) {
+        if (c->inputs[k] == cur && !main_seen) {
+            main_seen = true;
+            continue;
+        }
+        add_side(G, s, c->inputs[k], out_count, rows);
     }
-    if (n->fused_rqs >= 0)
-        for (int k = 1; k < 3; k++)
-            if (!is_scalar_const(T(G, g->nodes[n->fused_rqs].inputs[k])))
-                extra[ne++] = g->nodes[n->fused_rqs].inputs[k];
-    for (int k = 0; k < ne; k++)
-        add_operand(s, extra[k], const_ref(G, extra[k]), NN_WHOLE, 0, tensor_bytes(T(G, extra[k])));
+}
+
+/* The tensor a node's kernel finally writes: the last of its epilogue. */
+static int final_output(const struct gen *G, const struct ort_node *n)
+{
+    return n->n_epilogue ? G->g->nodes[n->epilogue[n->n_epilogue - 1]].outputs[0] : n->outputs[0];
+}
+
+/* Side operands of the whole epilogue of n. */
+static void add_epilogue_sides(struct gen *G, struct step *s, const struct ort_node *n, bool rows)
+{
+    int cur = n->outputs[0];
+    int64_t count = ort_shape_count(&T(G, cur)->shape);
+    for (int e = 0; e < n->n_epilogue; e++) {
+        const struct ort_node *c = &G->g->nodes[n->epilogue[e]];
+        add_link_sides(G, s, c, cur, count, rows);
+        cur = c->outputs[0];
+    }
 }
 
 static int lower_node(struct gen *G, int ni, struct step *s)
@@ -230,16 +264,11 @@ static int lower_node(struct gen *G, int ni, struct step *s)
         !strcmp(op, "iHardswish") || !strcmp(op, "TrueIntegerDiv")) {
         s->kind = S_ELEMWISE;
         s->plan.units = count;
-        for (int k = 0; k < n->n_inputs; k++) {
-            int t = n->inputs[k];
-            if (!strcmp(op, "RequantShift") && k > 0 && is_scalar_const(T(G, t)))
-                continue; /* a literal in the kernel */
-            if (ort_shape_count(&T(G, t)->shape) == count && !T(G, t)->is_const)
-                add_operand(s, t, -1, NN_ROWS, esize(T(G, t)), 0);
-            else
-                add_operand(s, t, const_ref(G, t), NN_WHOLE, 0, tensor_bytes(T(G, t)));
-        }
-        add_operand(s, out, -1, NN_OUT_ROWS, esize(o), 0);
+        for (int k = 0; k < n->n_inputs; k++)
+            add_side(G, s, n->inputs[k], count, true);
+        add_epilogue_sides(G, s, n, true);
+        out = final_output(G, n);
+        add_operand(s, out, -1, NN_OUT_ROWS, esize(T(G, out)), 0);
         return 0;
     }
     if (!strcmp(op, "iSoftmax") || !strcmp(op, "iRMSNorm")) {
@@ -257,10 +286,8 @@ static int lower_node(struct gen *G, int ni, struct step *s)
     if (!strcmp(op, "MatMul") || !strcmp(op, "Gemm")) {
         struct ort_matmul m;
         ort_matmul_dims(g, n, &m);
-        if (n->fused_rqs >= 0) {
-            out = g->nodes[n->fused_rqs].outputs[0];
-            o = T(G, out);
-        }
+        out = final_output(G, n);
+        o = T(G, out);
         const struct ort_tensor *a = T(G, n->inputs[0]), *b = T(G, n->inputs[1]);
         bool gemm = op[0] == 'G';
         bool b_flat = gemm || ort_shape_count(&m.b_batch) == 1;
@@ -273,7 +300,9 @@ static int lower_node(struct gen *G, int ni, struct step *s)
             add_operand(s, n->inputs[0], const_ref(G, n->inputs[0]), NN_WHOLE, 0, rows * m.K * esize(a));
             add_operand(s, n->inputs[1], store_const(G, n->inputs[1], !m.trans_b), NN_ROWS,
                         m.K * esize(b), 0);
-            add_matmul_extras(G, s, n);
+            if (gemm && n->n_inputs > 2 && n->inputs[2] >= 0)
+                add_side(G, s, n->inputs[2], 0, false);
+            add_epilogue_sides(G, s, n, false);
             add_operand(s, out, -1, NN_OUT_COLS, esize(o), 0);
             s->plan.op[s->plan.n - 1].rows = rows;
             return 0;
@@ -286,7 +315,9 @@ static int lower_node(struct gen *G, int ni, struct step *s)
         else
             add_operand(s, n->inputs[0], const_ref(G, n->inputs[0]), NN_WHOLE, 0, tensor_bytes(a));
         add_operand(s, n->inputs[1], const_ref(G, n->inputs[1]), NN_WHOLE, 0, tensor_bytes(b));
-        add_matmul_extras(G, s, n);
+        if (gemm && n->n_inputs > 2 && n->inputs[2] >= 0)
+            add_side(G, s, n->inputs[2], 0, false);
+        add_epilogue_sides(G, s, n, false);
         add_operand(s, out, -1, NN_OUT_ROWS, m.N * esize(o), 0);
         return 0;
     }
@@ -493,16 +524,83 @@ static bool rqs_fits32(const struct ort_node *r, const struct ort_tensor *x, con
            (__int128)xm * mm + am + ((int64_t)1 << r->p.log2d) < ((__int128)1 << 31);
 }
 
+/* The value of input tensor t as C text: a literal for a scalar constant,
+ * x<k>[i] for a sliced operand, x<k>[<broadcast index of flat>] else. */
+static void value_of(const struct gen *G, const struct step *s, int t, const struct ort_shape *out,
+                     const char *flat, char *buf, size_t size)
+{
+    const struct ort_tensor *x = T(G, t);
+    if (is_scalar_const(x)) {
+        snprintf(buf, size, "%" PRId64, x->data[0]);
+        return;
+    }
+    int k = operand_of(s, t);
+    if (s->plan.op[k].was == NN_ROWS) {
+        snprintf(buf, size, "(int32_t)x%d[i]", k);
+        return;
+    }
+    char idx[512];
+    bcast_expr(&x->shape, out, flat, idx, sizeof idx);
+    snprintf(buf, size, "(int32_t)x%d[%s]", k, idx);
+}
+
+/* Applies elementwise node c to the running value v (its main operand is
+ * tensor cur), or, for `head`, computes it from its inputs. */
+static void emit_link(struct gen *G, const struct step *s, const struct ort_node *c, int cur,
+                      const struct ort_shape *out, const char *flat, bool head)
+{
+    char a[640], b[640], m[640], d[640];
+    const char *op = c->op_type;
+    int other = -1;
+    if (head) {
+        value_of(G, s, c->inputs[0], out, flat, a, sizeof a);
+        emit(G, "            v = %s;\n", a);
+        cur = c->inputs[0];
+        if (c->n_inputs > 1)
+            other = c->inputs[1];
+    } else {
+        bool main_seen = false;
+        for (int k = 0; k < c->n_inputs && other < 0; k++) {
+            if (c->inputs[k] == cur && !main_seen)
+                main_seen = true;
+            else if (k < 2)
+                other = c->inputs[k];
+        }
+    }
+    if (!strcmp(op, "Add") || !strcmp(op, "Mul")) {
+        value_of(G, s, other, out, flat, b, sizeof b);
+        emit(G, "            v = v %c %s;\n", op[0] == 'A' ? '+' : '*', b);
+    } else if (!strcmp(op, "iHardswish")) {
+        emit(G, "            v = nn_hardswish(v, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n", c->p.coeff[0],
+             c->p.coeff[1], c->p.coeff[2]);
+    } else if (!strcmp(op, "TrueIntegerDiv")) {
+        emit(G, "            v = v * %" PRId64 ";\n", c->p.coeff[0]);
+    } else {
+        const struct ort_tensor *x = T(G, cur), *mt = T(G, c->inputs[1]), *at = T(G, c->inputs[2]);
+        value_of(G, s, c->inputs[1], out, flat, m, sizeof m);
+        value_of(G, s, c->inputs[2], out, flat, d, sizeof d);
+        emit(G, "            v = nn_requant%s(v, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
+             rqs_fits32(c, x, mt, at) ? "32" : "64", m, d, c->p.log2d, rqs_lo(c), rqs_hi(c));
+    }
+}
+
+/* The epilogue of node n on the running value v. */
+static void emit_epilogue(struct gen *G, const struct step *s, const struct ort_node *n,
+                          const struct ort_shape *out, const char *flat)
+{
+    int cur = n->outputs[0];
+    for (int e = 0; e < n->n_epilogue; e++) {
+        const struct ort_node *c = &G->g->nodes[n->epilogue[e]];
+        emit_link(G, s, c, cur, out, flat, false);
+        cur = c->outputs[0];
+    }
+}
+
 static void emit_elemwise(struct gen *G, const struct step *s)
 {
     const struct ort_node *n = &G->g->nodes[s->node];
-    const struct ort_tensor *o = T(G, n->outputs[0]);
     int out_k = s->plan.n - 1;
-    char idx[512];
-    bool need_g = false;
-    for (int k = 0; k < out_k; k++)
-        if (s->plan.op[k].was == NN_WHOLE && ort_shape_count(&T(G, s->operand_tensor[k])->shape) > 1)
-            need_g = true;
+    const struct ort_tensor *o = T(G, s->operand_tensor[out_k]);
     for (int k = 0; k < out_k; k++) {
         char name[8];
         snprintf(name, sizeof name, "x%d", k);
@@ -511,46 +609,10 @@ static void emit_elemwise(struct gen *G, const struct step *s)
     emit_operand(G, s, out_k, "y", true);
     emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
     emit(G, "    for (uint32_t i = b; i < e; i++) {\n");
-    if (need_g)
-        emit(G, "        uint32_t g = u0 + i;\n");
-    for (int k = 0; k < out_k; k++) {
-        const struct ort_tensor *x = T(G, s->operand_tensor[k]);
-        if (s->plan.op[k].was == NN_WHOLE) {
-            bcast_expr(&x->shape, &o->shape, "g", idx, sizeof idx);
-            emit(G, "        int32_t v%d = x%d[%s];\n", k, k, idx);
-        } else {
-            emit(G, "        int32_t v%d = x%d[i];\n", k, k);
-        }
-    }
-    const char *op = n->op_type;
-    if (!strcmp(op, "Add"))
-        emit(G, "        y[i] = (%s)(v0 + v1);\n", ctype(o->storage));
-    else if (!strcmp(op, "Mul"))
-        emit(G, "        y[i] = (%s)(v0 * v1);\n", ctype(o->storage));
-    else if (!strcmp(op, "iHardswish"))
-        emit(G, "        y[i] = (%s)nn_hardswish(v0, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
-             ctype(o->storage), n->p.coeff[0], n->p.coeff[1], n->p.coeff[2]);
-    else if (!strcmp(op, "TrueIntegerDiv"))
-        emit(G, "        y[i] = (%s)(v0 * %" PRId64 ");\n", ctype(o->storage), n->p.coeff[0]);
-    else {
-        /* RequantShift: mul and add are literals (scalars) or operands. */
-        const struct ort_tensor *x = T(G, n->inputs[0]);
-        const struct ort_tensor *mt = T(G, n->inputs[1]), *at = T(G, n->inputs[2]);
-        char mul[32], add[32];
-        int k = 1;
-        if (is_scalar_const(mt))
-            snprintf(mul, sizeof mul, "%" PRId64, mt->data[0]);
-        else
-            snprintf(mul, sizeof mul, "v%d", k++);
-        if (is_scalar_const(at))
-            snprintf(add, sizeof add, "%" PRId64, at->data[0]);
-        else
-            snprintf(add, sizeof add, "v%d", k++);
-        emit(G, "        y[i] = (%s)nn_requant%s(v0, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
-             ctype(o->storage), rqs_fits32(n, x, mt, at) ? "32" : "64", mul, add, n->p.log2d,
-             rqs_lo(n), rqs_hi(n));
-    }
-    emit(G, "    }\n");
+    emit(G, "        uint32_t g = u0 + i;\n        (void)g;\n        {\n            int32_t v;\n");
+    emit_link(G, s, n, -1, &o->shape, "g", true);
+    emit_epilogue(G, s, n, &o->shape, "g");
+    emit(G, "            y[i] = (%s)v;\n        }\n    }\n", ctype(o->storage));
 }
 
 static void emit_rowop(struct gen *G, const struct step *s)
@@ -580,12 +642,11 @@ static void emit_rowop(struct gen *G, const struct step *s)
  * the fused bias, the fused requantization. `flat` is the C expression of
  * the output element's flat index, `row`/`col` its row (within the
  * output's [rows x N] view) and global column. Extra operands start at 2. */
-static void emit_matmul_epilogue(struct gen *G, const struct ort_node *n, const struct ort_matmul *m,
-                                 const char *flat, const char *row, const char *col)
+static void emit_matmul_epilogue(struct gen *G, const struct step *s, const struct ort_node *n,
+                                 const struct ort_matmul *m, const char *flat, const char *row,
+                                 const char *col)
 {
-    const struct ort_graph *g = G->g;
-    int k = 2;
-    char idx[512], var[128];
+    char val[640], var[128];
     struct ort_shape out = m->out;
     if (!strcmp(n->op_type, "Gemm")) {
         if (n->p.alpha != 1)
@@ -593,35 +654,12 @@ static void emit_matmul_epilogue(struct gen *G, const struct ort_node *n, const 
         if (n->n_inputs > 2 && n->inputs[2] >= 0) {
             struct ort_shape mn = {.rank = 2, .dim = {m->M, m->N}};
             snprintf(var, sizeof var, "(%s * %" PRId64 "u + %s)", row, m->N, col);
-            bcast_expr(&T(G, n->inputs[2])->shape, &mn, var, idx, sizeof idx);
-            emit(G, "            acc += %" PRId64 " * (int32_t)x%d[%s];\n", n->p.beta, k++, idx);
+            value_of(G, s, n->inputs[2], &mn, var, val, sizeof val);
+            emit(G, "            acc += %" PRId64 " * %s;\n", n->p.beta, val);
         }
     }
-    if (n->fused_add >= 0) {
-        const struct ort_node *a = &g->nodes[n->fused_add];
-        int bias = T(G, a->inputs[0])->is_const ? a->inputs[0] : a->inputs[1];
-        bcast_expr(&T(G, bias)->shape, &out, flat, idx, sizeof idx);
-        emit(G, "            acc += x%d[%s];\n", k++, idx);
-    }
-    if (n->fused_rqs < 0)
-        return;
-    const struct ort_node *r = &g->nodes[n->fused_rqs];
-    const struct ort_tensor *x = T(G, r->inputs[0]), *mt = T(G, r->inputs[1]), *at = T(G, r->inputs[2]);
-    char mul[600], add[600];
-    if (is_scalar_const(mt)) {
-        snprintf(mul, sizeof mul, "%" PRId64, mt->data[0]);
-    } else {
-        bcast_expr(&mt->shape, &out, flat, idx, sizeof idx);
-        snprintf(mul, sizeof mul, "x%d[%s]", k++, idx);
-    }
-    if (is_scalar_const(at)) {
-        snprintf(add, sizeof add, "%" PRId64, at->data[0]);
-    } else {
-        bcast_expr(&at->shape, &out, flat, idx, sizeof idx);
-        snprintf(add, sizeof add, "x%d[%s]", k++, idx);
-    }
-    emit(G, "            acc = nn_requant%s(acc, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
-         rqs_fits32(r, x, mt, at) ? "32" : "64", mul, add, r->p.log2d, rqs_lo(r), rqs_hi(r));
+    emit(G, "            int32_t v = acc;\n");
+    emit_epilogue(G, s, n, &out, flat);
 }
 
 /* The dot product of K elements at pointers `pa` and `pb` (b's stride
@@ -676,8 +714,8 @@ static void emit_matmul_w(struct gen *G, const struct step *s)
     emit_dot(G, n->inputs[0], n->inputs[1], m.K, "ar", "br", 1);
     char flat[96];
     snprintf(flat, sizeof flat, "(i * %" PRId64 "u + u0 + j)", m.N);
-    emit_matmul_epilogue(G, n, &m, flat, "i", "(u0 + j)");
-    emit(G, "            y[i * ys + j] = (%s)acc;\n        }\n", ctype(o->storage));
+    emit_matmul_epilogue(G, s, n, &m, flat, "i", "(u0 + j)");
+    emit(G, "            y[i * ys + j] = (%s)v;\n        }\n", ctype(o->storage));
     emit(G, "        if (++j == n) {\n            j = 0;\n            i++;\n        }\n    }\n");
 }
 
@@ -726,8 +764,8 @@ static void emit_matmul_a(struct gen *G, const struct step *s)
     }
     char flat[96];
     snprintf(flat, sizeof flat, "(u * %" PRId64 "u + j)", m.N);
-    emit_matmul_epilogue(G, n, &m, flat, "u", "j");
-    emit(G, "            y[r * %" PRId64 "u + j] = (%s)acc;\n        }\n", m.N, ctype(o->storage));
+    emit_matmul_epilogue(G, s, n, &m, flat, "u", "j");
+    emit(G, "            y[r * %" PRId64 "u + j] = (%s)v;\n        }\n", m.N, ctype(o->storage));
     emit(G, "        if (++j == %" PRId64 "u) {\n            j = 0;\n            r++;\n        }\n    }\n",
          m.N);
 }

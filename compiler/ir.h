@@ -19,6 +19,7 @@ extern "C" {
 #endif
 
 #define ORT_MAX_RANK 8
+#define ORT_MAX_EPILOGUE 8
 
 struct ort_op;
 
@@ -99,7 +100,10 @@ struct ort_node {
      * still evaluates every node that is not removed): */
     bool alias;                /* output = input's bytes (Reshape, no-op Transpose) */
     bool fused;                /* computed inside another node's kernel */
-    int fused_add, fused_rqs;  /* MatMul/Gemm: the bias Add and RequantShift it computes, or -1 */
+    /* Elementwise nodes this node's kernel applies to its result, in
+     * order (an epilogue: bias, requantization, ...); each is `fused`. */
+    int epilogue[ORT_MAX_EPILOGUE];
+    int n_epilogue;
     const struct ort_op *op;   /* set by ort_ops_check */
     struct ort_params p;
 };

@@ -105,6 +105,56 @@ static bool swaps_last_two(int rank, const int64_t *perm)
     return perm[rank - 2] == rank - 1 && perm[rank - 1] == rank - 2;
 }
 
+static bool is_elementwise(const struct ort_node *n)
+{
+    return is_op(n, "Add") || is_op(n, "Mul") || is_op(n, "RequantShift") || is_op(n, "iHardswish") ||
+           is_op(n, "TrueIntegerDiv");
+}
+
+/* Extends node h's epilogue: the next node must be elementwise, read the
+ * current result as its main operand with the same shape out, and take
+ * its other operands from tensors ready before h runs (constants, inputs,
+ * or outputs of nodes before h). The head's own output and the links'
+ * intermediates must have no other reader and not be graph outputs. A
+ * MatMul head takes only constant or broadcast side operands (its output
+ * is tiled by columns). */
+static void fuse_chain(struct ort_graph *g, int h)
+{
+    struct ort_node *head = &g->nodes[h];
+    bool matmul = is_op(head, "MatMul") || is_op(head, "Gemm");
+    int cur = head->outputs[0];
+    while (head->n_epilogue < ORT_MAX_EPILOGUE) {
+        int next = -1;
+        if (g->tensors[cur].is_output || consumers(g, cur, &next) != 1)
+            return;
+        struct ort_node *c = &g->nodes[next];
+        if (!is_elementwise(c) || c->alias)
+            return;
+        const struct ort_shape *cs = &g->tensors[cur].shape;
+        if (!ort_shape_equal(&g->tensors[c->outputs[0]].shape, cs))
+            return;
+        bool main_seen = false;
+        for (int k = 0; k < c->n_inputs; k++) {
+            int t = c->inputs[k];
+            bool main = t == cur && !main_seen && (k == 0 || is_op(c, "Add") || is_op(c, "Mul"));
+            if (main) {
+                main_seen = true;
+                continue;
+            }
+            const struct ort_tensor *side = &g->tensors[t];
+            if (t == cur || (side->producer >= 0 && side->producer >= h))
+                return;
+            if (matmul && !side->is_const && ort_shape_count(&side->shape) >= ort_shape_count(cs))
+                return;
+        }
+        if (!main_seen)
+            return;
+        head->epilogue[head->n_epilogue++] = next;
+        c->fused = true;
+        cur = c->outputs[0];
+    }
+}
+
 int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
 {
     (void)d;
@@ -147,37 +197,14 @@ int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
             }
         }
     }
-    /* MatMul/Gemm -> [Add(constant)] -> RequantShift, each the only reader
-     * of the one before. */
+    /* Epilogues: a MatMul/Gemm or an elementwise node takes over the chain
+     * of elementwise nodes after it, each the only reader of the one
+     * before (see fuse_chain). */
     for (int i = 0; i < g->n_nodes; i++) {
         struct ort_node *n = &g->nodes[i];
-        if (!is_op(n, "MatMul") && !is_op(n, "Gemm"))
-            continue;
-        int next = -1, out = n->outputs[0];
-        if (g->tensors[out].is_output || consumers(g, out, &next) != 1)
-            continue;
-        int add = -1;
-        struct ort_node *c = &g->nodes[next];
-        if (is_op(c, "Add")) {
-            int other = c->inputs[0] == out ? c->inputs[1] : c->inputs[0];
-            const struct ort_tensor *bias = &g->tensors[other];
-            if (!bias->is_const || c->inputs[0] == c->inputs[1] ||
-                !ort_shape_equal(&g->tensors[c->outputs[0]].shape, &g->tensors[out].shape) ||
-                g->tensors[c->outputs[0]].is_output)
-                continue;
-            add = next;
-            out = c->outputs[0];
-            if (consumers(g, out, &next) != 1)
-                continue;
-            c = &g->nodes[next];
-        }
-        if (!is_op(c, "RequantShift") || c->inputs[0] != out)
-            continue;
-        n->fused_add = add;
-        n->fused_rqs = next;
-        if (add >= 0)
-            g->nodes[add].fused = true;
-        c->fused = true;
+        if (!n->removed && !n->fused && !n->alias &&
+            (is_op(n, "MatMul") || is_op(n, "Gemm") || is_elementwise(n)))
+            fuse_chain(g, i);
     }
     return 0;
 }

@@ -8,8 +8,10 @@
  *                    their input (no code, no copy);
  *   fold transposes  MatMul(A, Transpose(X)) swapping X's last two axes
  *                    reads X transposed (trans_b) instead;
- *   fuse             MatMul/Gemm (+ constant bias Add) + RequantShift into
- *                    one kernel that requantizes its int32 accumulators;
+ *   fuse             a MatMul/Gemm or elementwise node with the chain of
+ *                    elementwise nodes after it (bias Add, RequantShift,
+ *                    TrueIntegerDiv, a masking Add, ...) into one kernel:
+ *                    the intermediates are never stored;
  *   dead nodes       whose outputs nothing reads are dropped.
  */
 #ifndef ORTIGIA_COMPILER_PASSES_H
