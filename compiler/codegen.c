@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "memplan.h"
+#include "ortigia/nn_sem.h"
 #include "ops.h"
 #include "ops_int.h"
 #include "tiling.h"
@@ -28,9 +29,10 @@ struct place {
 /* A constant as stored in the weight memory: tensor t, row-major or (for a
  * matrix product's weights) transposed to [N][K]. */
 struct stored_const {
-    int tensor;
+    int tensor;          /* -1: a table the generator made (data) */
     bool transposed;
     int64_t offset, bytes;
+    int64_t *data, count; /* a made table: int32 values */
 };
 
 /* One step of the generated program: a node and how it is tiled. */
@@ -86,6 +88,21 @@ static int root_of(const struct gen *G, int t)
     return t;
 }
 
+/* A table of int32 values the generator computed (e.g. softmax terms). */
+static int store_table(struct gen *G, int64_t *data, int64_t count)
+{
+    G->consts = realloc(G->consts, sizeof *G->consts * (size_t)(G->n_consts + 1));
+    struct stored_const *s = &G->consts[G->n_consts];
+    memset(s, 0, sizeof *s);
+    s->tensor = -1;
+    s->data = data;
+    s->count = count;
+    s->bytes = 4 * count;
+    s->offset = G->wmem_bytes;
+    G->wmem_bytes += align4(s->bytes);
+    return G->n_consts++;
+}
+
 static int store_const(struct gen *G, int t, bool transposed)
 {
     for (int i = 0; i < G->n_consts; i++)
@@ -93,6 +110,7 @@ static int store_const(struct gen *G, int t, bool transposed)
             return i;
     G->consts = realloc(G->consts, sizeof *G->consts * (size_t)(G->n_consts + 1));
     struct stored_const *s = &G->consts[G->n_consts];
+    memset(s, 0, sizeof *s);
     s->tensor = t;
     s->transposed = transposed;
     s->bytes = tensor_bytes(&G->g->tensors[t]);
@@ -122,19 +140,94 @@ static void addr_expr(const struct gen *G, int t, int64_t cst, char *buf, size_t
 
 /* Flat index into `in` of the element at flat index `var` of `out` under
  * broadcasting, as C text with literal constants. */
+/* Division by a constant in generated code. GCC for RV32 emits divu for
+ * x / d even with d constant (3-35 cycles on the core); a high multiply
+ * by a magic number (5 cycles) is exact for every x <= xmax when
+ * xmax * (M*d - 2^S) < 2^S, with M = ceil(2^S / d) and S = 32 + s. */
+static bool magic(int64_t d, int64_t xmax, uint32_t *m, int *shift)
+{
+    for (int sh = 0; sh < 32; sh++) {
+        unsigned __int128 two_s = (unsigned __int128)1 << (32 + sh);
+        unsigned __int128 M = (two_s + (unsigned __int128)d - 1) / (unsigned __int128)d;
+        if (M >> 32)
+            return false;
+        unsigned __int128 e = M * (unsigned __int128)d - two_s;
+        if ((unsigned __int128)xmax * e < two_s) {
+            *m = (uint32_t)M;
+            *shift = sh;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool pow2(int64_t d) { return d > 0 && (d & (d - 1)) == 0; }
+
+static int log2i(int64_t d)
+{
+    int k = 0;
+    while (((int64_t)1 << k) < d)
+        k++;
+    return k;
+}
+
+/* C text of x / d and x % d for 0 <= x <= xmax. */
+static void cdiv(char *buf, size_t size, const char *x, int64_t d, int64_t xmax)
+{
+    uint32_t m;
+    int sh;
+    if (d == 1)
+        snprintf(buf, size, "%s", x);
+    else if (pow2(d))
+        snprintf(buf, size, "((%s) >> %d)", x, log2i(d));
+    else if (magic(d, xmax, &m, &sh))
+        snprintf(buf, size, "nn_divc(%s, %uu, %d)", x, m, sh);
+    else
+        snprintf(buf, size, "((%s) / %" PRId64 "u)", x, d);
+}
+
+static void cmod(char *buf, size_t size, const char *x, int64_t d, int64_t xmax)
+{
+    uint32_t m;
+    int sh;
+    if (d == 1)
+        snprintf(buf, size, "0u");
+    else if (pow2(d))
+        snprintf(buf, size, "((%s) & %" PRId64 "u)", x, d - 1);
+    else if (magic(d, xmax, &m, &sh))
+        snprintf(buf, size, "nn_modc(%s, %" PRId64 "u, %uu, %d)", x, d, m, sh);
+    else
+        snprintf(buf, size, "((%s) %% %" PRId64 "u)", x, d);
+}
+
+/* The coordinate (var / ostride) % od of an index var < total, as C. */
+static void coord_expr(char *buf, size_t size, const char *var, int64_t ostride, int64_t od, int64_t total)
+{
+    char q[256];
+    cdiv(q, sizeof q, var, ostride, total - 1);
+    if (ostride * od >= total)
+        snprintf(buf, size, "%s", q);
+    else
+        cmod(buf, size, q, od, total / ostride - 1);
+}
+
+/* Flat index into `in` of the element at flat index `var` of `out` under
+ * broadcasting, as C text with literal constants. */
 static void bcast_expr(const struct ort_shape *in, const struct ort_shape *out, const char *var,
                        char *buf, size_t size)
 {
     size_t at = 0;
-    int64_t ostride = 1, istride = 1;
+    int64_t ostride = 1, istride = 1, total = ort_shape_count(out);
     buf[0] = 0;
     int terms = 0;
     for (int i = out->rank - 1; i >= 0; i--) {
         int ii = i - (out->rank - in->rank);
         int64_t od = out->dim[i], id = ii >= 0 ? in->dim[ii] : 1;
         if (id != 1 && od != 1) {
-            at += (size_t)snprintf(buf + at, size - at, "%s((%s / %" PRId64 "u) %% %" PRId64 "u) * %" PRId64 "u",
-                                   terms++ ? " + " : "", var, ostride, od, istride);
+            char c[600];
+            coord_expr(c, sizeof c, var, ostride, od, total);
+            at += (size_t)snprintf(buf + at, size - at, "%s%s * %" PRId64 "u", terms++ ? " + " : "", c,
+                                   istride);
         }
         ostride *= od;
         if (ii >= 0)
@@ -158,9 +251,12 @@ static void transpose_expr(const struct ort_shape *in, const int64_t *perm, cons
     buf[0] = 0;
     for (int i = in->rank - 1; i >= 0; i--) {
         int64_t od = in->dim[perm[i]];
-        if (od != 1)
-            at += (size_t)snprintf(buf + at, size - at, "%s((%s / %" PRId64 "u) %% %" PRId64 "u) * %" PRId64 "u",
-                                   terms++ ? " + " : "", var, ostride, od, istride[perm[i]]);
+        if (od != 1) {
+            char c[600];
+            coord_expr(c, sizeof c, var, ostride, od, s);
+            at += (size_t)snprintf(buf + at, size - at, "%s%s * %" PRId64 "u", terms++ ? " + " : "", c,
+                                   istride[perm[i]]);
+        }
         ostride *= od;
     }
     if (!terms)
@@ -277,6 +373,15 @@ static int lower_node(struct gen *G, int ni, struct step *s)
         s->kind = op[1] == 'S' ? S_SOFTMAX : S_RMSNORM;
         s->plan.units = count / len;
         add_operand(s, n->inputs[0], -1, NN_ROWS, len * esize(x), 0);
+        if (s->kind == S_SOFTMAX && esize(x) == 1) {
+            /* The terms, looked up by max - x (at most 256 values). */
+            int64_t span = x->hi - x->lo + 1, *tab = malloc(sizeof *tab * (size_t)span);
+            for (int64_t d = 0; d < span; d++)
+                tab[d] = nn_softmax_term((int32_t)-d, (int32_t)n->p.coeff[0], (int32_t)n->p.coeff[1],
+                                         (int32_t)n->p.coeff[2], (int32_t)n->p.coeff[3],
+                                         0xFFFFFFFFu / (uint32_t)n->p.coeff[3]);
+            add_operand(s, -1, store_table(G, tab, span), NN_WHOLE, 0, 4 * span);
+        }
         if (s->kind == S_RMSNORM)
             add_operand(s, n->inputs[1], const_ref(G, n->inputs[1]), NN_WHOLE, 0,
                         tensor_bytes(T(G, n->inputs[1])));
@@ -624,18 +729,33 @@ static void emit_rowop(struct gen *G, const struct step *s)
     if (s->kind == S_RMSNORM)
         emit_operand(G, s, 1, "w", false);
     emit_operand(G, s, s->plan.n - 1, "y", true);
-    emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
-    emit(G, "    for (uint32_t r = b; r < e; r++)\n");
-    if (s->kind == S_SOFTMAX)
+    if (s->kind == S_SOFTMAX && s->plan.n == 3) {
+        emit(G, "    const uint32_t *tab = p[1];\n    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
+        emit(G, "    for (uint32_t r = b; r < e; r++)\n");
+        emit(G, "        softmax_tab_%s_%s(x + r * %" PRId64 "u, y + r * %" PRId64 "u, %" PRId64
+                ", tab, %" PRId64 ");\n",
+             ctype(x->storage), ctype(o->storage), len, len, len, n->p.n_levels);
+        return;
+    }
+    if (s->kind == S_SOFTMAX) {
+        emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
+        emit(G, "    for (uint32_t r = b; r < e; r++)\n");
         emit(G, "        softmax_%s_%s(x + r * %" PRId64 "u, y + r * %" PRId64 "u, %" PRId64 ", %" PRId64
                 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
              ctype(x->storage), ctype(o->storage), len, len, len, n->p.coeff[0], n->p.coeff[1],
              n->p.coeff[2], n->p.coeff[3], n->p.n_levels);
-    else
-        emit(G, "        rmsnorm_%s_%s_%s(x + r * %" PRId64 "u, w, y + r * %" PRId64 "u, %" PRId64
-                ", %" PRId64 ");\n",
-             ctype(x->storage), tensor_ctype(G, n->inputs[1]), ctype(o->storage), len, len, len,
-             n->p.log2d);
+        return;
+    }
+    /* RMSNorm: the cores share the tile's elements, rows included. */
+    emit(G, "    uint32_t b, e;\n    nn_part(n * %" PRId64 "u, &b, &e);\n", len);
+    emit(G, "    while (b < e) {\n");
+    emit(G, "        uint32_t r = b / %" PRId64 "u, j0 = b - r * %" PRId64 "u;\n", len, len);
+    emit(G, "        uint32_t j1 = e - r * %" PRId64 "u < %" PRId64 "u ? e - r * %" PRId64 "u : %" PRId64 "u;\n",
+         len, len, len, len);
+    emit(G, "        rmsnorm_%s_%s_%s(x + r * %" PRId64 "u, w, y + r * %" PRId64 "u, %" PRId64 ", %" PRId64
+            ", (int32_t)j0, (int32_t)j1);\n",
+         ctype(x->storage), tensor_ctype(G, n->inputs[1]), ctype(o->storage), len, len, len, n->p.log2d);
+    emit(G, "        b = r * %" PRId64 "u + j1;\n    }\n", len);
 }
 
 /* The matrix product's epilogue on int32 acc: Gemm's alpha and beta * C,
@@ -735,7 +855,10 @@ static void emit_matmul_a(struct gen *G, const struct step *s)
     emit(G, "    nn_part(n * %" PRId64 "u, &b, &e);\n", m.N);
     emit(G, "    uint32_t r = b / %" PRId64 "u, j = b %% %" PRId64 "u;\n", m.N, m.N);
     emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
-    emit(G, "        uint32_t u = u0 + r, bt = u / %" PRId64 "u, i = u %% %" PRId64 "u;\n", m.M, m.M);
+    char bt_e[256], i_e[256];
+    cdiv(bt_e, sizeof bt_e, "u", m.M, s->plan.units - 1);
+    cmod(i_e, sizeof i_e, "u", m.M, s->plan.units - 1);
+    emit(G, "        uint32_t u = u0 + r, bt = %s, i = %s;\n", bt_e, i_e);
     emit(G, "        (void)bt;\n        (void)i;\n        {\n");
     const char *ta = tensor_ctype(G, n->inputs[0]), *tb = tensor_ctype(G, n->inputs[1]);
     if (a_rows)
@@ -795,7 +918,10 @@ static void emit_concat(struct gen *G, const struct step *s)
     emit(G, "    uint32_t b, e;\n    nn_part(n * %" PRId64 "u, &b, &e);\n",
          total);
     emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
-    emit(G, "        uint32_t r = q / %" PRId64 "u, c = q %% %" PRId64 "u;\n", total, total);
+    char r_e[256], c_e[256];
+    cdiv(r_e, sizeof r_e, "q", total, s->plan.units * total - 1);
+    cmod(c_e, sizeof c_e, "q", total, s->plan.units * total - 1);
+    emit(G, "        uint32_t r = %s, c = %s;\n", r_e, c_e);
     int64_t at = 0;
     for (int k = 0; k < out_k; k++) {
         const struct ort_tensor *x = T(G, s->operand_tensor[k]);
@@ -954,7 +1080,7 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
         bool bytes_units = s->kind == S_ELEMWISE || s->kind == S_TRANSPOSE;
         for (int k = 0; k < s->plan.n; k++) {
             int t = s->operand_tensor[k];
-            s->plan.op[k].resident = r->activations_in_l1 && s->operand_const[k] < 0 &&
+            s->plan.op[k].resident = r->activations_in_l1 && s->operand_const[k] < 0 && t >= 0 &&
                                      G.place[root_of(&G, t)].where == W_ARENA;
         }
         ort_tile(&s->plan, o->l1_budget - act_l1, bytes_units ? 4 : 1, 4);
@@ -997,7 +1123,9 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
         const struct ort_node *n = &g->nodes[s->node];
         char line[96];
         const char *x = tensor_ctype(&G, n->inputs[0]), *y = tensor_ctype(&G, n->outputs[0]);
-        if (s->kind == S_SOFTMAX)
+        if (s->kind == S_SOFTMAX && s->plan.n == 3)
+            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE(softmax_tab_%s_%s, %s, %s)", x, y, x, y);
+        else if (s->kind == S_SOFTMAX)
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW(softmax_%s_%s, %s, %s)", x, y, x, y);
         else {
             const char *w = tensor_ctype(&G, n->inputs[1]);
@@ -1072,6 +1200,10 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
     blob = calloc((size_t)(G.wmem_bytes > G.inputs_bytes ? G.wmem_bytes : G.inputs_bytes) + 8, 1);
     for (int i = 0; i < G.n_consts; i++) {
         const struct stored_const *c = &G.consts[i];
+        if (c->tensor < 0) {
+            put_values(blob + c->offset, ORT_DT_INT32, c->data, c->count);
+            continue;
+        }
         const struct ort_tensor *t = T(&G, c->tensor);
         int64_t count = ort_shape_count(&t->shape);
         if (!c->transposed) {
@@ -1116,7 +1248,8 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
         fprintf(rep, "%4d  %s (%s)  %" PRId64 "/%" PRId64 " x %" PRId64 "  %" PRId64 " ", si, n->name,
                 n->op_type, s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.l1_bytes);
         for (int k = 0; k < s->plan.n; k++)
-            fprintf(rep, " %s:%s", T(&G, s->operand_tensor[k])->name, mode_name(s->plan.op[k].mode) + 3);
+            fprintf(rep, " %s:%s", s->operand_tensor[k] >= 0 ? T(&G, s->operand_tensor[k])->name : "(table)",
+                    mode_name(s->plan.op[k].mode) + 3);
         fprintf(rep, "\n");
     }
     rc = 0;
@@ -1127,6 +1260,8 @@ out:
         fclose(G.c);
     free(blob);
     free(G.place);
+    for (int i = 0; i < G.n_consts; i++)
+        free(G.consts[i].data);
     free(G.consts);
     free(G.steps);
     return rc;

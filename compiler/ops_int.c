@@ -217,7 +217,8 @@ int eval_irmsnorm(const struct ort_graph *g, const struct ort_node *n, const int
     const struct ort_shape *s = &in_t(g, n, 0)->shape;
     int64_t len = s->dim[s->rank - 1], rows = ort_shape_count(s) / len;
     for (int64_t r = 0; r < rows; r++)
-        rmsnorm_row_ref(in[0] + r * len, in[1], out + r * len, (int32_t)len, (int32_t)n->p.log2d);
+        rmsnorm_row_ref(in[0] + r * len, in[1], out + r * len, (int32_t)len, (int32_t)n->p.log2d, 0,
+                        (int32_t)len);
     return 0;
 }
 

@@ -31,6 +31,18 @@ static inline void nn_part(uint32_t count, uint32_t *begin, uint32_t *end)
     *end = *begin + q + (core < r ? 1 : 0);
 }
 
+/* x / d and x % d with the magic number m and shift s the compiler chose
+ * for d (codegen.c: exact over the range x takes there). */
+static inline uint32_t nn_divc(uint32_t x, uint32_t m, uint32_t s)
+{
+    return (uint32_t)(((uint64_t)x * m) >> 32) >> s;
+}
+
+static inline uint32_t nn_modc(uint32_t x, uint32_t d, uint32_t m, uint32_t s)
+{
+    return x - nn_divc(x, m, s) * d;
+}
+
 static inline int32_t nn_dot_i8_i8(const void *a, const void *b, uint32_t words, int32_t acc)
 {
     const uint32_t *pa = a, *pb = b;

@@ -70,20 +70,47 @@ static inline int64_t nn_true_div_factor(int64_t delta, int64_t eps, int64_t eta
     return (num % den != 0 && ((num < 0) != (den < 0))) ? q - 1 : q;
 }
 
+/* floor(x / d), d > 0, given inv = 0xFFFFFFFF / d: a high multiply and at
+ * most two corrections (the estimate is at most 2 below), exact for every
+ * 32-bit x; cheaper than a division on the target when d is reused. */
+static inline uint32_t nn_udiv_inv(uint32_t x, uint32_t d, uint32_t inv)
+{
+    uint32_t q = (uint32_t)(((uint64_t)x * inv) >> 32);
+    uint32_t r = x - q * d;
+    while (r >= d) {
+        q++;
+        r -= d;
+    }
+    return q;
+}
+
+/* v / d truncated toward zero, d > 0, inv = 0xFFFFFFFF / d. */
+static inline int32_t nn_sdiv_inv(int32_t v, uint32_t d, uint32_t inv)
+{
+    uint32_t m = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+    uint32_t q = nn_udiv_inv(m, d, inv);
+    return v < 0 ? -(int32_t)q : (int32_t)q;
+}
+
+#define NN_ALWAYS_INLINE static inline __attribute__((always_inline))
+
 /*
  * Row operators, as macros that define a function for given element types
  * (the host instantiates them on int64_t, the target on its storage types);
  * the intermediate widths are fixed inside, so every instance computes
- * the same values.
+ * the same values. They are always inlined, so the constants the
+ * generated code passes fold into them.
  *
  * iSoftmax over a row of n: t = x - max, z = min(floor(-t / log2), 31),
  * p = t + z*log2, e = (A*(p + B)^2 + C) >> z, y = floor(e*(levels-1) / sum e).
  * e is computed twice (for the sum, then for each output) rather than
  * stored, so the function needs no scratch memory.
  */
-static inline uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32_t C, int32_t log2)
+NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32_t C, int32_t log2,
+                                          uint32_t inv_log2)
 {
-    int32_t z = -t / log2;
+    /* t <= 0; inv_log2 = 0xFFFFFFFF / log2 */
+    int32_t z = (int32_t)nn_udiv_inv((uint32_t)-t, (uint32_t)log2, inv_log2);
     if (z > 31)
         z = 31;
     int32_t p = t + z * log2 + B;
@@ -91,8 +118,30 @@ static inline uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32_t 
 }
 
 #define NN_DEFINE_SOFTMAX_ROW(name, in_type, out_type)                                        \
-    static inline void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B,   \
-                            int32_t C, int32_t log2, int32_t levels)                          \
+    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B, \
+                               int32_t C, int32_t log2, int32_t levels)                       \
+    {                                                                                         \
+        int32_t mx = (int32_t)x[0];                                                           \
+        for (int32_t j = 1; j < n; j++)                                                       \
+            if ((int32_t)x[j] > mx)                                                           \
+                mx = (int32_t)x[j];                                                           \
+        uint32_t sum = 0, inv_log2 = 0xFFFFFFFFu / (uint32_t)log2;                            \
+        for (int32_t j = 0; j < n; j++)                                                       \
+            sum += nn_softmax_term((int32_t)x[j] - mx, A, B, C, log2, inv_log2);              \
+        uint32_t inv = 0xFFFFFFFFu / sum;                                                     \
+        for (int32_t j = 0; j < n; j++)                                                       \
+            y[j] = (out_type)nn_udiv_inv(                                                     \
+                nn_softmax_term((int32_t)x[j] - mx, A, B, C, log2, inv_log2) *                \
+                    (uint32_t)(levels - 1),                                                   \
+                sum, inv);                                                                    \
+    }
+
+/* The same with the terms looked up: tab[d] = nn_softmax_term(-d, ...)
+ * for every difference d = max - x the input's range allows (the code
+ * generator builds the table with nn_softmax_term). */
+#define NN_DEFINE_SOFTMAX_ROW_TABLE(name, in_type, out_type)                                  \
+    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, const uint32_t *tab,  \
+                               int32_t levels)                                                \
     {                                                                                         \
         int32_t mx = (int32_t)x[0];                                                           \
         for (int32_t j = 1; j < n; j++)                                                       \
@@ -100,26 +149,29 @@ static inline uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32_t 
                 mx = (int32_t)x[j];                                                           \
         uint32_t sum = 0;                                                                     \
         for (int32_t j = 0; j < n; j++)                                                       \
-            sum += nn_softmax_term((int32_t)x[j] - mx, A, B, C, log2);                        \
+            sum += tab[mx - (int32_t)x[j]];                                                   \
+        uint32_t inv = 0xFFFFFFFFu / sum;                                                     \
         for (int32_t j = 0; j < n; j++)                                                       \
-            y[j] = (out_type)((nn_softmax_term((int32_t)x[j] - mx, A, B, C, log2) *           \
-                               (uint32_t)(levels - 1)) / sum);                                \
+            y[j] = (out_type)nn_udiv_inv(tab[mx - (int32_t)x[j]] * (uint32_t)(levels - 1), sum, \
+                                         inv);                                                \
     }
 
 /*
- * iRMSNorm over a row of n: sd = isqrt(sum(x^2) / n + 1),
+ * iRMSNorm over a row of n, elements [j0, j1) of it (so that cores can
+ * share a row): sd = isqrt(sum(x^2) / n + 1),
  * y = clip(trunc(x * w / sd) >> log2d, -128, 127) (int32; / truncates).
  */
 #define NN_DEFINE_RMSNORM_ROW(name, in_type, w_type, out_type)                                \
-    static inline void name(const in_type *x, const w_type *w, out_type *y, int32_t n,        \
-                            int32_t log2d)                                                    \
+    NN_ALWAYS_INLINE void name(const in_type *x, const w_type *w, out_type *y, int32_t n,     \
+                               int32_t log2d, int32_t j0, int32_t j1)                         \
     {                                                                                         \
         int32_t ss = 0;                                                                       \
         for (int32_t j = 0; j < n; j++)                                                       \
             ss += (int32_t)x[j] * (int32_t)x[j];                                              \
-        int32_t sd = (int32_t)nn_isqrt((uint32_t)(ss / n + 1));                               \
-        for (int32_t j = 0; j < n; j++) {                                                     \
-            int32_t v = ((int32_t)x[j] * (int32_t)w[j] / sd) >> log2d;                        \
+        uint32_t sd = nn_isqrt((uint32_t)(ss / n + 1));                                       \
+        uint32_t inv = 0xFFFFFFFFu / sd;                                                      \
+        for (int32_t j = j0; j < j1; j++) {                                                   \
+            int32_t v = nn_sdiv_inv((int32_t)x[j] * (int32_t)w[j], sd, inv) >> log2d;         \
             y[j] = (out_type)(v < -128 ? -128 : v > 127 ? 127 : v);                           \
         }                                                                                     \
     }
