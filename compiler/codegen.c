@@ -813,6 +813,107 @@ static void emit_matmul_operands(struct gen *G, const struct step *s, const char
     emit_operand(G, s, s->plan.n - 1, "y", true);
 }
 
+/* Both operands 8-bit, contiguous along K, K a multiple of 4: the
+ * register-blocked sdot kernels apply. */
+static bool mm_blocked(const struct gen *G, const struct ort_node *n, const struct ort_matmul *m,
+                       bool wmode)
+{
+    return esize(T(G, n->inputs[0])) == 1 && esize(T(G, n->inputs[1])) == 1 && m->K % 4 == 0 &&
+           !m->trans_a && (wmode || m->trans_b);
+}
+
+static const char *lane(const struct gen *G, int t) { return T(G, t)->storage == ORT_DT_INT8 ? "i8" : "u8"; }
+
+/* o<si>(p, rs, u0, i, j, acc): the epilogue and store of one output
+ * element (W mode: row i, tile column j; A mode: tile row i, column j). */
+static void emit_mm_store(struct gen *G, const struct step *s, int si, const struct ort_matmul *m,
+                          bool wmode)
+{
+    const struct ort_node *n = &G->g->nodes[s->node];
+    int out_k = s->plan.n - 1;
+    const struct ort_tensor *o = T(G, s->operand_tensor[out_k]);
+    emit(G, "static inline __attribute__((always_inline)) void o%d(void *const *p, const uint32_t *rs, "
+            "uint32_t u0, uint32_t i, uint32_t j, int32_t acc)\n{\n    (void)rs;\n    (void)u0;\n", si);
+    for (int k = 2; k < out_k; k++) {
+        char name[8];
+        snprintf(name, sizeof name, "x%d", k);
+        emit_operand(G, s, k, name, false);
+    }
+    emit_operand(G, s, out_k, "y", true);
+    emit(G, "    {\n");
+    char flat[96];
+    if (wmode) {
+        snprintf(flat, sizeof flat, "(i * %" PRId64 "u + u0 + j)", m->N);
+        emit_matmul_epilogue(G, s, n, m, flat, "i", "(u0 + j)");
+        emit(G, "            y[i * (rs[%d] / %d) + j] = (%s)v;\n", out_k, esize(o), ctype(o->storage));
+    } else {
+        emit(G, "            uint32_t u = u0 + i;\n");
+        snprintf(flat, sizeof flat, "(u * %" PRId64 "u + j)", m->N);
+        emit_matmul_epilogue(G, s, n, m, flat, "u", "j");
+        emit(G, "            y[i * %" PRId64 "u + j] = (%s)v;\n", m->N, ctype(o->storage));
+    }
+    emit(G, "    }\n}\n");
+}
+
+/* The blocked kernel: blocks of R rows x 4 columns shared among the
+ * cores; `rows`/`cols` are C expressions of the counts, `arow(i)` and
+ * `brow(j)` pointer expressions written by the caller into a0 and b0. */
+static void emit_mm_blocked(struct gen *G, const struct step *s, int si, const struct ort_matmul *m,
+                            bool wmode)
+{
+    const struct ort_node *n = &G->g->nodes[s->node];
+    const char *ta = tensor_ctype(G, n->inputs[0]), *tb = tensor_ctype(G, n->inputs[1]);
+    char sfx[16];
+    snprintf(sfx, sizeof sfx, "%s_%s", lane(G, n->inputs[0]), lane(G, n->inputs[1]));
+    int64_t K = m->K, rows_w = m->batches * m->M;
+    /* Two-row blocks: in A mode both rows must be of the same batch. */
+    int R = wmode ? (rows_w >= 2 ? 2 : 1)
+                  : (m->M % 2 == 0 && s->plan.tile_units % 2 == 0 ? 2 : 1);
+    char rows[32], cols[32];
+    snprintf(rows, sizeof rows, wmode ? "%" PRId64 "u" : "n", rows_w);
+    snprintf(cols, sizeof cols, wmode ? "n" : "%" PRId64 "u", m->N);
+    emit(G, "    const %s *a = p[0];\n    const %s *bm = p[1];\n", ta, tb);
+    emit(G, "    uint32_t cb = (%s + 3) >> 2, rb = (%s + %d) / %d, b, e;\n", cols, rows, R - 1, R);
+    emit(G, "    nn_part(rb * cb, &b, &e);\n");
+    emit(G, "    uint32_t ib = b / cb, jb = b - ib * cb;\n");
+    emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
+    emit(G, "        uint32_t i = ib * %d, j = jb * 4;\n", R);
+    if (wmode) {
+        emit(G, "        const %s *a0 = a + i * %" PRId64 "u;\n", ta, K);
+        emit(G, "        const %s *bb = bm;\n", tb);
+    } else {
+        char aidx[512], bidx[512], bt_e[256], i_e[256];
+        bcast_expr(&m->a_batch, &m->batch, "bt", aidx, sizeof aidx);
+        bcast_expr(&m->b_batch, &m->batch, "bt", bidx, sizeof bidx);
+        cdiv(bt_e, sizeof bt_e, "(u0 + i)", m->M, s->plan.units - 1);
+        cmod(i_e, sizeof i_e, "(u0 + i)", m->M, s->plan.units - 1);
+        emit(G, "        uint32_t bt = %s;\n        (void)bt;\n", bt_e);
+        if (s->plan.op[0].was == NN_ROWS)
+            emit(G, "        const %s *a0 = a + i * %" PRId64 "u;\n", ta, K);
+        else
+            emit(G, "        const %s *a0 = a + (%s) * %" PRId64 "u + (%s) * %" PRId64 "u;\n", ta, aidx,
+                 m->M * K, i_e, K);
+        emit(G, "        const %s *bb = bm + (%s) * %" PRId64 "u;\n", tb, bidx, K * m->N);
+    }
+    emit(G, "        const %s *b0 = bb + j * %" PRId64 "u;\n", tb, K);
+    emit(G, "        if (i + %d <= %s && j + 4 <= %s) {\n            int32_t c[%d];\n", R, rows, cols, 4 * R);
+    if (R == 2)
+        emit(G, "            nn_mm2x4_%s(a0, a0 + %" PRId64 "u, b0, %" PRId64 "u, %" PRId64 "u, c);\n", sfx, K,
+             K, K / 4);
+    else
+        emit(G, "            nn_mm1x4_%s(a0, b0, %" PRId64 "u, %" PRId64 "u, c);\n", sfx, K, K / 4);
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < 4; c++)
+            emit(G, "            o%d(p, rs, u0, i + %d, j + %d, c[%d]);\n", si, r, c, r * 4 + c);
+    emit(G, "        } else {\n");
+    emit(G, "            for (uint32_t ii = 0; ii < %d && i + ii < %s; ii++)\n", R, rows);
+    emit(G, "                for (uint32_t jj = 0; jj < 4 && j + jj < %s; jj++)\n", cols);
+    emit(G, "                    o%d(p, rs, u0, i + ii, j + jj, nn_dot_%s(a0 + ii * %" PRId64 "u, b0 + jj * %" PRId64
+            "u, %" PRId64 "u, 0));\n", si, sfx, K, K, K / 4);
+    emit(G, "        }\n");
+    emit(G, "        if (++jb == cb) {\n            jb = 0;\n            ib++;\n        }\n    }\n");
+}
+
 static void emit_matmul_w(struct gen *G, const struct step *s)
 {
     const struct ort_node *n = &G->g->nodes[s->node];
@@ -970,13 +1071,28 @@ static void emit_step(struct gen *G, int si)
         emit_copies(G, si);
         return;
     }
+    struct ort_matmul mm;
+    bool blocked = false;
+    if (s->kind == S_MATMUL_W || s->kind == S_MATMUL_A) {
+        ort_matmul_dims(G->g, n, &mm);
+        blocked = mm_blocked(G, n, &mm, s->kind == S_MATMUL_W);
+        if (blocked)
+            emit_mm_store(G, s, si, &mm, s->kind == S_MATMUL_W);
+    }
     emit(G, "static void k%d(void *const *p, const uint32_t *rs, uint32_t u0, uint32_t n)\n{\n", si);
     emit(G, "    (void)rs;\n    (void)u0;\n");
     switch (s->kind) {
     case S_ELEMWISE: emit_elemwise(G, s); break;
     case S_SOFTMAX: case S_RMSNORM: emit_rowop(G, s); break;
-    case S_MATMUL_W: emit_matmul_w(G, s); break;
-    case S_MATMUL_A: emit_matmul_a(G, s); break;
+    case S_MATMUL_W:
+    case S_MATMUL_A:
+        if (blocked)
+            emit_mm_blocked(G, s, si, &mm, s->kind == S_MATMUL_W);
+        else if (s->kind == S_MATMUL_W)
+            emit_matmul_w(G, s);
+        else
+            emit_matmul_a(G, s);
+        break;
     case S_TRANSPOSE: emit_transpose(G, s); break;
     case S_CONCAT: emit_concat(G, s); break;
     case S_DMA_COPY: break;

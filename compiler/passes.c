@@ -1,5 +1,6 @@
 #include "passes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,9 +156,120 @@ static void fuse_chain(struct ort_graph *g, int h)
     }
 }
 
+static void set_const_bounds(struct ort_tensor *t)
+{
+    int64_t count = ort_shape_count(&t->shape);
+    t->lo = t->hi = count ? t->data[0] : 0;
+    for (int64_t i = 1; i < count; i++) {
+        t->lo = t->data[i] < t->lo ? t->data[i] : t->lo;
+        t->hi = t->data[i] > t->hi ? t->data[i] : t->hi;
+    }
+    t->storage = t->lo >= -128 && t->hi <= 127 ? ORT_DT_INT8
+                 : t->lo >= 0 && t->hi <= 255  ? ORT_DT_UINT8
+                                               : ORT_DT_INT32;
+}
+
+/* TrueIntegerDiv (x * c) read only by a RequantShift: requant(x*c, mul)
+ * is requant(x, mul*c), the same integers; the multiplication moves into
+ * the requantization's constant (as Deeploy does). */
+static void fold_true_div(struct ort_graph *g)
+{
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (!is_op(&g->nodes[i], "TrueIntegerDiv"))
+            continue;
+        int out = g->nodes[i].outputs[0], next = -1;
+        if (g->tensors[out].is_output || consumers(g, out, &next) != 1)
+            continue;
+        struct ort_node *c = &g->nodes[next];
+        if (!is_op(c, "RequantShift") || c->inputs[0] != out)
+            continue;
+        int mul = c->inputs[1];
+        int64_t coeff = g->nodes[i].p.coeff[0], count = ort_shape_count(&g->tensors[mul].shape);
+        bool fits = true;
+        for (int64_t k = 0; k < count && fits; k++) {
+            __int128 v = (__int128)g->tensors[mul].data[k] * coeff;
+            fits = v >= INT32_MIN && v <= INT32_MAX;
+        }
+        if (!fits)
+            continue;
+        char name[600];
+        snprintf(name, sizeof name, "%s*%lld", g->tensors[mul].name, (long long)coeff);
+        int nt = ort_graph_tensor(g, name); /* may move g->tensors */
+        struct ort_tensor *t = &g->tensors[nt];
+        if (!t->is_const) {
+            const struct ort_tensor *m = &g->tensors[mul];
+            t->shape = m->shape;
+            t->shape_known = true;
+            t->dtype = m->dtype;
+            t->is_const = true;
+            t->data = malloc(sizeof *t->data * (size_t)(count ? count : 1));
+            for (int64_t k = 0; k < count; k++)
+                t->data[k] = m->data[k] * coeff;
+            set_const_bounds(t);
+        }
+        c = &g->nodes[next];
+        c->inputs[1] = nt;
+        c->inputs[0] = g->nodes[i].inputs[0];
+        g->nodes[i].removed = true;
+    }
+}
+
+/* MatMul(A, B) with B an 8-bit activation in [.., K, N] layout, K a
+ * multiple of 4, and enough outputs to pay for a copy: B is transposed
+ * first (a Transpose node, shared by the products that read the same B)
+ * so that the product runs on the sdot kernels along contiguous K. */
+static int transpose_activation_b(struct ort_graph *g, struct ort_diag *d)
+{
+    bool added = false;
+    int n_nodes = g->n_nodes;
+    for (int i = 0; i < n_nodes; i++) {
+        struct ort_node *n = &g->nodes[i];
+        if (!is_op(n, "MatMul") || n->p.trans_b)
+            continue;
+        int b = n->inputs[1];
+        const struct ort_tensor *a = &g->tensors[n->inputs[0]], *bt = &g->tensors[b];
+        int r = bt->shape.rank;
+        if (bt->is_const || r < 2 || ort_dtype_size(bt->storage) != 1 ||
+            ort_dtype_size(a->storage) != 1 || a->shape.dim[a->shape.rank - 1] % 4 != 0 ||
+            ort_shape_count(&g->tensors[n->outputs[0]].shape) < 1024)
+            continue;
+        char name[600];
+        snprintf(name, sizeof name, "%s.T", bt->name);
+        bool exists = ort_graph_find(g, name) >= 0;
+        int tt = ort_graph_tensor(g, name);
+        if (!exists) {
+            struct ort_tensor *t = &g->tensors[tt], *src = &g->tensors[b];
+            t->shape = src->shape;
+            t->shape.dim[r - 2] = src->shape.dim[r - 1];
+            t->shape.dim[r - 1] = src->shape.dim[r - 2];
+            t->shape_known = true;
+            t->dtype = src->dtype;
+            t->storage = src->storage;
+            t->lo = src->lo;
+            t->hi = src->hi;
+            char nname[640];
+            snprintf(nname, sizeof nname, "%s.transpose", src->name);
+            int nn = ort_graph_add_node(g, nname, "Transpose"); /* may move g->nodes */
+            struct ort_node *tn = &g->nodes[nn];
+            ort_node_add_input(g, nn, b);
+            ort_node_add_output(g, nn, tt);
+            tn->op = ort_op_find("Transpose");
+            tn->alias = false;
+            for (int k = 0; k < r; k++)
+                tn->p.perm[k] = k;
+            tn->p.perm[r - 2] = r - 1;
+            tn->p.perm[r - 1] = r - 2;
+            added = true;
+        }
+        n = &g->nodes[i];
+        n->inputs[1] = tt;
+        n->p.trans_b = 1;
+    }
+    return added ? ort_graph_sort(g, d) : 0;
+}
+
 int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
 {
-    (void)d;
     for (int i = 0; i < g->n_nodes; i++) {
         struct ort_node *n = &g->nodes[i];
         if (is_op(n, "RequantShift") && identity_rqs(g, n)) {
@@ -185,6 +297,9 @@ int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
             n->p.trans_b = 1;
         }
     }
+    fold_true_div(g);
+    if (transpose_activation_b(g, d))
+        return -1;
     /* Dead nodes, until none is left. */
     for (bool again = true; again;) {
         again = false;
