@@ -1260,18 +1260,20 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
         emit_step(&G, si);
     if (o->profile)
         emit(&G, "\nuint32_t ort_step_cycles[%d];\n", G.n_steps ? G.n_steps : 1);
-    emit(&G, "\nvoid network_run(void)\n{\n");
+    /* Every core runs the steps in order; one barrier between steps. */
+    emit(&G, "\nstatic void network_body(void *arg)\n{\n    (void)arg;\n");
     if (o->profile)
-        emit(&G, "    uint32_t t = rt_cycles(), now;\n");
+        emit(&G, "    uint32_t t = rt_cycles(), now, core = rt_core_id();\n");
     for (int si = 0; si < G.n_steps; si++) {
         if (G.steps[si].kind == S_DMA_COPY)
-            emit(&G, "    nn_run_copies(c%d, %d);\n", si, G.steps[si].plan.n - 1);
+            emit(&G, "    nn_step_copies(c%d, %d);\n", si, G.steps[si].plan.n - 1);
         else
-            emit(&G, "    nn_run_step(&t%d);\n", si);
+            emit(&G, "    nn_step(&t%d, %d);\n", si, si);
         if (o->profile)
-            emit(&G, "    now = rt_cycles();\n    ort_step_cycles[%d] = now - t;\n    t = now;\n", si);
+            emit(&G, "    if (core == 0) {\n        now = rt_cycles();\n        ort_step_cycles[%d] = now - t;\n"
+                     "        t = now;\n    }\n", si);
     }
-    emit(&G, "}\n");
+    emit(&G, "}\n\nvoid network_run(void)\n{\n    nn_run_network(network_body);\n}\n");
     r->step_names = calloc(G.n_steps > 0 ? (size_t)G.n_steps : 1, sizeof *r->step_names);
     for (int si = 0; si < G.n_steps; si++)
         snprintf(r->step_names[si], sizeof r->step_names[si], "%s (%s)", g->nodes[G.steps[si].node].name,

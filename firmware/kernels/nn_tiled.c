@@ -48,23 +48,28 @@ static void wait(uint32_t id)
         rt_dma_wait(id);
 }
 
-void nn_run_tiled(const struct nn_tiling *t)
+/* Core 0: the whole operands and tile 0 in; returns when they are. */
+static void prologue(const struct nn_tiling *t)
+{
+    uint32_t pending = NO_DMA;
+    for (uint32_t i = 0; i < t->n_operands; i++)
+        if (t->op[i].mode == NN_WHOLE) {
+            uint32_t c = copy(t->op[i].l1[0], t->op[i].mem, t->op[i].bytes);
+            pending = c != NO_DMA ? c : pending;
+        }
+    uint32_t c = stage_in(t, 0, 0);
+    wait(c != NO_DMA ? c : pending);
+}
+
+/* Every core, after the prologue and a barrier: the tiles. Core 0
+ * returns once the last output is in memory. */
+static void run_tiles(const struct nn_tiling *t)
 {
     unsigned core = rt_core_id();
     uint32_t tiles = (t->units + t->tile_units - 1) / t->tile_units;
     void *ptr[NN_MAX_OPERANDS];
     uint32_t stride[NN_MAX_OPERANDS];
     uint32_t pending = NO_DMA; /* the last transfer the next tile needs */
-    if (core == 0) {
-        for (uint32_t i = 0; i < t->n_operands; i++)
-            if (t->op[i].mode == NN_WHOLE) {
-                uint32_t c = copy(t->op[i].l1[0], t->op[i].mem, t->op[i].bytes);
-                pending = c != NO_DMA ? c : pending;
-            }
-        uint32_t c = stage_in(t, 0, 0);
-        wait(c != NO_DMA ? c : pending);
-    }
-    rt_barrier();
     uint32_t last_out = NO_DMA;
     for (uint32_t k = 0; k < tiles; k++) {
         int buf = (int)(k & 1);
@@ -114,6 +119,14 @@ void nn_run_tiled(const struct nn_tiling *t)
 /* The descriptor of the node being run, in L1. */
 static struct nn_tiling current __attribute__((section(".l1bss"), aligned(8)));
 
+void nn_run_tiled(const struct nn_tiling *t)
+{
+    if (rt_core_id() == 0)
+        prologue(t);
+    rt_barrier();
+    run_tiles(t);
+}
+
 static void run_current(void *arg)
 {
     (void)arg;
@@ -123,18 +136,51 @@ static void run_current(void *arg)
 uint32_t nn_team_cores __attribute__((section(".l1bss")));
 uint32_t nn_team_shift __attribute__((section(".l1bss")));
 
+static void set_team(void)
+{
+    if (nn_team_cores)
+        return;
+    nn_team_cores = rt_num_cores();
+    nn_team_shift = 32;
+    for (uint32_t s = 0; s < 5; s++)
+        if (nn_team_cores == 1u << s)
+            nn_team_shift = s;
+}
+
 void nn_run_step(const struct nn_tiling *t)
 {
     uint32_t id = rt_dma_copy(&current, t, sizeof current);
-    if (!nn_team_cores) {
-        nn_team_cores = rt_num_cores();
-        nn_team_shift = 32;
-        for (uint32_t s = 0; s < 5; s++)
-            if (nn_team_cores == 1u << s)
-                nn_team_shift = s;
-    }
+    set_team();
     rt_dma_wait(id);
     rt_fork(0, run_current, 0);
+}
+
+/* Descriptors of consecutive steps alternate between two L1 slots: core 0
+ * fills one while no core can still read it (they all passed the barrier
+ * of the step in between). */
+static struct nn_tiling slots[2] __attribute__((section(".l1bss"), aligned(8)));
+
+void nn_step(const struct nn_tiling *t, uint32_t index)
+{
+    struct nn_tiling *cur = &slots[index & 1];
+    if (rt_core_id() == 0) {
+        rt_dma_wait(rt_dma_copy(cur, t, sizeof *cur));
+        prologue(cur);
+    }
+    rt_barrier();
+    run_tiles(cur);
+}
+
+void nn_step_copies(const struct nn_copy *c, uint32_t n)
+{
+    if (rt_core_id() == 0)
+        nn_run_copies(c, n);
+}
+
+void nn_run_network(void (*body)(void *))
+{
+    set_team();
+    rt_fork(0, body, 0);
 }
 
 void nn_run_copies(const struct nn_copy *c, uint32_t n)

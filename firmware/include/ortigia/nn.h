@@ -76,4 +76,14 @@ struct nn_copy {
 /* Core 0: the copies, in order, then waits for the last. */
 void nn_run_copies(const struct nn_copy *c, uint32_t n);
 
+/*
+ * A whole network in one fork: core 0 calls nn_run_network(body); every
+ * core runs body, which calls, in order, nn_step for each tiled step
+ * (`index` counts the steps) and nn_step_copies for each DMA-only one.
+ * Steps are separated by one barrier rather than a fork and a join.
+ */
+void nn_run_network(void (*body)(void *));
+void nn_step(const struct nn_tiling *t, uint32_t index);
+void nn_step_copies(const struct nn_copy *c, uint32_t n);
+
 #endif
