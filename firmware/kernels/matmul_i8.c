@@ -18,6 +18,7 @@
 #include "ortigia/cluster.h"
 #include "ortigia/dma.h"
 #include "ortigia/kernels.h"
+#include "ortigia/nn_kernel.h"
 #include "xpulp.h"
 
 static int32_t dot_i8(const int8_t *a, const int8_t *b, unsigned k)
@@ -92,39 +93,12 @@ static int32_t dot_simd(const int8_t *a, const int8_t *b, unsigned k)
     return acc;
 }
 
-/* acc[r][c] = dot(a_r, b_c) over k4 words, r < 2, c < 4 (all rows aligned). */
+/* acc[r][c] = dot(a_r, b_c) over k4 words, r < 2, c < 4 (all rows aligned):
+   the register-blocked kernel generated networks use too. */
 static void block_2x4(const int8_t *a0, const int8_t *a1, const int8_t *b0, size_t bstride,
                       unsigned k4, int32_t acc[2][4])
 {
-    const void *pa0 = a0, *pa1 = a1, *pb0 = b0, *pb1 = b0 + bstride, *pb2 = b0 + 2 * bstride,
-               *pb3 = b0 + 3 * bstride;
-    int32_t s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-    __asm__ volatile(
-        XP_ASM_BEGIN
-        XP_LP_SETUP(0, "%[k4]", 14)
-        ".insn i 0x0B, 2, t0, %[pa0], 4\n"
-        ".insn i 0x0B, 2, t1, %[pa1], 4\n"
-        ".insn i 0x0B, 2, t2, %[pb0], 4\n"
-        ".insn i 0x0B, 2, t3, %[pb1], 4\n"
-        ".insn r 0x57, 1, 0x5C, %[s00], t0, t2\n"
-        ".insn r 0x57, 1, 0x5C, %[s10], t1, t2\n"
-        ".insn i 0x0B, 2, t4, %[pb2], 4\n"
-        ".insn r 0x57, 1, 0x5C, %[s01], t0, t3\n"
-        ".insn r 0x57, 1, 0x5C, %[s11], t1, t3\n"
-        ".insn i 0x0B, 2, t5, %[pb3], 4\n"
-        ".insn r 0x57, 1, 0x5C, %[s02], t0, t4\n"
-        ".insn r 0x57, 1, 0x5C, %[s12], t1, t4\n"
-        ".insn r 0x57, 1, 0x5C, %[s03], t0, t5\n"
-        ".insn r 0x57, 1, 0x5C, %[s13], t1, t5\n"
-        XP_ASM_END
-        : [s00] "+r"(s00), [s01] "+r"(s01), [s02] "+r"(s02), [s03] "+r"(s03),
-          [s10] "+r"(s10), [s11] "+r"(s11), [s12] "+r"(s12), [s13] "+r"(s13),
-          [pa0] "+r"(pa0), [pa1] "+r"(pa1), [pb0] "+r"(pb0), [pb1] "+r"(pb1), [pb2] "+r"(pb2),
-          [pb3] "+r"(pb3)
-        : [k4] "r"(k4)
-        : "t0", "t1", "t2", "t3", "t4", "t5", "memory"); /* the loaded words */
-    acc[0][0] = s00, acc[0][1] = s01, acc[0][2] = s02, acc[0][3] = s03;
-    acc[1][0] = s10, acc[1][1] = s11, acc[1][2] = s12, acc[1][3] = s13;
+    nn_mm2x4_i8_i8(a0, a1, b0, bstride, k4, &acc[0][0]);
 }
 
 /*
@@ -201,29 +175,7 @@ block_4x4(const int8_t *a, const int8_t *b, size_t stride, unsigned k4, int8_t *
 static void block_1x4(const int8_t *x, const int8_t *w0, size_t wstride, unsigned k4,
                       int32_t acc[4])
 {
-    const void *px = x, *pw0 = w0, *pw1 = w0 + wstride, *pw2 = w0 + 2 * wstride,
-               *pw3 = w0 + 3 * wstride;
-    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    uint32_t vx, v0, v1, v2, v3;
-    __asm__ volatile(
-        XP_ASM_BEGIN
-        XP_LP_SETUP(0, "%[k4]", 9)
-        ".insn i 0x0B, 2, %[vx], %[px], 4\n"
-        ".insn i 0x0B, 2, %[v0], %[pw0], 4\n"
-        ".insn i 0x0B, 2, %[v1], %[pw1], 4\n"
-        ".insn r 0x57, 1, 0x5C, %[s0], %[vx], %[v0]\n"
-        ".insn i 0x0B, 2, %[v2], %[pw2], 4\n"
-        ".insn r 0x57, 1, 0x5C, %[s1], %[vx], %[v1]\n"
-        ".insn i 0x0B, 2, %[v3], %[pw3], 4\n"
-        ".insn r 0x57, 1, 0x5C, %[s2], %[vx], %[v2]\n"
-        ".insn r 0x57, 1, 0x5C, %[s3], %[vx], %[v3]\n"
-        XP_ASM_END
-        : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [px] "+r"(px),
-          [pw0] "+r"(pw0), [pw1] "+r"(pw1), [pw2] "+r"(pw2), [pw3] "+r"(pw3),
-          [vx] "=&r"(vx), [v0] "=&r"(v0), [v1] "=&r"(v1), [v2] "=&r"(v2), [v3] "=&r"(v3)
-        : [k4] "r"(k4)
-        : "memory");
-    acc[0] = s0, acc[1] = s1, acc[2] = s2, acc[3] = s3;
+    nn_mm1x4_i8_i8(x, w0, wstride, k4, acc);
 }
 
 /*

@@ -75,64 +75,79 @@ static inline int32_t nn_dot_u8_u8(const void *a, const void *b, uint32_t words,
 
 /*
  * Register-blocked products for 8-bit operands: rows a0 (and a1) against
- * four rows of b (b, b + bstride, ... bytes apart), `words` words each;
- * c gets the 4 (8) int32 sums, row-major. Each A word is loaded once for
- * the four columns: 9 instructions per 16 MACs (1x4), 14 per 32 (2x4).
+ * four rows of b (b, b + bstride, ... bytes apart), `words` >= 1 words
+ * each; c gets the 4 (8) int32 sums, row-major. Hardware loops with
+ * post-increment loads: each A word is loaded once for the four columns,
+ * 9 instructions per 16 MACs (1x4), 14 per 32 (2x4), no loop overhead,
+ * no load used by the next instruction.
+ *
+ * The sdot flavour by lane types (a, b): sdotsp.b (i8 i8), sdotusp.b with
+ * the unsigned operand first (u8 i8; i8 u8 swapped), sdotup.b (u8 u8).
  */
-#define NN_DOT_i8_i8(acc, a, b) xp_sdotsp_b(acc, a, b)
-#define NN_DOT_u8_i8(acc, a, b) xp_sdotusp_b(acc, a, b)
-#define NN_DOT_i8_u8(acc, a, b) xp_sdotusp_b(acc, b, a)
-#define NN_DOT_u8_u8(acc, a, b) ((int32_t)xp_sdotup_b((uint32_t)(acc), a, b))
+#define NN_F7_i8_i8 0x5C
+#define NN_F7_u8_i8 0x54
+#define NN_F7_i8_u8 0x54
+#define NN_F7_u8_u8 0x50
+#define NN_ORD_i8_i8(x, w) x ", " w
+#define NN_ORD_u8_i8(x, w) x ", " w
+#define NN_ORD_i8_u8(x, w) w ", " x
+#define NN_ORD_u8_u8(x, w) x ", " w
+#define NN_STR_(x) #x
+#define NN_STR(x) NN_STR_(x)
+#define NN_SDOT(f7, ord, acc, x, w) ".insn r 0x57, 1, " NN_STR(f7) ", %[" #acc "], " ord(x, w) "\n"
+#define NN_PLW(reg, ptr) ".insn i 0x0B, 2, " reg ", %[" #ptr "], 4\n"
 
 #define NN_DEFINE_MM(ta, tb)                                                                 \
     static inline __attribute__((always_inline)) void nn_mm1x4_##ta##_##tb(                  \
         const void *a0, const void *b, uint32_t bstride, uint32_t words, int32_t *c)         \
     {                                                                                        \
-        const uint32_t *pa = a0, *p0 = b;                                                    \
-        const uint32_t *p1 = (const uint32_t *)((const uint8_t *)b + bstride);               \
-        const uint32_t *p2 = (const uint32_t *)((const uint8_t *)b + 2 * bstride);           \
-        const uint32_t *p3 = (const uint32_t *)((const uint8_t *)b + 3 * bstride);           \
-        int32_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;                                              \
-        for (uint32_t k = 0; k < words; k++) {                                               \
-            uint32_t x = pa[k];                                                              \
-            c0 = NN_DOT_##ta##_##tb(c0, x, p0[k]);                                           \
-            c1 = NN_DOT_##ta##_##tb(c1, x, p1[k]);                                           \
-            c2 = NN_DOT_##ta##_##tb(c2, x, p2[k]);                                           \
-            c3 = NN_DOT_##ta##_##tb(c3, x, p3[k]);                                           \
-        }                                                                                    \
-        c[0] = c0;                                                                           \
-        c[1] = c1;                                                                           \
-        c[2] = c2;                                                                           \
-        c[3] = c3;                                                                           \
+        const void *pa = a0, *p0 = b, *p1 = (const uint8_t *)b + bstride,                    \
+                   *p2 = (const uint8_t *)b + 2 * bstride, *p3 = (const uint8_t *)b + 3 * bstride; \
+        int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                              \
+        __asm__ volatile(XP_ASM_BEGIN XP_LP_SETUP(0, "%[k4]", 9)                             \
+                         NN_PLW("t0", pa) NN_PLW("t1", p0) NN_PLW("t2", p1)                  \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s0, "t0", "t1")      \
+                         NN_PLW("t3", p2)                                                    \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s1, "t0", "t2")      \
+                         NN_PLW("t4", p3)                                                    \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s2, "t0", "t3")      \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s3, "t0", "t4")      \
+                         XP_ASM_END                                                          \
+                         : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3),       \
+                           [pa] "+r"(pa), [p0] "+r"(p0), [p1] "+r"(p1), [p2] "+r"(p2),       \
+                           [p3] "+r"(p3)                                                     \
+                         : [k4] "r"(words)                                                   \
+                         : "t0", "t1", "t2", "t3", "t4", "memory");                          \
+        c[0] = s0, c[1] = s1, c[2] = s2, c[3] = s3;                                          \
     }                                                                                        \
     static inline __attribute__((always_inline)) void nn_mm2x4_##ta##_##tb(                  \
         const void *a0, const void *a1, const void *b, uint32_t bstride, uint32_t words,     \
         int32_t *c)                                                                          \
     {                                                                                        \
-        const uint32_t *pa = a0, *pb = a1, *p0 = b;                                          \
-        const uint32_t *p1 = (const uint32_t *)((const uint8_t *)b + bstride);               \
-        const uint32_t *p2 = (const uint32_t *)((const uint8_t *)b + 2 * bstride);           \
-        const uint32_t *p3 = (const uint32_t *)((const uint8_t *)b + 3 * bstride);           \
-        int32_t c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;              \
-        for (uint32_t k = 0; k < words; k++) {                                               \
-            uint32_t x = pa[k], y = pb[k], w0 = p0[k], w1 = p1[k], w2 = p2[k], w3 = p3[k];   \
-            c0 = NN_DOT_##ta##_##tb(c0, x, w0);                                              \
-            c1 = NN_DOT_##ta##_##tb(c1, x, w1);                                              \
-            c2 = NN_DOT_##ta##_##tb(c2, x, w2);                                              \
-            c3 = NN_DOT_##ta##_##tb(c3, x, w3);                                              \
-            c4 = NN_DOT_##ta##_##tb(c4, y, w0);                                              \
-            c5 = NN_DOT_##ta##_##tb(c5, y, w1);                                              \
-            c6 = NN_DOT_##ta##_##tb(c6, y, w2);                                              \
-            c7 = NN_DOT_##ta##_##tb(c7, y, w3);                                              \
-        }                                                                                    \
-        c[0] = c0;                                                                           \
-        c[1] = c1;                                                                           \
-        c[2] = c2;                                                                           \
-        c[3] = c3;                                                                           \
-        c[4] = c4;                                                                           \
-        c[5] = c5;                                                                           \
-        c[6] = c6;                                                                           \
-        c[7] = c7;                                                                           \
+        const void *pa0 = a0, *pa1 = a1, *p0 = b, *p1 = (const uint8_t *)b + bstride,        \
+                   *p2 = (const uint8_t *)b + 2 * bstride, *p3 = (const uint8_t *)b + 3 * bstride; \
+        int32_t s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;      \
+        __asm__ volatile(XP_ASM_BEGIN XP_LP_SETUP(0, "%[k4]", 14)                            \
+                         NN_PLW("t0", pa0) NN_PLW("t1", pa1) NN_PLW("t2", p0) NN_PLW("t3", p1) \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s00, "t0", "t2")     \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s10, "t1", "t2")     \
+                         NN_PLW("t4", p2)                                                    \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s01, "t0", "t3")     \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s11, "t1", "t3")     \
+                         NN_PLW("t5", p3)                                                    \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s02, "t0", "t4")     \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s12, "t1", "t4")     \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s03, "t0", "t5")     \
+                         NN_SDOT(NN_F7_##ta##_##tb, NN_ORD_##ta##_##tb, s13, "t1", "t5")     \
+                         XP_ASM_END                                                          \
+                         : [s00] "+r"(s00), [s01] "+r"(s01), [s02] "+r"(s02), [s03] "+r"(s03), \
+                           [s10] "+r"(s10), [s11] "+r"(s11), [s12] "+r"(s12), [s13] "+r"(s13), \
+                           [pa0] "+r"(pa0), [pa1] "+r"(pa1), [p0] "+r"(p0), [p1] "+r"(p1),   \
+                           [p2] "+r"(p2), [p3] "+r"(p3)                                      \
+                         : [k4] "r"(words)                                                   \
+                         : "t0", "t1", "t2", "t3", "t4", "t5", "memory");                    \
+        c[0] = s00, c[1] = s01, c[2] = s02, c[3] = s03;                                      \
+        c[4] = s10, c[5] = s11, c[6] = s12, c[7] = s13;                                      \
     }
 
 NN_DEFINE_MM(i8, i8)
