@@ -631,8 +631,33 @@ static bool rqs_fits32(const struct ort_node *r, const struct ort_tensor *x, con
 
 /* The value of input tensor t as C text: a literal for a scalar constant,
  * x<k>[i] for a sliced operand, x<k>[<broadcast index of flat>] else. */
+/* Where an output element is, as C expressions: its flat index, or (for
+ * matrix products) its row in the [rows x N] view and its column. */
+struct pos {
+    const char *flat, *row, *col;
+};
+
+/* Broadcast index from (row, col) of an [.., N] output: the last axis is
+ * either N (the column) or 1; the rest broadcast over the rows. */
+static void bcast_rc(const struct ort_shape *in, const struct ort_shape *out, const struct pos *at,
+                     char *buf, size_t size)
+{
+    struct ort_shape ir = *in, orow = *out;
+    int64_t in_last = in->rank ? in->dim[in->rank - 1] : 1;
+    ir.rank = in->rank ? in->rank - 1 : 0;
+    orow.rank = out->rank - 1;
+    char rows[400];
+    bcast_expr(&ir, &orow, at->row, rows, sizeof rows);
+    if (in_last == 1)
+        snprintf(buf, size, "%s", rows);
+    else
+        snprintf(buf, size, "(%s) * %" PRId64 "u + %s", rows, in_last, at->col);
+}
+
+/* The value of input tensor t as C text: a literal for a scalar constant,
+ * x<k>[i] for a sliced operand, x<k>[<broadcast index>] else. */
 static void value_of(const struct gen *G, const struct step *s, int t, const struct ort_shape *out,
-                     const char *flat, char *buf, size_t size)
+                     const struct pos *at, char *buf, size_t size)
 {
     const struct ort_tensor *x = T(G, t);
     if (is_scalar_const(x)) {
@@ -644,15 +669,18 @@ static void value_of(const struct gen *G, const struct step *s, int t, const str
         snprintf(buf, size, "(int32_t)x%d[i]", k);
         return;
     }
-    char idx[512];
-    bcast_expr(&x->shape, out, flat, idx, sizeof idx);
+    char idx[600];
+    if (at->col && out->rank >= 1)
+        bcast_rc(&x->shape, out, at, idx, sizeof idx);
+    else
+        bcast_expr(&x->shape, out, at->flat, idx, sizeof idx);
     snprintf(buf, size, "(int32_t)x%d[%s]", k, idx);
 }
 
 /* Applies elementwise node c to the running value v (its main operand is
  * tensor cur), or, for `head`, computes it from its inputs. */
 static void emit_link(struct gen *G, const struct step *s, const struct ort_node *c, int cur,
-                      const struct ort_shape *out, const char *flat, bool head)
+                      const struct ort_shape *out, const struct pos *flat, bool head)
 {
     char a[640], b[640], m[640], d[640];
     const char *op = c->op_type;
@@ -684,14 +712,25 @@ static void emit_link(struct gen *G, const struct step *s, const struct ort_node
         const struct ort_tensor *x = T(G, cur), *mt = T(G, c->inputs[1]), *at = T(G, c->inputs[2]);
         value_of(G, s, c->inputs[1], out, flat, m, sizeof m);
         value_of(G, s, c->inputs[2], out, flat, d, sizeof d);
-        emit(G, "            v = nn_requant%s(v, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
-             rqs_fits32(c, x, mt, at) ? "32" : "64", m, d, c->p.log2d, rqs_lo(c), rqs_hi(c));
+        int64_t lo = rqs_lo(c), hi = rqs_hi(c);
+        if (!rqs_fits32(c, x, mt, at))
+            emit(G, "            v = nn_requant64(v, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n", m, d,
+                 c->p.log2d, lo, hi);
+        else if (pow2(hi + 1) && lo == -(hi + 1))
+            emit(G, "            v = nn_rq32_clip(v, %s, %s, %" PRId64 ", %d);\n", m, d, c->p.log2d,
+                 log2i(hi + 1) + 1);
+        else if (pow2(hi + 1) && lo == 0)
+            emit(G, "            v = nn_rq32_clipu(v, %s, %s, %" PRId64 ", %d);\n", m, d, c->p.log2d,
+                 log2i(hi + 1) + 1);
+        else
+            emit(G, "            v = nn_rq32_range(v, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n", m, d,
+                 c->p.log2d, lo, hi);
     }
 }
 
 /* The epilogue of node n on the running value v. */
 static void emit_epilogue(struct gen *G, const struct step *s, const struct ort_node *n,
-                          const struct ort_shape *out, const char *flat)
+                          const struct ort_shape *out, const struct pos *flat)
 {
     int cur = n->outputs[0];
     for (int e = 0; e < n->n_epilogue; e++) {
@@ -715,8 +754,9 @@ static void emit_elemwise(struct gen *G, const struct step *s)
     emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
     emit(G, "    for (uint32_t i = b; i < e; i++) {\n");
     emit(G, "        uint32_t g = u0 + i;\n        (void)g;\n        {\n            int32_t v;\n");
-    emit_link(G, s, n, -1, &o->shape, "g", true);
-    emit_epilogue(G, s, n, &o->shape, "g");
+    const struct pos at = {"g", NULL, NULL};
+    emit_link(G, s, n, -1, &o->shape, &at, true);
+    emit_epilogue(G, s, n, &o->shape, &at);
     emit(G, "            y[i] = (%s)v;\n        }\n    }\n", ctype(o->storage));
 }
 
@@ -774,12 +814,14 @@ static void emit_matmul_epilogue(struct gen *G, const struct step *s, const stru
         if (n->n_inputs > 2 && n->inputs[2] >= 0) {
             struct ort_shape mn = {.rank = 2, .dim = {m->M, m->N}};
             snprintf(var, sizeof var, "(%s * %" PRId64 "u + %s)", row, m->N, col);
-            value_of(G, s, n->inputs[2], &mn, var, val, sizeof val);
+            const struct pos cpos = {var, row, col};
+            value_of(G, s, n->inputs[2], &mn, &cpos, val, sizeof val);
             emit(G, "            acc += %" PRId64 " * %s;\n", n->p.beta, val);
         }
     }
     emit(G, "            int32_t v = acc;\n");
-    emit_epilogue(G, s, n, &out, flat);
+    const struct pos at = {flat, row, col};
+    emit_epilogue(G, s, n, &out, &at);
 }
 
 /* The dot product of K elements at pointers `pa` and `pb` (b's stride

@@ -268,6 +268,28 @@ static int transpose_activation_b(struct ort_graph *g, struct ort_diag *d)
     return added ? ort_graph_sort(g, d) : 0;
 }
 
+/* Nodes that read only graph inputs and constants run first (their order
+ * kept), so that their results are ready before any node whose epilogue
+ * may read them (e.g. an attention mask requantized from an input). */
+static int hoist_input_nodes(struct ort_graph *g, struct ort_diag *d)
+{
+    int n = g->n_nodes, at = 0;
+    struct ort_node *order = malloc(sizeof *order * (size_t)(n ? n : 1));
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            const struct ort_node *x = &g->nodes[i];
+            bool early = true;
+            for (int k = 0; k < x->n_inputs && early; k++)
+                early = x->inputs[k] < 0 || g->tensors[x->inputs[k]].is_input ||
+                        g->tensors[x->inputs[k]].is_const;
+            if (early == (pass == 0))
+                order[at++] = *x;
+        }
+    memcpy(g->nodes, order, sizeof *order * (size_t)n);
+    free(order);
+    return ort_graph_sort(g, d);
+}
+
 int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
 {
     for (int i = 0; i < g->n_nodes; i++) {
@@ -312,6 +334,8 @@ int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
             }
         }
     }
+    if (hoist_input_nodes(g, d))
+        return -1;
     /* Epilogues: a MatMul/Gemm or an elementwise node takes over the chain
      * of elementwise nodes after it, each the only reader of the one
      * before (see fuse_chain). */

@@ -31,6 +31,17 @@ static inline void nn_part(uint32_t count, uint32_t *begin, uint32_t *end)
     *end = *begin + q + (core < r ? 1 : 0);
 }
 
+/* nn_requant32 (nn_sem.h) with the clip in one Xpulpv2 instruction:
+ * p.clip to [-2^(n-1), 2^(n-1) - 1], p.clipu to [0, 2^(n-1) - 1], or
+ * p.max/p.min to [lo, hi]; the same values, without branches. s, n are
+ * constants. */
+#define NN_RQ_PRE(x, mul, add, s)                                                           \
+    ((s) > 0 ? ((int32_t)(x) * (int32_t)(mul) + (int32_t)(add) + (1 << ((s) > 0 ? (s) - 1 : 0))) >> (s) \
+             : (int32_t)(x) * (int32_t)(mul) + (int32_t)(add))
+#define nn_rq32_clip(x, mul, add, s, n) xp_clip(NN_RQ_PRE(x, mul, add, s), n)
+#define nn_rq32_clipu(x, mul, add, s, n) xp_clipu(NN_RQ_PRE(x, mul, add, s), n)
+#define nn_rq32_range(x, mul, add, s, lo, hi) xp_min(xp_max(NN_RQ_PRE(x, mul, add, s), lo), hi)
+
 /* x / d and x % d with the magic number m and shift s the compiler chose
  * for d (codegen.c: exact over the range x takes there). */
 static inline uint32_t nn_divc(uint32_t x, uint32_t m, uint32_t s)
