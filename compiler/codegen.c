@@ -337,7 +337,8 @@ static void add_epilogue_sides(struct gen *G, struct step *s, const struct ort_n
     int64_t count = ort_shape_count(&T(G, cur)->shape);
     for (int e = 0; e < n->n_epilogue; e++) {
         const struct ort_node *c = &G->g->nodes[n->epilogue[e]];
-        add_link_sides(G, s, c, cur, count, rows);
+        if (!c->alias)
+            add_link_sides(G, s, c, cur, count, rows);
         cur = c->outputs[0];
     }
 }
@@ -735,7 +736,8 @@ static void emit_epilogue(struct gen *G, const struct step *s, const struct ort_
     int cur = n->outputs[0];
     for (int e = 0; e < n->n_epilogue; e++) {
         const struct ort_node *c = &G->g->nodes[n->epilogue[e]];
-        emit_link(G, s, c, cur, out, flat, false);
+        if (!c->alias) /* the same values, another shape */
+            emit_link(G, s, c, cur, out, flat, false);
         cur = c->outputs[0];
     }
 }
@@ -755,8 +757,9 @@ static void emit_elemwise(struct gen *G, const struct step *s)
     emit(G, "    for (uint32_t i = b; i < e; i++) {\n");
     emit(G, "        uint32_t g = u0 + i;\n        (void)g;\n        {\n            int32_t v;\n");
     const struct pos at = {"g", NULL, NULL};
-    emit_link(G, s, n, -1, &o->shape, &at, true);
-    emit_epilogue(G, s, n, &o->shape, &at);
+    const struct ort_shape *hs = &T(G, n->outputs[0])->shape; /* before any alias */
+    emit_link(G, s, n, -1, hs, &at, true);
+    emit_epilogue(G, s, n, hs, &at);
     emit(G, "            y[i] = (%s)v;\n        }\n    }\n", ctype(o->storage));
 }
 

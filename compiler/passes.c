@@ -124,18 +124,28 @@ static void fuse_chain(struct ort_graph *g, int h)
     struct ort_node *head = &g->nodes[h];
     bool matmul = is_op(head, "MatMul") || is_op(head, "Gemm");
     int cur = head->outputs[0];
+    /* Past an alias (Reshape, no-op Transpose) the flat order is the same
+     * but the shape is not: only scalar constants may join from there. */
+    bool past_alias = false;
     while (head->n_epilogue < ORT_MAX_EPILOGUE) {
         int next = -1;
         if (g->tensors[cur].is_output || consumers(g, cur, &next) != 1)
-            return;
+            break;
         struct ort_node *c = &g->nodes[next];
+        if (c->alias && !c->removed && c->inputs[0] == cur && !is_op(c, "RequantShift")) {
+            head->epilogue[head->n_epilogue++] = next;
+            c->fused = true;
+            cur = c->outputs[0];
+            past_alias = true;
+            continue;
+        }
         if (!is_elementwise(c) || c->alias)
-            return;
+            break;
         const struct ort_shape *cs = &g->tensors[cur].shape;
         if (!ort_shape_equal(&g->tensors[c->outputs[0]].shape, cs))
-            return;
-        bool main_seen = false;
-        for (int k = 0; k < c->n_inputs; k++) {
+            break;
+        bool main_seen = false, ok = true;
+        for (int k = 0; k < c->n_inputs && ok; k++) {
             int t = c->inputs[k];
             bool main = t == cur && !main_seen && (k == 0 || is_op(c, "Add") || is_op(c, "Mul"));
             if (main) {
@@ -144,15 +154,22 @@ static void fuse_chain(struct ort_graph *g, int h)
             }
             const struct ort_tensor *side = &g->tensors[t];
             if (t == cur || (side->producer >= 0 && side->producer >= h))
-                return;
-            if (matmul && !side->is_const && ort_shape_count(&side->shape) >= ort_shape_count(cs))
-                return;
+                ok = false;
+            else if (matmul && !side->is_const && ort_shape_count(&side->shape) >= ort_shape_count(cs))
+                ok = false;
+            else if (past_alias && !(side->is_const && ort_shape_count(&side->shape) == 1))
+                ok = false;
         }
-        if (!main_seen)
-            return;
+        if (!ok || !main_seen)
+            break;
         head->epilogue[head->n_epilogue++] = next;
         c->fused = true;
         cur = c->outputs[0];
+    }
+    /* A chain ends on a computing link, not on an alias. */
+    while (head->n_epilogue && g->nodes[head->epilogue[head->n_epilogue - 1]].alias) {
+        g->nodes[head->epilogue[head->n_epilogue - 1]].fused = false;
+        head->n_epilogue--;
     }
 }
 
@@ -268,6 +285,46 @@ static int transpose_activation_b(struct ort_graph *g, struct ort_diag *d)
     return added ? ort_graph_sort(g, d) : 0;
 }
 
+static bool same_tensor(const struct ort_graph *g, int a, int b)
+{
+    if (a == b)
+        return true;
+    if (a < 0 || b < 0)
+        return false;
+    const struct ort_tensor *x = &g->tensors[a], *y = &g->tensors[b];
+    return x->is_const && y->is_const && x->storage == y->storage &&
+           ort_shape_equal(&x->shape, &y->shape) &&
+           !memcmp(x->data, y->data, sizeof *x->data * (size_t)ort_shape_count(&x->shape));
+}
+
+/* Common subexpressions: a node computing what an earlier one computes
+ * (the same operator, parameters and inputs, constants compared by value)
+ * is dropped and its readers read the earlier result (e.g. the attention
+ * mask requantized the same way in every layer). */
+static void merge_common_nodes(struct ort_graph *g)
+{
+    for (int i = 0; i < g->n_nodes; i++) {
+        struct ort_node *a = &g->nodes[i];
+        if (a->removed)
+            continue;
+        for (int j = i + 1; j < g->n_nodes; j++) {
+            struct ort_node *b = &g->nodes[j];
+            if (b->removed || strcmp(a->op_type, b->op_type) || a->n_inputs != b->n_inputs ||
+                memcmp(&a->p, &b->p, sizeof a->p) || a->alias != b->alias ||
+                g->tensors[b->outputs[0]].is_output ||
+                g->tensors[a->outputs[0]].storage != g->tensors[b->outputs[0]].storage)
+                continue;
+            bool same = true;
+            for (int k = 0; k < a->n_inputs && same; k++)
+                same = same_tensor(g, a->inputs[k], b->inputs[k]);
+            if (!same)
+                continue;
+            rewire(g, b->outputs[0], a->outputs[0]);
+            b->removed = true;
+        }
+    }
+}
+
 /* Nodes that read only graph inputs and constants run first (their order
  * kept), so that their results are ready before any node whose epilogue
  * may read them (e.g. an attention mask requantized from an input). */
@@ -336,6 +393,7 @@ int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
     }
     if (hoist_input_nodes(g, d))
         return -1;
+    merge_common_nodes(g);
     /* Epilogues: a MatMul/Gemm or an elementwise node takes over the chain
      * of elementwise nodes after it, each the only reader of the one
      * before (see fuse_chain). */

@@ -12,6 +12,7 @@
  *                    elementwise nodes after it (bias Add, RequantShift,
  *                    TrueIntegerDiv, a masking Add, ...) into one kernel:
  *                    the intermediates are never stored;
+ *   common nodes     a node computing what an earlier one does is dropped;
  *   dead nodes       whose outputs nothing reads are dropped.
  */
 #ifndef ORTIGIA_COMPILER_PASSES_H
