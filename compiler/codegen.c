@@ -1143,8 +1143,8 @@ static void emit_step(struct gen *G, int si)
     case S_DMA_COPY: break;
     }
     emit(G, "}\n");
-    emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %d, {\n", si, s->plan.units,
-         s->plan.tile_units, s->plan.n);
+    emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %" PRId64 ", %d, k%d, {\n", si,
+         s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.n, si);
     for (int k = 0; k < s->plan.n; k++) {
         const struct ort_tile_operand *op = &s->plan.op[k];
         char addr[128], l1[2][64];
@@ -1166,7 +1166,7 @@ static void emit_step(struct gen *G, int si)
         emit(G, "    {(uint8_t *)%s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", {%s, %s}},\n",
              addr, mode_name(op->mode), ub, op->bytes, op->rows, stride, l1[0], l1[1]);
     }
-    emit(G, "}, k%d};\n", si);
+    emit(G, "}};\n");
 }
 
 static int write_blob(struct gen *G, const char *dir, const char *name, const uint8_t *data, int64_t n)
@@ -1309,11 +1309,18 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
     emit(&G, "\nstatic void network_body(void *arg)\n{\n    (void)arg;\n");
     if (o->profile)
         emit(&G, "    uint32_t t = rt_cycles(), now, core = rt_core_id();\n");
+    int ordinal = 0;
     for (int si = 0; si < G.n_steps; si++) {
-        if (G.steps[si].kind == S_DMA_COPY)
+        if (G.steps[si].kind == S_DMA_COPY) {
             emit(&G, "    nn_step_copies(c%d, %d);\n", si, G.steps[si].plan.n - 1);
-        else
-            emit(&G, "    nn_step(&t%d, %d);\n", si, si);
+        } else {
+            int next = si + 1;
+            while (next < G.n_steps && G.steps[next].kind == S_DMA_COPY)
+                next++;
+            char nx[32];
+            snprintf(nx, sizeof nx, next < G.n_steps ? "&t%d" : "0", next);
+            emit(&G, "    nn_step(&t%d, %d, %s);\n", si, ordinal++, nx);
+        }
         if (o->profile)
             emit(&G, "    if (core == 0) {\n        now = rt_cycles();\n        ort_step_cycles[%d] = now - t;\n"
                      "        t = now;\n    }\n", si);

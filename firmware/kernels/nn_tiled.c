@@ -66,7 +66,7 @@ static void prologue(const struct nn_tiling *t)
 static void run_tiles(const struct nn_tiling *t)
 {
     unsigned core = rt_core_id();
-    uint32_t tiles = (t->units + t->tile_units - 1) / t->tile_units;
+    uint32_t tiles = t->tiles;
     void *ptr[NN_MAX_OPERANDS];
     uint32_t stride[NN_MAX_OPERANDS];
     uint32_t pending = NO_DMA; /* the last transfer the next tile needs */
@@ -97,6 +97,9 @@ static void run_tiles(const struct nn_tiling *t)
             }
         }
         t->kernel(ptr, stride, u0, n);
+        /* Always a barrier here, copy-out or not: the next step's prologue
+         * reuses the staging buffers, and its descriptor prefetch the slot
+         * of this step's predecessor. */
         rt_barrier();
         if (core == 0) {
             uint32_t out = stage_out(t, k, buf);
@@ -160,12 +163,27 @@ void nn_run_step(const struct nn_tiling *t)
  * of the step in between). */
 static struct nn_tiling slots[2] __attribute__((section(".l1bss"), aligned(8)));
 
-void nn_step(const struct nn_tiling *t, uint32_t index)
+/* Core 0's prefetch of the next descriptor (NO_DMA when none). */
+static uint32_t prefetch = NO_DMA;
+
+static uint32_t copy_descriptor(struct nn_tiling *dst, const struct nn_tiling *src)
+{
+    /* The operand count, read from L2 once, bounds the copy. */
+    uint32_t n = src->n_operands;
+    return rt_dma_copy(dst, src, NN_TILING_BYTES(n <= NN_MAX_OPERANDS ? n : NN_MAX_OPERANDS));
+}
+
+void nn_step(const struct nn_tiling *t, uint32_t index, const struct nn_tiling *next)
 {
     struct nn_tiling *cur = &slots[index & 1];
     if (rt_core_id() == 0) {
-        rt_dma_wait(rt_dma_copy(cur, t, sizeof *cur));
+        if (index == 0 || prefetch == NO_DMA)
+            rt_dma_wait(copy_descriptor(cur, t));
+        else
+            rt_dma_wait(prefetch);
         prologue(cur);
+        /* Every core is past the previous step, so its slot is free. */
+        prefetch = next ? copy_descriptor(&slots[(index + 1) & 1], next) : NO_DMA;
     }
     rt_barrier();
     run_tiles(cur);

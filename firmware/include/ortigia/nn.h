@@ -28,6 +28,7 @@
 #ifndef ORTIGIA_NN_H
 #define ORTIGIA_NN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum nn_mode { NN_WHOLE, NN_ROWS, NN_OUT_ROWS, NN_OUT_COLS, NN_INPLACE };
@@ -50,11 +51,14 @@ typedef void (*nn_kernel)(void *const *ptr, const uint32_t *row_stride, uint32_t
                           uint32_t units);
 
 struct nn_tiling {
-    uint32_t units, tile_units;
+    uint32_t units, tile_units, tiles; /* tiles = ceil(units / tile_units) */
     uint32_t n_operands;
-    struct nn_operand op[NN_MAX_OPERANDS];
     nn_kernel kernel;
+    struct nn_operand op[NN_MAX_OPERANDS]; /* n_operands used (the rest not copied) */
 };
+
+/* Bytes of a descriptor with n operands. */
+#define NN_TILING_BYTES(n) (offsetof(struct nn_tiling, op) + (n) * sizeof(struct nn_operand))
 
 void nn_run_tiled(const struct nn_tiling *t);
 
@@ -78,12 +82,14 @@ void nn_run_copies(const struct nn_copy *c, uint32_t n);
 
 /*
  * A whole network in one fork: core 0 calls nn_run_network(body); every
- * core runs body, which calls, in order, nn_step for each tiled step
- * (`index` counts the steps) and nn_step_copies for each DMA-only one.
- * Steps are separated by one barrier rather than a fork and a join.
+ * core runs body, which calls, in order, nn_step for each tiled step and
+ * nn_step_copies for each DMA-only one. Steps are separated by one
+ * barrier rather than a fork and a join. `index` counts the tiled steps
+ * from 0; `next` is the next tiled step's descriptor (NULL for the last),
+ * which core 0 prefetches into L1 while this one runs.
  */
 void nn_run_network(void (*body)(void *));
-void nn_step(const struct nn_tiling *t, uint32_t index);
+void nn_step(const struct nn_tiling *t, uint32_t index, const struct nn_tiling *next);
 void nn_step_copies(const struct nn_copy *c, uint32_t n);
 
 #endif
