@@ -324,6 +324,34 @@ static void add_link_sides(struct gen *G, struct step *s, const struct ort_node 
     }
 }
 
+/* The epilogue of n applied to the value v on the host (its links take
+ * only scalar constants), with the target's semantics. */
+static int64_t eval_epilogue(const struct gen *G, const struct ort_node *n, int64_t v)
+{
+    for (int e = 0; e < n->n_epilogue; e++) {
+        const struct ort_node *c = &G->g->nodes[n->epilogue[e]];
+        const char *op = c->op_type;
+        if (c->alias)
+            continue;
+        if (!strcmp(op, "Add") || !strcmp(op, "Mul")) {
+            int other = c->inputs[0] == (e ? G->g->nodes[n->epilogue[e - 1]].outputs[0] : n->outputs[0])
+                            ? c->inputs[1] : c->inputs[0];
+            int64_t k = T(G, other)->data[0];
+            v = op[0] == 'A' ? v + k : v * k;
+        } else if (!strcmp(op, "iHardswish")) {
+            v = nn_hardswish((int32_t)v, (int32_t)c->p.coeff[0], (int32_t)c->p.coeff[1], (int32_t)c->p.coeff[2]);
+        } else if (!strcmp(op, "TrueIntegerDiv")) {
+            v = v * c->p.coeff[0];
+        } else {
+            int64_t lo = c->p.is_signed ? -(c->p.n_levels / 2) : 0;
+            int64_t hi = c->p.is_signed ? c->p.n_levels / 2 - 1 : c->p.n_levels - 1;
+            v = nn_requant64(v, (int32_t)T(G, c->inputs[1])->data[0], (int32_t)T(G, c->inputs[2])->data[0],
+                             (int32_t)c->p.log2d, (int32_t)lo, (int32_t)hi);
+        }
+    }
+    return v;
+}
+
 /* The tensor a node's kernel finally writes: the last of its epilogue. */
 static int final_output(const struct gen *G, const struct ort_node *n)
 {
@@ -382,6 +410,15 @@ static int lower_node(struct gen *G, int ni, struct step *s)
                                          (int32_t)n->p.coeff[2], (int32_t)n->p.coeff[3],
                                          0xFFFFFFFFu / (uint32_t)n->p.coeff[3]);
             add_operand(s, -1, store_table(G, tab, span), NN_WHOLE, 0, 4 * span);
+            if (n->n_epilogue) {
+                /* The epilogue as a table over the output values. */
+                int64_t levels = n->p.n_levels, *map = malloc(sizeof *map * (size_t)levels);
+                for (int64_t q = 0; q < levels; q++)
+                    map[q] = eval_epilogue(G, n, q);
+                add_operand(s, -1, store_table(G, map, levels), NN_WHOLE, 0, 4 * levels);
+                out = final_output(G, n);
+                o = T(G, out);
+            }
         }
         if (s->kind == S_RMSNORM)
             add_operand(s, n->inputs[1], const_ref(G, n->inputs[1]), NN_WHOLE, 0,
@@ -772,6 +809,16 @@ static void emit_rowop(struct gen *G, const struct step *s)
     if (s->kind == S_RMSNORM)
         emit_operand(G, s, 1, "w", false);
     emit_operand(G, s, s->plan.n - 1, "y", true);
+    if (s->kind == S_SOFTMAX && s->plan.n == 4) {
+        const struct ort_tensor *fo = T(G, s->operand_tensor[3]);
+        emit(G, "    const uint32_t *tab = p[1];\n    const int32_t *omap = p[2];\n");
+        emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
+        emit(G, "    for (uint32_t r = b; r < e; r++)\n");
+        emit(G, "        softmax_map_%s_%s(x + r * %" PRId64 "u, y + r * %" PRId64 "u, %" PRId64
+                ", tab, omap, %" PRId64 ");\n",
+             ctype(x->storage), ctype(fo->storage), len, len, len, n->p.n_levels);
+        return;
+    }
     if (s->kind == S_SOFTMAX && s->plan.n == 3) {
         emit(G, "    const uint32_t *tab = p[1];\n    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
         emit(G, "    for (uint32_t r = b; r < e; r++)\n");
@@ -1284,7 +1331,10 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
         const struct ort_node *n = &g->nodes[s->node];
         char line[96];
         const char *x = tensor_ctype(&G, n->inputs[0]), *y = tensor_ctype(&G, n->outputs[0]);
-        if (s->kind == S_SOFTMAX && s->plan.n == 3)
+        if (s->kind == S_SOFTMAX && s->plan.n == 4)
+            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE_MAP(softmax_map_%s_%s, %s, %s)", x,
+                     tensor_ctype(&G, s->operand_tensor[3]), x, tensor_ctype(&G, s->operand_tensor[3]));
+        else if (s->kind == S_SOFTMAX && s->plan.n == 3)
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE(softmax_tab_%s_%s, %s, %s)", x, y, x, y);
         else if (s->kind == S_SOFTMAX)
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW(softmax_%s_%s, %s, %s)", x, y, x, y);

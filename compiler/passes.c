@@ -123,16 +123,19 @@ static void fuse_chain(struct ort_graph *g, int h)
 {
     struct ort_node *head = &g->nodes[h];
     bool matmul = is_op(head, "MatMul") || is_op(head, "Gemm");
+    /* A softmax's epilogue becomes a table over its output values: only
+     * links with scalar constants. */
+    bool softmax = is_op(head, "iSoftmax");
     int cur = head->outputs[0];
     /* Past an alias (Reshape, no-op Transpose) the flat order is the same
      * but the shape is not: only scalar constants may join from there. */
-    bool past_alias = false;
+    bool past_alias = softmax;
     while (head->n_epilogue < ORT_MAX_EPILOGUE) {
         int next = -1;
         if (g->tensors[cur].is_output || consumers(g, cur, &next) != 1)
             break;
         struct ort_node *c = &g->nodes[next];
-        if (c->alias && !c->removed && c->inputs[0] == cur && !is_op(c, "RequantShift")) {
+        if (c->alias && !softmax && !c->removed && c->inputs[0] == cur && !is_op(c, "RequantShift")) {
             head->epilogue[head->n_epilogue++] = next;
             c->fused = true;
             cur = c->outputs[0];
@@ -399,8 +402,9 @@ int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
      * before (see fuse_chain). */
     for (int i = 0; i < g->n_nodes; i++) {
         struct ort_node *n = &g->nodes[i];
+        bool softmax8 = is_op(n, "iSoftmax") && ort_dtype_size(g->tensors[n->inputs[0]].storage) == 1;
         if (!n->removed && !n->fused && !n->alias &&
-            (is_op(n, "MatMul") || is_op(n, "Gemm") || is_elementwise(n)))
+            (is_op(n, "MatMul") || is_op(n, "Gemm") || is_elementwise(n) || softmax8))
             fuse_chain(g, i);
     }
     return 0;

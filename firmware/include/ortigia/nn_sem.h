@@ -156,6 +156,25 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
                                          inv);                                                \
     }
 
+/* The same, each output value q then mapped through omap[q] (a chain of
+ * elementwise nodes after the softmax, tabulated by the code generator). */
+#define NN_DEFINE_SOFTMAX_ROW_TABLE_MAP(name, in_type, out_type)                              \
+    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, const uint32_t *tab,  \
+                               const int32_t *omap, int32_t levels)                           \
+    {                                                                                         \
+        int32_t mx = (int32_t)x[0];                                                           \
+        for (int32_t j = 1; j < n; j++)                                                       \
+            if ((int32_t)x[j] > mx)                                                           \
+                mx = (int32_t)x[j];                                                           \
+        uint32_t sum = 0;                                                                     \
+        for (int32_t j = 0; j < n; j++)                                                       \
+            sum += tab[mx - (int32_t)x[j]];                                                   \
+        uint32_t inv = 0xFFFFFFFFu / sum;                                                     \
+        for (int32_t j = 0; j < n; j++)                                                       \
+            y[j] = (out_type)omap[nn_udiv_inv(tab[mx - (int32_t)x[j]] * (uint32_t)(levels - 1), \
+                                              sum, inv)];                                     \
+    }
+
 /*
  * iRMSNorm over a row of n, elements [j0, j1) of it (so that cores can
  * share a row): sd = isqrt(sum(x^2) / n + 1),
