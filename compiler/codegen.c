@@ -1032,6 +1032,47 @@ static void emit_matmul_w(struct gen *G, const struct step *s)
     emit(G, "        if (++j == n) {\n            j = 0;\n            i++;\n        }\n    }\n");
 }
 
+/* A product with few columns (N <= 8) and B in [K, N] layout: each core
+ * takes whole rows and keeps the N sums in registers while it walks K
+ * once, reading B's rows contiguously (e.g. attention weights x V). */
+static void emit_matmul_small_n(struct gen *G, const struct step *s, const struct ort_matmul *m)
+{
+    const struct ort_node *n = &G->g->nodes[s->node];
+    int out_k = s->plan.n - 1;
+    const struct ort_tensor *o = T(G, s->operand_tensor[out_k]);
+    bool a_rows = s->plan.op[0].was == NN_ROWS;
+    emit_matmul_operands(G, s, "a", "bm");
+    char aidx[512], bidx[512], bt_e[256], i_e[256];
+    bcast_expr(&m->a_batch, &m->batch, "bt", aidx, sizeof aidx);
+    bcast_expr(&m->b_batch, &m->batch, "bt", bidx, sizeof bidx);
+    cdiv(bt_e, sizeof bt_e, "u", m->M, s->plan.units - 1);
+    cmod(i_e, sizeof i_e, "u", m->M, s->plan.units - 1);
+    const char *ta = tensor_ctype(G, n->inputs[0]), *tb = tensor_ctype(G, n->inputs[1]);
+    emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
+    emit(G, "    for (uint32_t r = b; r < e; r++) {\n");
+    emit(G, "        uint32_t u = u0 + r, bt = %s, i = %s;\n        (void)bt;\n        (void)i;\n", bt_e, i_e);
+    if (a_rows)
+        emit(G, "        const %s *ar = a + r * %" PRId64 "u;\n", ta, m->K);
+    else
+        emit(G, "        const %s *ar = a + (%s) * %" PRId64 "u + i * %" PRId64 "u;\n", ta, aidx, m->M * m->K,
+             m->K);
+    emit(G, "        const %s *bb = bm + (%s) * %" PRId64 "u;\n", tb, bidx, m->K * m->N);
+    emit(G, "        int32_t c[%" PRId64 "] = {0};\n", m->N);
+    emit(G, "        for (uint32_t k = 0; k < %" PRId64 "u; k++) {\n", m->K);
+    emit(G, "            int32_t av = ar[k];\n            const %s *br = bb + k * %" PRId64 "u;\n", tb, m->N);
+    for (int64_t j = 0; j < m->N; j++)
+        emit(G, "            c[%" PRId64 "] += av * (int32_t)br[%" PRId64 "];\n", j, j);
+    emit(G, "        }\n");
+    char flat[96];
+    snprintf(flat, sizeof flat, "(u * %" PRId64 "u + j)", m->N);
+    for (int64_t j = 0; j < m->N; j++) {
+        emit(G, "        {\n            const uint32_t j = %" PRId64 "u;\n            int32_t acc = c[j];\n", j);
+        emit_matmul_epilogue(G, s, n, m, flat, "u", "j");
+        emit(G, "            y[r * %" PRId64 "u + j] = (%s)v;\n        }\n", m->N, ctype(o->storage));
+    }
+    emit(G, "    }\n");
+}
+
 static void emit_matmul_a(struct gen *G, const struct step *s)
 {
     const struct ort_node *n = &G->g->nodes[s->node];
@@ -1182,6 +1223,8 @@ static void emit_step(struct gen *G, int si)
             emit_mm_blocked(G, s, si, &mm, s->kind == S_MATMUL_W);
         else if (s->kind == S_MATMUL_W)
             emit_matmul_w(G, s);
+        else if (!mm.trans_a && !mm.trans_b && mm.N <= 8)
+            emit_matmul_small_n(G, s, &mm);
         else
             emit_matmul_a(G, s);
         break;
