@@ -1,0 +1,510 @@
+// The compiler: bad models get clear errors naming the node; the memory
+// planner and the tiler keep their promises; npz files round-trip; and
+// networks the tests build (shapes Deeploy's vectors do not cover) give on
+// the simulator exactly what the reference interpreter gives.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+extern "C" {
+#include "compile.h"
+#include "memplan.h"
+#include "npz.h"
+#include "onnx_builder.h"
+#include "ref.h"
+#include "tiling.h"
+}
+
+namespace {
+
+std::string temp_dir()
+{
+    static int counter = 0;
+    std::string d = "/tmp/ortigia_compiler_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+    mkdir(d.c_str(), 0777);
+    return d;
+}
+
+struct CliRun {
+    int status = -1;
+    std::string out; /* stdout and stderr */
+};
+
+CliRun ortigia(const std::string &args)
+{
+    std::string cmd = std::string(ORTIGIA_BIN) + " " + args + " 2>&1";
+    CliRun r;
+    FILE *p = popen(cmd.c_str(), "r");
+    if (!p)
+        return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+/* The frontend's error for a model, "" if it loads. */
+std::string frontend_error(ob_model *m)
+{
+    std::string path = temp_dir() + "/model.onnx";
+    EXPECT_EQ(ob_write(m, path.c_str()), 0);
+    ort_diag d{};
+    ort_graph *g = ort_frontend(path.c_str(), nullptr, true, &d);
+    ort_graph_free(g);
+    return g ? "" : d.msg;
+}
+
+/* A node's input names, as the builder takes them. */
+#define IN(...) std::vector<const char *>{__VA_ARGS__}.data()
+
+const int64_t d23[] = {2, 3}, d4[] = {4}, d33[] = {3, 3}, d1[] = {1};
+
+TEST(CompilerErrors, UnsupportedOperatorNamesTheNode)
+{
+    ob_model *m = ob_new();
+    ob_input(m, "x", 3, 2, d23);
+    const char *in[] = {"x"};
+    ob_node(m, "Conv", "conv0", 1, in, "y");
+    ob_output(m, "y", 3, -1, nullptr);
+    std::string e = frontend_error(m);
+    EXPECT_NE(e.find("node 'conv0'"), std::string::npos) << e;
+    EXPECT_NE(e.find("operator 'Conv' is not supported"), std::string::npos) << e;
+    ob_free(m);
+}
+
+TEST(CompilerErrors, UnknownAttributeNamesTheNodeAndAttribute)
+{
+    ob_model *m = ob_new();
+    ob_input(m, "x", 3, 2, d23);
+    ob_input(m, "z", 3, 2, d23);
+    const char *in[] = {"x", "z"};
+    int n = ob_node(m, "Add", "add0", 2, in, "y");
+    ob_attr_int(m, n, "broadcast_mode", 1);
+    ob_output(m, "y", 3, -1, nullptr);
+    std::string e = frontend_error(m);
+    EXPECT_NE(e.find("node 'add0' (Add): unknown attribute 'broadcast_mode'"), std::string::npos) << e;
+    ob_free(m);
+}
+
+TEST(CompilerErrors, ShapesThatDoNotBroadcast)
+{
+    ob_model *m = ob_new();
+    ob_input(m, "x", 3, 2, d23);
+    ob_input(m, "z", 3, 1, d4);
+    const char *in[] = {"x", "z"};
+    ob_node(m, "Add", "add0", 2, in, "y");
+    ob_output(m, "y", 3, -1, nullptr);
+    std::string e = frontend_error(m);
+    EXPECT_NE(e.find("node 'add0' (Add): shapes [2,3] and [4] do not broadcast"), std::string::npos) << e;
+    ob_free(m);
+}
+
+TEST(CompilerErrors, OutputShapeAgainstTheDeclaredOne)
+{
+    ob_model *m = ob_new();
+    ob_input(m, "x", 3, 2, d23);
+    ob_input(m, "z", 3, 2, d23);
+    const char *in[] = {"x", "z"};
+    ob_node(m, "Add", "add0", 2, in, "y");
+    ob_output(m, "y", 3, 2, d33);
+    std::string e = frontend_error(m);
+    EXPECT_NE(e.find("output 'y' is declared [3,3] but the inputs give [2,3]"), std::string::npos) << e;
+    ob_free(m);
+}
+
+TEST(CompilerErrors, MatMulOperandsThatDoNotMultiply)
+{
+    ob_model *m = ob_new();
+    ob_input(m, "x", 3, 2, d23);
+    ob_input(m, "w", 3, 2, d23);
+    const char *in[] = {"x", "w"};
+    ob_node(m, "MatMul", "mm", 2, in, "y");
+    ob_output(m, "y", 3, -1, nullptr);
+    std::string e = frontend_error(m);
+    EXPECT_NE(e.find("node 'mm' (MatMul): shapes [2,3] and [2,3] do not multiply"), std::string::npos) << e;
+    ob_free(m);
+}
+
+TEST(CompilerErrors, RequantShiftDivisorNotAPowerOfTwo)
+{
+    ob_model *m = ob_new();
+    ob_input(m, "x", 6, 2, d23);
+    const int64_t one = 1, zero = 0;
+    ob_const(m, "mul", 1, d1, &one);
+    ob_const(m, "add", 1, d1, &zero);
+    const char *in[] = {"x", "mul", "add"};
+    int n = ob_node(m, "RequantShift", "rq", 3, in, "y");
+    ob_attr_tensor(m, n, "div", 1000);
+    ob_attr_tensor(m, n, "n_levels_out", 256);
+    ob_attr_tensor(m, n, "signed", 1);
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string e = frontend_error(m);
+    EXPECT_NE(e.find("node 'rq' (RequantShift): div = 1000 is not a power of two"), std::string::npos) << e;
+    ob_free(m);
+}
+
+TEST(CompilerErrors, ValuesBeyondInt32)
+{
+    /* int32 x int32 products over K = 3: up to 3 * 2^62. */
+    ob_model *m = ob_new();
+    ob_input(m, "x", 6, 2, d33);
+    ob_input(m, "w", 6, 2, d33);
+    const char *in[] = {"x", "w"};
+    ob_node(m, "MatMul", "big", 2, in, "y");
+    ob_output(m, "y", 6, -1, nullptr);
+    std::string e = frontend_error(m);
+    EXPECT_NE(e.find("node 'big' (MatMul): the values of 'y' may reach"), std::string::npos) << e;
+    EXPECT_NE(e.find("beyond int32"), std::string::npos) << e;
+    ob_free(m);
+}
+
+TEST(CompilerErrors, CorruptAndMissingModelFiles)
+{
+    std::string dir = temp_dir(), path = dir + "/garbage.onnx";
+    FILE *f = fopen(path.c_str(), "wb");
+    for (int i = 0; i < 100; i++)
+        fputc(0xFF - i, f);
+    fclose(f);
+    ort_diag d{};
+    EXPECT_EQ(ort_frontend(path.c_str(), nullptr, true, &d), nullptr);
+    EXPECT_NE(std::string(d.msg).find("not an ONNX model"), std::string::npos) << d.msg;
+    EXPECT_EQ(ort_frontend((dir + "/none.onnx").c_str(), nullptr, true, &d), nullptr);
+    EXPECT_NE(std::string(d.msg).find("cannot open"), std::string::npos) << d.msg;
+}
+
+/* A MatMul with a 256 x 300 constant (75 KiB in the weight memory). */
+ob_model *matmul_model()
+{
+    ob_model *m = ob_new();
+    const int64_t xd[] = {1, 256}, wd[] = {256, 300};
+    std::vector<int64_t> w(256 * 300);
+    for (size_t i = 0; i < w.size(); i++)
+        w[i] = (int64_t)(i % 7) - 3;
+    ob_input(m, "x", 3, 2, xd);
+    ob_const(m, "w", 2, wd, w.data());
+    const char *in[] = {"x", "w"};
+    ob_node(m, "MatMul", "proj", 2, in, "y");
+    ob_output(m, "y", 6, -1, nullptr);
+    return m;
+}
+
+TEST(CompilerCli, UnsupportedOperatorExitsWithStatus2)
+{
+    ob_model *m = ob_new();
+    ob_input(m, "x", 3, 2, d23);
+    const char *in[] = {"x"};
+    ob_node(m, "Conv", "conv0", 1, in, "y");
+    ob_output(m, "y", 3, -1, nullptr);
+    std::string dir = temp_dir();
+    ASSERT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
+    CliRun r = ortigia("compile " + dir + "/m.onnx -o " + dir + "/out");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.out.find("node 'conv0': operator 'Conv' is not supported"), std::string::npos) << r.out;
+    ob_free(m);
+}
+
+TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
+{
+    ob_model *m = matmul_model();
+    std::string dir = temp_dir();
+    ASSERT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
+    CliRun ok = ortigia("compile " + dir + "/m.onnx -o " + dir + "/ok");
+    EXPECT_EQ(ok.status, 0) << ok.out;
+    CliRun w = ortigia("compile --set wmem.size=65536 " + dir + "/m.onnx -o " + dir + "/w");
+    EXPECT_EQ(w.status, 2);
+    EXPECT_NE(w.out.find("the constants need 76800 bytes, more than the weight memory's 65536"),
+              std::string::npos)
+        << w.out;
+    CliRun l2 = ortigia("compile --set l2.size=131072 " + dir + "/m.onnx -o " + dir + "/l2");
+    EXPECT_EQ(l2.status, 2);
+    EXPECT_NE(l2.out.find("the network does not fit L2"), std::string::npos) << l2.out;
+    CliRun npu = ortigia("compile --engine npu " + dir + "/m.onnx -o " + dir + "/n");
+    EXPECT_EQ(npu.status, 2);
+    EXPECT_NE(npu.out.find("no NPU model"), std::string::npos) << npu.out;
+    CliRun l1 = ortigia("compile --l1-budget 300000 " + dir + "/m.onnx -o " + dir + "/l");
+    EXPECT_EQ(l1.status, 2);
+    EXPECT_NE(l1.out.find("--l1-budget 300000 is more than"), std::string::npos) << l1.out;
+    ob_free(m);
+}
+
+TEST(Memplan, NoOverlapAndThePeakAtLeastTheLowerBound)
+{
+    std::mt19937 rng(7);
+    for (int trial = 0; trial < 50; trial++) {
+        int n = 1 + (int)(rng() % 40);
+        std::vector<ort_buffer> b(n);
+        for (auto &x : b) {
+            x.size = 1 + (int64_t)(rng() % 5000);
+            x.first = (int)(rng() % 30);
+            x.last = x.first + (int)(rng() % 10);
+        }
+        int64_t bound;
+        int64_t peak = ort_memplan(b.data(), n, 4, &bound);
+        EXPECT_GE(peak, bound);
+        int64_t live_max = 0;
+        for (int s = 0; s < 40; s++) {
+            int64_t live = 0;
+            for (auto &x : b)
+                if (x.first <= s && s <= x.last)
+                    live += (x.size + 3) / 4 * 4;
+            live_max = std::max(live_max, live);
+        }
+        EXPECT_EQ(bound, live_max);
+        for (int i = 0; i < n; i++) {
+            EXPECT_EQ(b[i].offset % 4, 0);
+            EXPECT_LE(b[i].offset + b[i].size, peak);
+            for (int j = i + 1; j < n; j++) {
+                bool live_together = !(b[i].last < b[j].first || b[j].last < b[i].first);
+                bool apart = b[i].offset + b[i].size <= b[j].offset || b[j].offset + b[j].size <= b[i].offset;
+                EXPECT_TRUE(!live_together || apart) << "buffers " << i << " and " << j;
+            }
+        }
+    }
+}
+
+TEST(Tiling, BuffersFitTheBudgetAndCoverEveryUnit)
+{
+    for (int64_t budget : {1024, 4096, 65536}) {
+        ort_tile_plan p{};
+        p.units = 1000;
+        p.n = 3;
+        p.op[0].mode = NN_ROWS;
+        p.op[0].unit_bytes = 64;
+        p.op[1].mode = NN_WHOLE;
+        p.op[1].bytes = 512;
+        p.op[2].mode = NN_OUT_ROWS;
+        p.op[2].unit_bytes = 16;
+        ort_tile(&p, budget, 1, 4);
+        EXPECT_LE(p.l1_bytes, budget);
+        EXPECT_GE(p.tiles * p.tile_units, p.units);
+        EXPECT_LT((p.tiles - 1) * p.tile_units, p.units);
+        if (p.tiles > 1) { /* double buffered, disjoint */
+            EXPECT_GE(p.op[0].l1_off[1], p.op[0].l1_off[0] + p.tile_units * 64);
+        }
+        EXPECT_EQ(p.op[1].mode, NN_WHOLE);
+    }
+    /* A whole operand larger than the budget stays in place. */
+    ort_tile_plan p{};
+    p.units = 10;
+    p.n = 2;
+    p.op[0].mode = NN_WHOLE;
+    p.op[0].bytes = 100000;
+    p.op[1].mode = NN_OUT_ROWS;
+    p.op[1].unit_bytes = 8;
+    ort_tile(&p, 4096, 1, 1);
+    EXPECT_EQ(p.op[0].mode, NN_INPLACE);
+    EXPECT_EQ(p.op[0].was, NN_WHOLE);
+    EXPECT_EQ(p.op[1].mode, NN_OUT_ROWS);
+    EXPECT_LE(p.l1_bytes, 4096);
+}
+
+TEST(Npz, WriteThenReadGivesTheSameArrays)
+{
+    ort_array a[2] = {};
+    snprintf(a[0].name, sizeof a[0].name, "input_0");
+    a[0].shape = {2, {3, 4}};
+    std::vector<int64_t> v0(12), v1 = {-5, 1LL << 40};
+    for (int i = 0; i < 12; i++)
+        v0[i] = i * 37 - 200;
+    a[0].data = v0.data();
+    snprintf(a[1].name, sizeof a[1].name, "b");
+    a[1].shape = {1, {2}};
+    a[1].data = v1.data();
+    ort_npz npz{a, 2}, back{};
+    std::string path = temp_dir() + "/t.npz";
+    ort_diag d{};
+    ASSERT_EQ(ort_npz_write(path.c_str(), &npz, &d), 0) << d.msg;
+    ASSERT_EQ(ort_npz_read(path.c_str(), &back, &d), 0) << d.msg;
+    ASSERT_EQ(back.n, 2);
+    EXPECT_STREQ(back.arrays[0].name, "input_0");
+    EXPECT_TRUE(ort_shape_equal(&back.arrays[0].shape, &a[0].shape));
+    for (int i = 0; i < 12; i++)
+        EXPECT_EQ(back.arrays[0].data[i], v0[i]);
+    EXPECT_EQ(back.arrays[1].data[1], 1LL << 40);
+    ort_npz_free(&back);
+    /* Cut short: an error naming the file, no crash. */
+    std::string cut = path + ".cut";
+    FILE *in = fopen(path.c_str(), "rb"), *out = fopen(cut.c_str(), "wb");
+    char buf[100];
+    size_t n = fread(buf, 1, sizeof buf, in);
+    fwrite(buf, 1, n, out);
+    fclose(in);
+    fclose(out);
+    EXPECT_NE(ort_npz_read(cut.c_str(), &back, &d), 0);
+    EXPECT_NE(std::string(d.msg).find(cut), std::string::npos) << d.msg;
+}
+
+/* ---- networks checked against the reference interpreter --------------- */
+
+/* Writes dir/network.onnx, inputs.npz (random int8 values) and
+ * outputs.npz (the reference interpreter's results). */
+void make_test_folder(ob_model *m, const std::string &dir, const std::vector<std::vector<int64_t>> &input_dims,
+                      unsigned seed)
+{
+    std::string model = dir + "/network.onnx";
+    ASSERT_EQ(ob_write(m, model.c_str()), 0);
+    std::mt19937 rng(seed);
+    std::vector<ort_array> arrays(input_dims.size());
+    std::vector<std::vector<int64_t>> data(input_dims.size());
+    for (size_t i = 0; i < input_dims.size(); i++) {
+        snprintf(arrays[i].name, sizeof arrays[i].name, "input_%zu", i);
+        arrays[i].shape.rank = (int)input_dims[i].size();
+        int64_t count = 1;
+        for (size_t k = 0; k < input_dims[i].size(); k++) {
+            arrays[i].shape.dim[k] = input_dims[i][k];
+            count *= input_dims[i][k];
+        }
+        data[i].resize((size_t)count);
+        for (auto &v : data[i])
+            v = (int64_t)(rng() % 256) - 128;
+        arrays[i].data = data[i].data();
+    }
+    ort_npz inputs{arrays.data(), (int)arrays.size()};
+    ort_diag d{};
+    ASSERT_EQ(ort_npz_write((dir + "/inputs.npz").c_str(), &inputs, &d), 0) << d.msg;
+    ort_graph *g = ort_frontend(model.c_str(), &inputs, true, &d);
+    ASSERT_NE(g, nullptr) << d.msg;
+    int64_t **values = nullptr;
+    ASSERT_EQ(ort_ref_run(g, &inputs, &values, &d), 0) << d.msg;
+    std::vector<ort_array> outs(g->n_outputs);
+    for (int i = 0; i < g->n_outputs; i++) {
+        snprintf(outs[i].name, sizeof outs[i].name, "output_%d", i);
+        outs[i].shape = g->tensors[g->outputs[i]].shape;
+        outs[i].data = values[g->outputs[i]];
+    }
+    ort_npz expected{outs.data(), (int)outs.size()};
+    ASSERT_EQ(ort_npz_write((dir + "/outputs.npz").c_str(), &expected, &d), 0) << d.msg;
+    ort_ref_free(g, values);
+    ort_graph_free(g);
+}
+
+void expect_simulator_matches(const std::string &dir)
+{
+    for (const char *opt : {"", "--l1-budget 1024"}) {
+        CliRun r = ortigia(std::string("test-network ") + opt + " " + dir);
+        EXPECT_EQ(r.status, 0) << opt << "\n" << r.out;
+        EXPECT_NE(r.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << r.out;
+    }
+}
+
+void add_rqs(ob_model *m, const char *name, const char *x, const char *y, int64_t mul, int64_t div, bool sgn)
+{
+    std::string mn = std::string(name) + ".mul", an = std::string(name) + ".add";
+    const int64_t zero = 0;
+    ob_const(m, mn.c_str(), 1, d1, &mul);
+    ob_const(m, an.c_str(), 1, d1, &zero);
+    const char *in[] = {x, mn.c_str(), an.c_str()};
+    int n = ob_node(m, "RequantShift", name, 3, in, y);
+    ob_attr_tensor(m, n, "div", (float)div);
+    ob_attr_tensor(m, n, "n_levels_out", 256);
+    ob_attr_tensor(m, n, "signed", sgn ? 1 : 0);
+}
+
+TEST(CompilerNetworks, ProjectionWithBiasAndRequantization)
+{
+    /* [5,40] x [40,24] + bias, requantized: M, N, K not multiples of 4 or
+     * 8, columns tiled. */
+    for (int64_t K : {40, 37}) {
+        ob_model *m = ob_new();
+        const int64_t xd[] = {5, K}, wd[] = {K, 24}, bd[] = {24};
+        std::vector<int64_t> w(K * 24), b(24);
+        std::mt19937 rng(3);
+        for (auto &v : w)
+            v = (int64_t)(rng() % 256) - 128;
+        for (auto &v : b)
+            v = (int64_t)(rng() % 2001) - 1000;
+        ob_input(m, "x", 1, 2, xd);
+        ob_const(m, "w", 2, wd, w.data());
+        ob_const(m, "b", 1, bd, b.data());
+        const char *mm[] = {"x", "w"}, *add[] = {"xw", "b"};
+        ob_node(m, "MatMul", "proj", 2, mm, "xw");
+        ob_node(m, "Add", "bias", 2, add, "xwb");
+        add_rqs(m, "rq", "xwb", "y", 97, 65536, true);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {{5, K}}, 11);
+        expect_simulator_matches(dir);
+        ob_free(m);
+    }
+}
+
+TEST(CompilerNetworks, AttentionLikeBatchedProductsTransposesAndSoftmax)
+{
+    /* q [2,6,8] x k^T -> softmax -> x v [2,6,8]: batched activation
+     * products, a folded transpose, the softmax table, a broadcast add. */
+    ob_model *m = ob_new();
+    const int64_t qd[] = {2, 6, 8}, md[] = {6};
+    std::vector<int64_t> mask(6);
+    for (int i = 0; i < 6; i++)
+        mask[i] = i % 3 - 1;
+    ob_input(m, "q", 1, 3, qd);
+    ob_input(m, "k", 1, 3, qd);
+    ob_input(m, "v", 1, 3, qd);
+    ob_const(m, "mask", 1, md, mask.data());
+    const char *tk[] = {"k"};
+    int t = ob_node(m, "Transpose", "kt", 1, tk, "kT");
+    const int64_t perm[] = {0, 2, 1};
+    ob_attr_ints(m, t, "perm", perm, 3);
+    const char *qk[] = {"q", "kT"};
+    ob_node(m, "MatMul", "scores", 2, qk, "s");
+    add_rqs(m, "rq1", "s", "s8", 3, 256, true);
+    const char *am[] = {"s8", "mask"};
+    ob_node(m, "Add", "masked", 2, am, "sm");
+    int sm = ob_node(m, "iSoftmax", "softmax", 1, IN("sm"), "p");
+    ob_attr_tensor(m, sm, "coeffA", 1);
+    ob_attr_tensor(m, sm, "coeffB", 86);
+    ob_attr_tensor(m, sm, "coeffC", 3888);
+    ob_attr_tensor(m, sm, "log2", 64);
+    ob_attr_tensor(m, sm, "n_levels", 256);
+    const char *pv[] = {"p", "v"};
+    ob_node(m, "MatMul", "context", 2, pv, "c");
+    add_rqs(m, "rq2", "c", "y", 5, 1024, true);
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{2, 6, 8}, {2, 6, 8}, {2, 6, 8}}, 5);
+    expect_simulator_matches(dir);
+    ob_free(m);
+}
+
+TEST(CompilerNetworks, ConcatTransposeNormAndActivations)
+{
+    ob_model *m = ob_new();
+    const int64_t ad[] = {3, 5, 7}, bd[] = {3, 2, 7}, wd[] = {7};
+    std::vector<int64_t> w(7);
+    for (int i = 0; i < 7; i++)
+        w[i] = 100000 + 50000 * i;
+    ob_input(m, "a", 1, 3, ad);
+    ob_input(m, "b", 1, 3, bd);
+    ob_const(m, "w", 1, wd, w.data());
+    int c = ob_node(m, "Concat", "cat", 2, IN("a", "b"), "ab");
+    ob_attr_int(m, c, "axis", 1);
+    int t = ob_node(m, "Transpose", "tr", 1, IN("ab"), "abt");
+    const int64_t perm[] = {2, 0, 1};
+    ob_attr_ints(m, t, "perm", perm, 3);
+    int n = ob_node(m, "iRMSNorm", "norm", 2, IN("ab", "w"), "nrm");
+    ob_attr_int(m, n, "D", 65536);
+    ob_attr_int(m, n, "n_levels", 256);
+    int h = ob_node(m, "iHardswish", "hs", 1, IN("nrm"), "hsw");
+    ob_attr_int(m, h, "one_over_six", 42);
+    ob_attr_int(m, h, "six", 244);
+    ob_attr_int(m, h, "three", 122);
+    add_rqs(m, "rq", "hsw", "y1", 3, 4096, false);
+    ob_output(m, "abt", 1, -1, nullptr);
+    ob_output(m, "y1", 1, -1, nullptr);
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{3, 5, 7}, {3, 2, 7}}, 9);
+    expect_simulator_matches(dir);
+    ob_free(m);
+}
+
+} // namespace
