@@ -53,6 +53,7 @@ test: build
 bench: build
 	tests/bench/bench_iss.sh $(BUILD)
 	tests/bench/bench_cluster.sh $(BUILD)
+	tests/bench/bench_compiler.sh $(BUILD)
 
 sanitize: deps
 	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DORTIGIA_SANITIZE=ON

@@ -1295,13 +1295,16 @@ static int write_asm(struct gen *G, const char *dir, const char *name, const cha
 
 void ort_codegen_print_report(FILE *f, const struct ort_codegen_report *r)
 {
+    int64_t act = r->activations_in_l1 ? (r->l2_peak + 3) / 4 * 4 : 0;
+    int64_t act_bound = r->activations_in_l1 ? r->l2_lower_bound : 0;
     fprintf(f, "steps: %d (%d tiled, %d operands read in place)\n", r->steps, r->tiled_steps,
             r->inplace_operands);
-    fprintf(f, "L1 staging: peak %" PRId64 " bytes (lower bound %" PRId64 ")\n", r->l1_peak,
-            r->l1_lower_bound);
-    fprintf(f, "activations (%s): peak %" PRId64 " bytes (lower bound %" PRId64 ")\n",
-            r->activations_in_l1 ? "in L1" : "in L2", r->l2_peak, r->l2_lower_bound);
-    fprintf(f, "L2 inputs and outputs: %" PRId64 " bytes\n", r->l2_io_bytes);
+    fprintf(f, "L1: peak %" PRId64 " bytes (staging %" PRId64 " + activations %" PRId64 "), lower bound %" PRId64
+               "\n", r->l1_peak + act, r->l1_peak, act, r->l1_lower_bound + act_bound);
+    fprintf(f, "L2: peak %" PRId64 " bytes (activations %" PRId64 ", lower bound %" PRId64
+               "; inputs and outputs %" PRId64 ")\n",
+            r->l2_io_bytes + (r->activations_in_l1 ? 0 : r->l2_peak), r->activations_in_l1 ? 0 : r->l2_peak,
+            r->activations_in_l1 ? 0 : r->l2_lower_bound, r->l2_io_bytes);
     fprintf(f, "weight memory: %" PRId64 " bytes of constants\n", r->wmem_bytes);
 }
 
