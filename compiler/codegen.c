@@ -643,6 +643,16 @@ static void emit_operand(struct gen *G, const struct step *s, int k, const char 
          name, k);
 }
 
+/* Operands from..n-2 (all but the output) declared as x<k>. */
+static void emit_inputs(struct gen *G, const struct step *s, int from)
+{
+    for (int k = from; k < s->plan.n - 1; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "x%d", k % 100);
+        emit_operand(G, s, k, name, false);
+    }
+}
+
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
 static int64_t rqs_lo(const struct ort_node *r) { return r->p.is_signed ? -(r->p.n_levels / 2) : 0; }
@@ -784,11 +794,7 @@ static void emit_elemwise(struct gen *G, const struct step *s)
     const struct ort_node *n = &G->g->nodes[s->node];
     int out_k = s->plan.n - 1;
     const struct ort_tensor *o = T(G, s->operand_tensor[out_k]);
-    for (int k = 0; k < out_k; k++) {
-        char name[8];
-        snprintf(name, sizeof name, "x%d", k);
-        emit_operand(G, s, k, name, false);
-    }
+    emit_inputs(G, s, 0);
     emit_operand(G, s, out_k, "y", true);
     emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
     emit(G, "    for (uint32_t i = b; i < e; i++) {\n");
@@ -897,11 +903,7 @@ static void emit_matmul_operands(struct gen *G, const struct step *s, const char
 {
     emit_operand(G, s, 0, a, false);
     emit_operand(G, s, 1, b, false);
-    for (int k = 2; k < s->plan.n - 1; k++) {
-        char name[8];
-        snprintf(name, sizeof name, "x%d", k);
-        emit_operand(G, s, k, name, false);
-    }
+    emit_inputs(G, s, 2);
     emit_operand(G, s, s->plan.n - 1, "y", true);
 }
 
@@ -926,11 +928,7 @@ static void emit_mm_store(struct gen *G, const struct step *s, int si, const str
     const struct ort_tensor *o = T(G, s->operand_tensor[out_k]);
     emit(G, "static inline __attribute__((always_inline)) void o%d(void *const *p, const uint32_t *rs, "
             "uint32_t u0, uint32_t i, uint32_t j, int32_t acc)\n{\n    (void)rs;\n    (void)u0;\n", si);
-    for (int k = 2; k < out_k; k++) {
-        char name[8];
-        snprintf(name, sizeof name, "x%d", k);
-        emit_operand(G, s, k, name, false);
-    }
+    emit_inputs(G, s, 2);
     emit_operand(G, s, out_k, "y", true);
     emit(G, "    {\n");
     char flat[96];
@@ -1143,11 +1141,7 @@ static void emit_concat(struct gen *G, const struct step *s)
 {
     int out_k = s->plan.n - 1;
     int64_t total = s->plan.op[out_k].unit_bytes / esize(T(G, s->operand_tensor[out_k]));
-    for (int k = 0; k < out_k; k++) {
-        char name[8];
-        snprintf(name, sizeof name, "x%d", k);
-        emit_operand(G, s, k, name, false);
-    }
+    emit_inputs(G, s, 0);
     emit_operand(G, s, out_k, "y", true);
     emit(G, "    uint32_t b, e;\n    nn_part(n * %" PRId64 "u, &b, &e);\n",
          total);
@@ -1297,7 +1291,8 @@ void ort_codegen_print_report(FILE *f, const struct ort_codegen_report *r)
 {
     int64_t act = r->activations_in_l1 ? (r->l2_peak + 3) / 4 * 4 : 0;
     int64_t act_bound = r->activations_in_l1 ? r->l2_lower_bound : 0;
-    fprintf(f, "steps: %d (%d tiled, %d operands read in place)\n", r->steps, r->tiled_steps,
+    fprintf(f, "steps: %d (%d in several tiles, %d operands too large for L1 read in place)\n", r->steps,
+            r->tiled_steps,
             r->inplace_operands);
     fprintf(f, "L1: peak %" PRId64 " bytes (staging %" PRId64 " + activations %" PRId64 "), lower bound %" PRId64
                "\n", r->l1_peak + act, r->l1_peak, act, r->l1_lower_bound + act_bound);
@@ -1342,7 +1337,7 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
             r->l1_peak = s->plan.l1_bytes;
         r->tiled_steps += s->plan.tiles > 1;
         for (int k = 0; k < s->plan.n; k++)
-            r->inplace_operands += s->plan.op[k].mode == NN_INPLACE;
+            r->inplace_operands += s->plan.op[k].mode == NN_INPLACE && !s->plan.op[k].resident;
     }
     r->l1_lower_bound = r->l1_peak; /* one step at a time shares the arena */
     r->steps = G.n_steps;
