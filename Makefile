@@ -2,12 +2,13 @@
 #
 #   make deps    install missing Debian packages (apt-get; quiet when all are there)
 #   make build   configure and build host tools, tests and firmware (CMake)
-#   make demo    deps + build, then run the demo firmware on the virtual platform
+#   make demo    deps + build, then run the demo firmware and a compiled network on the virtual platform
 #   make test    deps + build, then the whole test suite (ctest)
 #   make bench   deps + build, then the benchmarks (figures in docs/performance.md)
 #   make sanitize  the test suite on an ASan/UBSan build (in build-sanitize/)
 
 BUILD ?= build
+DEEPLOY_DATA ?= ../shared/testdata/deeploy
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -46,6 +47,11 @@ demo: build
 	@echo "== a compute-bound program: matrix multiply and CRC, with statistics =="
 	$(BUILD)/ortigia run --stats $(BUILD)/demo-stats.json $(BUILD)/firmware/bench/bench_compute.elf
 	@echo "statistics written to $(BUILD)/demo-stats.json"
+	@echo
+	@echo "== a compiled network: Deeploy's microLlama64 (one token, 64 in the KV cache), on the simulator =="
+	@if [ -d $(DEEPLOY_DATA)/microLlama/microLlama64 ]; then \
+	  $(BUILD)/ortigia test-network --profile $(DEEPLOY_DATA)/microLlama/microLlama64; \
+	else echo "skipped: $(DEEPLOY_DATA) not found (test data lives in ../shared/testdata)"; fi
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
