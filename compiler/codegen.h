@@ -33,6 +33,8 @@ struct ort_codegen_options {
     const char *outdir;
     int64_t l1_budget;          /* bytes of L1 for staging */
     int64_t l2_size, wmem_size; /* the platform's memories */
+    int cores;                  /* cluster cores (the cost model) */
+    int dma_bytes_per_cycle;    /* DMA bandwidth (the cost model) */
     enum ort_engine engine;
     const struct ort_npz *inputs; /* initial input values (NULL: zeros) */
     bool profile;               /* record each step's cycles in ort_step_cycles[] */
@@ -46,6 +48,7 @@ struct ort_codegen_report {
     int64_t l2_io_bytes;                 /* graph inputs and outputs */
     int64_t wmem_bytes;                  /* constants */
     int tiled_steps, inplace_operands;
+    int64_t estimated_cycles;            /* the cost model's total (every step on its engine) */
     char (*step_names)[160];             /* per step: "node (Op)"; freed by the caller */
 };
 

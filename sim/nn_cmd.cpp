@@ -183,6 +183,8 @@ static int compile_network(NnOptions &o, const ort_npz *inputs, GraphHolder &gh,
     co.l1_budget = o.l1_budget;
     co.l2_size = o.config.l2_size;
     co.wmem_size = o.config.wmem_size;
+    co.cores = (int)o.config.cluster_cores;
+    co.dma_bytes_per_cycle = (int)o.config.dma_bandwidth;
     co.engine = o.engine;
     co.inputs = inputs;
     co.profile = o.profile;
@@ -280,6 +282,16 @@ static void print_profile(const NnOptions &o, const OrtMemDump &m)
     for (auto &e : by_op)
         printf("  %-18s %4d steps %10" PRIu64 " cycles %5.1f%%\n", e.first.c_str(), e.second.second,
                e.second.first, total ? 100.0 * (double)e.second.first / (double)total : 0.0);
+    if (!o.outdir.empty()) {
+        std::string path = o.outdir + "/profile.txt";
+        FILE *f = fopen(path.c_str(), "w");
+        if (f) {
+            for (size_t i = 0; i < o.step_names.size(); i++)
+                fprintf(f, "%zu %u %s\n", i, (uint32_t)decode(&m.bytes[4 * i], ORT_DT_INT32),
+                        o.step_names[i].c_str());
+            fclose(f);
+        }
+    }
     printf("the longest steps:\n");
     for (size_t k = 0; k < c.size() && k < 20; k++)
         printf("  step %4zu %10u cycles %5.1f%%  %s\n", c[k].second, c[k].first,
