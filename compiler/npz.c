@@ -18,42 +18,6 @@ static uint16_t rd16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 
 static uint32_t rd32(const unsigned char *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
 static uint64_t rd64(const unsigned char *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 
-static unsigned char *read_file(const char *path, size_t *len, struct ort_diag *d)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ort_fail(d, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 1 << 16;
-            unsigned char *b = realloc(buf, cap);
-            if (!b) {
-                free(buf);
-                fclose(f);
-                ort_fail(d, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = b;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        ort_fail(d, "%s: read error", path);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
 
 /* --- .npy ------------------------------------------------------------ */
 
@@ -239,7 +203,7 @@ int ort_npz_read(const char *path, struct ort_npz *out, struct ort_diag *d)
 {
     memset(out, 0, sizeof *out);
     size_t len;
-    unsigned char *buf = read_file(path, &len, d);
+    unsigned char *buf = ort_read_file(path, &len, d);
     if (!buf)
         return -1;
     int rc = -1;

@@ -8,34 +8,6 @@
 
 #include "onnx.pb-c.h"
 
-static unsigned char *slurp(const char *path, size_t *len, struct ort_diag *d)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ort_fail(d, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0, got;
-    do {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 1 << 20;
-            unsigned char *b = realloc(buf, cap);
-            if (!b) {
-                free(buf);
-                fclose(f);
-                ort_fail(d, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = b;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-    } while (got);
-    fclose(f);
-    *len = n;
-    return buf;
-}
 
 static const char *dtype_supported(int dt)
 {
@@ -252,7 +224,7 @@ static int import_attribute(struct ort_graph *g, int node, const Onnx__Attribute
 struct ort_graph *ort_onnx_load(const char *path, struct ort_diag *d)
 {
     size_t len;
-    unsigned char *buf = slurp(path, &len, d);
+    unsigned char *buf = ort_read_file(path, &len, d);
     if (!buf)
         return NULL;
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, buf);

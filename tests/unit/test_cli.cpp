@@ -2,6 +2,8 @@
 // the timing of memory latency, on firmware built by the same build.
 #include <gtest/gtest.h>
 
+#include "run_capture.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -21,26 +23,10 @@ namespace {
 
 std::string fw(const std::string &name) { return std::string(ORTIGIA_FW_DIR) + "/" + name; }
 
-struct RunResult {
-    int status = -1;
-    std::string out;
-};
-
 /* Run ortigia with arguments; capture stdout and the exit status. */
 RunResult ortigia(const std::string &args)
 {
-    std::string cmd = std::string(ORTIGIA_BIN) + " " + args + " 2>/dev/null";
-    RunResult r;
-    FILE *p = popen(cmd.c_str(), "r");
-    if (!p)
-        return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return run_capture(std::string(ORTIGIA_BIN) + " " + args + " 2>/dev/null");
 }
 
 std::string temp_path(const std::string &suffix)

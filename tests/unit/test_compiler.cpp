@@ -4,6 +4,8 @@
 // the simulator exactly what the reference interpreter gives.
 #include <gtest/gtest.h>
 
+#include "run_capture.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -32,25 +34,10 @@ std::string temp_dir()
     return d;
 }
 
-struct CliRun {
-    int status = -1;
-    std::string out; /* stdout and stderr */
-};
-
-CliRun ortigia(const std::string &args)
+/* ortigia with arguments: stdout and stderr, and the exit status. */
+RunResult ortigia(const std::string &args)
 {
-    std::string cmd = std::string(ORTIGIA_BIN) + " " + args + " 2>&1";
-    CliRun r;
-    FILE *p = popen(cmd.c_str(), "r");
-    if (!p)
-        return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return run_capture(std::string(ORTIGIA_BIN) + " " + args + " 2>&1");
 }
 
 /* The frontend's error for a model, "" if it loads. */
@@ -207,7 +194,7 @@ TEST(CompilerCli, UnsupportedOperatorExitsWithStatus2)
     ob_output(m, "y", 3, -1, nullptr);
     std::string dir = temp_dir();
     ASSERT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
-    CliRun r = ortigia("compile " + dir + "/m.onnx -o " + dir + "/out");
+    RunResult r = ortigia("compile " + dir + "/m.onnx -o " + dir + "/out");
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.out.find("node 'conv0': operator 'Conv' is not supported"), std::string::npos) << r.out;
     ob_free(m);
@@ -218,20 +205,20 @@ TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
     ob_model *m = matmul_model();
     std::string dir = temp_dir();
     ASSERT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
-    CliRun ok = ortigia("compile " + dir + "/m.onnx -o " + dir + "/ok");
+    RunResult ok = ortigia("compile " + dir + "/m.onnx -o " + dir + "/ok");
     EXPECT_EQ(ok.status, 0) << ok.out;
-    CliRun w = ortigia("compile --set wmem.size=65536 " + dir + "/m.onnx -o " + dir + "/w");
+    RunResult w = ortigia("compile --set wmem.size=65536 " + dir + "/m.onnx -o " + dir + "/w");
     EXPECT_EQ(w.status, 2);
     EXPECT_NE(w.out.find("the constants need 76800 bytes, more than the weight memory's 65536"),
               std::string::npos)
         << w.out;
-    CliRun l2 = ortigia("compile --set l2.size=131072 " + dir + "/m.onnx -o " + dir + "/l2");
+    RunResult l2 = ortigia("compile --set l2.size=131072 " + dir + "/m.onnx -o " + dir + "/l2");
     EXPECT_EQ(l2.status, 2);
     EXPECT_NE(l2.out.find("the network does not fit L2"), std::string::npos) << l2.out;
-    CliRun npu = ortigia("compile --engine npu " + dir + "/m.onnx -o " + dir + "/n");
+    RunResult npu = ortigia("compile --engine npu " + dir + "/m.onnx -o " + dir + "/n");
     EXPECT_EQ(npu.status, 2);
     EXPECT_NE(npu.out.find("no NPU model"), std::string::npos) << npu.out;
-    CliRun l1 = ortigia("compile --l1-budget 300000 " + dir + "/m.onnx -o " + dir + "/l");
+    RunResult l1 = ortigia("compile --l1-budget 300000 " + dir + "/m.onnx -o " + dir + "/l");
     EXPECT_EQ(l1.status, 2);
     EXPECT_NE(l1.out.find("--l1-budget 300000 is more than"), std::string::npos) << l1.out;
     ob_free(m);
@@ -391,7 +378,7 @@ void make_test_folder(ob_model *m, const std::string &dir, const std::vector<std
 void expect_simulator_matches(const std::string &dir)
 {
     for (const char *opt : {"", "--l1-budget 1024"}) {
-        CliRun r = ortigia(std::string("test-network ") + opt + " " + dir);
+        RunResult r = ortigia(std::string("test-network ") + opt + " " + dir);
         EXPECT_EQ(r.status, 0) << opt << "\n" << r.out;
         EXPECT_NE(r.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << r.out;
     }

@@ -138,42 +138,32 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
 
 /* The same with the terms looked up: tab[d] = nn_softmax_term(-d, ...)
  * for every difference d = max - x the input's range allows (the code
- * generator builds the table with nn_softmax_term). */
+ * generator builds the table with nn_softmax_term); the _MAP form then
+ * maps each output value q through omap[q] (a chain of elementwise nodes
+ * after the softmax, tabulated by the code generator). */
+#define NN_SOFTMAX_TABLE_BODY(OUT)                                                            \
+    {                                                                                         \
+        int32_t mx = (int32_t)x[0];                                                           \
+        for (int32_t j = 1; j < n; j++)                                                       \
+            if ((int32_t)x[j] > mx)                                                           \
+                mx = (int32_t)x[j];                                                           \
+        uint32_t sum = 0;                                                                     \
+        for (int32_t j = 0; j < n; j++)                                                       \
+            sum += tab[mx - (int32_t)x[j]];                                                   \
+        uint32_t inv = 0xFFFFFFFFu / sum;                                                     \
+        for (int32_t j = 0; j < n; j++) {                                                     \
+            uint32_t q = nn_udiv_inv(tab[mx - (int32_t)x[j]] * (uint32_t)(levels - 1), sum, inv); \
+            y[j] = (OUT);                                                                     \
+        }                                                                                     \
+    }
 #define NN_DEFINE_SOFTMAX_ROW_TABLE(name, in_type, out_type)                                  \
     NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, const uint32_t *tab,  \
                                int32_t levels)                                                \
-    {                                                                                         \
-        int32_t mx = (int32_t)x[0];                                                           \
-        for (int32_t j = 1; j < n; j++)                                                       \
-            if ((int32_t)x[j] > mx)                                                           \
-                mx = (int32_t)x[j];                                                           \
-        uint32_t sum = 0;                                                                     \
-        for (int32_t j = 0; j < n; j++)                                                       \
-            sum += tab[mx - (int32_t)x[j]];                                                   \
-        uint32_t inv = 0xFFFFFFFFu / sum;                                                     \
-        for (int32_t j = 0; j < n; j++)                                                       \
-            y[j] = (out_type)nn_udiv_inv(tab[mx - (int32_t)x[j]] * (uint32_t)(levels - 1), sum, \
-                                         inv);                                                \
-    }
-
-/* The same, each output value q then mapped through omap[q] (a chain of
- * elementwise nodes after the softmax, tabulated by the code generator). */
+    NN_SOFTMAX_TABLE_BODY((out_type)q)
 #define NN_DEFINE_SOFTMAX_ROW_TABLE_MAP(name, in_type, out_type)                              \
     NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, const uint32_t *tab,  \
                                const int32_t *omap, int32_t levels)                           \
-    {                                                                                         \
-        int32_t mx = (int32_t)x[0];                                                           \
-        for (int32_t j = 1; j < n; j++)                                                       \
-            if ((int32_t)x[j] > mx)                                                           \
-                mx = (int32_t)x[j];                                                           \
-        uint32_t sum = 0;                                                                     \
-        for (int32_t j = 0; j < n; j++)                                                       \
-            sum += tab[mx - (int32_t)x[j]];                                                   \
-        uint32_t inv = 0xFFFFFFFFu / sum;                                                     \
-        for (int32_t j = 0; j < n; j++)                                                       \
-            y[j] = (out_type)omap[nn_udiv_inv(tab[mx - (int32_t)x[j]] * (uint32_t)(levels - 1), \
-                                              sum, inv)];                                     \
-    }
+    NN_SOFTMAX_TABLE_BODY((out_type)omap[q])
 
 /*
  * iRMSNorm over a row of n, elements [j0, j1) of it (so that cores can
