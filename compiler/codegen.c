@@ -530,6 +530,12 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
     int64_t out_bytes = 0;
     for (int i = 0; i < g->n_outputs; i++) {
         int t = g->outputs[i];
+        const struct ort_tensor *ot = T(G, t);
+        if (ot->is_input || ot->is_const || G->place[t].where == W_OUTPUT)
+            return ort_fail(G->d, "%s: output '%s' is %s; only outputs that nodes compute, each "
+                                  "listed once, are supported",
+                            g->source, ot->name,
+                            ot->is_input ? "a graph input" : ot->is_const ? "a constant" : "listed twice");
         if (G->place[t].where == W_NONE) {
             G->place[t].where = W_OUTPUT;
             G->place[t].offset = i;

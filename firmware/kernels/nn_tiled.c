@@ -5,11 +5,26 @@
 #include "ortigia/dma.h"
 #include "ortigia/nn_kernel.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #define NO_DMA 0xFFFFFFFFu
+
+/* A transfer the DMA refuses is a bug of the generated program: stop with
+ * the DMA's error rather than compute on stale data. */
+static uint32_t checked(uint32_t id)
+{
+    if (id == RT_DMA_FAILED) {
+        printf("nn: the DMA refused a transfer: error %u at 0x%08x\n", (unsigned)rt_dma_error(),
+               (unsigned)rt_dma_error_addr());
+        exit(NN_EXIT_DMA_ERROR);
+    }
+    return id;
+}
 
 static uint32_t copy(void *dst, const void *src, uint32_t bytes)
 {
-    return bytes ? rt_dma_copy(dst, src, bytes) : NO_DMA;
+    return bytes ? checked(rt_dma_copy(dst, src, bytes)) : NO_DMA;
 }
 
 /* Issues the input copies of tile `k` into buffer `buf`; the last id. */
@@ -36,8 +51,8 @@ static uint32_t stage_out(const struct nn_tiling *t, uint32_t k, int buf)
         if (o->mode == NN_OUT_ROWS)
             id = copy(o->mem + u0 * o->unit_bytes, o->l1[buf], n * o->unit_bytes);
         else if (o->mode == NN_OUT_COLS && n != 0 && o->unit_bytes != 0 && o->rows != 0)
-            id = rt_dma_copy_2d(o->mem + u0 * o->unit_bytes, o->l1[buf], n * o->unit_bytes,
-                                o->rows, (int32_t)o->stride, (int32_t)(n * o->unit_bytes));
+            id = checked(rt_dma_copy_2d(o->mem + u0 * o->unit_bytes, o->l1[buf], n * o->unit_bytes,
+                                        o->rows, (int32_t)o->stride, (int32_t)(n * o->unit_bytes)));
     }
     return id;
 }
@@ -152,7 +167,7 @@ static void set_team(void)
 
 void nn_run_step(const struct nn_tiling *t)
 {
-    uint32_t id = rt_dma_copy(&current, t, sizeof current);
+    uint32_t id = checked(rt_dma_copy(&current, t, sizeof current));
     set_team();
     rt_dma_wait(id);
     rt_fork(0, run_current, 0);
@@ -170,7 +185,7 @@ static uint32_t copy_descriptor(struct nn_tiling *dst, const struct nn_tiling *s
 {
     /* The operand count, read from L2 once, bounds the copy. */
     uint32_t n = src->n_operands;
-    return rt_dma_copy(dst, src, NN_TILING_BYTES(n <= NN_MAX_OPERANDS ? n : NN_MAX_OPERANDS));
+    return checked(rt_dma_copy(dst, src, NN_TILING_BYTES(n <= NN_MAX_OPERANDS ? n : NN_MAX_OPERANDS)));
 }
 
 void nn_step(const struct nn_tiling *t, uint32_t index, const struct nn_tiling *next)
@@ -206,6 +221,7 @@ void nn_run_copies(const struct nn_copy *c, uint32_t n)
     uint32_t id = NO_DMA;
     for (uint32_t i = 0; i < n; i++)
         if (c[i].len && c[i].rows)
-            id = rt_dma_copy_2d(c[i].dst, c[i].src, c[i].len, c[i].rows, c[i].dst_stride, c[i].src_stride);
+            id = checked(rt_dma_copy_2d(c[i].dst, c[i].src, c[i].len, c[i].rows, c[i].dst_stride,
+                                        c[i].src_stride));
     wait(id);
 }

@@ -224,6 +224,19 @@ TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
     ob_free(m);
 }
 
+TEST(CompilerCli, AnOutputThatIsAnInput)
+{
+    ob_model *m = ob_new();
+    ob_input(m, "x", 3, 2, d23);
+    ob_output(m, "x", 3, 2, d23);
+    std::string dir = temp_dir();
+    ASSERT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
+    RunResult r = ortigia("compile " + dir + "/m.onnx -o " + dir + "/out");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.out.find("output 'x' is a graph input"), std::string::npos) << r.out;
+    ob_free(m);
+}
+
 TEST(Memplan, NoOverlapAndThePeakAtLeastTheLowerBound)
 {
     std::mt19937 rng(7);

@@ -35,6 +35,9 @@ enum nn_mode { NN_WHOLE, NN_ROWS, NN_OUT_ROWS, NN_OUT_COLS, NN_INPLACE };
 
 #define NN_MAX_OPERANDS 8
 
+/* The exit status of a network whose DMA transfer was refused. */
+#define NN_EXIT_DMA_ERROR 100
+
 struct nn_operand {
     uint8_t *mem;         /* in L2 or the weight memory */
     uint32_t mode;        /* enum nn_mode */
