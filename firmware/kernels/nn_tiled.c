@@ -134,21 +134,12 @@ static void run_tiles(const struct nn_tiling *t)
         wait(last_out);
 }
 
-/* The descriptor of the node being run, in L1. */
-static struct nn_tiling current __attribute__((section(".l1bss"), aligned(8)));
-
 void nn_run_tiled(const struct nn_tiling *t)
 {
     if (rt_core_id() == 0)
         prologue(t);
     rt_barrier();
     run_tiles(t);
-}
-
-static void run_current(void *arg)
-{
-    (void)arg;
-    nn_run_tiled(&current);
 }
 
 uint32_t nn_team_cores __attribute__((section(".l1bss")));
@@ -163,14 +154,6 @@ static void set_team(void)
     for (uint32_t s = 0; s < 5; s++)
         if (nn_team_cores == 1u << s)
             nn_team_shift = s;
-}
-
-void nn_run_step(const struct nn_tiling *t)
-{
-    uint32_t id = checked(rt_dma_copy(&current, t, sizeof current));
-    set_team();
-    rt_dma_wait(id);
-    rt_fork(0, run_current, 0);
 }
 
 /* Descriptors of consecutive steps alternate between two L1 slots: core 0

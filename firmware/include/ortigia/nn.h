@@ -63,13 +63,8 @@ struct nn_tiling {
 /* Bytes of a descriptor with n operands. */
 #define NN_TILING_BYTES(n) (offsetof(struct nn_tiling, op) + (n) * sizeof(struct nn_operand))
 
+/* Every core of the team: one step, its descriptor where it is. */
 void nn_run_tiled(const struct nn_tiling *t);
-
-/* Core 0: runs one node on the whole cluster. The descriptor, wherever it
- * is (generated code keeps them in L2), is first copied to L1 by the DMA,
- * so that the cores read it at L1 speed; then every core runs
- * nn_run_tiled on the copy. */
-void nn_run_step(const struct nn_tiling *t);
 
 /* A 2-D copy by the DMA alone (a Concat of same-typed inputs): `rows`
  * rows of `len` bytes. */

@@ -12,7 +12,7 @@
 #include "ortigia/cluster.h"
 #include "xpulp.h"
 
-/* Cores running the current step (set by nn_run_step; in L1). */
+/* Cores running the network (set by nn_run_network; in L1). */
 extern uint32_t nn_team_cores, nn_team_shift; /* shift: log2(cores) if a power of two, else 32 */
 
 /* The part [*begin, *end) of `count` items that this core takes: an even
