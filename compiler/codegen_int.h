@@ -1,0 +1,131 @@
+/*
+ * Inside the code generator: what its parts share. codegen.c (memory
+ * planning, files, the driver), lower.c (nodes to steps: operands, stored
+ * constants, the cost model), cexpr.c (index and division expressions of
+ * the generated C), emit.c (the generated kernels and descriptors).
+ */
+#ifndef ORTIGIA_COMPILER_CODEGEN_INT_H
+#define ORTIGIA_COMPILER_CODEGEN_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "codegen.h"
+#include "ops_int.h"
+#include "tiling.h"
+
+/* ---- where each tensor lives ------------------------------------------ */
+
+enum where { W_NONE, W_ARENA, W_WMEM, W_INPUT, W_OUTPUT };
+
+struct place {
+    enum where where;
+    int64_t offset;  /* in its area; W_OUTPUT: the output's index */
+    int alias_of;    /* tensor whose buffer this one shares (Reshape), or -1 */
+    int buffer;      /* W_ARENA: index into the plan's buffers */
+};
+
+/* A constant as stored in the weight memory: tensor t, row-major or (for a
+ * matrix product's weights) transposed to [N][K]. */
+struct stored_const {
+    int tensor;          /* -1: a table the generator made (data) */
+    bool transposed;
+    int64_t offset, bytes;
+    int64_t *data, count; /* a made table: int32 values */
+};
+
+/* One step of the generated program: a node and how it is tiled. */
+enum step_kind {
+    S_ELEMWISE, S_SOFTMAX, S_RMSNORM, S_MATMUL_W, S_MATMUL_A, S_TRANSPOSE, S_CONCAT,
+    S_DMA_COPY, /* a Concat the DMA does alone */
+};
+
+struct step {
+    int node;
+    enum step_kind kind;
+    int operand_tensor[NN_MAX_OPERANDS]; /* tensor of each operand (-1 none) */
+    int64_t operand_const[NN_MAX_OPERANDS]; /* stored_const index for weights, else -1 */
+    struct ort_tile_plan plan;
+};
+
+struct gen {
+    const struct ort_graph *g;
+    const struct ort_codegen_options *o;
+    struct place *place;
+    struct stored_const *consts;
+    int n_consts;
+    int64_t wmem_bytes;
+    struct step *steps;
+    int n_steps;
+    int64_t inputs_bytes;
+    FILE *c;
+    struct ort_diag *d;
+};
+
+static inline int64_t align4(int64_t v) { return (v + 3) & ~(int64_t)3; }
+
+static inline const char *ctype(enum ort_dtype t)
+{
+    switch (t) {
+    case ORT_DT_INT8: return "int8_t";
+    case ORT_DT_UINT8: return "uint8_t";
+    default: return "int32_t";
+    }
+}
+
+static inline int esize(const struct ort_tensor *t) { return ort_dtype_size(t->storage); }
+
+static inline int64_t tensor_bytes(const struct ort_tensor *t)
+{
+    return ort_shape_count(&t->shape) * esize(t);
+}
+
+static inline struct ort_tensor *T(const struct gen *G, int t) { return &G->g->tensors[t]; }
+
+static inline bool is_scalar_const(const struct ort_tensor *t)
+{
+    return t->is_const && ort_shape_count(&t->shape) == 1;
+}
+
+static inline bool pow2(int64_t d) { return d > 0 && (d & (d - 1)) == 0; }
+
+static inline int log2i(int64_t d)
+{
+    int k = 0;
+    while (((int64_t)1 << k) < d)
+        k++;
+    return k;
+}
+
+static inline const char *tensor_ctype(const struct gen *G, int t) { return ctype(T(G, t)->storage); }
+
+/* lower.c */
+int cg_root_of(const struct gen *G, int t);
+/* The C expression of a tensor's (or stored constant's) address. */
+void cg_addr_expr(const struct gen *G, int t, int64_t cst, char *buf, size_t size);
+int cg_operand_of(const struct step *s, int tensor);
+/* The tensor a node's kernel finally writes: the last of its epilogue. */
+int cg_final_output(const struct gen *G, const struct ort_node *n);
+int cg_lower_node(struct gen *G, int ni, struct step *s);
+/* The engine of a step by the cost model, and its estimated cycles. */
+const char *cg_map_engine(const struct gen *G, const struct step *s, int64_t *cycles);
+
+/* cexpr.c: C text of x / d, x % d for 0 <= x <= xmax; broadcast and
+ * transposed indices of the element at flat index `var` of `out`. */
+void cg_cdiv(char *buf, size_t size, const char *x, int64_t d, int64_t xmax);
+void cg_cmod(char *buf, size_t size, const char *x, int64_t d, int64_t xmax);
+void cg_bcast_expr(const struct ort_shape *in, const struct ort_shape *out, const char *var, char *buf,
+                   size_t size);
+void cg_transpose_expr(const struct ort_shape *in, const int64_t *perm, const char *var, char *buf,
+                       size_t size);
+
+/* emit.c */
+void cg_emit(struct gen *G, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Both operands 8-bit along a K that is a multiple of 4: the blocked kernels. */
+bool cg_mm_blocked(const struct gen *G, const struct ort_node *n, const struct ort_matmul *m, bool wmode);
+const char *cg_mode_name(int mode);
+/* Step si's kernel, descriptor (or DMA copies) into G->c. */
+void cg_emit_step(struct gen *G, int si);
+
+#endif
