@@ -438,6 +438,33 @@ TEST(CompilerNetworks, ProjectionWithBiasAndRequantization)
     }
 }
 
+TEST(CompilerNetworks, RunsAreDeterministicAndTheNetworkIsAPowerRegion)
+{
+    ob_model *m = ob_new();
+    const int64_t xd[] = {4, 32}, wd[] = {32, 16};
+    std::vector<int64_t> w(32 * 16);
+    for (size_t i = 0; i < w.size(); i++)
+        w[i] = (int64_t)(i * 7 % 255) - 127;
+    ob_input(m, "x", 1, 2, xd);
+    ob_const(m, "w", 2, wd, w.data());
+    ob_node(m, "MatMul", "proj", 2, IN("x", "w"), "xw");
+    add_rqs(m, "rq", "xw", "y", 9, 2048, true);
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{4, 32}}, 21);
+    RunResult a = ortigia("test-network -o " + dir + "/out " + dir);
+    RunResult b = ortigia("test-network " + dir);
+    ASSERT_EQ(a.status, 0) << a.out;
+    size_t at = a.out.find("Cycles: ");
+    ASSERT_NE(at, std::string::npos) << a.out;
+    std::string cycles = a.out.substr(at, a.out.find('\n', at) - at);
+    EXPECT_NE(b.out.find(cycles), std::string::npos) << cycles << " vs\n" << b.out;
+    RunResult p = ortigia("run --power " + dir + "/out/network.elf");
+    EXPECT_EQ(p.status, 0) << p.out;
+    EXPECT_NE(p.out.find(" network "), std::string::npos) << p.out;
+    ob_free(m);
+}
+
 TEST(CompilerNetworks, AttentionLikeBatchedProductsTransposesAndSoftmax)
 {
     /* q [2,6,8] x k^T -> softmax -> x v [2,6,8]: batched activation
