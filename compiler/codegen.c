@@ -350,7 +350,7 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
     for (int i = 0; i < G.n_consts; i++) {
         const struct stored_const *c = &G.consts[i];
         if (c->tensor < 0) {
-            put_values(blob + c->offset, ORT_DT_INT32, c->data, c->count);
+            put_values(blob + c->offset, c->type, c->data, c->count);
             continue;
         }
         const struct ort_tensor *t = T(&G, c->tensor);

@@ -32,7 +32,8 @@ struct stored_const {
     int tensor;          /* -1: a table the generator made (data) */
     bool transposed;
     int64_t offset, bytes;
-    int64_t *data, count; /* a made table: int32 values */
+    int64_t *data, count; /* a made table: its values, */
+    enum ort_dtype type;  /* stored as this type */
 };
 
 /* One step of the generated program: a node and how it is tiled. */
@@ -47,6 +48,10 @@ struct step {
     int operand_tensor[NN_MAX_OPERANDS]; /* tensor of each operand (-1 none) */
     int64_t operand_const[NN_MAX_OPERANDS]; /* stored_const index for weights, else -1 */
     struct ort_tile_plan plan;
+    /* The epilogue from link lut_from on, over an 8-bit value, as a
+     * table: operand lut_operand, indexed by value - lut_lo (-1: none). */
+    int lut_from, lut_operand;
+    int64_t lut_lo;
 };
 
 struct gen {

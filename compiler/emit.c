@@ -19,8 +19,10 @@ void cg_emit(struct gen *G, const char *fmt, ...)
 /* Operand k declared as `name`, typed by its tensor. */
 static void emit_operand(struct gen *G, const struct step *s, int k, const char *name, bool is_out)
 {
-    cg_emit(G, "    %s%s *%s = p[%d];\n", is_out ? "" : "const ", tensor_ctype(G, s->operand_tensor[k]),
-         name, k);
+    /* a table the generator made: the type it is stored as */
+    const char *type = s->operand_tensor[k] >= 0 ? tensor_ctype(G, s->operand_tensor[k])
+                                                 : ctype(G->consts[s->operand_const[k]].type);
+    cg_emit(G, "    %s%s *%s = p[%d];\n", is_out ? "" : "const ", type, name, k);
 }
 
 /* Operands from..n-2 (all but the output) declared as x<k>. */
@@ -162,6 +164,11 @@ static void emit_epilogue(struct gen *G, const struct step *s, const struct ort_
 {
     int cur = n->outputs[0];
     for (int e = 0; e < n->n_epilogue; e++) {
+        if (e == s->lut_from) {
+            /* the rest of the chain, tabulated over the 8-bit value */
+            cg_emit(G, "            v = x%d[v - (%" PRId64 ")];\n", s->lut_operand, s->lut_lo);
+            return;
+        }
         const struct ort_node *c = &G->g->nodes[n->epilogue[e]];
         if (!c->alias) /* the same values, another shape */
             emit_link(G, s, c, cur, out, flat, false);

@@ -16,7 +16,7 @@ int cg_root_of(const struct gen *G, int t)
 }
 
 /* A table of int32 values the generator computed (e.g. softmax terms). */
-static int store_table(struct gen *G, int64_t *data, int64_t count)
+static int store_table(struct gen *G, int64_t *data, int64_t count, enum ort_dtype type)
 {
     G->consts = realloc(G->consts, sizeof *G->consts * (size_t)(G->n_consts + 1));
     struct stored_const *s = &G->consts[G->n_consts];
@@ -24,7 +24,8 @@ static int store_table(struct gen *G, int64_t *data, int64_t count)
     s->tensor = -1;
     s->data = data;
     s->count = count;
-    s->bytes = 4 * count;
+    s->type = type;
+    s->bytes = ort_dtype_size(type) * count;
     s->offset = G->wmem_bytes;
     G->wmem_bytes += align4(s->bytes);
     return G->n_consts++;
@@ -121,9 +122,11 @@ static void add_link_sides(struct gen *G, struct step *s, const struct ort_node 
 
 /* The epilogue of n applied to the value v on the host (its links take
  * only scalar constants), with the target's semantics. */
-static int64_t eval_epilogue(const struct gen *G, const struct ort_node *n, int64_t v)
+/* Links from..end of n's epilogue applied to v on the host (links with
+ * scalar constants only), with the target's semantics. */
+static int64_t eval_links(const struct gen *G, const struct ort_node *n, int from, int64_t v)
 {
-    for (int e = 0; e < n->n_epilogue; e++) {
+    for (int e = from; e < n->n_epilogue; e++) {
         const struct ort_node *c = &G->g->nodes[n->epilogue[e]];
         const char *op = c->op_type;
         if (c->alias)
@@ -166,6 +169,69 @@ static void add_epilogue_sides(struct gen *G, struct step *s, const struct ort_n
     }
 }
 
+/* Only scalar constants besides the running value (tensor cur). */
+static bool scalar_sides(const struct gen *G, const struct ort_node *c, int cur)
+{
+    bool main_seen = false;
+    for (int k = 0; k < c->n_inputs; k++) {
+        if (c->inputs[k] == cur && !main_seen) {
+            main_seen = true;
+            continue;
+        }
+        if (c->inputs[k] >= 0 && !is_scalar_const(T(G, c->inputs[k])))
+            return false;
+    }
+    return true;
+}
+
+/* Where an epilogue's tail can be a table: from the first link whose
+ * input is an 8-bit value, when every link from there takes only scalar
+ * constants and at least one computes. The table (int32, one entry per
+ * value) becomes a whole operand. */
+static void plan_lut(struct gen *G, struct step *s, const struct ort_node *n)
+{
+    s->lut_from = s->lut_operand = -1;
+    if (s->plan.n >= NN_MAX_OPERANDS)
+        return;
+    for (int p = 0; p < n->n_epilogue; p++) {
+        int cur = p ? G->g->nodes[n->epilogue[p - 1]].outputs[0] : n->outputs[0];
+        const struct ort_tensor *x = T(G, cur);
+        if (esize(x) != 1)
+            continue;
+        bool ok = true, computes = false;
+        int at = cur;
+        for (int e = p; e < n->n_epilogue && ok; e++) {
+            const struct ort_node *c = &G->g->nodes[n->epilogue[e]];
+            ok = c->alias || scalar_sides(G, c, at);
+            computes = computes || !c->alias;
+            at = c->outputs[0];
+        }
+        /* worth its copy into L1 when enough outputs use it */
+        int64_t outs = ort_shape_count(&T(G, cg_final_output(G, n))->shape), links = n->n_epilogue - p;
+        if (!ok || !computes || outs * links < 512)
+            continue;
+        int64_t span = x->hi - x->lo + 1, *tab = malloc(sizeof *tab * (size_t)span);
+        for (int64_t v = 0; v < span; v++)
+            tab[v] = eval_links(G, n, p, x->lo + v);
+        s->lut_from = p;
+        s->lut_lo = x->lo;
+        /* before the output: the output stays the last operand */
+        int out_k = s->plan.n - 1;
+        struct ort_tile_operand out = s->plan.op[out_k];
+        int out_t = s->operand_tensor[out_k];
+        int64_t out_c = s->operand_const[out_k];
+        s->plan.n--;
+        s->lut_operand = s->plan.n;
+        enum ort_dtype type = T(G, cg_final_output(G, n))->storage;
+        add_operand(s, -1, store_table(G, tab, span, type), NN_WHOLE, 0, ort_dtype_size(type) * span);
+        s->plan.op[s->plan.n] = out;
+        s->operand_tensor[s->plan.n] = out_t;
+        s->operand_const[s->plan.n] = out_c;
+        s->plan.n++;
+        return;
+    }
+}
+
 int cg_lower_node(struct gen *G, int ni, struct step *s)
 {
     const struct ort_graph *g = G->g;
@@ -175,6 +241,7 @@ int cg_lower_node(struct gen *G, int ni, struct step *s)
     const struct ort_tensor *o = T(G, out);
     memset(s, 0, sizeof *s);
     s->node = ni;
+    s->lut_from = s->lut_operand = -1;
     for (int k = 0; k < NN_MAX_OPERANDS; k++) {
         s->operand_tensor[k] = -1;
         s->operand_const[k] = -1;
@@ -189,6 +256,7 @@ int cg_lower_node(struct gen *G, int ni, struct step *s)
         add_epilogue_sides(G, s, n, true);
         out = cg_final_output(G, n);
         add_operand(s, out, -1, NN_OUT_ROWS, esize(T(G, out)), 0);
+        plan_lut(G, s, n);
         return 0;
     }
     if (!strcmp(op, "iSoftmax") || !strcmp(op, "iRMSNorm")) {
@@ -204,13 +272,13 @@ int cg_lower_node(struct gen *G, int ni, struct step *s)
                 tab[d] = nn_softmax_term((int32_t)-d, (int32_t)n->p.coeff[0], (int32_t)n->p.coeff[1],
                                          (int32_t)n->p.coeff[2], (int32_t)n->p.coeff[3],
                                          0xFFFFFFFFu / (uint32_t)n->p.coeff[3]);
-            add_operand(s, -1, store_table(G, tab, span), NN_WHOLE, 0, 4 * span);
+            add_operand(s, -1, store_table(G, tab, span, ORT_DT_INT32), NN_WHOLE, 0, 4 * span);
             if (n->n_epilogue) {
                 /* The epilogue as a table over the output values. */
                 int64_t levels = n->p.n_levels, *map = malloc(sizeof *map * (size_t)levels);
                 for (int64_t q = 0; q < levels; q++)
-                    map[q] = eval_epilogue(G, n, q);
-                add_operand(s, -1, store_table(G, map, levels), NN_WHOLE, 0, 4 * levels);
+                    map[q] = eval_links(G, n, 0, q);
+                add_operand(s, -1, store_table(G, map, levels, ORT_DT_INT32), NN_WHOLE, 0, 4 * levels);
                 out = cg_final_output(G, n);
                 o = T(G, out);
             }
@@ -243,6 +311,7 @@ int cg_lower_node(struct gen *G, int ni, struct step *s)
             add_epilogue_sides(G, s, n, false);
             add_operand(s, out, -1, NN_OUT_COLS, esize(o), 0);
             s->plan.op[s->plan.n - 1].rows = rows;
+            plan_lut(G, s, n);
             return 0;
         }
         s->kind = S_MATMUL_A;
@@ -257,6 +326,7 @@ int cg_lower_node(struct gen *G, int ni, struct step *s)
             add_side(G, s, n->inputs[2], 0, false);
         add_epilogue_sides(G, s, n, false);
         add_operand(s, out, -1, NN_OUT_ROWS, m.N * esize(o), 0);
+        plan_lut(G, s, n);
         return 0;
     }
     if (!strcmp(op, "Transpose")) {
