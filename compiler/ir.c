@@ -319,7 +319,8 @@ int ort_graph_sort(struct ort_graph *g, struct ort_diag *d)
         struct ort_node *sorted = xrealloc(NULL, (size_t)n * sizeof *sorted);
         for (int i = 0; i < n; i++)
             sorted[i] = g->nodes[order[i]];
-        memcpy(g->nodes, sorted, (size_t)n * sizeof *sorted);
+        if (n)
+            memcpy(g->nodes, sorted, (size_t)n * sizeof *sorted);
         free(sorted);
         for (int i = 0; i < n; i++)
             for (int o = 0; o < g->nodes[i].n_outputs; o++)

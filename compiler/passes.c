@@ -345,7 +345,8 @@ static int hoist_input_nodes(struct ort_graph *g, struct ort_diag *d)
             if (early == (pass == 0))
                 order[at++] = *x;
         }
-    memcpy(g->nodes, order, sizeof *order * (size_t)n);
+    if (n)
+        memcpy(g->nodes, order, sizeof *order * (size_t)n);
     free(order);
     return ort_graph_sort(g, d);
 }
