@@ -564,7 +564,8 @@ static void emit_copies(struct gen *G, int si)
     int out_k = s->plan.n - 1;
     char dst[128], src[128];
     cg_addr_expr(G, s->operand_tensor[out_k], -1, dst, sizeof dst);
-    cg_emit(G, "static const struct nn_copy c%d[] = {\n", si);
+    /* in L1: core 0 reads them as it programs the DMA */
+    cg_emit(G, "static const struct nn_copy c%d[] __attribute__((section(\".l1data\"))) = {\n", si);
     int64_t at = 0, row = s->plan.op[out_k].unit_bytes;
     for (int k = 0; k < out_k; k++) {
         int64_t len = s->plan.op[k].unit_bytes;
