@@ -61,8 +61,8 @@ int64_t ort_bcast_index(const struct ort_shape *in, const struct ort_shape *out,
     return idx;
 }
 
-static int set_out_shape(struct ort_graph *g, struct ort_node *n, const struct ort_shape *s,
-                         struct ort_diag *d)
+int ort_set_out_shape(struct ort_graph *g, struct ort_node *n, const struct ort_shape *s,
+                      struct ort_diag *d)
 {
     struct ort_tensor *o = out_t(g, n);
     char a[128], b[128];
@@ -111,7 +111,7 @@ static int check_binary(struct ort_graph *g, struct ort_node *n, struct ort_diag
     if (ort_broadcast_shape(&a->shape, &b->shape, &s))
         return ort_node_fail(g, n, d, "shapes %s and %s do not broadcast",
                              ort_shape_str(&a->shape, x, sizeof x), ort_shape_str(&b->shape, y, sizeof y));
-    return set_out_shape(g, n, &s, d);
+    return ort_set_out_shape(g, n, &s, d);
 }
 
 static void range_add(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
@@ -246,7 +246,7 @@ static int check_matmul(struct ort_graph *g, struct ort_node *n, struct ort_diag
                                           ",%" PRId64 "]",
                                  ort_shape_str(&in_t(g, n, 2)->shape, x, sizeof x), m.M, m.N);
     }
-    return set_out_shape(g, n, &m.out, d);
+    return ort_set_out_shape(g, n, &m.out, d);
 }
 
 static void range_matmul(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
@@ -327,7 +327,7 @@ static int check_transpose(struct ort_graph *g, struct ort_node *n, struct ort_d
         seen[p] = true;
         s.dim[i] = a->dim[p];
     }
-    return set_out_shape(g, n, &s, d);
+    return ort_set_out_shape(g, n, &s, d);
 }
 
 static void range_union(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
@@ -418,7 +418,7 @@ static int check_reshape(struct ort_graph *g, struct ort_node *n, struct ort_dia
     if (ort_shape_count(&s) != total)
         return ort_node_fail(g, n, d, "cannot reshape %s into %s",
                              ort_shape_str(&a->shape, x, sizeof x), ort_shape_str(&s, y, sizeof y));
-    return set_out_shape(g, n, &s, d);
+    return ort_set_out_shape(g, n, &s, d);
 }
 
 static int eval_copy(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in,
@@ -454,7 +454,7 @@ static int check_concat(struct ort_graph *g, struct ort_node *n, struct ort_diag
                                  n->p.axis);
         s.dim[n->p.axis] += b->dim[n->p.axis];
     }
-    return set_out_shape(g, n, &s, d);
+    return ort_set_out_shape(g, n, &s, d);
 }
 
 static int eval_concat(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in,

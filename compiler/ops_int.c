@@ -12,17 +12,10 @@ static struct ort_tensor *in_t(const struct ort_graph *g, const struct ort_node 
     return k < n->n_inputs && n->inputs[k] >= 0 ? &g->tensors[n->inputs[k]] : NULL;
 }
 
+/* The output has the input's shape. */
 static int same_shape_out(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
 {
-    struct ort_tensor *o = &g->tensors[n->outputs[0]];
-    const struct ort_shape *s = &in_t(g, n, 0)->shape;
-    char a[128], b[128];
-    if (o->shape_known && !ort_shape_equal(&o->shape, s))
-        return ort_node_fail(g, n, d, "output '%s' is declared %s but the input is %s", o->name,
-                             ort_shape_str(&o->shape, a, sizeof a), ort_shape_str(s, b, sizeof b));
-    o->shape = *s;
-    o->shape_known = true;
-    return 0;
+    return ort_set_out_shape(g, n, &in_t(g, n, 0)->shape, d);
 }
 
 /* n_levels -> the output range: signed [-n/2, n/2-1], unsigned [0, n-1]. */

@@ -14,6 +14,10 @@
 int ort_node_fail(const struct ort_graph *g, const struct ort_node *n, struct ort_diag *d,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Sets the output's shape; an error when the model declares another. */
+int ort_set_out_shape(struct ort_graph *g, struct ort_node *n, const struct ort_shape *s,
+                      struct ort_diag *d);
+
 /* MatMul (NumPy batching) or Gemm (2-D, transA/transB). */
 struct ort_matmul {
     int64_t M, N, K;
