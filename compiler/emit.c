@@ -350,7 +350,10 @@ static void emit_mm_blocked(struct gen *G, const struct step *s, int si, const s
     snprintf(rows, sizeof rows, wmode ? "%" PRId64 "u" : "n", rows_w);
     snprintf(cols, sizeof cols, wmode ? "n" : "%" PRId64 "u", m->N);
     cg_emit(G, "    const %s *a = p[0];\n    const %s *bm = p[1];\n", ta, tb);
-    cg_emit(G, "    uint32_t cb = (%s + 3) >> 2, rb = (%s + %d) / %d, b, e;\n", cols, rows, R - 1, R);
+    if (R == 1)
+        cg_emit(G, "    uint32_t cb = (%s + 3) >> 2, rb = %s, b, e;\n", cols, rows);
+    else
+        cg_emit(G, "    uint32_t cb = (%s + 3) >> 2, rb = (%s + 1) >> 1, b, e;\n", cols, rows);
     cg_emit(G, "    nn_part(rb * cb, &b, &e);\n");
     cg_emit(G, "    uint32_t ib = b / cb, jb = b - ib * cb;\n");
     cg_emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
