@@ -161,17 +161,8 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "ortigia: error: no program given (usage: ortigia run [options] program.elf)\n");
         return 2;
     }
-    char err[512];
-    if (config_path && ort_config_load_file(&opt.config, config_path, err, sizeof err)) {
-        fprintf(stderr, "ortigia: error: %s\n", err);
+    if (!ort_config_apply(&opt.config, config_path ? config_path : "", sets))
         return 2;
-    }
-    for (const std::string &s : sets) {
-        if (ort_config_set(&opt.config, s.c_str(), err, sizeof err)) {
-            fprintf(stderr, "ortigia: error: --set %s\n", err);
-            return 2;
-        }
-    }
     return ort_run(opt);
 }
 

@@ -140,16 +140,8 @@ static int parse_common(int argc, char **argv, int &i, NnOptions &o)
 static bool setup_config(NnOptions &o)
 {
     ort_config_defaults(&o.config);
-    char err[512];
-    if (!o.config_path.empty() && ort_config_load_file(&o.config, o.config_path.c_str(), err, sizeof err)) {
-        fprintf(stderr, "ortigia: error: %s\n", err);
+    if (!ort_config_apply(&o.config, o.config_path, o.sets))
         return false;
-    }
-    for (const std::string &s : o.sets)
-        if (ort_config_set(&o.config, s.c_str(), err, sizeof err)) {
-            fprintf(stderr, "ortigia: error: --set %s\n", err);
-            return false;
-        }
     /* L1 holds the staging arena plus the cores' stacks (2 KiB each, 16)
      * and the runtime's own L1 data. */
     int64_t usable = (int64_t)o.config.l1_size - 16 * 2048 - 4096;

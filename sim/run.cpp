@@ -148,6 +148,21 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform 
 
 } // namespace
 
+bool ort_config_apply(ort_config *config, const std::string &path, const std::vector<std::string> &sets)
+{
+    char err[512];
+    if (!path.empty() && ort_config_load_file(config, path.c_str(), err, sizeof err)) {
+        fprintf(stderr, "ortigia: error: %s\n", err);
+        return false;
+    }
+    for (const std::string &s : sets)
+        if (ort_config_set(config, s.c_str(), err, sizeof err)) {
+            fprintf(stderr, "ortigia: error: --set %s\n", err);
+            return false;
+        }
+    return true;
+}
+
 int ort_run(const OrtRunOptions &options)
 {
     /* The options with the clock resolved: soc.frequency_mhz = 0 means the

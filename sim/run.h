@@ -45,6 +45,10 @@ struct OrtRunOptions {
     std::vector<OrtMemDump> *dumps = nullptr; /* read after the run */
 };
 
+/* Applies a configuration file (empty: none) and then --set overrides to
+ * *config; false after printing the error (the key, the file). */
+bool ort_config_apply(ort_config *config, const std::string &path, const std::vector<std::string> &sets);
+
 /* Run the program; returns the process exit status. */
 int ort_run(const OrtRunOptions &opt);
 
