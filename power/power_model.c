@@ -70,6 +70,56 @@ static bool check_keys(struct ctx *c, json_t *obj, const char *path, const char 
     return true;
 }
 
+/* "device.counter" into its two parts; the device must be the kind's
+   (one device per kind). */
+static bool read_counter_name(struct ctx *c, json_t *v, const char *path,
+                              struct ort_pwr_kind *k, char counter[ORT_PWR_NAME])
+{
+    const char *s = json_string_value(v);
+    const char *dot = s ? strchr(s, '.') : NULL;
+    if (!dot || dot == s || !dot[1] || (size_t)(dot - s) >= ORT_PWR_NAME ||
+        strlen(dot + 1) >= ORT_PWR_NAME)
+        return fail(c, path, "expected \"device.counter\" (e.g. \"dma.bytes\")");
+    char device[ORT_PWR_NAME];
+    snprintf(device, sizeof device, "%.*s", (int)(dot - s), s);
+    if (k->device[0] && strcmp(k->device, device) != 0)
+        return fail(c, path, "names another device than the kind's other counters");
+    snprintf(k->device, sizeof k->device, "%s", device);
+    snprintf(counter, ORT_PWR_NAME, "%s", dot + 1);
+    return true;
+}
+
+/* The optional device mapping: "counters" (event -> "device.counter") and
+   "active_cycles" ("device.counter"). */
+static bool read_device_counters(struct ctx *c, json_t *j, const char *path,
+                                 struct ort_pwr_kind *k)
+{
+    json_t *counters = json_object_get(j, "counters");
+    if (counters) {
+        if (!json_is_object(counters))
+            return fail(c, path, "'counters' must map events to \"device.counter\" names");
+        const char *ev;
+        json_t *item;
+        json_object_foreach(counters, ev, item) {
+            char p[240];
+            snprintf(p, sizeof p, "%s.counters.%s", path, ev);
+            int e = ort_pwr_kind_event(k, ev);
+            if (e < 0)
+                return fail(c, p, "not an event of events_pj");
+            if (!read_counter_name(c, item, p, k, k->event_counter[e]))
+                return false;
+        }
+    }
+    json_t *active = json_object_get(j, "active_cycles");
+    if (active) {
+        char p[240];
+        snprintf(p, sizeof p, "%s.active_cycles", path);
+        if (!read_counter_name(c, active, p, k, k->active_counter))
+            return false;
+    }
+    return true;
+}
+
 static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name, json_t *j,
                       struct ort_pwr_kind *k)
 {
@@ -78,7 +128,7 @@ static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name
     if (!json_is_object(j))
         return fail(c, path, "expected an object");
     static const char *const allowed[] = {"events_pj", "background_uw_per_mhz", "leakage_uw",
-                                          "note", NULL};
+                                          "counters", "active_cycles", "note", NULL};
     if (!check_keys(c, j, path, allowed))
         return false;
     if (strlen(name) >= sizeof k->name)
@@ -104,6 +154,9 @@ static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name
             k->n_events++;
         }
     }
+
+    if (!read_device_counters(c, j, path, k))
+        return false;
 
     json_t *bg = json_object_get(j, "background_uw_per_mhz");
     char p[240];

@@ -43,11 +43,20 @@ struct ort_pwr_opp {
     struct ort_pwr_value voltage, frequency_mhz;
 };
 
-/* One kind of component (all cores share the kind "core"). */
+/* One kind of component (all cores share the kind "core").
+ *
+ * A kind may be a device of the cluster (device.h): then `device` names it
+ * and its events are read from the device's counters by name, as the model
+ * file says ("counters": {"byte": "dma.bytes"}, "active_cycles":
+ * "dma.busy_cycles"): a new device brings its power numbers in the model
+ * file, with no code in the simulator. */
 struct ort_pwr_kind {
     char name[ORT_PWR_NAME];
     unsigned n_events;
     char event[ORT_PWR_MAX_EVENTS][ORT_PWR_NAME];
+    char device[ORT_PWR_NAME];                     /* "" : not a device */
+    char event_counter[ORT_PWR_MAX_EVENTS][ORT_PWR_NAME]; /* "" : not counted */
+    char active_counter[ORT_PWR_NAME]; /* "" : active for the whole run */
     struct ort_pwr_value event_pj[ORT_PWR_MAX_EVENTS];  /* at the reference voltage */
     struct ort_pwr_value background[ORT_PWR_STATES];    /* uW/MHz = pJ per cycle */
     struct ort_pwr_value leakage_uw[ORT_PWR_MAX_OPPS];  /* per operating point */

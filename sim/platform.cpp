@@ -26,7 +26,7 @@ OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FI
     soc_ = std::make_unique<OrtSocCtrl>("soc_ctrl", &soc_engine_, cycle_);
     router_->map("to_l2", ORT_L2_BASE, cfg.l2_size).bind(l2_->socket);
     router_->map("to_wmem", ORT_WMEM_BASE, cfg.wmem_size).bind(wmem_target_->socket);
-    router_->map("to_soc_ctrl", ORT_SOC_CTRL_BASE, ORT_SOC_CTRL_SIZE).bind(soc_->socket);
+    router_->map("to_soc_ctrl", ORT_SOC_PERIPH_BASE, ORT_SOC_PERIPH_WINDOW).bind(soc_->socket);
 
     ort_cluster_params params{};
     params.cores = cfg.cluster_cores;

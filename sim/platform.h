@@ -1,7 +1,7 @@
 // The virtual platform, assembled from a configuration: the cluster (cores,
 // L1, event unit, DMA), the interconnect, L2 SRAM, the weight memory and
 // the SoC control block (uart, sim control).
-// Memory map: docs/architecture.md (and firmware/include/ortigia/platform.h).
+// Memory map: models/common/platform_map.h (docs/architecture.md).
 #ifndef ORTIGIA_PLATFORM_H
 #define ORTIGIA_PLATFORM_H
 
@@ -22,12 +22,10 @@ extern "C" {
 #include "decode_cache.h"
 #include "elf_loader.h"
 #include "mem.h"
+#include "platform_map.h"
 #include "soc_ctrl.h"
 }
 
-constexpr uint32_t ORT_L2_BASE = 0x1C000000u;
-constexpr uint32_t ORT_WMEM_BASE = 0x10400000u;
-constexpr uint32_t ORT_SOC_CTRL_BASE = 0x1A100000u;
 
 class OrtPlatform : public sc_core::sc_module {
 public:

@@ -24,8 +24,9 @@ bool ort_power_setup(const ort_config &cfg, const std::string &model_path,
         *err = std::string("power model: ") + msg;
         return false;
     }
-    for (const char *kind : {"core", "l1", "l2", "wmem", "dma", "event_unit", "interconnect",
-                             "soc"}) {
+    /* The components that are not cluster devices (those are checked
+       against the platform's device table: ort_power_check_devices). */
+    for (const char *kind : {"core", "l1", "l2", "wmem", "interconnect", "soc"}) {
         if (!ort_power_model_kind(model, kind)) {
             *err = "power model: " + model_path + ": components." + kind +
                    ": missing (the platform has this component)";
@@ -46,6 +47,34 @@ bool ort_power_setup(const ort_config &cfg, const std::string &model_path,
         return false;
     }
     *opp = (unsigned)o;
+    return true;
+}
+
+bool ort_power_check_devices(const ort_cluster &cl, const ort_power_model &m,
+                             const std::string &model_path, std::string *err)
+{
+    for (unsigned d = 0; d < cl.n_dev; d++) {
+        const ort_device &dev = cl.dev[d];
+        const ort_pwr_kind *k = ort_power_model_kind(&m, dev.name);
+        if (!k) {
+            *err = "power model: " + model_path + ": components." + dev.name +
+                   ": missing (the platform has this component)";
+            return false;
+        }
+        for (unsigned e = 0; e <= k->n_events; e++) {
+            const char *counter = e < k->n_events ? k->event_counter[e] : k->active_counter;
+            if (!counter[0] || ort_counter_find(dev.counters, dev.n_counters, counter))
+                continue;
+            std::string have;
+            for (unsigned i = 0; i < dev.n_counters; i++)
+                have += (i ? ", " : "") + std::string(dev.counters[i].name);
+            *err = "power model: " + model_path + ": components." + k->name + "." +
+                   (e < k->n_events ? "counters." + std::string(k->event[e]) : "active_cycles") +
+                   ": device '" + dev.name + "' has no counter '" + counter + "' (it has " +
+                   have + ")";
+            return false;
+        }
+    }
     return true;
 }
 
@@ -106,9 +135,8 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
         char name[16];
         std::snprintf(name, sizeof name, "core%u", i);
         ort_pwr_activity *a = add(r, m, "core", name);
-        uint64_t by_class[RV_CLASS_COUNT] = {0};
-        for (unsigned op = 0; op < RV_OP_COUNT; op++)
-            by_class[rv_op_class((rv_op)op)] += c.counters.executed[op];
+        uint64_t by_class[RV_CLASS_COUNT];
+        rv_core_count_classes(&c, by_class);
         for (unsigned k = 0; k < RV_CLASS_COUNT; k++)
             count(a, rv_insn_class_name((rv_insn_class)k), by_class[k]);
         uint64_t ran = c.cycle < cycles ? c.cycle : cycles;
@@ -136,16 +164,26 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
         soc_accesses += core_accesses;
     }
 
-    ort_pwr_activity *dma = add(r, m, "dma", "dma");
-    count(dma, "byte", cl.dma.bytes);
-    count(dma, "transfer", cl.dma.transfers);
-    uint64_t busy = cl.dma.busy_cycles < cycles ? cl.dma.busy_cycles : cycles;
-    dma->state_cycles[ORT_PWR_ACTIVE] = busy;
-    dma->state_cycles[ORT_PWR_CLOCK_GATED] = cycles - busy;
-
-    ort_pwr_activity *eu = add(r, m, "event_unit", "event_unit");
-    count(eu, "access", cl.eu.accesses);
-    eu->state_cycles[ORT_PWR_ACTIVE] = cycles;
+    /* Cluster devices: their events come from their counters, as the model
+       file maps them (ort_power_check_devices has checked the names). */
+    for (unsigned k = 0; k < m.n_kinds; k++) {
+        const ort_pwr_kind &kind = m.kind[k];
+        const ort_device *dev = kind.device[0] ? ort_cluster_device(&cl, kind.device) : nullptr;
+        if (!dev)
+            continue;
+        ort_pwr_activity *a = add(r, m, kind.name, kind.name);
+        for (unsigned e = 0; e < kind.n_events; e++) {
+            const ort_counter *c =
+                ort_counter_find(dev->counters, dev->n_counters, kind.event_counter[e]);
+            if (c)
+                a->events[e] += ort_counter_value(c, dev->ctx);
+        }
+        const ort_counter *busy =
+            ort_counter_find(dev->counters, dev->n_counters, kind.active_counter);
+        uint64_t active = busy ? std::min(ort_counter_value(busy, dev->ctx), cycles) : cycles;
+        a->state_cycles[ORT_PWR_ACTIVE] = active;
+        a->state_cycles[ORT_PWR_CLOCK_GATED] = cycles - active;
+    }
 
     ort_pwr_activity *icn = add(r, m, "interconnect", "interconnect");
     count(icn, "access", soc_accesses);

@@ -11,6 +11,7 @@
 #include <vector>
 
 extern "C" {
+#include "cluster.h"
 #include "config.h"
 #include "energy.h"
 #include "power_model.h"
@@ -26,6 +27,12 @@ std::string ort_power_default_model();
    model's default). False with a message naming the file or the key. */
 bool ort_power_setup(const ort_config &cfg, const std::string &model_path,
                      ort_power_model *model, unsigned *opp, std::string *err);
+
+/* Every device of the cluster must be a component of the model, and every
+   counter the model names must exist. False with a message naming the
+   model's field. */
+bool ort_power_check_devices(const ort_cluster &cl, const ort_power_model &model,
+                             const std::string &model_path, std::string *err);
 
 /* Activity of every component over the whole run (`cycles` long). */
 void ort_power_collect(const OrtPlatform &p, const ort_power_model &model, unsigned opp,

@@ -74,34 +74,33 @@ Outcome judge(OrtPlatform &p, const OrtRunOptions &opt)
     return {"error", ORT_EXIT_BAD_INPUT};
 }
 
+/* Each counter of a descriptor table as a member of `obj`. */
+void add_counters(json_t *obj, const ort_counter *table, unsigned n, const void *engine)
+{
+    for (unsigned i = 0; i < n; i++)
+        json_object_set_new(obj, table[i].name,
+                            json_integer((json_int_t)ort_counter_value(&table[i], engine)));
+}
+
 bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform &p,
                  const Outcome &o, double wall_s)
 {
     json_t *root = json_object();
-    uint64_t cycles = 0, instret = 0;
+    const ort_cluster &cl = p.cluster().engine();
+    uint64_t cycles = ort_cluster_cycles(&cl), instret = 0;
     json_t *cores = json_array();
-    for (size_t i = 0; i < p.core_count(); i++) {
-        const rv_core &e = p.core(i);
-        cycles = std::max(cycles, e.cycle);
+    for (unsigned i = 0; i < cl.cores; i++) {
+        const rv_core &e = cl.core[i];
         instret += e.instret;
         json_t *c = json_object();
         json_object_set_new(c, "id", json_integer(e.hartid));
         json_object_set_new(c, "cycles", json_integer((json_int_t)e.cycle));
         json_object_set_new(c, "instructions", json_integer((json_int_t)e.instret));
         json_object_set_new(c, "ipc", json_real(e.cycle ? (double)e.instret / (double)e.cycle : 0));
-        json_object_set_new(c, "load_use_stalls", json_integer((json_int_t)e.counters.load_use_stalls));
-        json_object_set_new(c, "branch_stalls", json_integer((json_int_t)e.counters.branch_stalls));
-        json_object_set_new(c, "memory_stalls", json_integer((json_int_t)e.counters.mem_stalls));
-        json_object_set_new(c, "tcdm_stalls", json_integer((json_int_t)e.counters.tcdm_stalls));
-        json_object_set_new(c, "muldiv_stalls", json_integer((json_int_t)e.counters.muldiv_stalls));
-        json_object_set_new(c, "sleep_cycles", json_integer((json_int_t)e.counters.sleep_cycles));
-        json_object_set_new(c, "hwloop_iterations", json_integer((json_int_t)e.counters.hwloop_iterations));
-        json_object_set_new(c, "loads", json_integer((json_int_t)e.counters.loads));
-        json_object_set_new(c, "stores", json_integer((json_int_t)e.counters.stores));
+        add_counters(c, rv_core_counters, rv_core_counter_count, &e);
         json_t *classes = json_object();
-        uint64_t by_class[RV_CLASS_COUNT] = {0};
-        for (unsigned op = 0; op < RV_OP_COUNT; op++)
-            by_class[rv_op_class((enum rv_op)op)] += e.counters.executed[op];
+        uint64_t by_class[RV_CLASS_COUNT];
+        rv_core_count_classes(&e, by_class);
         for (unsigned k = 0; k < RV_CLASS_COUNT; k++)
             json_object_set_new(classes, rv_insn_class_name((enum rv_insn_class)k),
                                 json_integer((json_int_t)by_class[k]));
@@ -121,26 +120,16 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform 
                         json_real(wall_s > 0 ? (double)instret / wall_s / 1e6 : 0));
     json_object_set_new(root, "uart_bytes", json_integer((json_int_t)p.soc().uart_bytes));
     json_object_set_new(root, "cores", cores);
-    const ort_cluster &cl = p.cluster().engine();
     json_t *l1 = json_object();
     json_object_set_new(l1, "banks", json_integer(cl.tcdm.banks));
-    json_object_set_new(l1, "accesses", json_integer((json_int_t)cl.tcdm.accesses));
-    json_object_set_new(l1, "conflict_cycles", json_integer((json_int_t)cl.tcdm.conflict_cycles));
+    add_counters(l1, ort_tcdm_counters, ort_tcdm_counter_count, &cl.tcdm);
     json_object_set_new(root, "l1", l1);
-    json_t *eu = json_object();
-    json_object_set_new(eu, "accesses", json_integer((json_int_t)cl.eu.accesses));
-    json_object_set_new(eu, "events", json_integer((json_int_t)cl.eu.events));
-    json_object_set_new(eu, "barriers", json_integer((json_int_t)cl.eu.barriers));
-    json_object_set_new(eu, "wakeups", json_integer((json_int_t)cl.eu.wakeups));
-    json_object_set_new(root, "event_unit", eu);
-    json_t *dma = json_object();
-    json_object_set_new(dma, "transfers", json_integer((json_int_t)cl.dma.transfers));
-    json_object_set_new(dma, "bytes", json_integer((json_int_t)cl.dma.bytes));
-    json_object_set_new(dma, "rows", json_integer((json_int_t)cl.dma.rows));
-    json_object_set_new(dma, "errors", json_integer((json_int_t)cl.dma.errors));
-    json_object_set_new(dma, "busy_cycles", json_integer((json_int_t)cl.dma.busy_cycles));
-    json_object_set_new(dma, "tcdm_wait_cycles", json_integer((json_int_t)cl.dma.tcdm_wait_cycles));
-    json_object_set_new(root, "dma", dma);
+    for (unsigned d = 0; d < cl.n_dev; d++) {
+        const ort_device &dev = cl.dev[d];
+        json_t *obj = json_object();
+        add_counters(obj, dev.counters, dev.n_counters, dev.ctx);
+        json_object_set_new(root, dev.name, obj);
+    }
     int rc = json_dump_file(root, path.c_str(), JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(root);
     return rc == 0;
@@ -172,12 +161,13 @@ int ort_run(const OrtRunOptions &options)
                              !opt.report_html_path.empty();
     const bool power_report = opt.power_table || !opt.power_json_path.empty() ||
                               !opt.power_csv_path.empty() || power_trace;
+    const std::string model_path =
+        opt.power_model_path.empty() ? ort_power_default_model() : opt.power_model_path;
     ort_power_model model;
     unsigned opp = 0;
     if (power_report || opt.config.soc_frequency_mhz == 0 || opt.config.soc_opp[0]) {
-        std::string perr, path = opt.power_model_path.empty() ? ort_power_default_model()
-                                                               : opt.power_model_path;
-        if (!ort_power_setup(opt.config, path, &model, &opp, &perr)) {
+        std::string perr;
+        if (!ort_power_setup(opt.config, model_path, &model, &opp, &perr)) {
             fprintf(stderr, "ortigia: error: %s\n", perr.c_str());
             return ORT_EXIT_BAD_INPUT;
         }
@@ -215,6 +205,13 @@ int ort_run(const OrtRunOptions &options)
     if (!platform->load(img, load_err)) {
         fprintf(stderr, "ortigia: error: %s: %s\n", opt.elf_path.c_str(), load_err.c_str());
         return ORT_EXIT_BAD_INPUT;
+    }
+    if (power_report) {
+        std::string perr;
+        if (!ort_power_check_devices(platform->cluster_engine(), model, model_path, &perr)) {
+            fprintf(stderr, "ortigia: error: %s\n", perr.c_str());
+            return ORT_EXIT_BAD_INPUT;
+        }
     }
     tlm::tlm_global_quantum::instance().set(
         sc_core::sc_time::from_value(platform->cycle_time().value() * opt.config.quantum_cycles));

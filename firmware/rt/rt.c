@@ -10,7 +10,7 @@
 static int uart_putc(char ch, FILE *file)
 {
     (void)file;
-    ORT_REG32(ORT_UART_TX) = (unsigned char)ch;
+    ORT_REG32(ORT_SOC_REG(UART_TX)) = (unsigned char)ch;
     return (unsigned char)ch;
 }
 
@@ -21,7 +21,7 @@ __strong_reference(stdin, stderr);
 
 void _exit(int code)
 {
-    ORT_REG32(ORT_SIMCTRL_EXIT) = (uint32_t)code;
+    ORT_REG32(ORT_SOC_REG(SIM_EXIT)) = (uint32_t)code;
     for (;;)
         ;
 }

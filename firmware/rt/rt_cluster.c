@@ -28,13 +28,13 @@ void rt_fork(unsigned cores, void (*fn)(void *), void *arg)
     team.fn = fn;
     team.arg = arg;
     team.cores = cores;
-    ORT_REG32(ORT_EU_BAR_MASK) = (1u << cores) - 1;
+    ORT_REG32(ORT_EU_REG(BAR_MASK)) = (1u << cores) - 1;
     if (cores > 1)
         rt_event_send(((1u << cores) - 1) & ~1u, 0);
     rt_call_on_stack(fn, arg, __l1_stack_core0_top);
     rt_barrier();
     team.cores = 1;
-    ORT_REG32(ORT_EU_BAR_MASK) = (1u << n) - 1;
+    ORT_REG32(ORT_EU_REG(BAR_MASK)) = (1u << n) - 1;
 }
 
 void rt_worker_main(void)

@@ -112,7 +112,7 @@ static int outstanding(void)
     if (!rt_dma_busy(id[7]))
         return fail(23, "FIFO order: the last one should still be busy");
     rt_dma_wait(id[7]);
-    if (ORT_REG32(ORT_DMA_STATUS) != 0)
+    if (ORT_REG32(ORT_DMA_REG(STATUS)) != 0)
         return fail(24, "STATUS not 0 after the last transfer");
     if (rt_dma_done_count() - done0 != 8)
         return fail(25, "DONE_COUNT");

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void wake_core(void *ctx, unsigned i, uint64_t cycle)
+void ort_cluster_wake(void *ctx, unsigned i, uint64_t cycle)
 {
     struct ort_cluster *cl = ctx;
     rv_core_wake(&cl->core[i], cycle);
@@ -14,30 +14,55 @@ static enum rv_bus_status cluster_bus(void *ctx, struct rv_core *core, uint32_t 
                                       uint32_t *extra)
 {
     struct ort_cluster *cl = ctx;
-    uint32_t off = addr - ORT_EU_BASE;
-    if (off < ORT_EU_SIZE) {
-        if (size != 4 || (off & 3))
-            return RV_BUS_ERROR;
-        uint64_t wakeups = cl->eu.wakeups;
-        switch (ort_eu_access(&cl->eu, core->hartid, off, is_write, data, core->cycle, extra)) {
-        case ORT_EU_OK:
-            /* Woke a core: return to the scheduler, which may be running
-               this core in a long slice (see ort_cluster_run). */
-            return cl->eu.wakeups != wakeups ? RV_BUS_YIELD : RV_BUS_OK;
-        case ORT_EU_SLEEP: return RV_BUS_SLEEP;
-        default: return RV_BUS_ERROR;
-        }
-    }
-    off = addr - ORT_DMA_BASE;
-    if (off < ORT_DMA_WINDOW) {
-        if (!cl->dma_access)
-            return RV_BUS_ERROR;
-        return cl->dma_access(cl->dma_ctx, core->hartid, off, size, is_write, data, core->cycle,
-                              extra);
+    for (unsigned d = 0; d < cl->n_dev; d++) {
+        const struct ort_device *dev = &cl->dev[d];
+        uint32_t off = addr - dev->base;
+        if (off < dev->size)
+            return dev->access(dev->ctx, core->hartid, off, size, is_write, data, core->cycle,
+                               extra);
     }
     if (!cl->outer_bus)
         return RV_BUS_ERROR;
     return cl->outer_bus(cl->outer_ctx, core, addr, size, is_write, data, extra);
+}
+
+bool ort_cluster_add_device(struct ort_cluster *cl, const struct ort_device *dev, char *err,
+                            size_t errlen)
+{
+    if (cl->n_dev >= ORT_CLUSTER_MAX_DEVICES) {
+        snprintf(err, errlen, "device '%s': the cluster takes at most %u devices", dev->name,
+                 ORT_CLUSTER_MAX_DEVICES);
+        return false;
+    }
+    uint64_t end = (uint64_t)dev->base + dev->size;
+    if (!dev->access || dev->size == 0 || dev->base < ORT_CLUSTER_PERIPH_BASE ||
+        end > ORT_WMEM_BASE) {
+        snprintf(err, errlen,
+                 "device '%s': window [0x%08x, 0x%08llx) is empty or outside the cluster's "
+                 "peripheral space [0x%08x, 0x%08x)",
+                 dev->name, dev->base, (unsigned long long)end, ORT_CLUSTER_PERIPH_BASE,
+                 ORT_WMEM_BASE);
+        return false;
+    }
+    for (unsigned d = 0; d < cl->n_dev; d++) {
+        const struct ort_device *o = &cl->dev[d];
+        if (dev->base < (uint64_t)o->base + o->size && o->base < end) {
+            snprintf(err, errlen, "device '%s' [0x%08x, 0x%08llx) overlaps device '%s' "
+                     "[0x%08x, 0x%08llx)", dev->name, dev->base, (unsigned long long)end,
+                     o->name, o->base, (unsigned long long)o->base + o->size);
+            return false;
+        }
+    }
+    cl->dev[cl->n_dev++] = *dev;
+    return true;
+}
+
+const struct ort_device *ort_cluster_device(const struct ort_cluster *cl, const char *name)
+{
+    for (unsigned d = 0; d < cl->n_dev; d++)
+        if (strcmp(cl->dev[d].name, name) == 0)
+            return &cl->dev[d];
+    return NULL;
 }
 
 bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p, char *err,
@@ -73,14 +98,20 @@ bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p
     cl->cores = p->cores;
     cl->slice = p->slice_cycles;
     cl->halted_core = -1;
-    ort_eu_init(&cl->eu, p->cores, wake_core, cl);
+    /* The built-in devices: the event unit, then the DMA (the order in
+       which the scheduler advances them). */
+    ort_eu_init(&cl->eu, p->cores, ort_cluster_wake, cl);
     ort_dma_add_memory(&cl->dma, &cl->l1, &cl->tcdm);
     ort_dma_set_event_unit(&cl->dma, &cl->eu);
-    ort_dma_set_wake(&cl->dma, wake_core, cl);
-    cl->dma_access = ort_dma_access;
-    cl->dma_advance = ort_dma_advance;
-    cl->dma_next_completion = ort_dma_next_completion;
-    cl->dma_ctx = &cl->dma;
+    ort_dma_set_wake(&cl->dma, ort_cluster_wake, cl);
+    struct ort_device eu = ort_eu_device(&cl->eu, ORT_EU_BASE, ORT_EU_WINDOW);
+    struct ort_device dma = ort_dma_device(&cl->dma, ORT_DMA_BASE, ORT_DMA_WINDOW);
+    if (!ort_cluster_add_device(cl, &eu, err, errlen) ||
+        !ort_cluster_add_device(cl, &dma, err, errlen)) {
+        ort_tcdm_free(&cl->tcdm);
+        ort_mem_free(&cl->l1);
+        return false;
+    }
     for (unsigned i = 0; i < cl->cores; i++) {
         struct rv_core *c = &cl->core[i];
         rv_core_init(c, i, 0);
@@ -165,9 +196,34 @@ static unsigned running_count(const struct ort_cluster *cl)
     return n;
 }
 
-static bool dma_idle(const struct ort_cluster *cl)
+/* The earliest next event of any device; UINT64_MAX when all are idle. */
+static uint64_t next_device_event(const struct ort_cluster *cl)
 {
-    return !cl->dma_next_completion || cl->dma_next_completion(cl->dma_ctx) == UINT64_MAX;
+    uint64_t next = UINT64_MAX;
+    for (unsigned d = 0; d < cl->n_dev; d++) {
+        const struct ort_device *dev = &cl->dev[d];
+        if (dev->next_event) {
+            uint64_t t = dev->next_event(dev->ctx);
+            if (t < next)
+                next = t;
+        }
+    }
+    return next;
+}
+
+/* Advance every active device to `end`; true if any device can act on its
+   own (then the cores it woke must catch up). */
+static bool advance_devices(struct ort_cluster *cl, uint64_t end)
+{
+    bool any = false;
+    for (unsigned d = 0; d < cl->n_dev; d++) {
+        const struct ort_device *dev = &cl->dev[d];
+        if (dev->advance) {
+            dev->advance(dev->ctx, end);
+            any = true;
+        }
+    }
+    return any;
 }
 
 static struct rv_core *first_running(struct ort_cluster *cl)
@@ -190,11 +246,11 @@ static bool any_running(const struct ort_cluster *cl)
 static enum ort_cluster_result run_until(struct ort_cluster *cl, uint64_t until)
 {
     while (cl->now < until) {
-        /* Alone (one core running, the DMA idle), a core cannot contend with
-           anyone: let it run to `until` in one go. It returns early when it
+        /* Alone (one core running, every device idle), a core cannot contend
+           with anyone: let it run to `until` in one go. It returns early when it
            wakes another core (RV_BUS_YIELD) or goes to sleep; slicing
            resumes from there. */
-        if (running_count(cl) == 1 && dma_idle(cl)) {
+        if (running_count(cl) == 1 && next_device_event(cl) == UINT64_MAX) {
             struct rv_core *c = first_running(cl);
             if (rv_core_run(c, until) == RV_HALTED) {
                 cl->halted_core = (int)c->hartid;
@@ -209,15 +265,11 @@ static enum ort_cluster_result run_until(struct ort_cluster *cl, uint64_t until)
         uint64_t end = cl->now + cl->slice < until ? cl->now + cl->slice : until;
         if (!run_cores(cl, end))
             return ORT_CLUSTER_HALTED;
-        if (cl->dma_advance) {
-            cl->dma_advance(cl->dma_ctx, end);
-            if (!run_cores(cl, end)) /* cores woken by completions */
-                return ORT_CLUSTER_HALTED;
-        }
+        if (advance_devices(cl, end) && !run_cores(cl, end)) /* cores woken by devices */
+            return ORT_CLUSTER_HALTED;
         cl->now = end;
         if (!any_running(cl)) {
-            uint64_t next = cl->dma_next_completion ? cl->dma_next_completion(cl->dma_ctx)
-                                                    : UINT64_MAX;
+            uint64_t next = next_device_event(cl);
             if (next == UINT64_MAX)
                 return ORT_CLUSTER_DEADLOCK;
             if (next > cl->now) /* nothing happens before: skip the idle time */
@@ -254,6 +306,17 @@ void ort_cluster_set_sampling(struct ort_cluster *cl, uint64_t every,
     cl->next_sample = cl->now + every;
 }
 
+/* What core i waits for in a device (a sleeping core waits in one at most). */
+static bool describe_device_wait(const struct ort_cluster *cl, unsigned i, char *buf, size_t len)
+{
+    for (unsigned d = 0; d < cl->n_dev; d++) {
+        const struct ort_device *dev = &cl->dev[d];
+        if (dev->describe_wait && dev->describe_wait(dev->ctx, i, buf, len))
+            return true;
+    }
+    return false;
+}
+
 void ort_cluster_describe_core(const struct ort_cluster *cl, unsigned i, char *buf, size_t len)
 {
     const struct rv_core *c = &cl->core[i];
@@ -262,10 +325,8 @@ void ort_cluster_describe_core(const struct ort_cluster *cl, unsigned i, char *b
         snprintf(what, sizeof what, "halted");
     else if (c->state == RV_RUNNING)
         snprintf(what, sizeof what, "running");
-    else if (cl->dma.core[i].waiting != ORT_DMA_WAIT_NONE)
-        ort_dma_describe_wait(&cl->dma, i, what, sizeof what);
-    else
-        ort_eu_describe_wait(&cl->eu, i, what, sizeof what);
+    else if (!describe_device_wait(cl, i, what, sizeof what))
+        snprintf(what, sizeof what, "sleeps in wfi");
     snprintf(buf, len, "core %u: pc 0x%08x, cycle %llu, %s", i, c->pc,
              (unsigned long long)c->cycle, what);
 }

@@ -1,14 +1,16 @@
 /*
  * The compute cluster as one plain-C engine: N cores, the L1 TCDM (memory
- * and bank-conflict timing), the event unit and (when attached) the DMA,
- * with the scheduler that interleaves them.
+ * and bank-conflict timing) and a table of devices (device.h: the event
+ * unit and the DMA are built in; more are added with
+ * ort_cluster_add_device), with the scheduler that interleaves them.
  *
  * Scheduling: simulated time advances in slices of `slice_cycles`. Within a
  * slice each running core executes up to the slice's end, one core after
  * another in core order; cores woken during the slice (by a barrier, an
- * event, the DMA) run in further passes; then the DMA advances to the
- * slice's end. Sleeping cores cost no host time; when every core sleeps
- * and the DMA has a transfer in flight, time jumps to its completion.
+ * event, a device) run in further passes; then every device advances to
+ * the slice's end, in the order the devices were added, and the cores it
+ * woke run to the slice's end. Sleeping cores cost no host time; when
+ * every core sleeps, time jumps to the devices' next event.
  * Everything is in one thread and in a fixed order, so runs are
  * deterministic, and L1 bank conflicts between masters are resolved per
  * cycle by the TCDM model (see tcdm.h for why slices must stay short).
@@ -21,9 +23,11 @@
 #include <stdint.h>
 
 #include "core.h"
+#include "device.h"
 #include "dma.h"
 #include "event_unit.h"
 #include "mem.h"
+#include "platform_map.h"
 #include "tcdm.h"
 
 #ifdef __cplusplus
@@ -31,11 +35,7 @@ extern "C" {
 #endif
 
 #define ORT_CLUSTER_MAX_CORES ORT_EU_MAX_CORES
-#define ORT_L1_BASE 0x10000000u
-#define ORT_CLUSTER_PERIPH_BASE 0x10200000u
-#define ORT_EU_BASE (ORT_CLUSTER_PERIPH_BASE + 0x000u)
-#define ORT_DMA_BASE (ORT_CLUSTER_PERIPH_BASE + 0x400u)
-#define ORT_DMA_WINDOW 0x400u
+#define ORT_CLUSTER_MAX_DEVICES 8
 
 struct ort_cluster_params {
     unsigned cores;          /* 1..ORT_CLUSTER_MAX_CORES */
@@ -45,12 +45,6 @@ struct ort_cluster_params {
     uint32_t dma_bandwidth;  /* bytes per cycle, 1..ORT_DMA_MAX_BANDWIDTH */
     uint32_t dma_queue_depth; /* transfers in flight, 1..ORT_DMA_MAX_QUEUE */
 };
-
-/* A device window inside the cluster other than the event unit (the DMA). */
-typedef enum rv_bus_status (*ort_cluster_device_fn)(void *ctx, unsigned core, uint32_t offset,
-                                                    unsigned size, bool is_write,
-                                                    uint32_t *data, uint64_t now,
-                                                    uint32_t *extra_cycles);
 
 enum ort_cluster_result {
     ORT_CLUSTER_LIMIT,    /* reached the requested cycle */
@@ -64,24 +58,25 @@ struct ort_cluster {
     struct rv_core core[ORT_CLUSTER_MAX_CORES];
     struct ort_mem l1;
     struct ort_tcdm tcdm;
-    struct ort_event_unit eu;
-    struct ort_dma dma;
     uint64_t now; /* start of the next slice */
     int halted_core;
+
+    /* The devices in the cluster's peripheral space, in the order they
+       were added: the scheduler advances them in this order, the bus
+       decodes their windows, the deadlock report asks each. */
+    struct ort_device dev[ORT_CLUSTER_MAX_DEVICES];
+    unsigned n_dev;
+
+    /* The built-in devices (ort_cluster_init adds them to `dev`): the event
+       unit, which devices also use to raise events, and the DMA. */
+    struct ort_event_unit eu;
+    struct ort_dma dma;
 
     rv_bus_fn outer_bus; /* devices outside the cluster */
     void *outer_ctx;
 
-    /* The DMA as the scheduler sees it (set to `dma` by ort_cluster_init;
-       tests may put another model here): its register window, how to
-       advance it, and when its next transfer completes (UINT64_MAX: idle). */
-    ort_cluster_device_fn dma_access;
-    void (*dma_advance)(void *ctx, uint64_t until);
-    uint64_t (*dma_next_completion)(const void *ctx);
-    void *dma_ctx;
-
     /* Sampling (ort_cluster_set_sampling): called at every multiple of
-       sample_every cycles, with every core and the DMA at that cycle. */
+       sample_every cycles, with every core and device at that cycle. */
     void (*sample)(void *ctx, uint64_t cycle);
     void *sample_ctx;
     uint64_t sample_every, next_sample;
@@ -100,6 +95,19 @@ bool ort_cluster_add_memory(struct ort_cluster *cl, uint32_t base, uint32_t size
 /* A memory outside the cluster the DMA reaches (L2, weight memory); L1 is
    attached by ort_cluster_init. */
 bool ort_cluster_add_dma_memory(struct ort_cluster *cl, struct ort_mem *mem);
+
+/* Add a device to the cluster (copied). Its window must lie in the
+   cluster's peripheral space and not overlap another device's. False with
+   a message when the table is full or the window overlaps. A device that
+   puts cores to sleep wakes them with ort_cluster_wake (ctx: the cluster). */
+bool ort_cluster_add_device(struct ort_cluster *cl, const struct ort_device *dev, char *err,
+                            size_t errlen);
+
+/* The device called `name`, or NULL. */
+const struct ort_device *ort_cluster_device(const struct ort_cluster *cl, const char *name);
+
+/* Wake `core` (asleep in a device) at `cycle`; ctx is the cluster. */
+void ort_cluster_wake(void *ctx, unsigned core, uint64_t cycle);
 
 /* Devices outside the cluster (uart, sim control). */
 void ort_cluster_set_bus(struct ort_cluster *cl, rv_bus_fn fn, void *ctx);

@@ -517,3 +517,24 @@ enum rv_run_state rv_core_run(struct rv_core *c, uint64_t limit)
         c->switch_variant = false; /* a loop was armed: go on with the checks */
     }
 }
+
+const struct ort_counter rv_core_counters[] = {
+    ORT_COUNTER_AS("load_use_stalls", struct rv_core, counters.load_use_stalls),
+    ORT_COUNTER_AS("branch_stalls", struct rv_core, counters.branch_stalls),
+    ORT_COUNTER_AS("memory_stalls", struct rv_core, counters.mem_stalls),
+    ORT_COUNTER_AS("tcdm_stalls", struct rv_core, counters.tcdm_stalls),
+    ORT_COUNTER_AS("muldiv_stalls", struct rv_core, counters.muldiv_stalls),
+    ORT_COUNTER_AS("sleep_cycles", struct rv_core, counters.sleep_cycles),
+    ORT_COUNTER_AS("hwloop_iterations", struct rv_core, counters.hwloop_iterations),
+    ORT_COUNTER_AS("loads", struct rv_core, counters.loads),
+    ORT_COUNTER_AS("stores", struct rv_core, counters.stores),
+};
+const unsigned rv_core_counter_count = sizeof rv_core_counters / sizeof rv_core_counters[0];
+
+void rv_core_count_classes(const struct rv_core *c, uint64_t by_class[RV_CLASS_COUNT])
+{
+    for (unsigned k = 0; k < RV_CLASS_COUNT; k++)
+        by_class[k] = 0;
+    for (unsigned op = 0; op < RV_OP_COUNT; op++)
+        by_class[rv_op_class((enum rv_op)op)] += c->counters.executed[op];
+}

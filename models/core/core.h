@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bus.h"
+#include "device.h"
 #include "decode_cache.h"
 #include "isa.h"
 #include "tcdm.h"
@@ -67,17 +69,6 @@ enum rv_csr {
    Xpulpv2). */
 #define RV_MISA_VALUE \
     ((1u << 30) | (1u << 0) | (1u << 2) | (1u << 8) | (1u << 12) | (1u << 23))
-
-/* Result of a bus (slow-path) access. */
-enum rv_bus_status {
-    RV_BUS_OK,    /* done */
-    RV_BUS_ERROR, /* nothing there: access fault */
-    RV_BUS_STOP,  /* done, and the core must stop after this instruction */
-    RV_BUS_SLEEP, /* not done: the core sleeps at this instruction and
-                     executes it again when woken (event-unit waits) */
-    RV_BUS_YIELD, /* done; return from rv_core_run after this instruction
-                     (it woke another core: let the scheduler catch up) */
-};
 
 struct rv_core;
 
@@ -193,6 +184,15 @@ struct rv_core {
     struct rv_stop_info stop;
     struct rv_counters counters;
 };
+
+/* The per-core counters of the statistics (offsets in struct rv_core):
+   load_use_stalls, branch_stalls, memory_stalls, tcdm_stalls,
+   muldiv_stalls, sleep_cycles, hwloop_iterations, loads, stores. */
+extern const struct ort_counter rv_core_counters[];
+extern const unsigned rv_core_counter_count;
+
+/* Instructions executed by class (rv_op_class), for statistics and power. */
+void rv_core_count_classes(const struct rv_core *c, uint64_t by_class[RV_CLASS_COUNT]);
 
 /* Initialize everything (no memories, bus or trace yet), then reset. */
 void rv_core_init(struct rv_core *c, uint32_t hartid, uint32_t boot_pc);

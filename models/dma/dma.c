@@ -121,7 +121,7 @@ static void side_span(uint32_t addr, int32_t stride, uint32_t len, uint32_t rows
 static bool check_descriptor(struct ort_dma *d, struct ort_dma_core *k, struct ort_dma_xfer *x)
 {
     uint32_t bad = 0;
-    enum ort_dma_error e = ORT_DMA_ERR_NONE;
+    uint32_t e = ORT_DMA_ERR_NONE;
     x->src = k->src;
     x->dst = k->dst;
     x->len = k->len;
@@ -400,12 +400,12 @@ enum rv_bus_status ort_dma_access(void *ctx, unsigned i, uint32_t offset, unsign
     struct ort_dma_core *k = &d->core[i];
     uint32_t *staged = NULL;
     switch (offset) {
-    case ORT_DMA_SRC: staged = &k->src; break;
-    case ORT_DMA_DST: staged = &k->dst; break;
-    case ORT_DMA_LEN: staged = &k->len; break;
-    case ORT_DMA_SRC_STRIDE: staged = &k->src_stride; break;
-    case ORT_DMA_DST_STRIDE: staged = &k->dst_stride; break;
-    case ORT_DMA_ROWS: staged = &k->rows; break;
+    case ORT_DMA_REG_SRC: staged = &k->src; break;
+    case ORT_DMA_REG_DST: staged = &k->dst; break;
+    case ORT_DMA_REG_LEN: staged = &k->len; break;
+    case ORT_DMA_REG_SRC_STRIDE: staged = &k->src_stride; break;
+    case ORT_DMA_REG_DST_STRIDE: staged = &k->dst_stride; break;
+    case ORT_DMA_REG_ROWS: staged = &k->rows; break;
     default: break;
     }
     if (staged) {
@@ -416,7 +416,7 @@ enum rv_bus_status ort_dma_access(void *ctx, unsigned i, uint32_t offset, unsign
         return RV_BUS_OK;
     }
     if (is_write) {
-        if (offset != ORT_DMA_WAIT)
+        if (offset != ORT_DMA_REG_WAIT)
             return RV_BUS_ERROR;
         if (!in_flight(d, *data)) {
             k->waiting = ORT_DMA_WAIT_NONE;
@@ -428,23 +428,23 @@ enum rv_bus_status ort_dma_access(void *ctx, unsigned i, uint32_t offset, unsign
         return RV_BUS_SLEEP;
     }
     switch (offset) {
-    case ORT_DMA_PUSH:
+    case ORT_DMA_REG_PUSH:
         return push(d, i, data, now);
-    case ORT_DMA_STATUS: {
+    case ORT_DMA_REG_STATUS: {
         uint32_t bits = 0, oldest = d->next_id - d->count;
         for (unsigned j = 0; j < d->count; j++)
             bits |= 1u << ((oldest + j) % 32);
         *data = bits;
         return RV_BUS_OK;
     }
-    case ORT_DMA_ERROR:
+    case ORT_DMA_REG_ERROR:
         *data = k->error;
         k->error = ORT_DMA_ERR_NONE;
         return RV_BUS_OK;
-    case ORT_DMA_ERROR_ADDR:
+    case ORT_DMA_REG_ERROR_ADDR:
         *data = k->error_addr;
         return RV_BUS_OK;
-    case ORT_DMA_DONE_COUNT:
+    case ORT_DMA_REG_DONE_COUNT:
         *data = (uint32_t)d->transfers;
         return RV_BUS_OK;
     default:
@@ -452,8 +452,9 @@ enum rv_bus_status ort_dma_access(void *ctx, unsigned i, uint32_t offset, unsign
     }
 }
 
-bool ort_dma_describe_wait(const struct ort_dma *d, unsigned i, char *buf, size_t len)
+bool ort_dma_describe_wait(const void *ctx, unsigned i, char *buf, size_t len)
 {
+    const struct ort_dma *d = ctx;
     if (i >= d->cores)
         return false;
     const struct ort_dma_core *k = &d->core[i];
@@ -469,4 +470,27 @@ bool ort_dma_describe_wait(const struct ort_dma *d, unsigned i, char *buf, size_
     default:
         return false;
     }
+}
+
+const struct ort_counter ort_dma_counters[] = {
+    ORT_COUNTER(struct ort_dma, transfers),  ORT_COUNTER(struct ort_dma, bytes),
+    ORT_COUNTER(struct ort_dma, rows),       ORT_COUNTER(struct ort_dma, errors),
+    ORT_COUNTER(struct ort_dma, busy_cycles), ORT_COUNTER(struct ort_dma, tcdm_wait_cycles),
+};
+
+struct ort_device ort_dma_device(struct ort_dma *d, uint32_t base, uint32_t size)
+{
+    struct ort_device dev = {
+        .name = "dma",
+        .base = base,
+        .size = size,
+        .ctx = d,
+        .access = ort_dma_access,
+        .advance = ort_dma_advance,
+        .next_event = ort_dma_next_completion,
+        .describe_wait = ort_dma_describe_wait,
+        .counters = ort_dma_counters,
+        .n_counters = sizeof ort_dma_counters / sizeof ort_dma_counters[0],
+    };
+    return dev;
 }

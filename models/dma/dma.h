@@ -22,7 +22,7 @@
  *   0x1C STATUS      r   bit (id % 32) set for every transfer in flight
  *   0x20 WAIT        w   sleep until transfer `value` completes (an id not
  *                        in flight counts as done)
- *   0x24 ERROR       r   this core's last error (enum ort_dma_error); a
+ *   0x24 ERROR       r   this core's last error (ORT_DMA_ERR_*, dma_regs.h); a
  *                        read clears it
  *   0x28 ERROR_ADDR  r   start of the first row found outside memory
  *                        (errors 2 and 3), else 0
@@ -62,7 +62,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core.h"
+#include "bus.h"
+#include "device.h"
+#include "dma_regs.h"
 #include "event_unit.h"
 #include "mem.h"
 #include "tcdm.h"
@@ -78,31 +80,6 @@ extern "C" {
 #define ORT_DMA_DEFAULT_BANDWIDTH 8u
 #define ORT_DMA_DEFAULT_QUEUE_DEPTH 8u
 #define ORT_DMA_START_CYCLES 2u /* from PUSH to the start of a transfer */
-#define ORT_DMA_PUSH_FAILED 0xFFFFFFFFu
-
-enum ort_dma_reg {
-    ORT_DMA_SRC = 0x00,
-    ORT_DMA_DST = 0x04,
-    ORT_DMA_LEN = 0x08,
-    ORT_DMA_SRC_STRIDE = 0x0C,
-    ORT_DMA_DST_STRIDE = 0x10,
-    ORT_DMA_ROWS = 0x14,
-    ORT_DMA_PUSH = 0x18,
-    ORT_DMA_STATUS = 0x1C,
-    ORT_DMA_WAIT = 0x20,
-    ORT_DMA_ERROR = 0x24,
-    ORT_DMA_ERROR_ADDR = 0x28,
-    ORT_DMA_DONE_COUNT = 0x2C,
-};
-
-enum ort_dma_error {
-    ORT_DMA_ERR_NONE = 0,
-    ORT_DMA_ERR_ZERO_SIZE = 1, /* LEN or ROWS is 0 */
-    ORT_DMA_ERR_SRC = 2,       /* a source row outside the attached memories */
-    ORT_DMA_ERR_DST = 3,       /* a destination row outside them */
-    ORT_DMA_ERR_OVERFLOW = 4,  /* LEN * ROWS does not fit in 32 bits */
-    ORT_DMA_ERR_OVERLAP = 5,   /* source and destination overlap */
-};
 
 struct ort_dma_params {
     unsigned cores;       /* 1..ORT_DMA_MAX_CORES */
@@ -190,8 +167,8 @@ void ort_dma_set_event_unit(struct ort_dma *d, struct ort_event_unit *eu);
 /* How to wake a core that sleeps in the DMA (PUSH, WAIT). */
 void ort_dma_set_wake(struct ort_dma *d, ort_dma_wake_fn fn, void *ctx);
 
-/* The cluster hooks (ctx is the struct ort_dma *). A core's access to the
-   register window at cycle `now`; see ort_cluster_device_fn. */
+/* The device interface (device.h; ctx is the struct ort_dma *). A core's
+   access to the register window at cycle `now`. */
 enum rv_bus_status ort_dma_access(void *ctx, unsigned core, uint32_t offset, unsigned size,
                                   bool is_write, uint32_t *data, uint64_t now,
                                   uint32_t *extra_cycles);
@@ -206,7 +183,14 @@ void ort_dma_advance(void *ctx, uint64_t until);
 uint64_t ort_dma_next_completion(const void *ctx);
 
 /* One line saying what `core` waits for in the DMA; false if nothing. */
-bool ort_dma_describe_wait(const struct ort_dma *d, unsigned core, char *buf, size_t len);
+bool ort_dma_describe_wait(const void *ctx, unsigned core, char *buf, size_t len);
+
+/* The activity counters (transfers, bytes, rows, errors, busy_cycles,
+   tcdm_wait_cycles), for statistics and the power model. */
+extern const struct ort_counter ort_dma_counters[];
+
+/* The DMA as a cluster device with its register window at [base, +size). */
+struct ort_device ort_dma_device(struct ort_dma *d, uint32_t base, uint32_t size);
 
 #ifdef __cplusplus
 }

@@ -35,32 +35,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "device.h"
+#include "event_unit_regs.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define ORT_EU_MAX_CORES 16
-#define ORT_EU_SIZE 0x400u
 #define ORT_EU_WAKE_CYCLES 2u
 #define ORT_EU_BARRIER_CYCLES 2u
 
-enum ort_eu_reg {
-    ORT_EU_EVT_MASK = 0x00,
-    ORT_EU_EVT_PENDING = 0x04,
-    ORT_EU_EVT_CLEAR = 0x08,
-    ORT_EU_EVT_WAIT = 0x0C,
-    ORT_EU_SW_EVENT = 0x10,
-    ORT_EU_CORE_COUNT = 0x14,
-    ORT_EU_BAR_MASK = 0x20,
-    ORT_EU_BAR_WAIT = 0x24,
-    ORT_EU_MUTEX_TAS = 0x30,
-    ORT_EU_MUTEX_LOCK = 0x34,
+enum ort_eu_status {
+    ORT_EU_OK,    /* done */
+    ORT_EU_ERROR, /* no such register, or a firmware bug (see below) */
+    ORT_EU_SLEEP, /* the core sleeps until the unit wakes it */
+    ORT_EU_WOKE,  /* done, and the access woke at least one core */
 };
-
-#define ORT_EU_EVENT_DMA (1u << 8)
-#define ORT_EU_EVENT_NPU (1u << 9)
-
-enum ort_eu_status { ORT_EU_OK, ORT_EU_ERROR, ORT_EU_SLEEP };
 
 /* What a core is waiting for. */
 enum ort_eu_wait { ORT_EU_WAIT_NONE, ORT_EU_WAIT_EVENT, ORT_EU_WAIT_BARRIER, ORT_EU_WAIT_MUTEX };
@@ -94,11 +85,20 @@ enum ort_eu_status ort_eu_access(struct ort_event_unit *eu, unsigned core, uint3
                                  bool is_write, uint32_t *value, uint64_t now,
                                  uint32_t *extra_cycles);
 
-/* Deliver `events` at `cycle` to the cores in `core_mask` (DMA, NPU). */
-void ort_eu_raise(struct ort_event_unit *eu, uint32_t core_mask, uint32_t events, uint64_t cycle);
+/* Deliver `events` at `cycle` to the cores in `core_mask` (DMA, NPU);
+   returns the number of cores it woke. */
+unsigned ort_eu_raise(struct ort_event_unit *eu, uint32_t core_mask, uint32_t events,
+                      uint64_t cycle);
 
-/* One line saying what `core` waits for (deadlock reports). */
-void ort_eu_describe_wait(const struct ort_event_unit *eu, unsigned core, char *buf, size_t len);
+/* One line saying what `core` waits for in the unit (deadlock reports);
+   false when it waits for nothing here. */
+bool ort_eu_describe_wait(const void *ctx, unsigned core, char *buf, size_t len);
+
+/* The activity counters (accesses, events, barriers, wakeups). */
+extern const struct ort_counter ort_eu_counters[];
+
+/* The unit as a cluster device with its register window at [base, +size). */
+struct ort_device ort_eu_device(struct ort_event_unit *eu, uint32_t base, uint32_t size);
 
 #ifdef __cplusplus
 }

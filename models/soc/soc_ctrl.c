@@ -11,7 +11,7 @@ void ort_soc_ctrl_init(struct ort_soc_ctrl *s, FILE *uart_out)
 enum ort_soc_status ort_soc_ctrl_access(struct ort_soc_ctrl *s, uint32_t offset, unsigned size,
                                         bool is_write, uint32_t *data, uint64_t now)
 {
-    if (offset == ORT_SOC_UART_TX && is_write) {
+    if (offset == ORT_SOC_REG_UART_TX && is_write) {
         if (s->uart_out)
             fputc((int)(*data & 0xff), s->uart_out);
         s->uart_bytes++;
@@ -20,12 +20,12 @@ enum ort_soc_status ort_soc_ctrl_access(struct ort_soc_ctrl *s, uint32_t offset,
     if (size != 4 || (offset & 3))
         return ORT_SOC_ERROR;
     switch (offset) {
-    case ORT_SOC_UART_STATUS:
+    case ORT_SOC_REG_UART_STATUS:
         if (is_write)
             return ORT_SOC_ERROR;
         *data = 1;
         return ORT_SOC_OK;
-    case ORT_SOC_SIM_EXIT:
+    case ORT_SOC_REG_SIM_EXIT:
         if (!is_write)
             return ORT_SOC_ERROR;
         s->exit_requested = true;
@@ -34,16 +34,16 @@ enum ort_soc_status ort_soc_ctrl_access(struct ort_soc_ctrl *s, uint32_t offset,
         if (s->uart_out)
             fflush(s->uart_out);
         return ORT_SOC_EXIT;
-    case ORT_SOC_SIM_REGION_LABEL:
+    case ORT_SOC_REG_SIM_REGION_LABEL:
         if (!is_write)
             return ORT_SOC_ERROR;
         s->pending_label = *data;
         return ORT_SOC_OK;
-    case ORT_SOC_SIM_REGION_BEGIN:
-    case ORT_SOC_SIM_REGION_END: {
+    case ORT_SOC_REG_SIM_REGION_BEGIN:
+    case ORT_SOC_REG_SIM_REGION_END: {
         if (!is_write)
             return ORT_SOC_ERROR;
-        bool begin = offset == ORT_SOC_SIM_REGION_BEGIN;
+        bool begin = offset == ORT_SOC_REG_SIM_REGION_BEGIN;
         uint32_t label = begin ? s->pending_label : 0;
         if (begin)
             s->pending_label = 0;
@@ -52,11 +52,11 @@ enum ort_soc_status ort_soc_ctrl_access(struct ort_soc_ctrl *s, uint32_t offset,
             s->region(s->region_ctx, begin, *data, label, now);
         return ORT_SOC_OK;
     }
-    case ORT_SOC_SIM_CYCLE_LO:
-    case ORT_SOC_SIM_CYCLE_HI:
+    case ORT_SOC_REG_SIM_CYCLE_LO:
+    case ORT_SOC_REG_SIM_CYCLE_HI:
         if (is_write)
             return ORT_SOC_ERROR;
-        *data = (uint32_t)(offset == ORT_SOC_SIM_CYCLE_LO ? now : now >> 32);
+        *data = (uint32_t)(offset == ORT_SOC_REG_SIM_CYCLE_LO ? now : now >> 32);
         return ORT_SOC_OK;
     default:
         return ORT_SOC_ERROR;

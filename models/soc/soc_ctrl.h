@@ -23,19 +23,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "soc_ctrl_regs.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define ORT_SOC_CTRL_SIZE 0x2000u
-#define ORT_SOC_UART_TX 0x000u
-#define ORT_SOC_UART_STATUS 0x004u
-#define ORT_SOC_SIM_EXIT 0x1000u
-#define ORT_SOC_SIM_CYCLE_LO 0x1004u
-#define ORT_SOC_SIM_CYCLE_HI 0x1008u
-#define ORT_SOC_SIM_REGION_LABEL 0x100Cu
-#define ORT_SOC_SIM_REGION_BEGIN 0x1010u
-#define ORT_SOC_SIM_REGION_END 0x1014u
 
 /* Told about every region marker: begin or end, the id, the label address
    given before a begin (0: none), the platform time in cycles. */

@@ -32,3 +32,9 @@ uint32_t ort_tcdm_claim_contested(struct ort_tcdm *t, uint64_t *ring, uint64_t c
     t->conflict_cycles += c - cycle;
     return (uint32_t)(c - cycle);
 }
+
+const struct ort_counter ort_tcdm_counters[] = {
+    ORT_COUNTER(struct ort_tcdm, accesses),
+    ORT_COUNTER(struct ort_tcdm, conflict_cycles),
+};
+const unsigned ort_tcdm_counter_count = sizeof ort_tcdm_counters / sizeof ort_tcdm_counters[0];

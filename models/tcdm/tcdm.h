@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "device.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -33,6 +35,10 @@ struct ort_tcdm {
     uint64_t accesses;   /* word accesses claimed, all masters */
     uint64_t conflict_cycles; /* cycles masters waited for a bank */
 };
+
+/* The activity counters (accesses, conflict_cycles). */
+extern const struct ort_counter ort_tcdm_counters[];
+extern const unsigned ort_tcdm_counter_count;
 
 /* Sets up `banks` banks (a power of two, 1..1024) over [base, base + size).
    Returns false (with nothing allocated) on bad arguments or no memory. */

@@ -114,17 +114,17 @@ struct Dma {
     void stage(unsigned core, uint32_t src, uint32_t dst, uint32_t len, uint32_t rows = 1,
                int32_t src_stride = 0, int32_t dst_stride = 0)
     {
-        set(core, ORT_DMA_SRC, src);
-        set(core, ORT_DMA_DST, dst);
-        set(core, ORT_DMA_LEN, len);
-        set(core, ORT_DMA_ROWS, rows);
-        set(core, ORT_DMA_SRC_STRIDE, static_cast<uint32_t>(src_stride));
-        set(core, ORT_DMA_DST_STRIDE, static_cast<uint32_t>(dst_stride));
+        set(core, ORT_DMA_REG_SRC, src);
+        set(core, ORT_DMA_REG_DST, dst);
+        set(core, ORT_DMA_REG_LEN, len);
+        set(core, ORT_DMA_REG_ROWS, rows);
+        set(core, ORT_DMA_REG_SRC_STRIDE, static_cast<uint32_t>(src_stride));
+        set(core, ORT_DMA_REG_DST_STRIDE, static_cast<uint32_t>(dst_stride));
     }
-    uint32_t push(unsigned core, uint64_t now) { return get(core, ORT_DMA_PUSH, now); }
+    uint32_t push(unsigned core, uint64_t now) { return get(core, ORT_DMA_REG_PUSH, now); }
     rv_bus_status wait(unsigned core, uint32_t id, uint64_t now)
     {
-        return access(core, ORT_DMA_WAIT, true, &id, now);
+        return access(core, ORT_DMA_REG_WAIT, true, &id, now);
     }
     // The cycle the transfers in flight drop to `left`, advancing one cycle
     // at a time from `from` (0 if never).
@@ -173,16 +173,16 @@ TEST(DMA, OneDimensionalCopyTimingIsExact)
     EXPECT_EQ(ort_dma_next_completion(&d.dma), done);
 
     ort_dma_advance(&d.dma, done - 1);
-    EXPECT_EQ(d.get(0, ORT_DMA_DONE_COUNT), 0u);
-    EXPECT_EQ(d.get(0, ORT_DMA_STATUS), 1u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_DONE_COUNT), 0u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_STATUS), 1u);
     EXPECT_EQ(d.dma.bytes, 256u - 8u); // the last beat (cycle 137) is still to come
     EXPECT_EQ(d.l1.data[0x200 + 247], d.l2.data[0x100 + 247]);
     EXPECT_EQ(d.l1.data[0x200 + 248], kGuard);
     EXPECT_EQ(ort_dma_next_completion(&d.dma), done);
 
     ort_dma_advance(&d.dma, done);
-    EXPECT_EQ(d.get(0, ORT_DMA_DONE_COUNT), 1u);
-    EXPECT_EQ(d.get(0, ORT_DMA_STATUS), 0u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_DONE_COUNT), 1u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_STATUS), 0u);
     EXPECT_EQ(check_l1(d, kL2 + 0x100, kL1 + 0x200, 256, 1, 0, 0), 0);
     EXPECT_EQ(ort_dma_next_completion(&d.dma), UINT64_MAX);
     EXPECT_EQ(d.l1_written, 256u); // every byte went through the write hook
@@ -222,7 +222,7 @@ TEST(DMA, SourceLatencyIsTheSourceMemorys)
     const uint64_t done = completion(10, 0, kL1Latency, 40, 8); // 12 + 0 + 5
     EXPECT_EQ(ort_dma_next_completion(&d.dma), done);
     ort_dma_advance(&d.dma, done);
-    EXPECT_EQ(d.get(0, ORT_DMA_DONE_COUNT), 1u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_DONE_COUNT), 1u);
     for (uint32_t i = 0; i < 40; i++)
         EXPECT_EQ(d.l2.data[8 + i], 0x80 + i);
     EXPECT_EQ(d.l2.data[7], 0);
@@ -240,9 +240,9 @@ TEST(DMA, TwoDimensionalGatherIntoDenseRows)
     const uint64_t done = completion(50, 0, kL2Latency, 60, 8);
     ASSERT_EQ(done, 64u);
     ort_dma_advance(&d.dma, done - 1);
-    EXPECT_EQ(d.get(0, ORT_DMA_DONE_COUNT), 0u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_DONE_COUNT), 0u);
     ort_dma_advance(&d.dma, done);
-    EXPECT_EQ(d.get(0, ORT_DMA_DONE_COUNT), 1u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_DONE_COUNT), 1u);
     EXPECT_EQ(check_l1(d, src, dst, 12, 5, 40, 12), 0);
     EXPECT_EQ(d.dma.rows, 5u);
     EXPECT_EQ(d.dma.bytes, 60u);
@@ -258,7 +258,7 @@ TEST(DMA, OddShapesWithANarrowEngine)
     const uint64_t done = completion(0, 0, kL2Latency, 35, 3); // 12 beats
     ASSERT_EQ(done, 18u);
     ort_dma_advance(&d.dma, done);
-    EXPECT_EQ(d.get(1, ORT_DMA_DONE_COUNT), 1u);
+    EXPECT_EQ(d.get(1, ORT_DMA_REG_DONE_COUNT), 1u);
     EXPECT_EQ(check_l1(d, src, dst, 5, 7, 9, 13), 0);
     EXPECT_EQ(d.dma.tcdm_wait_cycles, 0u);
     EXPECT_EQ(d.dma.busy_cycles, 12u);
@@ -267,7 +267,7 @@ TEST(DMA, OddShapesWithANarrowEngine)
     d.stage(1, kL2 + 0x999, kL1 + 0x7777, 1);
     EXPECT_EQ(d.push(1, 100), 1u);
     ort_dma_advance(&d.dma, completion(100, done, kL2Latency, 1, 3));
-    EXPECT_EQ(d.get(1, ORT_DMA_DONE_COUNT), 2u);
+    EXPECT_EQ(d.get(1, ORT_DMA_REG_DONE_COUNT), 2u);
     EXPECT_EQ(d.l1.data[0x7777], d.l2.data[0x999]);
     EXPECT_EQ(d.l1.data[0x7776], kGuard);
     EXPECT_EQ(d.l1.data[0x7778], kGuard);
@@ -294,23 +294,23 @@ TEST(DMA, NegativeAndZeroSourceStrides)
 TEST(DMA, StagingRegistersArePerCore)
 {
     Dma d;
-    EXPECT_EQ(d.get(3, ORT_DMA_ROWS), 1u); // reset value: a 1-D transfer
+    EXPECT_EQ(d.get(3, ORT_DMA_REG_ROWS), 1u); // reset value: a 1-D transfer
     // Cores 0 and 1 program interleaved: neither sees the other's values.
-    d.set(0, ORT_DMA_SRC, kL2 + 0x000);
-    d.set(1, ORT_DMA_SRC, kL2 + 0x400);
-    d.set(0, ORT_DMA_DST, kL1 + 0x000);
-    d.set(1, ORT_DMA_DST, kL1 + 0x400);
-    d.set(1, ORT_DMA_LEN, 24);
-    d.set(0, ORT_DMA_LEN, 32);
-    EXPECT_EQ(d.get(0, ORT_DMA_SRC), kL2);
-    EXPECT_EQ(d.get(1, ORT_DMA_SRC), kL2 + 0x400);
-    EXPECT_EQ(d.get(0, ORT_DMA_LEN), 32u);
-    EXPECT_EQ(d.get(1, ORT_DMA_LEN), 24u);
-    d.set(1, ORT_DMA_SRC_STRIDE, 0x1234);
-    d.set(1, ORT_DMA_DST_STRIDE, 0x5678);
-    EXPECT_EQ(d.get(1, ORT_DMA_SRC_STRIDE), 0x1234u);
-    EXPECT_EQ(d.get(1, ORT_DMA_DST_STRIDE), 0x5678u);
-    EXPECT_EQ(d.get(0, ORT_DMA_SRC_STRIDE), 0u);
+    d.set(0, ORT_DMA_REG_SRC, kL2 + 0x000);
+    d.set(1, ORT_DMA_REG_SRC, kL2 + 0x400);
+    d.set(0, ORT_DMA_REG_DST, kL1 + 0x000);
+    d.set(1, ORT_DMA_REG_DST, kL1 + 0x400);
+    d.set(1, ORT_DMA_REG_LEN, 24);
+    d.set(0, ORT_DMA_REG_LEN, 32);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_SRC), kL2);
+    EXPECT_EQ(d.get(1, ORT_DMA_REG_SRC), kL2 + 0x400);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_LEN), 32u);
+    EXPECT_EQ(d.get(1, ORT_DMA_REG_LEN), 24u);
+    d.set(1, ORT_DMA_REG_SRC_STRIDE, 0x1234);
+    d.set(1, ORT_DMA_REG_DST_STRIDE, 0x5678);
+    EXPECT_EQ(d.get(1, ORT_DMA_REG_SRC_STRIDE), 0x1234u);
+    EXPECT_EQ(d.get(1, ORT_DMA_REG_DST_STRIDE), 0x5678u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_SRC_STRIDE), 0u);
     EXPECT_EQ(d.push(1, 10), 0u);
     EXPECT_EQ(d.push(0, 11), 1u);
     ort_dma_advance(&d.dma, 1000);
@@ -328,16 +328,16 @@ TEST(DMA, OutstandingTransfersCompleteInFifoOrder)
         d.stage(i % 4, kL2 + 0x100 * i, kL1 + 0x100 * i, 64);
         EXPECT_EQ(d.push(i % 4, 100 + i), i); // ids 0, 1, 2, ...
     }
-    EXPECT_EQ(d.get(0, ORT_DMA_STATUS), 0x1Fu);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_STATUS), 0x1Fu);
     // Each starts when the one before completes: 114, 126, 138, 150, 162.
     uint64_t previous = 0, from = 100;
     for (unsigned i = 0; i < n; i++) {
         uint64_t want = completion(100 + i, previous, kL2Latency, 64, 8);
         uint64_t got = d.run_until_in_flight(n - 1 - i, from);
         EXPECT_EQ(got, want) << "transfer " << i;
-        EXPECT_EQ(d.get(0, ORT_DMA_DONE_COUNT), i + 1);
+        EXPECT_EQ(d.get(0, ORT_DMA_REG_DONE_COUNT), i + 1);
         // The finished ones leave STATUS from the lowest id up.
-        EXPECT_EQ(d.get(0, ORT_DMA_STATUS), 0x1Fu & ~((2u << i) - 1));
+        EXPECT_EQ(d.get(0, ORT_DMA_REG_STATUS), 0x1Fu & ~((2u << i) - 1));
         // Nothing of a later transfer has landed yet.
         if (i + 1 < n) {
             EXPECT_EQ(d.l1.data[0x100 * (i + 1)], kGuard);
@@ -359,10 +359,10 @@ TEST(DMA, StatusBitIsTheIdModuloThirtyTwo)
         EXPECT_EQ(d.push(0, 100 * id), id);
         ort_dma_advance(&d.dma, 100 * id + 50);
     }
-    EXPECT_EQ(d.get(0, ORT_DMA_STATUS), 0u);
-    EXPECT_EQ(d.get(0, ORT_DMA_DONE_COUNT), 33u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_STATUS), 0u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_DONE_COUNT), 33u);
     EXPECT_EQ(d.push(0, 4000), 33u);
-    EXPECT_EQ(d.get(0, ORT_DMA_STATUS), 1u << 1);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_STATUS), 1u << 1);
 }
 
 TEST(DMA, WaitSleepsUntilTheTransferCompletes)
@@ -410,8 +410,8 @@ TEST(DMA, FullQueueMakesPushSleepUntilASlotFrees)
     }
     d.stage(0, kL2 + 0x400, kL1 + 0x400, 64);
     uint32_t v = 0xAAAAAAAAu;
-    EXPECT_EQ(d.access(0, ORT_DMA_PUSH, false, &v, 101), RV_BUS_SLEEP);
-    EXPECT_EQ(d.get(0, ORT_DMA_STATUS), 0xFu); // nothing enqueued
+    EXPECT_EQ(d.access(0, ORT_DMA_REG_PUSH, false, &v, 101), RV_BUS_SLEEP);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_STATUS), 0xFu); // nothing enqueued
     char buf[160];
     ASSERT_TRUE(ort_dma_describe_wait(&d.dma, 0, buf, sizeof buf));
     EXPECT_NE(std::string(buf).find("queue slot (4 of 4"), std::string::npos) << buf;
@@ -424,9 +424,9 @@ TEST(DMA, FullQueueMakesPushSleepUntilASlotFrees)
     EXPECT_EQ(d.wakes[0].cycle, first_done); // the cycle the slot frees
     // The retried read gets the next id; the transfer joins the queue.
     EXPECT_EQ(d.push(0, first_done), 4u);
-    EXPECT_EQ(d.get(0, ORT_DMA_STATUS), 0x1Eu);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_STATUS), 0x1Eu);
     ort_dma_advance(&d.dma, 1000);
-    EXPECT_EQ(d.get(0, ORT_DMA_DONE_COUNT), 5u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_DONE_COUNT), 5u);
     for (uint32_t i = 0; i < 5; i++)
         EXPECT_EQ(memcmp(d.l1.data + 0x100 * i, d.l2.data + 0x100 * i, 64), 0) << i;
 }
@@ -463,11 +463,11 @@ TEST(DMA, BadDescriptorsAreRejectedAndEnqueueNothing)
         SCOPED_TRACE(c.what);
         d.stage(3, c.src, c.dst, c.len, c.rows, c.src_stride, c.dst_stride);
         EXPECT_EQ(d.push(3, 10), ORT_DMA_PUSH_FAILED);
-        EXPECT_EQ(d.get(3, ORT_DMA_ERROR_ADDR), c.error_addr);
-        EXPECT_EQ(d.get(3, ORT_DMA_ERROR), c.error);
-        EXPECT_EQ(d.get(3, ORT_DMA_ERROR), 0u); // the read cleared it
-        EXPECT_EQ(d.get(2, ORT_DMA_ERROR), 0u); // other cores' errors are their own
-        EXPECT_EQ(d.get(3, ORT_DMA_STATUS), 0u);
+        EXPECT_EQ(d.get(3, ORT_DMA_REG_ERROR_ADDR), c.error_addr);
+        EXPECT_EQ(d.get(3, ORT_DMA_REG_ERROR), c.error);
+        EXPECT_EQ(d.get(3, ORT_DMA_REG_ERROR), 0u); // the read cleared it
+        EXPECT_EQ(d.get(2, ORT_DMA_REG_ERROR), 0u); // other cores' errors are their own
+        EXPECT_EQ(d.get(3, ORT_DMA_REG_STATUS), 0u);
         EXPECT_EQ(ort_dma_next_completion(&d.dma), UINT64_MAX);
         EXPECT_EQ(d.dma.errors, ++errors);
     }
@@ -475,7 +475,7 @@ TEST(DMA, BadDescriptorsAreRejectedAndEnqueueNothing)
     // (Adjacent spans in one memory are fine.)
     d.stage(3, kL1 + 0x100, kL1 + 0x140, 64);
     EXPECT_EQ(d.push(3, 20), 0u);
-    EXPECT_EQ(d.get(3, ORT_DMA_ERROR), 0u);
+    EXPECT_EQ(d.get(3, ORT_DMA_REG_ERROR), 0u);
     ort_dma_advance(&d.dma, 1000);
     EXPECT_EQ(d.dma.transfers, 1u);
 }
@@ -484,8 +484,8 @@ TEST(DMA, CompletionRaisesTheDmaEventOnEveryCore)
 {
     Dma d;
     uint32_t v = ORT_EU_EVENT_DMA, extra;
-    ASSERT_EQ(ort_eu_access(&d.eu, 2, ORT_EU_EVT_MASK, true, &v, 0, &extra), ORT_EU_OK);
-    EXPECT_EQ(ort_eu_access(&d.eu, 2, ORT_EU_EVT_WAIT, false, &v, 110, &extra), ORT_EU_SLEEP);
+    ASSERT_EQ(ort_eu_access(&d.eu, 2, ORT_EU_REG_EVT_MASK, true, &v, 0, &extra), ORT_EU_OK);
+    EXPECT_EQ(ort_eu_access(&d.eu, 2, ORT_EU_REG_EVT_WAIT, false, &v, 110, &extra), ORT_EU_SLEEP);
     d.stage(0, kL2, kL1, 256);
     ASSERT_EQ(d.push(0, 100), 0u);
     const uint64_t done = completion(100, 0, kL2Latency, 256, 8);
@@ -497,7 +497,7 @@ TEST(DMA, CompletionRaisesTheDmaEventOnEveryCore)
     ASSERT_EQ(d.eu_wakes.size(), 1u);
     EXPECT_EQ(d.eu_wakes[0].core, 2u);
     EXPECT_EQ(d.eu_wakes[0].cycle, done + ORT_EU_WAKE_CYCLES);
-    EXPECT_EQ(ort_eu_access(&d.eu, 2, ORT_EU_EVT_WAIT, false, &v, done + 2, &extra), ORT_EU_OK);
+    EXPECT_EQ(ort_eu_access(&d.eu, 2, ORT_EU_REG_EVT_WAIT, false, &v, done + 2, &extra), ORT_EU_OK);
     EXPECT_EQ(v, ORT_EU_EVENT_DMA);
     EXPECT_TRUE(d.wakes.empty()); // no core waited in the DMA itself
 }
@@ -625,7 +625,7 @@ TEST(DMA, NextCompletionIsAfterTheAdvancedCycle)
     ASSERT_EQ(d.push(0, 500), 0u);
     EXPECT_EQ(ort_dma_next_completion(&d.dma), 1001u);
     ort_dma_advance(&d.dma, 1001);
-    EXPECT_EQ(d.get(0, ORT_DMA_DONE_COUNT), 1u);
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_DONE_COUNT), 1u);
     EXPECT_EQ(d.eu.core[0].pending, ORT_EU_EVENT_DMA);
     EXPECT_EQ(d.dma.engine_free, completion(500, 0, kL2Latency, 256, 8));
     EXPECT_EQ(ort_dma_next_completion(&d.dma), UINT64_MAX);
@@ -635,16 +635,16 @@ TEST(DMA, BadAccessesAreBusErrors)
 {
     Dma d;
     uint32_t v = 0;
-    EXPECT_EQ(d.access(0, ORT_DMA_SRC, false, &v, 0, 2), RV_BUS_ERROR);  // 16-bit
-    EXPECT_EQ(d.access(0, ORT_DMA_SRC, true, &v, 0, 1), RV_BUS_ERROR);   // 8-bit
-    EXPECT_EQ(d.access(0, ORT_DMA_SRC + 2, false, &v, 0), RV_BUS_ERROR); // unaligned
+    EXPECT_EQ(d.access(0, ORT_DMA_REG_SRC, false, &v, 0, 2), RV_BUS_ERROR);  // 16-bit
+    EXPECT_EQ(d.access(0, ORT_DMA_REG_SRC, true, &v, 0, 1), RV_BUS_ERROR);   // 8-bit
+    EXPECT_EQ(d.access(0, ORT_DMA_REG_SRC + 2, false, &v, 0), RV_BUS_ERROR); // unaligned
     EXPECT_EQ(d.access(0, 0x30, false, &v, 0), RV_BUS_ERROR);            // no register
     EXPECT_EQ(d.access(0, 0x3FC, true, &v, 0), RV_BUS_ERROR);
-    for (uint32_t ro : {ORT_DMA_PUSH, ORT_DMA_STATUS, ORT_DMA_ERROR, ORT_DMA_ERROR_ADDR,
-                        ORT_DMA_DONE_COUNT})
+    for (uint32_t ro : {ORT_DMA_REG_PUSH, ORT_DMA_REG_STATUS, ORT_DMA_REG_ERROR, ORT_DMA_REG_ERROR_ADDR,
+                        ORT_DMA_REG_DONE_COUNT})
         EXPECT_EQ(d.access(0, ro, true, &v, 0), RV_BUS_ERROR) << ro;
-    EXPECT_EQ(d.access(0, ORT_DMA_WAIT, false, &v, 0), RV_BUS_ERROR); // write-only
-    EXPECT_EQ(d.access(4, ORT_DMA_SRC, false, &v, 0), RV_BUS_ERROR);  // no core 4
+    EXPECT_EQ(d.access(0, ORT_DMA_REG_WAIT, false, &v, 0), RV_BUS_ERROR); // write-only
+    EXPECT_EQ(d.access(4, ORT_DMA_REG_SRC, false, &v, 0), RV_BUS_ERROR);  // no core 4
     EXPECT_EQ(d.dma.next_id, 0u);
 }
 
@@ -701,7 +701,7 @@ TEST(DMA, AttachesAtMostFourMemories)
     // The third memory is not reachable.
     d.stage(0, 0x20002000u, kL1, 4);
     EXPECT_EQ(d.push(0, 10), ORT_DMA_PUSH_FAILED);
-    EXPECT_EQ(d.get(0, ORT_DMA_ERROR), uint32_t(ORT_DMA_ERR_SRC));
+    EXPECT_EQ(d.get(0, ORT_DMA_REG_ERROR), uint32_t(ORT_DMA_ERR_SRC));
     for (ort_mem &m : extra)
         ort_mem_free(&m);
 }

@@ -14,24 +14,15 @@
 #include "ortigia/platform.h"
 #include "ortigia/rt.h"
 
-/* Event unit registers (models/event_unit/event_unit.h). */
-#define ORT_EU_BASE (ORT_CLUSTER_PERIPH_BASE + 0x000u)
-#define ORT_EU_EVT_MASK (ORT_EU_BASE + 0x00u)
-#define ORT_EU_EVT_PENDING (ORT_EU_BASE + 0x04u)
-#define ORT_EU_EVT_CLEAR (ORT_EU_BASE + 0x08u)
-#define ORT_EU_EVT_WAIT (ORT_EU_BASE + 0x0Cu)
-#define ORT_EU_SW_EVENT (ORT_EU_BASE + 0x10u)
-#define ORT_EU_CORE_COUNT (ORT_EU_BASE + 0x14u)
-#define ORT_EU_BAR_MASK (ORT_EU_BASE + 0x20u)
-#define ORT_EU_BAR_WAIT (ORT_EU_BASE + 0x24u)
-#define ORT_EU_MUTEX_TAS (ORT_EU_BASE + 0x30u)
-#define ORT_EU_MUTEX_LOCK (ORT_EU_BASE + 0x34u)
+/* Event unit register addresses (offsets: models/event_unit/event_unit_regs.h). */
+#include "../../../models/event_unit/event_unit_regs.h"
+#define ORT_EU_REG(reg) (ORT_EU_BASE + ORT_EU_REG_##reg)
 
-#define RT_EVENT_SW(n) (1u << (n)) /* software events 0..7; 0 is the runtime's fork */
-#define RT_EVENT_DMA (1u << 8)
+#define RT_EVENT_SW(n) ORT_EU_EVENT_SW(n) /* software events 0..7; 0 is the runtime's fork */
+#define RT_EVENT_DMA ORT_EU_EVENT_DMA
 
 /* Number of cores in the cluster. */
-static inline unsigned rt_num_cores(void) { return ORT_REG32(ORT_EU_CORE_COUNT); }
+static inline unsigned rt_num_cores(void) { return ORT_REG32(ORT_EU_REG(CORE_COUNT)); }
 
 /* Run fn(arg) on cores 0..cores-1 (all cores if 0 or too many) and return
    when every one of them has finished. Called by core 0 only. */
@@ -41,25 +32,25 @@ void rt_fork(unsigned cores, void (*fn)(void *), void *arg);
 unsigned rt_team_size(void);
 
 /* Wait until every core of the current fork has arrived. */
-static inline void rt_barrier(void) { (void)ORT_REG32(ORT_EU_BAR_WAIT); }
+static inline void rt_barrier(void) { (void)ORT_REG32(ORT_EU_REG(BAR_WAIT)); }
 
 /* Sleep until one of `events` is pending; consume and return them. */
 static inline uint32_t rt_event_wait(uint32_t events)
 {
-    ORT_REG32(ORT_EU_EVT_MASK) = events;
-    return ORT_REG32(ORT_EU_EVT_WAIT);
+    ORT_REG32(ORT_EU_REG(EVT_MASK)) = events;
+    return ORT_REG32(ORT_EU_REG(EVT_WAIT));
 }
 
 /* Raise software event n (1..7) on the cores in `core_mask`. */
 static inline void rt_event_send(uint32_t core_mask, unsigned n)
 {
-    ORT_REG32(ORT_EU_SW_EVENT) = (n << 16) | (core_mask & 0xffffu);
+    ORT_REG32(ORT_EU_REG(SW_EVENT)) = (n << 16) | (core_mask & 0xffffu);
 }
 
-static inline void rt_mutex_lock(void) { (void)ORT_REG32(ORT_EU_MUTEX_LOCK); }
-static inline void rt_mutex_unlock(void) { ORT_REG32(ORT_EU_MUTEX_TAS) = 0; }
+static inline void rt_mutex_lock(void) { (void)ORT_REG32(ORT_EU_REG(MUTEX_LOCK)); }
+static inline void rt_mutex_unlock(void) { ORT_REG32(ORT_EU_REG(MUTEX_TAS)) = 0; }
 /* 1 if the mutex was free and is now held, 0 if another core holds it. */
-static inline int rt_mutex_trylock(void) { return (int)ORT_REG32(ORT_EU_MUTEX_TAS); }
+static inline int rt_mutex_trylock(void) { return (int)ORT_REG32(ORT_EU_REG(MUTEX_TAS)); }
 
 /* Entry of cores 1..N-1 (called by crt0). */
 void rt_worker_main(void) __attribute__((noreturn));

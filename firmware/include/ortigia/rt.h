@@ -35,10 +35,10 @@ static inline uint32_t rt_instret(void)
 static inline void rt_region_begin(uint32_t id, const char *label)
 {
     __asm__ volatile("" ::: "memory"); /* the label is in memory */
-    ORT_REG32(ORT_SIMCTRL_REGION_LABEL) = (uint32_t)(uintptr_t)label;
-    ORT_REG32(ORT_SIMCTRL_REGION_BEGIN) = id;
+    ORT_REG32(ORT_SOC_REG(SIM_REGION_LABEL)) = (uint32_t)(uintptr_t)label;
+    ORT_REG32(ORT_SOC_REG(SIM_REGION_BEGIN)) = id;
 }
-static inline void rt_region_end(uint32_t id) { ORT_REG32(ORT_SIMCTRL_REGION_END) = id; }
+static inline void rt_region_end(uint32_t id) { ORT_REG32(ORT_SOC_REG(SIM_REGION_END)) = id; }
 
 /* Hart id (0 on the single-core SoC). */
 static inline uint32_t rt_core_id(void)
