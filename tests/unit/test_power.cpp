@@ -133,6 +133,36 @@ TEST(PowerModel, BadModelsNameTheFieldAndTheProblem)
     EXPECT_NE(std::string(err).find("/nonexistent/model.json"), std::string::npos) << err;
 }
 
+TEST(PowerModel, DeviceCountersMapEventsToCountersOfOneDevice)
+{
+    const std::string dev = R"("l1": {
+      "counters": {"read32": "l1dev.reads"}, "active_cycles": "l1dev.busy",
+      "events_pj")";
+    ort_power_model m{};
+    char err[512];
+    std::string json = edited(R"("l1": {
+      "events_pj")", dev);
+    ASSERT_TRUE(ort_power_model_parse(&m, json.c_str(), "dev.json", err, sizeof err)) << err;
+    const ort_pwr_kind *k = ort_power_model_kind(&m, "l1");
+    ASSERT_NE(k, nullptr);
+    EXPECT_STREQ(k->device, "l1dev");
+    EXPECT_STREQ(k->event_counter[ort_pwr_kind_event(k, "read32")], "reads");
+    EXPECT_STREQ(k->active_counter, "busy");
+    EXPECT_STREQ(ort_power_model_kind(&m, "core")->device, "");
+
+    EXPECT_EQ(parse_error(edited(R"("l1": {
+      "events_pj")", R"("l1": {"counters": {"write8": "l1dev.x"}, "events_pj")")),
+              "bad.json: components.l1.counters.write8: not an event of events_pj");
+    EXPECT_EQ(parse_error(edited(R"("l1": {
+      "events_pj")", R"("l1": {"counters": {"read32": "reads"}, "events_pj")")),
+              "bad.json: components.l1.counters.read32: expected \"device.counter\" (e.g. "
+              "\"dma.bytes\")");
+    EXPECT_EQ(parse_error(edited(R"("l1": {
+      "events_pj")", R"("l1": {"counters": {"read32": "a.x"}, "active_cycles": "b.y", "events_pj")")),
+              "bad.json: components.l1.active_cycles: names another device than the kind's "
+              "other counters");
+}
+
 TEST(Energy, EventsBackgroundAndLeakageByTheFormulas)
 {
     Model t;
