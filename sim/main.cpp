@@ -5,18 +5,16 @@
 // The firmware's uart output goes to stdout; the simulator's own messages
 // go to stderr. Exit status: the firmware's exit code; 2 bad input;
 // 3 firmware fault; 4 cycle limit reached; 5 deadlock (see docs/user-guide.md).
-#include <cerrno>
-#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <string>
 #include <vector>
 
 #include <systemc>
 
 #include "nn_cmd.h"
+#include "options.h"
 #include "run.h"
 
 static void usage(FILE *out)
@@ -57,19 +55,6 @@ static void usage(FILE *out)
             "4 cycle limit reached; 5 deadlock\n");
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || !*s || *s == '-')
-        return false;
-    char *end = nullptr;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || *end)
-        return false;
-    *out = v;
-    return true;
-}
-
 static int list_config()
 {
     ort_config def;
@@ -84,84 +69,45 @@ static int list_config()
     return 0;
 }
 
+static int help()
+{
+    usage(stdout);
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     OrtRunOptions opt;
     ort_config_defaults(&opt.config);
-    std::vector<std::string> sets;
-    const char *config_path = nullptr;
-    /* Options that name a file. */
-    const std::map<std::string, std::string *> file_options = {
-        {"--trace", &opt.trace_path},
-        {"--stats", &opt.stats_path},
-        {"--power-json", &opt.power_json_path},
-        {"--power-csv", &opt.power_csv_path},
-        {"--power-trace", &opt.power_trace_path},
-        {"--report", &opt.report_html_path},
-        {"--vcd", &opt.vcd_path},
-        {"--power-model", &opt.power_model_path},
-    };
-    for (int i = 0; i < argc; i++) {
-        std::string a = argv[i];
-        auto value = [&](const char *name) -> const char * {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "ortigia: error: %s needs a value\n", name);
-                return nullptr;
-            }
-            return argv[++i];
-        };
-        if (a == "--config") {
-            if (!(config_path = value("--config")))
-                return 2;
-        } else if (a == "--set") {
-            const char *v = value("--set");
-            if (!v)
-                return 2;
-            sets.push_back(v);
-        } else if (a == "--max-cycles") {
-            const char *v = value("--max-cycles");
-            if (!v || !parse_u64(v, &opt.max_cycles) || opt.max_cycles == 0) {
-                if (v)
-                    fprintf(stderr, "ortigia: error: --max-cycles needs a positive integer, got '%s'\n", v);
-                return 2;
-            }
-        } else if (a == "--quiet") {
-            opt.quiet = true;
-        } else if (a == "--power") {
-            opt.power_table = true;
-        } else if (a == "--power-window") {
-            const char *v = value("--power-window");
-            if (!v || !parse_u64(v, &opt.power_window) || opt.power_window == 0) {
-                if (v)
-                    fprintf(stderr, "ortigia: error: --power-window needs a positive number of cycles, got '%s'\n", v);
-                return 2;
-            }
-        } else if (file_options.count(a)) {
-            const char *v = value(a.c_str());
-            if (!v)
-                return 2;
-            *file_options.at(a) = v;
-        } else if (a == "--list-config") {
-            return list_config();
-        } else if (a == "-h" || a == "--help") {
-            usage(stdout);
-            return 0;
-        } else if (a.size() > 1 && a[0] == '-') {
-            fprintf(stderr, "ortigia: error: unknown option '%s' (see ortigia --help)\n", a.c_str());
-            return 2;
-        } else if (opt.elf_path.empty()) {
-            opt.elf_path = a;
-        } else {
-            fprintf(stderr, "ortigia: error: more than one program given ('%s', '%s')\n",
-                    opt.elf_path.c_str(), a.c_str());
-            return 2;
-        }
-    }
-    if (opt.elf_path.empty()) {
+    OrtPlatformOptions platform;
+    std::vector<OrtOption> table;
+    ort_platform_options(&table, &platform);
+    table.insert(table.end(), {
+        {"--trace", nullptr, OrtOption::STRING, &opt.trace_path},
+        {"--stats", nullptr, OrtOption::STRING, &opt.stats_path},
+        {"--power-json", nullptr, OrtOption::STRING, &opt.power_json_path},
+        {"--power-csv", nullptr, OrtOption::STRING, &opt.power_csv_path},
+        {"--power-trace", nullptr, OrtOption::STRING, &opt.power_trace_path},
+        {"--report", nullptr, OrtOption::STRING, &opt.report_html_path},
+        {"--vcd", nullptr, OrtOption::STRING, &opt.vcd_path},
+        {"--power-model", nullptr, OrtOption::STRING, &opt.power_model_path},
+        {"--quiet", nullptr, OrtOption::FLAG, &opt.quiet},
+        {"--power", nullptr, OrtOption::FLAG, &opt.power_table},
+        OrtOption::count("--power-window", &opt.power_window, 1, "a positive number of cycles"),
+        OrtOption::act("--list-config", nullptr, list_config),
+        OrtOption::act("--help", "-h", help),
+    });
+    std::vector<std::string> program;
+    int st = ort_parse_options("run", argc, argv, table, &program, 1, "program");
+    if (st >= 0)
+        return st;
+    if (program.empty()) {
         fprintf(stderr, "ortigia: error: no program given (usage: ortigia run [options] program.elf)\n");
         return 2;
     }
-    if (!ort_config_apply(&opt.config, config_path ? config_path : "", sets))
+    opt.elf_path = program[0];
+    opt.max_cycles = platform.max_cycles;
+    if (!ort_config_apply(&opt.config, platform.config_path, platform.sets))
         return 2;
     return ort_run(opt);
 }

@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include "options.h"
 #include "run.h"
 
 extern "C" {
@@ -68,74 +69,38 @@ struct NnOptions {
     std::vector<std::string> step_names; /* filled by compile_network */
 };
 
-/* Parses one option shared by both commands at argv[i]; 1 if taken, 0 if
- * not, -1 on a bad value. */
-static int parse_common(int argc, char **argv, int &i, NnOptions &o)
-{
-    std::string a = argv[i];
-    auto value = [&]() -> const char * {
-        if (i + 1 >= argc) {
-            fprintf(stderr, "ortigia: error: %s needs a value\n", a.c_str());
-            return nullptr;
-        }
-        return argv[++i];
-    };
-    const char *v;
-    if (a == "--l1-budget") {
-        if (!(v = value()))
-            return -1;
-        char *end;
-        errno = 0;
-        long long b = strtoll(v, &end, 0);
-        if (errno || *end || b < 1024) {
-            fprintf(stderr, "ortigia: error: --l1-budget needs a number of bytes >= 1024, got '%s'\n", v);
-            return -1;
-        }
-        o.l1_budget = b;
-    } else if (a == "--engine") {
-        if (!(v = value()))
-            return -1;
-        std::string e = v;
-        if (e == "auto")
-            o.engine = ORT_ENGINE_AUTO;
-        else if (e == "cluster")
-            o.engine = ORT_ENGINE_CLUSTER;
-        else if (e == "npu")
-            o.engine = ORT_ENGINE_NPU;
-        else {
-            fprintf(stderr, "ortigia: error: --engine must be auto, cluster or npu, got '%s'\n", v);
-            return -1;
-        }
-    } else if (a == "--set") {
-        if (!(v = value()))
-            return -1;
-        o.sets.push_back(v);
-    } else if (a == "--config") {
-        if (!(v = value()))
-            return -1;
-        o.config_path = v;
-    } else if (a == "--profile") {
-        o.profile = true;
-    } else if (a == "--no-optimize") {
-        o.optimize = false;
-    } else if (a == "-o" || a == "--output") {
-        if (!(v = value()))
-            return -1;
-        o.outdir = v;
-    } else if (a == "--max-cycles") {
-        if (!(v = value()))
-            return -1;
-        char *end;
-        o.max_cycles = strtoull(v, &end, 0);
-        if (*end || !o.max_cycles) {
-            fprintf(stderr, "ortigia: error: --max-cycles needs a positive integer, got '%s'\n", v);
-            return -1;
-        }
-    } else {
-        return 0;
+/* The options compile and test-network share: the platform's (options.h)
+ * and the compiler's. Parsed values land in `o` once ort_parse_options has
+ * run and finish_options has been called. */
+struct NnArgs {
+    OrtPlatformOptions platform;
+    uint64_t l1_budget = 0; /* 0: default */
+    int engine = ORT_ENGINE_AUTO;
+    bool no_optimize = false;
+    std::vector<OrtOption> table;
+
+    explicit NnArgs(NnOptions &o)
+    {
+        ort_platform_options(&table, &platform);
+        table.insert(table.end(), {
+            OrtOption::count("--l1-budget", &l1_budget, 1024, "a number of bytes >= 1024"),
+            /* In enum ort_engine's order. */
+            OrtOption::choice("--engine", &engine, {"auto", "cluster", "npu"}),
+            {"--profile", nullptr, OrtOption::FLAG, &o.profile},
+            {"--no-optimize", nullptr, OrtOption::FLAG, &no_optimize},
+            {"--output", "-o", OrtOption::STRING, &o.outdir},
+        });
     }
-    return 1;
-}
+    void finish(NnOptions &o) const
+    {
+        o.config_path = platform.config_path;
+        o.sets = platform.sets;
+        o.max_cycles = platform.max_cycles;
+        o.l1_budget = l1_budget ? (int64_t)l1_budget : -1;
+        o.engine = (ort_engine)engine;
+        o.optimize = !no_optimize;
+    }
+};
 
 static bool setup_config(NnOptions &o)
 {
@@ -204,25 +169,15 @@ static int compile_network(NnOptions &o, const ort_npz *inputs, GraphHolder &gh,
 int ort_cmd_compile(int argc, char **argv)
 {
     NnOptions o;
-    for (int i = 0; i < argc; i++) {
-        int r = parse_common(argc, argv, i, o);
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
-        std::string a = argv[i];
-        if (a == "--inputs" && i + 1 < argc) {
-            o.inputs_path = argv[++i];
-        } else if (a.size() > 1 && a[0] == '-') {
-            fprintf(stderr, "ortigia: error: unknown option '%s' for compile\n", a.c_str());
-            return 2;
-        } else if (o.model.empty()) {
-            o.model = a;
-        } else {
-            fprintf(stderr, "ortigia: error: more than one model given\n");
-            return 2;
-        }
-    }
+    NnArgs args(o);
+    args.table.push_back({"--inputs", nullptr, OrtOption::STRING, &o.inputs_path});
+    std::vector<std::string> model;
+    int st = ort_parse_options("compile", argc, argv, args.table, &model, 1, "model");
+    if (st >= 0)
+        return st;
+    args.finish(o);
+    if (!model.empty())
+        o.model = model[0];
     if (o.model.empty() || o.outdir.empty()) {
         fprintf(stderr, "ortigia: error: usage: ortigia compile model.onnx -o DIR [options]\n");
         return 2;
@@ -293,27 +248,15 @@ static void print_profile(const NnOptions &o, const OrtMemDump &m)
 int ort_cmd_test_network(int argc, char **argv)
 {
     NnOptions o;
-    std::string dir;
     bool reference = false, keep = false;
-    for (int i = 0; i < argc; i++) {
-        int r = parse_common(argc, argv, i, o);
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
-        std::string a = argv[i];
-        if (a == "--reference") {
-            reference = true;
-        } else if (a.size() > 1 && a[0] == '-') {
-            fprintf(stderr, "ortigia: error: unknown option '%s' for test-network\n", a.c_str());
-            return 2;
-        } else if (dir.empty()) {
-            dir = a;
-        } else {
-            fprintf(stderr, "ortigia: error: more than one test folder given\n");
-            return 2;
-        }
-    }
+    NnArgs args(o);
+    args.table.push_back({"--reference", nullptr, OrtOption::FLAG, &reference});
+    std::vector<std::string> folder;
+    int st = ort_parse_options("test-network", argc, argv, args.table, &folder, 1, "test folder");
+    if (st >= 0)
+        return st;
+    args.finish(o);
+    std::string dir = folder.empty() ? "" : folder[0];
     if (dir.empty()) {
         fprintf(stderr, "ortigia: error: no test folder given (usage: ortigia test-network DIR)\n");
         return 2;
