@@ -7,11 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_U32(k, field, lo, hi, d, h) {k, ORT_CFG_U32, offsetof(struct ort_config, field), lo, hi, d, h}
-#define KEY_F64(k, field, lo, hi, d, h) {k, ORT_CFG_F64, offsetof(struct ort_config, field), lo, hi, d, h}
-#define KEY_NAME(k, field, h) \
-    {k, ORT_CFG_NAME, offsetof(struct ort_config, field), 0, sizeof(((struct ort_config *)0)->field), 0, h}
+#include "cluster.h"
 
+#define KEY_U32(k, field, lo, hi, d, h) {k, ORT_CFG_U32, offsetof(struct ort_config, field), lo, hi, d, h, 0}
+#define KEY_U32_POW2(k, field, lo, hi, d, h) \
+    {k, ORT_CFG_U32, offsetof(struct ort_config, field), lo, hi, d, h, ORT_CFG_POWER_OF_TWO}
+#define KEY_F64(k, field, lo, hi, d, h) {k, ORT_CFG_F64, offsetof(struct ort_config, field), lo, hi, d, h, 0}
+#define KEY_NAME(k, field, h) \
+    {k, ORT_CFG_NAME, offsetof(struct ort_config, field), 0, sizeof(((struct ort_config *)0)->field), 0, h, 0}
+
+/* Every parameter's range is here and only here: the engines receive
+   values this table has checked. Where a limit is structural (an engine's
+   array size, the TCDM's window), the table takes the engine's constant. */
 const struct ort_config_key ort_config_keys[] = {
     KEY_F64("soc.frequency_mhz", soc_frequency_mhz, 0, 5000, 0,
             "clock of the cores and memories in MHz (0: the operating point's, see soc.opp)"),
@@ -21,20 +28,20 @@ const struct ort_config_key ort_config_keys[] = {
             "extra cycles of a core's data access to L2"),
     KEY_U32("sim.quantum_cycles", quantum_cycles, 1, 100000000, 10000,
             "SystemC quantum: cycles the cluster runs before SystemC time catches up"),
-    KEY_U32("cluster.cores", cluster_cores, 1, 16, 8, "cores in the cluster"),
-    KEY_U32("cluster.slice_cycles", slice_cycles, 1, 2048, 256,
+    KEY_U32("cluster.cores", cluster_cores, 1, ORT_CLUSTER_MAX_CORES, 8, "cores in the cluster"),
+    KEY_U32("cluster.slice_cycles", slice_cycles, 1, ORT_TCDM_WINDOW / 2, 256,
             "scheduling slice: cycles each core runs before the next takes its turn"),
     KEY_U32("l1.size", l1_size, 4 * 1024, 4 * 1024 * 1024, 256 * 1024,
             "L1 TCDM size in bytes (at 0x10000000)"),
-    KEY_U32("l1.banks", l1_banks, 1, 1024, 16,
+    KEY_U32_POW2("l1.banks", l1_banks, 1, ORT_TCDM_MAX_BANKS, 16,
             "L1 TCDM banks, word-interleaved (a power of two)"),
     KEY_U32("wmem.size", wmem_size, 64 * 1024, 64 * 1024 * 1024, 4 * 1024 * 1024,
             "weight memory size in bytes (at 0x10400000)"),
     KEY_U32("wmem.latency", wmem_latency, 0, 1000, 15,
             "extra cycles of a core's data access to the weight memory"),
-    KEY_U32("dma.bandwidth", dma_bandwidth, 1, 64, 8,
+    KEY_U32("dma.bandwidth", dma_bandwidth, 1, ORT_DMA_MAX_BANDWIDTH, ORT_DMA_DEFAULT_BANDWIDTH,
             "cluster DMA bandwidth in bytes per cycle"),
-    KEY_U32("dma.queue_depth", dma_queue_depth, 4, 16, 8,
+    KEY_U32("dma.queue_depth", dma_queue_depth, 4, ORT_DMA_MAX_QUEUE, ORT_DMA_DEFAULT_QUEUE_DEPTH,
             "cluster DMA transfers in flight before a new push waits"),
     KEY_NAME("soc.opp", soc_opp,
              "operating point of the power model (e.g. 0.65V; empty: the model's default)"),
@@ -109,8 +116,7 @@ int ort_config_set_number(struct ort_config *c, const char *key, double value, c
             return -1;
         }
         uint32_t v = (uint32_t)value;
-        /* Word interleaving picks the bank with a mask. */
-        if (strcmp(key, "l1.banks") == 0 && (v & (v - 1)) != 0) {
+        if ((k->flags & ORT_CFG_POWER_OF_TWO) && (v & (v - 1)) != 0) {
             snprintf(err, errlen, "'%s' = %u must be a power of two", key, v);
             return -1;
         }

@@ -35,12 +35,16 @@ struct ort_config {
 
 enum ort_config_type { ORT_CFG_U32, ORT_CFG_F64, ORT_CFG_NAME };
 
+/* Flags of a key. */
+#define ORT_CFG_POWER_OF_TWO 1u /* the value must be a power of two */
+
 struct ort_config_key {
     const char *key;
     enum ort_config_type type;
     size_t offset;
     double min, max, def; /* for ORT_CFG_NAME: max = buffer size, default "" */
     const char *help;
+    unsigned flags;       /* ORT_CFG_* */
 };
 
 extern const struct ort_config_key ort_config_keys[];

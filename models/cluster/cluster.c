@@ -68,6 +68,9 @@ const struct ort_device *ort_cluster_device(const struct ort_cluster *cl, const 
 bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p, char *err,
                       size_t errlen)
 {
+    /* The parameters come checked from the configuration table (sim/
+       config.c, the one place their ranges live); these guards only keep
+       a direct caller (a test) inside the engine's arrays. */
     memset(cl, 0, sizeof *cl);
     if (p->cores < 1 || p->cores > ORT_CLUSTER_MAX_CORES) {
         snprintf(err, errlen, "cluster.cores = %u: the cluster has 1 to %u cores", p->cores,
@@ -84,8 +87,8 @@ bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p
         return false;
     }
     if (!ort_tcdm_init(&cl->tcdm, ORT_L1_BASE, p->l1_size, p->l1_banks)) {
-        snprintf(err, errlen, "l1.banks = %u: must be a power of two from 1 to 1024",
-                 p->l1_banks);
+        snprintf(err, errlen, "l1.banks = %u: must be a power of two from 1 to %u",
+                 p->l1_banks, ORT_TCDM_MAX_BANKS);
         ort_mem_free(&cl->l1);
         return false;
     }

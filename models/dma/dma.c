@@ -13,6 +13,8 @@ void ort_dma_default_params(struct ort_dma_params *p, unsigned cores)
 bool ort_dma_init(struct ort_dma *d, const struct ort_dma_params *p, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
+    /* Structural guards (the arrays' sizes) for direct callers; the
+       platform's ranges are those of the configuration table. */
     if (p->cores < 1 || p->cores > ORT_DMA_MAX_CORES) {
         snprintf(err, errlen, "dma.cores = %u: must be 1 to %u", p->cores, ORT_DMA_MAX_CORES);
         return false;

@@ -6,7 +6,7 @@
 bool ort_tcdm_init(struct ort_tcdm *t, uint32_t base, uint32_t size, uint32_t banks)
 {
     memset(t, 0, sizeof *t);
-    if (banks == 0 || banks > 1024 || (banks & (banks - 1)) || size == 0)
+    if (banks == 0 || banks > ORT_TCDM_MAX_BANKS || (banks & (banks - 1)) || size == 0)
         return false;
     t->slot = calloc((size_t)banks * ORT_TCDM_WINDOW, sizeof *t->slot);
     if (!t->slot)

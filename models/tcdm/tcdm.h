@@ -27,6 +27,7 @@ extern "C" {
 #endif
 
 #define ORT_TCDM_WINDOW 4096u /* cycles remembered per bank (power of two) */
+#define ORT_TCDM_MAX_BANKS 1024u
 
 struct ort_tcdm {
     uint32_t base, size; /* address range covered */
@@ -40,7 +41,7 @@ struct ort_tcdm {
 extern const struct ort_counter ort_tcdm_counters[];
 extern const unsigned ort_tcdm_counter_count;
 
-/* Sets up `banks` banks (a power of two, 1..1024) over [base, base + size).
+/* Sets up `banks` banks (a power of two, 1..ORT_TCDM_MAX_BANKS) over [base, base + size).
    Returns false (with nothing allocated) on bad arguments or no memory. */
 bool ort_tcdm_init(struct ort_tcdm *t, uint32_t base, uint32_t size, uint32_t banks);
 void ort_tcdm_free(struct ort_tcdm *t);
