@@ -74,78 +74,78 @@ void ort_config_defaults(struct ort_config *c)
 }
 
 /* Set a name-valued key: printable, no spaces, fits the buffer. */
-static int set_name(struct ort_config *c, const struct ort_config_key *k, const char *text,
+static bool set_name(struct ort_config *c, const struct ort_config_key *k, const char *text,
                     char *err, size_t errlen)
 {
     size_t n = strlen(text);
     if (n >= (size_t)k->max) {
         snprintf(err, errlen, "'%s': '%s' is too long (at most %u characters)", k->key, text,
                  (unsigned)k->max - 1);
-        return -1;
+        return false;
     }
     for (size_t i = 0; i < n; i++) {
         if (text[i] <= ' ' || text[i] > '~') {
             snprintf(err, errlen, "'%s': '%s' is not a name", k->key, text);
-            return -1;
+            return false;
         }
     }
     memcpy((char *)c + k->offset, text, n + 1);
-    return 0;
+    return true;
 }
 
-int ort_config_set_number(struct ort_config *c, const char *key, double value, char *err,
+bool ort_config_set_number(struct ort_config *c, const char *key, double value, char *err,
                           size_t errlen)
 {
     const struct ort_config_key *k = find_key(key);
     if (!k) {
         snprintf(err, errlen, "unknown configuration key '%s'", key);
-        return -1;
+        return false;
     }
     if (k->type == ORT_CFG_NAME) {
         snprintf(err, errlen, "'%s' takes a name, not a number", key);
-        return -1;
+        return false;
     }
     if (!isfinite(value) || value < k->min || value > k->max) {
         snprintf(err, errlen, "'%s' = %g is out of range [%g, %g]", key, value, k->min, k->max);
-        return -1;
+        return false;
     }
     char *p = (char *)c + k->offset;
     if (k->type == ORT_CFG_U32) {
         if (value != floor(value)) {
             snprintf(err, errlen, "'%s' must be an integer, got %g", key, value);
-            return -1;
+            return false;
         }
         uint32_t v = (uint32_t)value;
         if ((k->flags & ORT_CFG_POWER_OF_TWO) && (v & (v - 1)) != 0) {
             snprintf(err, errlen, "'%s' = %u must be a power of two", key, v);
-            return -1;
+            return false;
         }
         memcpy(p, &v, sizeof v);
     } else {
         memcpy(p, &value, sizeof value);
     }
-    return 0;
+    return true;
 }
 
-int ort_config_set(struct ort_config *c, const char *assignment, char *err, size_t errlen)
+bool ort_config_set(struct ort_config *c, const char *assignment, char *err, size_t errlen)
 {
     const char *eq = strchr(assignment, '=');
     if (!eq || eq == assignment) {
         snprintf(err, errlen, "'%s' is not of the form key=value", assignment);
-        return -1;
+        return false;
     }
     char key[128];
     size_t n = (size_t)(eq - assignment);
     if (n >= sizeof key) {
         snprintf(err, errlen, "configuration key too long in '%s'", assignment);
-        return -1;
+        return false;
     }
     memcpy(key, assignment, n);
     key[n] = 0;
     const struct ort_config_key *k = find_key(key);
     if (!k) {
         snprintf(err, errlen, "unknown configuration key '%s'", key);
-        return -1;
+        return false;
     }
     const char *text = eq + 1;
     if (k->type == ORT_CFG_NAME)
@@ -160,13 +160,13 @@ int ort_config_set(struct ort_config *c, const char *assignment, char *err, size
     }
     if (!end || end == text || *end != 0 || errno) {
         snprintf(err, errlen, "'%s': '%s' is not a number", key, text);
-        return -1;
+        return false;
     }
     return ort_config_set_number(c, key, v, err, errlen);
 }
 
 /* Walk nested objects, building dotted keys. */
-static int apply_object(struct ort_config *c, json_t *obj, const char *prefix, const char *path,
+static bool apply_object(struct ort_config *c, json_t *obj, const char *prefix, const char *path,
                         char *err, size_t errlen)
 {
     const char *name;
@@ -177,46 +177,46 @@ static int apply_object(struct ort_config *c, json_t *obj, const char *prefix, c
         if (!*prefix && (strcmp(name, "description") == 0 || strcmp(name, "name") == 0)) {
             if (!json_is_string(value)) {
                 snprintf(err, errlen, "%s: '%s' must be a string", path, key);
-                return -1;
+                return false;
             }
             continue;
         }
         if (json_is_object(value)) {
-            if (apply_object(c, value, key, path, err, errlen))
-                return -1;
+            if (!apply_object(c, value, key, path, err, errlen))
+                return false;
             continue;
         }
         const struct ort_config_key *k = find_key(key);
         if (!k) {
             snprintf(err, errlen, "%s: unknown configuration key '%s'", path, key);
-            return -1;
+            return false;
         }
         if (k->type == ORT_CFG_NAME) {
             char msg[256];
             if (!json_is_string(value)) {
                 snprintf(err, errlen, "%s: '%s' must be a string", path, key);
-                return -1;
+                return false;
             }
-            if (set_name(c, k, json_string_value(value), msg, sizeof msg)) {
+            if (!set_name(c, k, json_string_value(value), msg, sizeof msg)) {
                 snprintf(err, errlen, "%s: %s", path, msg);
-                return -1;
+                return false;
             }
             continue;
         }
         if (!json_is_number(value)) {
             snprintf(err, errlen, "%s: '%s' must be a number", path, key);
-            return -1;
+            return false;
         }
         char msg[256];
-        if (ort_config_set_number(c, key, json_number_value(value), msg, sizeof msg)) {
+        if (!ort_config_set_number(c, key, json_number_value(value), msg, sizeof msg)) {
             snprintf(err, errlen, "%s: %s", path, msg);
-            return -1;
+            return false;
         }
     }
-    return 0;
+    return true;
 }
 
-int ort_config_load_file(struct ort_config *c, const char *path, char *err, size_t errlen)
+bool ort_config_load_file(struct ort_config *c, const char *path, char *err, size_t errlen)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
@@ -225,15 +225,15 @@ int ort_config_load_file(struct ort_config *c, const char *path, char *err, size
             snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
         else
             snprintf(err, errlen, "%s: %s", path, jerr.text);
-        return -1;
+        return false;
     }
-    int rc = 0;
+    bool ok = true;
     if (!json_is_object(root)) {
         snprintf(err, errlen, "%s: the configuration must be a JSON object", path);
-        rc = -1;
+        ok = false;
     } else {
-        rc = apply_object(c, root, "", path, err, errlen);
+        ok = apply_object(c, root, "", path, err, errlen);
     }
     json_decref(root);
-    return rc;
+    return ok;
 }

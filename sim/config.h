@@ -9,6 +9,7 @@
 #ifndef ORTIGIA_CONFIG_H
 #define ORTIGIA_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,14 +53,14 @@ extern const size_t ort_config_key_count;
 
 void ort_config_defaults(struct ort_config *c);
 
-/* 0 on success; otherwise -1 with a message naming the file and key. */
-int ort_config_load_file(struct ort_config *c, const char *path, char *err, size_t errlen);
+/* False with a message naming the file and the key. */
+bool ort_config_load_file(struct ort_config *c, const char *path, char *err, size_t errlen);
 
-/* Apply "key=value". 0 on success; -1 with a message naming the key. */
-int ort_config_set(struct ort_config *c, const char *assignment, char *err, size_t errlen);
+/* Apply "key=value"; false with a message naming the key. */
+bool ort_config_set(struct ort_config *c, const char *assignment, char *err, size_t errlen);
 
-/* Set one key from a number (range-checked). */
-int ort_config_set_number(struct ort_config *c, const char *key, double value, char *err,
+/* Set one key from a number (range-checked); false with a message. */
+bool ort_config_set_number(struct ort_config *c, const char *key, double value, char *err,
                           size_t errlen);
 
 #ifdef __cplusplus

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *path, const char *what)
+static bool fail(char *err, size_t errlen, const char *path, const char *what)
 {
     snprintf(err, errlen, "%s: %s", path, what);
-    return -1;
+    return false;
 }
 
 static uint8_t *read_file(const char *path, size_t *size, char *err, size_t errlen)
@@ -56,7 +56,7 @@ static int compare_symbols(const void *a, const void *b)
     return x->value < y->value ? -1 : x->value > y->value;
 }
 
-static int load_symbols(Elf *elf, struct ort_elf_image *img)
+static bool load_symbols(Elf *elf, struct ort_elf_image *img)
 {
     Elf_Scn *scn = NULL;
     while ((scn = elf_nextscn(elf, scn)) != NULL) {
@@ -65,12 +65,12 @@ static int load_symbols(Elf *elf, struct ort_elf_image *img)
             continue;
         Elf_Data *data = elf_getdata(scn, NULL);
         if (!data)
-            return -1;
+            return false;
         size_t count = sh.sh_size / sh.sh_entsize;
         for (size_t i = 0; i < count; i++) {
             GElf_Sym sym;
             if (!gelf_getsym(data, (int)i, &sym))
-                return -1;
+                return false;
             int type = GELF_ST_TYPE(sym.st_info);
             if (sym.st_name == 0 || sym.st_shndx == SHN_UNDEF ||
                 (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE))
@@ -81,12 +81,12 @@ static int load_symbols(Elf *elf, struct ort_elf_image *img)
             struct ort_elf_symbol *ns =
                 realloc(img->symbols, (img->symbol_count + 1) * sizeof *ns);
             if (!ns)
-                return -1;
+                return false;
             img->symbols = ns;
             struct ort_elf_symbol *s = &img->symbols[img->symbol_count];
             s->name = strdup(name);
             if (!s->name)
-                return -1;
+                return false;
             s->value = (uint32_t)sym.st_value;
             s->size = (uint32_t)sym.st_size;
             s->is_func = type == STT_FUNC;
@@ -95,19 +95,19 @@ static int load_symbols(Elf *elf, struct ort_elf_image *img)
     }
     if (img->symbol_count)
         qsort(img->symbols, img->symbol_count, sizeof *img->symbols, compare_symbols);
-    return 0;
+    return true;
 }
 
-int ort_elf_load(const char *path, struct ort_elf_image *img, char *err, size_t errlen)
+bool ort_elf_load(const char *path, struct ort_elf_image *img, char *err, size_t errlen)
 {
     memset(img, 0, sizeof *img);
     img->file = read_file(path, &img->file_size, err, errlen);
     if (!img->file)
-        return -1;
+        return false;
     if (elf_version(EV_CURRENT) == EV_NONE)
         return fail(err, errlen, path, "libelf is unusable");
 
-    int rc = -1;
+    bool ok = false;
     char msg[160];
     Elf *elf = elf_memory((char *)img->file, img->file_size);
     GElf_Ehdr eh;
@@ -178,17 +178,17 @@ int ort_elf_load(const char *path, struct ort_elf_image *img, char *err, size_t 
         goto out;
     }
     img->entry = (uint32_t)eh.e_entry;
-    if (load_symbols(elf, img)) {
+    if (!load_symbols(elf, img)) {
         fail(err, errlen, path, "corrupt symbol table");
         goto out;
     }
-    rc = 0;
+    ok = true;
 out:
     if (elf)
         elf_end(elf);
-    if (rc)
+    if (!ok)
         ort_elf_free(img);
-    return rc;
+    return ok;
 }
 
 void ort_elf_free(struct ort_elf_image *img)

@@ -37,8 +37,8 @@ struct ort_elf_image {
     size_t file_size;
 };
 
-/* 0 on success; -1 with a message naming the file and the problem. */
-int ort_elf_load(const char *path, struct ort_elf_image *img, char *err, size_t errlen);
+/* False with a message naming the file and the problem. */
+bool ort_elf_load(const char *path, struct ort_elf_image *img, char *err, size_t errlen);
 void ort_elf_free(struct ort_elf_image *img);
 
 bool ort_elf_find_symbol(const struct ort_elf_image *img, const char *name, uint32_t *value);

@@ -5,14 +5,14 @@
 
 static void invalidate_decoded(void *ctx, uint32_t addr, uint32_t len)
 {
-    rv_dcache_invalidate(static_cast<rv_decode_cache *>(ctx), addr, len);
+    rv_decode_cache_invalidate(static_cast<rv_decode_cache *>(ctx), addr, len);
 }
 
 OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FILE *uart_out)
     : sc_module(name), cfg_(cfg), cycle_(1e6 / cfg.soc_frequency_mhz, sc_core::SC_PS)
 {
     if (!ort_mem_init(&l2_mem_, "l2", ORT_L2_BASE, cfg.l2_size, cfg.l2_latency) ||
-        !rv_dcache_init(&l2_dc_, ORT_L2_BASE, cfg.l2_size))
+        !rv_decode_cache_init(&l2_dc_, ORT_L2_BASE, cfg.l2_size))
         throw std::runtime_error("out of memory for L2");
     if (!ort_mem_init(&wmem_, "wmem", ORT_WMEM_BASE, cfg.wmem_size, cfg.wmem_latency))
         throw std::runtime_error("out of memory for the weight memory");
@@ -54,12 +54,12 @@ OrtPlatform::~OrtPlatform()
     wmem_target_.reset();
     l2_.reset();
     router_.reset();
-    rv_dcache_free(&l2_dc_);
+    rv_decode_cache_free(&l2_dc_);
     ort_mem_free(&wmem_);
     ort_mem_free(&l2_mem_);
 }
 
-bool OrtPlatform::load(const ort_elf_image &img, std::string &err)
+bool OrtPlatform::load(const ort_elf_image &img, std::string *err)
 {
     ort_mem *mems[] = {&l2_mem_, &cluster_->engine().l1, &wmem_};
     for (size_t i = 0; i < img.segment_count; i++) {
@@ -78,7 +78,7 @@ bool OrtPlatform::load(const ort_elf_image &img, std::string &err)
                      (unsigned long long)l2_mem_.base + l2_mem_.size, mems[1]->base,
                      (unsigned long long)mems[1]->base + mems[1]->size, wmem_.base,
                      (unsigned long long)wmem_.base + wmem_.size);
-            err = msg;
+            *err = msg;
             return false;
         }
         ort_mem_write(m, s.addr, s.data, s.file_size);

@@ -36,7 +36,7 @@ public:
     /* Place the program's segments (L2, L1 or weight memory) and point the
        cores at its entry. False with a message when a segment lies outside
        every memory. */
-    bool load(const ort_elf_image &img, std::string &err);
+    bool load(const ort_elf_image &img, std::string *err);
 
     size_t core_count() const { return cluster_->engine().cores; }
     rv_core &core(size_t i) { return cluster_->engine().core[i]; }

@@ -140,12 +140,12 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, OrtPlatform 
 bool ort_config_apply(ort_config *config, const std::string &path, const std::vector<std::string> &sets)
 {
     char err[512];
-    if (!path.empty() && ort_config_load_file(config, path.c_str(), err, sizeof err)) {
+    if (!path.empty() && !ort_config_load_file(config, path.c_str(), err, sizeof err)) {
         fprintf(stderr, "ortigia: error: %s\n", err);
         return false;
     }
     for (const std::string &s : sets)
-        if (ort_config_set(config, s.c_str(), err, sizeof err)) {
+        if (!ort_config_set(config, s.c_str(), err, sizeof err)) {
             fprintf(stderr, "ortigia: error: --set %s\n", err);
             return false;
         }
@@ -185,7 +185,7 @@ int ort_run(const OrtRunOptions &options)
     }
     char err[512];
     ort_elf_image img;
-    if (ort_elf_load(opt.elf_path.c_str(), &img, err, sizeof err)) {
+    if (!ort_elf_load(opt.elf_path.c_str(), &img, err, sizeof err)) {
         fprintf(stderr, "ortigia: error: %s\n", err);
         return ORT_EXIT_BAD_INPUT;
     }
@@ -202,7 +202,7 @@ int ort_run(const OrtRunOptions &options)
         return ORT_EXIT_BAD_INPUT;
     }
     std::string load_err;
-    if (!platform->load(img, load_err)) {
+    if (!platform->load(img, &load_err)) {
         fprintf(stderr, "ortigia: error: %s: %s\n", opt.elf_path.c_str(), load_err.c_str());
         return ORT_EXIT_BAD_INPUT;
     }

@@ -182,8 +182,8 @@ static enum access_result data_access(struct rv_core *c, uint32_t addr, unsigned
             return ACC_OK;
         }
         host_write(p, size, *value);
-        if (r->dc && rv_dcache_maybe_code(r->dc, addr))
-            rv_dcache_invalidate(r->dc, addr, size);
+        if (r->dc && rv_decode_cache_maybe_code(r->dc, addr))
+            rv_decode_cache_invalidate(r->dc, addr, size);
         if (unlikely(c->has_tohost) && addr == c->tohost && size == 4 && (*value & 1)) {
             c->stop.kind = RV_STOP_TOHOST;
             c->stop.tohost = *value;

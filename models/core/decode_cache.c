@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool rv_dcache_init(struct rv_decode_cache *dc, uint32_t base, uint32_t size)
+bool rv_decode_cache_init(struct rv_decode_cache *dc, uint32_t base, uint32_t size)
 {
     memset(dc, 0, sizeof *dc);
     dc->base = base;
@@ -11,13 +11,13 @@ bool rv_dcache_init(struct rv_decode_cache *dc, uint32_t base, uint32_t size)
     dc->entries = calloc(size / 2 + 1, sizeof *dc->entries);
     dc->page_has_code = calloc((size >> RV_DC_PAGE_SHIFT) + 1, 1);
     if (!dc->entries || !dc->page_has_code) {
-        rv_dcache_free(dc);
+        rv_decode_cache_free(dc);
         return false;
     }
     return true;
 }
 
-void rv_dcache_free(struct rv_decode_cache *dc)
+void rv_decode_cache_free(struct rv_decode_cache *dc)
 {
     free(dc->entries);
     free(dc->page_has_code);
@@ -25,7 +25,7 @@ void rv_dcache_free(struct rv_decode_cache *dc)
     dc->page_has_code = NULL;
 }
 
-void rv_dcache_invalidate(struct rv_decode_cache *dc, uint32_t addr, uint32_t len)
+void rv_decode_cache_invalidate(struct rv_decode_cache *dc, uint32_t addr, uint32_t len)
 {
     if (len == 0)
         return;
@@ -42,7 +42,7 @@ void rv_dcache_invalidate(struct rv_decode_cache *dc, uint32_t addr, uint32_t le
     }
 }
 
-void rv_dcache_flush(struct rv_decode_cache *dc)
+void rv_decode_cache_flush(struct rv_decode_cache *dc)
 {
     uint32_t pages = (dc->size >> RV_DC_PAGE_SHIFT) + 1;
     for (uint32_t p = 0; p < pages; p++) {

@@ -26,18 +26,18 @@ struct rv_decode_cache {
     uint8_t *page_has_code;  /* per page: some entry may be decoded */
 };
 
-bool rv_dcache_init(struct rv_decode_cache *dc, uint32_t base, uint32_t size);
-void rv_dcache_free(struct rv_decode_cache *dc);
+bool rv_decode_cache_init(struct rv_decode_cache *dc, uint32_t base, uint32_t size);
+void rv_decode_cache_free(struct rv_decode_cache *dc);
 
 /* Forget decoded instructions overlapping [addr, addr + len). */
-void rv_dcache_invalidate(struct rv_decode_cache *dc, uint32_t addr, uint32_t len);
+void rv_decode_cache_invalidate(struct rv_decode_cache *dc, uint32_t addr, uint32_t len);
 
 /* Forget everything (fence.i, or a bulk load of new code). */
-void rv_dcache_flush(struct rv_decode_cache *dc);
+void rv_decode_cache_flush(struct rv_decode_cache *dc);
 
 /* Cheap check for the store path: may [addr, addr+len) hold decoded code?
    `addr` must lie inside the cache's range. */
-static inline bool rv_dcache_maybe_code(const struct rv_decode_cache *dc, uint32_t addr)
+static inline bool rv_decode_cache_maybe_code(const struct rv_decode_cache *dc, uint32_t addr)
 {
     return dc->page_has_code[(addr - dc->base) >> RV_DC_PAGE_SHIFT] != 0;
 }

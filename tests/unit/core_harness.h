@@ -31,12 +31,12 @@ struct CoreHarness {
 
     explicit CoreHarness(uint32_t mem_latency = 0) : latency(mem_latency)
     {
-        rv_dcache_init(&dc, kBase, kSize);
+        rv_decode_cache_init(&dc, kBase, kSize);
         rv_core_init(&core, 0, kBase);
         rv_core_add_region(&core, kBase, kSize, ram.data(), latency, &dc);
         rv_core_set_bus(&core, &CoreHarness::bus, this);
     }
-    ~CoreHarness() { rv_dcache_free(&dc); }
+    ~CoreHarness() { rv_decode_cache_free(&dc); }
     CoreHarness(const CoreHarness &) = delete;
     CoreHarness &operator=(const CoreHarness &) = delete;
 
@@ -56,8 +56,8 @@ struct CoreHarness {
     }
 
     /* Memory helpers (addresses are absolute). */
-    void w32(uint32_t addr, uint32_t v) { std::memcpy(&ram[addr - kBase], &v, 4); rv_dcache_invalidate(&dc, addr, 4); }
-    void w16(uint32_t addr, uint16_t v) { std::memcpy(&ram[addr - kBase], &v, 2); rv_dcache_invalidate(&dc, addr, 2); }
+    void w32(uint32_t addr, uint32_t v) { std::memcpy(&ram[addr - kBase], &v, 4); rv_decode_cache_invalidate(&dc, addr, 4); }
+    void w16(uint32_t addr, uint16_t v) { std::memcpy(&ram[addr - kBase], &v, 2); rv_decode_cache_invalidate(&dc, addr, 2); }
     uint32_t r32(uint32_t addr) const { uint32_t v; std::memcpy(&v, &ram[addr - kBase], 4); return v; }
 
     /* Place 32-bit instruction words from kBase on and reset pc there. */

@@ -105,7 +105,7 @@ struct ClusterWithTimer {
         p.dma_queue_depth = 8;
         char err[256];
         EXPECT_TRUE(ort_cluster_init(&cl, &p, err, sizeof err)) << err;
-        EXPECT_TRUE(rv_dcache_init(&dc, kCode, kCodeSize));
+        EXPECT_TRUE(rv_decode_cache_init(&dc, kCode, kCodeSize));
         std::memcpy(code.data(), program.data(), program.size() * 4);
         EXPECT_TRUE(ort_cluster_add_memory(&cl, kCode, kCodeSize, code.data(), 0, &dc));
         timer.cl = &cl;
@@ -126,7 +126,7 @@ struct ClusterWithTimer {
     ~ClusterWithTimer()
     {
         ort_cluster_free(&cl);
-        rv_dcache_free(&dc);
+        rv_decode_cache_free(&dc);
     }
 };
 
