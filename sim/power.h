@@ -1,7 +1,7 @@
 // The power model on the platform: loading the model and the operating
 // point, turning the engines' activity counts into per-component activity
 // records (power/energy.h), regions and power over time. The reports
-// themselves are written by power/report.h, the power trace's here.
+// themselves are written by power/report.h and traces/.
 #ifndef ORTIGIA_SIM_POWER_H
 #define ORTIGIA_SIM_POWER_H
 
@@ -75,7 +75,8 @@ private:
  * Power over time: the activity of every `window` cycles (the cluster
  * scheduler stops at each window boundary), as power per component, and
  * each core's dominant state per window (run, stall, sleep). The windows
- * are the records the writers take (power/report.h).
+ * are the records the writers take (power/report.h, traces/power_trace.h,
+ * traces/vcd.h).
  */
 class OrtPowerTrace {
 public:
@@ -83,9 +84,6 @@ public:
     /* Close the last (partial) window at the end of the run. */
     void finish(uint64_t end_cycle);
     const std::vector<ort_pwr_window> &windows() const { return windows_; }
-    bool write_csv(const std::string &path) const;
-    /* GTKWave-readable: per-component power (mW, real) and per-core state. */
-    bool write_vcd(const std::string &path, double frequency_mhz) const;
 
 private:
     struct CoreMark {

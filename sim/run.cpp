@@ -15,6 +15,8 @@
 
 extern "C" {
 #include "itrace.h"
+#include "power_trace.h"
+#include "vcd.h"
 }
 
 namespace {
@@ -305,9 +307,11 @@ int ort_run(const OrtRunOptions &options)
             !ort_power_write_html(opt.report_html_path.c_str(), &model, report.get(), rg, nrg, win,
                                   nwin))
             return cannot_write(opt.report_html_path);
-        if (!opt.power_trace_path.empty() && !ptrace->write_csv(opt.power_trace_path))
+        if (!opt.power_trace_path.empty() &&
+            !ort_power_trace_write_csv(opt.power_trace_path.c_str(), win, nwin))
             return cannot_write(opt.power_trace_path);
-        if (!opt.vcd_path.empty() && !ptrace->write_vcd(opt.vcd_path, opt.config.soc_frequency_mhz))
+        if (!opt.vcd_path.empty() &&
+            !ort_vcd_write_power(opt.vcd_path.c_str(), win, nwin, opt.config.soc_frequency_mhz))
             return cannot_write(opt.vcd_path);
     }
     return o.status;
