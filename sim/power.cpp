@@ -1,6 +1,7 @@
 #include "power.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
