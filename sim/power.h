@@ -1,11 +1,11 @@
 // The power model on the platform: loading the model and the operating
 // point, turning the engines' activity counts into per-component activity
-// records (power/energy.h), and the reports (table, JSON).
+// records (power/energy.h), regions and power over time. The reports
+// themselves are written by power/report.h and traces/.
 #ifndef ORTIGIA_SIM_POWER_H
 #define ORTIGIA_SIM_POWER_H
 
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +15,7 @@ extern "C" {
 #include "config.h"
 #include "energy.h"
 #include "power_model.h"
+#include "report.h"
 }
 
 class OrtPlatform;
@@ -38,11 +39,6 @@ bool ort_power_check_devices(const ort_cluster &cl, const ort_power_model &model
 void ort_power_collect(const OrtPlatform &p, const ort_power_model &model, unsigned opp,
                        uint64_t cycles, ort_pwr_report *report);
 
-/* A table: one line per component (dynamic, background, leakage, total,
-   average power), the total, and the energy per event class. */
-void ort_power_print(FILE *out, const ort_power_model &model, const ort_pwr_report &r);
-
-
 /*
  * Regions marked by the firmware (sim-control REGION_BEGIN / REGION_END):
  * the recorder takes a snapshot of every component's activity at each
@@ -50,13 +46,12 @@ void ort_power_print(FILE *out, const ort_power_model &model, const ort_pwr_repo
  * Cores are simulated a slice apart (cluster.slice_cycles), so a snapshot
  * may include up to one slice of another core's activity.
  */
-struct OrtRegion {
-    uint32_t id;
-    std::string label;
-    uint64_t begin, end; /* cycles */
-    int parent;          /* index in the list, -1 for a top-level region */
-    unsigned depth;
-    std::unique_ptr<ort_pwr_report> report;
+
+/* The regions of a run as the report writers take them (power/report.h),
+   and the reports they point to. */
+struct OrtRegions {
+    std::vector<ort_pwr_region> list;
+    std::vector<std::unique_ptr<ort_pwr_report>> reports; /* list[i].report */
 };
 
 class OrtRegionRecorder {
@@ -64,7 +59,7 @@ public:
     OrtRegionRecorder(OrtPlatform &p, const ort_power_model &model, unsigned opp);
     /* The regions, closed at `end_cycle` if the firmware left them open;
        problems (an end without a begin ...) go to `warnings`. */
-    std::vector<OrtRegion> finish(uint64_t end_cycle, std::vector<std::string> *warnings);
+    OrtRegions finish(uint64_t end_cycle, std::vector<std::string> *warnings);
 
 private:
     struct Mark {
@@ -83,29 +78,19 @@ private:
     std::vector<Mark> marks_;
 };
 
-void ort_power_print_regions(FILE *out, const std::vector<OrtRegion> &regions);
-
 /*
  * Power over time: the activity of every `window` cycles (the cluster
  * scheduler stops at each window boundary), as power per component, and
- * each core's dominant state per window (run, stall, sleep).
+ * each core's dominant state per window (run, stall, sleep). The windows
+ * are the records the writers take (power/report.h, traces/power_trace.h,
+ * traces/vcd.h).
  */
 class OrtPowerTrace {
 public:
-    enum CoreState { SLEEP = 0, STALL = 1, RUN = 2 };
-    struct Window {
-        uint64_t begin, end;
-        std::unique_ptr<ort_pwr_report> report; /* the window's activity and energy */
-        std::vector<uint8_t> core_state;        /* CoreState per core */
-    };
-
     OrtPowerTrace(OrtPlatform &p, const ort_power_model &model, unsigned opp, uint64_t window);
     /* Close the last (partial) window at the end of the run. */
     void finish(uint64_t end_cycle);
-    const std::vector<Window> &windows() const { return windows_; }
-    bool write_csv(const std::string &path) const;
-    /* GTKWave-readable: per-component power (mW, real) and per-core state. */
-    bool write_vcd(const std::string &path, double frequency_mhz) const;
+    const std::vector<ort_pwr_window> &windows() const { return windows_; }
 
 private:
     struct CoreMark {
@@ -121,25 +106,8 @@ private:
     uint64_t last_ = 0;
     std::unique_ptr<ort_pwr_report> prev_;
     std::vector<CoreMark> prev_cores_;
-    std::vector<Window> windows_;
+    std::vector<ort_pwr_window> windows_;
+    std::vector<std::unique_ptr<ort_pwr_report>> reports_; /* windows_[i].report */
 };
-
-/* CSV: one row per component of the whole run (region "run", id -1) and
-   of every region: region_id,region_label,component,kind,cycles,seconds,
-   dynamic_j,background_j,leakage_j,energy_j,average_power_w. */
-bool ort_power_write_csv(const std::string &path, const ort_pwr_report &r,
-                         const std::vector<OrtRegion> &regions);
-
-/* One self-contained HTML file (no network access needed): tables and
-   inline SVG charts of the energy per component, power over time (when a
-   trace was taken) and per-region latency and energy, the model's numbers
-   with their sources, and the JSON report embedded as data. */
-bool ort_power_write_html(const std::string &path, const ort_power_model &model,
-                          const ort_pwr_report &r, const std::vector<OrtRegion> &regions,
-                          const OrtPowerTrace *trace);
-
-/* The JSON report, with the regions. */
-bool ort_power_write_json(const std::string &path, const ort_power_model &model,
-                          const ort_pwr_report &r, const std::vector<OrtRegion> &regions);
 
 #endif

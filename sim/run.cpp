@@ -15,6 +15,8 @@
 
 extern "C" {
 #include "itrace.h"
+#include "power_trace.h"
+#include "vcd.h"
 }
 
 namespace {
@@ -274,40 +276,40 @@ int ort_run(const OrtRunOptions &options)
         auto report = std::make_unique<ort_pwr_report>();
         ort_power_collect(*platform, model, opp, cycles, report.get());
         std::vector<std::string> warnings;
-        std::vector<OrtRegion> regs = regions->finish(cycles, &warnings);
+        OrtRegions regs = regions->finish(cycles, &warnings);
         for (const std::string &w : warnings)
             fprintf(stderr, "ortigia: warning: %s\n", w.c_str());
-        if (opt.power_table) {
-            ort_power_print(stdout, model, *report);
-            ort_power_print_regions(stdout, regs);
+        const ort_pwr_region *rg = regs.list.data();
+        const size_t nrg = regs.list.size();
+        auto cannot_write = [](const std::string &path) {
+            fprintf(stderr, "ortigia: error: cannot write '%s'\n", path.c_str());
+            return ORT_EXIT_BAD_INPUT;
+        };
+        if (opt.power_table && !(ort_power_print(stdout, &model, report.get()) &&
+                                 ort_power_print_regions(stdout, rg, nrg))) {
+            fprintf(stderr, "ortigia: error: cannot write the energy table to stdout\n");
+            return ORT_EXIT_BAD_INPUT;
         }
         if (!opt.power_json_path.empty() &&
-            !ort_power_write_json(opt.power_json_path, model, *report, regs)) {
-            fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_json_path.c_str());
-            return ORT_EXIT_BAD_INPUT;
-        }
-        if (!opt.power_csv_path.empty() && !ort_power_write_csv(opt.power_csv_path, *report, regs)) {
-            fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_csv_path.c_str());
-            return ORT_EXIT_BAD_INPUT;
-        }
+            !ort_power_write_json(opt.power_json_path.c_str(), &model, report.get(), rg, nrg))
+            return cannot_write(opt.power_json_path);
+        if (!opt.power_csv_path.empty() &&
+            !ort_power_write_csv(opt.power_csv_path.c_str(), report.get(), rg, nrg))
+            return cannot_write(opt.power_csv_path);
         if (ptrace)
             ptrace->finish(cycles);
+        const ort_pwr_window *win = ptrace ? ptrace->windows().data() : nullptr;
+        const size_t nwin = ptrace ? ptrace->windows().size() : 0;
         if (!opt.report_html_path.empty() &&
-            !ort_power_write_html(opt.report_html_path, model, *report, regs, ptrace.get())) {
-            fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.report_html_path.c_str());
-            return ORT_EXIT_BAD_INPUT;
-        }
-        if (ptrace) {
-            if (!opt.power_trace_path.empty() && !ptrace->write_csv(opt.power_trace_path)) {
-                fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.power_trace_path.c_str());
-                return ORT_EXIT_BAD_INPUT;
-            }
-            if (!opt.vcd_path.empty() &&
-                !ptrace->write_vcd(opt.vcd_path, opt.config.soc_frequency_mhz)) {
-                fprintf(stderr, "ortigia: error: cannot write '%s'\n", opt.vcd_path.c_str());
-                return ORT_EXIT_BAD_INPUT;
-            }
-        }
+            !ort_power_write_html(opt.report_html_path.c_str(), &model, report.get(), rg, nrg, win,
+                                  nwin))
+            return cannot_write(opt.report_html_path);
+        if (!opt.power_trace_path.empty() &&
+            !ort_power_trace_write_csv(opt.power_trace_path.c_str(), win, nwin))
+            return cannot_write(opt.power_trace_path);
+        if (!opt.vcd_path.empty() &&
+            !ort_vcd_write_power(opt.vcd_path.c_str(), win, nwin, opt.config.soc_frequency_mhz))
+            return cannot_write(opt.vcd_path);
     }
     return o.status;
 }

@@ -6,48 +6,9 @@
 #include <cmath>
 #include <string>
 
-extern "C" {
-#include "energy.h"
-#include "power_model.h"
-}
+#include "power_fixture.h"
 
 namespace {
-
-// A small model: 1 V reference; points at 1.0 V / 100 MHz and 0.5 V / 50 MHz.
-const char *kModel = R"({
-  "name": "test",
-  "reference_voltage": {"value": 1.0, "source": "test"},
-  "operating_points": {
-    "hi": {"voltage": {"value": 1.0, "source": "s1"}, "frequency_mhz": {"value": 100, "source": "s2"}},
-    "lo": {"voltage": {"value": 0.5, "source": "s3"}, "frequency_mhz": {"value": 50, "source": "s4"}}
-  },
-  "default_operating_point": "hi",
-  "components": {
-    "core": {
-      "events_pj": {"alu": {"value": 2.0, "source": "alu figure"},
-                    "load": {"value": 5.0, "source": "load figure"}},
-      "background_uw_per_mhz": {"active": {"value": 10, "source": "bg"},
-                                "clock_gated": {"value": 1, "source": "gated"}},
-      "leakage_uw": {"hi": {"value": 100, "source": "leak hi"}, "lo": {"value": 30, "source": "leak lo"}}
-    },
-    "l1": {
-      "events_pj": {"read32": {"value": 3.0, "source": "sram"}},
-      "background_uw_per_mhz": {"active": {"value": 4, "source": "bg"},
-                                "clock_gated": {"value": 0, "source": "none"}},
-      "leakage_uw": {"hi": {"value": 50, "source": "x"}, "lo": {"value": 20, "source": "y"}}
-    }
-  }
-})";
-
-struct Model {
-    ort_power_model m{};
-    Model()
-    {
-        char err[512];
-        if (!ort_power_model_parse(&m, kModel, "test.json", err, sizeof err))
-            ADD_FAILURE() << err;
-    }
-};
 
 std::string parse_error(const std::string &json)
 {
@@ -64,19 +25,6 @@ std::string edited(const std::string &from, const std::string &to)
     size_t at = s.find(from);
     EXPECT_NE(at, std::string::npos) << from;
     return s.replace(at, from.size(), to);
-}
-
-ort_pwr_activity core_activity(const ort_power_model &m, uint64_t alu, uint64_t load,
-                               uint64_t active, uint64_t gated)
-{
-    ort_pwr_activity a{};
-    snprintf(a.name, sizeof a.name, "core0");
-    a.kind = ort_power_model_kind(&m, "core");
-    a.events[ort_pwr_kind_event(a.kind, "alu")] = alu;
-    a.events[ort_pwr_kind_event(a.kind, "load")] = load;
-    a.state_cycles[ORT_PWR_ACTIVE] = active;
-    a.state_cycles[ORT_PWR_CLOCK_GATED] = gated;
-    return a;
 }
 
 } // namespace
