@@ -66,7 +66,7 @@ void OrtCluster::run()
     const uint64_t quantum = std::max<uint64_t>(
         1, tlm::tlm_global_quantum::instance().get().value() / cycle_.value());
     for (;;) {
-        uint64_t until = std::min(cl_.now + quantum, cycle_limit_);
+        uint64_t until = std::min({cl_.now + quantum, cycle_limit_, pause_at_});
         enum ort_cluster_result r = ort_cluster_run(&cl_, until);
         if (r == ORT_CLUSTER_HALTED) {
             end_ = End::Halted;
@@ -81,6 +81,14 @@ void OrtCluster::run()
         if (cl_.now >= cycle_limit_) {
             end_ = End::CycleLimit;
             return;
+        }
+        if (cl_.now >= pause_at_ || (boundary_hook && boundary_hook(cl_))) {
+            /* sc_start returns at the end of this delta cycle; the thread
+               resumes in the next one, when sc_start is called again. */
+            paused_ = true;
+            sc_core::sc_pause();
+            wait(sc_core::SC_ZERO_TIME);
+            paused_ = false;
         }
     }
 }

@@ -2,7 +2,9 @@
 //
 // One SC_THREAD runs the cluster scheduler (cluster.h) up to the next
 // quantum boundary, then lets SystemC time catch up; no wait() per
-// instruction or per core. Memories outside the cluster (L2, weight memory)
+// instruction or per core. At a quantum boundary the run can pause
+// (sc_pause: sc_start returns, and a later sc_start resumes where it
+// stopped): when the boundary hook asks, or at a requested cycle. Memories outside the cluster (L2, weight memory)
 // are reached through DMI pointers obtained from the interconnect; every
 // other address outside the cluster goes out through b_transport, with the
 // accessing core's local time as the annotated delay.
@@ -29,6 +31,10 @@ public:
     tlm_utils::simple_initiator_socket<OrtCluster> socket;
     /* Asked after every device access: should the run stop (sim exit)? */
     std::function<bool()> stop_requested;
+    /* Asked at every quantum boundary (SystemC time caught up): true
+       pauses the run there. A pause at a quantum boundary changes nothing
+       in the simulation (the boundary is there anyway). */
+    std::function<bool(const ort_cluster &)> boundary_hook;
 
     /* Throws std::invalid_argument with a message naming the bad parameter. */
     OrtCluster(sc_core::sc_module_name name, const ort_cluster_params &params,
@@ -38,6 +44,13 @@ public:
     ort_cluster &engine() { return cl_; }
     const ort_cluster &engine() const { return cl_; }
     void set_cycle_limit(uint64_t cycles) { cycle_limit_ = cycles; }
+    /* Pause when the cluster reaches `cycle` (UINT64_MAX: never). The
+       scheduler then stops at `cycle` rather than at a quantum boundary,
+       which (until slices are aligned to absolute cycles) can move later
+       cycle counts by the slicing; the boundary hook never does. */
+    void set_pause_at(uint64_t cycle) { pause_at_ = cycle; }
+    /* The run is paused (sc_start returned, the thread waits to resume). */
+    bool paused() const { return paused_; }
     /* Reach [base, base+size) by DMI with this latency; dc != NULL makes it
        executable. */
     void add_direct_memory(uint32_t base, uint32_t size, uint32_t latency, rv_decode_cache *dc);
@@ -61,6 +74,8 @@ private:
     sc_core::sc_time cycle_;
     uint64_t synced_cycle_ = 0; /* the cycle sc_time_stamp() stands for */
     uint64_t cycle_limit_ = UINT64_MAX;
+    uint64_t pause_at_ = UINT64_MAX;
+    bool paused_ = false;
     std::vector<DirectMemory> direct_;
     End end_ = End::Running;
     std::string error_;
