@@ -14,19 +14,19 @@
 extern "C" {
 #endif
 
-#define ORT_PWR_MAX_INSTANCES 48
+#define ORT_POWER_MAX_INSTANCES 48
 
 /* What one component instance ("core3", "l1", ...) did in the interval. */
-struct ort_pwr_activity {
-    char name[ORT_PWR_NAME];
-    const struct ort_pwr_kind *kind;
-    uint64_t events[ORT_PWR_MAX_EVENTS];   /* counts, indexed like kind->event */
-    uint64_t state_cycles[ORT_PWR_STATES]; /* cycles active / clock-gated */
+struct ort_power_activity {
+    char name[ORT_POWER_NAME];
+    const struct ort_power_kind *kind;
+    uint64_t events[ORT_POWER_MAX_EVENTS];   /* counts, indexed like kind->event */
+    uint64_t state_cycles[ORT_POWER_STATES]; /* cycles active / clock-gated */
 };
 
 /* Its energy, in joules. */
-struct ort_pwr_energy {
-    double event_j[ORT_PWR_MAX_EVENTS];
+struct ort_power_energy {
+    double event_j[ORT_POWER_MAX_EVENTS];
     double dynamic_j;    /* sum of event_j */
     double background_j; /* per-state background power x time */
     double leakage_j;
@@ -34,25 +34,25 @@ struct ort_pwr_energy {
 };
 
 /* Energy of one instance over `cycles` at operating point `opp`. */
-void ort_pwr_energy_of(const struct ort_power_model *m, unsigned opp,
-                       const struct ort_pwr_activity *a, uint64_t cycles,
-                       struct ort_pwr_energy *out);
+void ort_power_energy_of(const struct ort_power_model *m, unsigned opp,
+                       const struct ort_power_activity *a, uint64_t cycles,
+                       struct ort_power_energy *out);
 
 /* The energy of a set of instances over one interval. */
-struct ort_pwr_report {
+struct ort_power_report {
     unsigned opp;
     uint64_t cycles;
     double seconds;
     unsigned n;
-    struct ort_pwr_activity activity[ORT_PWR_MAX_INSTANCES];
-    struct ort_pwr_energy energy[ORT_PWR_MAX_INSTANCES];
+    struct ort_power_activity activity[ORT_POWER_MAX_INSTANCES];
+    struct ort_power_energy energy[ORT_POWER_MAX_INSTANCES];
     double total_j;
     double average_w;
 };
 
 /* Compute every instance's energy and the totals (report->activity,
    ->n, ->opp and ->cycles filled by the caller). */
-void ort_pwr_report_compute(const struct ort_power_model *m, struct ort_pwr_report *r);
+void ort_power_report_compute(const struct ort_power_model *m, struct ort_power_report *r);
 
 #ifdef __cplusplus
 }

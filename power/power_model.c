@@ -20,7 +20,7 @@ static bool fail(struct ctx *c, const char *path, const char *what)
 
 /* {"value": number, "source": "non-empty string"} -> v. */
 static bool read_value(struct ctx *c, json_t *j, const char *path, bool positive,
-                       struct ort_pwr_value *v)
+                       struct ort_power_value *v)
 {
     if (!json_is_object(j))
         return fail(c, path, "expected {\"value\": number, \"source\": \"...\"}");
@@ -73,26 +73,26 @@ static bool check_keys(struct ctx *c, json_t *obj, const char *path, const char 
 /* "device.counter" into its two parts; the device must be the kind's
    (one device per kind). */
 static bool read_counter_name(struct ctx *c, json_t *v, const char *path,
-                              struct ort_pwr_kind *k, char counter[ORT_PWR_NAME])
+                              struct ort_power_kind *k, char counter[ORT_POWER_NAME])
 {
     const char *s = json_string_value(v);
     const char *dot = s ? strchr(s, '.') : NULL;
-    if (!dot || dot == s || !dot[1] || (size_t)(dot - s) >= ORT_PWR_NAME ||
-        strlen(dot + 1) >= ORT_PWR_NAME)
+    if (!dot || dot == s || !dot[1] || (size_t)(dot - s) >= ORT_POWER_NAME ||
+        strlen(dot + 1) >= ORT_POWER_NAME)
         return fail(c, path, "expected \"device.counter\" (e.g. \"dma.bytes\")");
-    char device[ORT_PWR_NAME];
+    char device[ORT_POWER_NAME];
     snprintf(device, sizeof device, "%.*s", (int)(dot - s), s);
     if (k->device[0] && strcmp(k->device, device) != 0)
         return fail(c, path, "names another device than the kind's other counters");
     snprintf(k->device, sizeof k->device, "%s", device);
-    snprintf(counter, ORT_PWR_NAME, "%s", dot + 1);
+    snprintf(counter, ORT_POWER_NAME, "%s", dot + 1);
     return true;
 }
 
 /* The optional device mapping: "counters" (event -> "device.counter") and
    "active_cycles" ("device.counter"). */
 static bool read_device_counters(struct ctx *c, json_t *j, const char *path,
-                                 struct ort_pwr_kind *k)
+                                 struct ort_power_kind *k)
 {
     json_t *counters = json_object_get(j, "counters");
     if (counters) {
@@ -103,7 +103,7 @@ static bool read_device_counters(struct ctx *c, json_t *j, const char *path,
         json_object_foreach(counters, ev, item) {
             char p[240];
             snprintf(p, sizeof p, "%s.counters.%s", path, ev);
-            int e = ort_pwr_kind_event(k, ev);
+            int e = ort_power_kind_event(k, ev);
             if (e < 0)
                 return fail(c, p, "not an event of events_pj");
             if (!read_counter_name(c, item, p, k, k->event_counter[e]))
@@ -121,7 +121,7 @@ static bool read_device_counters(struct ctx *c, json_t *j, const char *path,
 }
 
 static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name, json_t *j,
-                      struct ort_pwr_kind *k)
+                      struct ort_power_kind *k)
 {
     char path[160];
     snprintf(path, sizeof path, "components.%s", name);
@@ -144,11 +144,11 @@ static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name
         json_object_foreach(events, ev, item) {
             char p[240];
             snprintf(p, sizeof p, "%s.events_pj.%s", path, ev);
-            if (k->n_events == ORT_PWR_MAX_EVENTS)
+            if (k->n_events == ORT_POWER_MAX_EVENTS)
                 return fail(c, p, "too many events");
-            if (strlen(ev) >= ORT_PWR_NAME)
+            if (strlen(ev) >= ORT_POWER_NAME)
                 return fail(c, p, "event name too long");
-            snprintf(k->event[k->n_events], ORT_PWR_NAME, "%s", ev);
+            snprintf(k->event[k->n_events], ORT_POWER_NAME, "%s", ev);
             if (!read_value(c, item, p, false, &k->event_pj[k->n_events]))
                 return false;
             k->n_events++;
@@ -166,7 +166,7 @@ static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name
     static const char *const states[] = {"active", "clock_gated", NULL};
     if (!check_keys(c, bg, p, states))
         return false;
-    for (unsigned s = 0; s < ORT_PWR_STATES; s++) {
+    for (unsigned s = 0; s < ORT_POWER_STATES; s++) {
         char ps[300];
         snprintf(ps, sizeof ps, "%s.%s", p, states[s]);
         json_t *v = json_object_get(bg, states[s]);
@@ -222,11 +222,11 @@ static bool parse_root(struct ctx *c, struct ort_power_model *m, json_t *root)
     json_object_foreach(opps, oname, o) {
         char p[160];
         snprintf(p, sizeof p, "operating_points.%s", oname);
-        if (m->n_opps == ORT_PWR_MAX_OPPS)
+        if (m->n_opps == ORT_POWER_MAX_OPPS)
             return fail(c, p, "too many operating points");
-        if (strlen(oname) >= ORT_PWR_NAME)
+        if (strlen(oname) >= ORT_POWER_NAME)
             return fail(c, p, "name too long");
-        struct ort_pwr_opp *op = &m->opp[m->n_opps];
+        struct ort_power_opp *op = &m->opp[m->n_opps];
         snprintf(op->name, sizeof op->name, "%s", oname);
         if (!json_is_object(o))
             return fail(c, p, "expected an object with 'voltage' and 'frequency_mhz'");
@@ -260,7 +260,7 @@ static bool parse_root(struct ctx *c, struct ort_power_model *m, json_t *root)
     const char *kname;
     json_t *k;
     json_object_foreach(comps, kname, k) {
-        if (m->n_kinds == ORT_PWR_MAX_KINDS)
+        if (m->n_kinds == ORT_POWER_MAX_KINDS)
             return fail(c, "components", "too many component kinds");
         if (!read_kind(c, m, kname, k, &m->kind[m->n_kinds]))
             return false;
@@ -306,7 +306,7 @@ int ort_power_model_opp(const struct ort_power_model *m, const char *name)
     return -1;
 }
 
-const struct ort_pwr_kind *ort_power_model_kind(const struct ort_power_model *m,
+const struct ort_power_kind *ort_power_model_kind(const struct ort_power_model *m,
                                                 const char *name)
 {
     for (unsigned i = 0; i < m->n_kinds; i++)
@@ -315,7 +315,7 @@ const struct ort_pwr_kind *ort_power_model_kind(const struct ort_power_model *m,
     return NULL;
 }
 
-int ort_pwr_kind_event(const struct ort_pwr_kind *k, const char *event)
+int ort_power_kind_event(const struct ort_power_kind *k, const char *event)
 {
     for (unsigned i = 0; i < k->n_events; i++)
         if (strcmp(k->event[i], event) == 0)

@@ -23,24 +23,24 @@
 extern "C" {
 #endif
 
-#define ORT_PWR_MAX_EVENTS 16
-#define ORT_PWR_MAX_KINDS 12
-#define ORT_PWR_MAX_OPPS 8
-#define ORT_PWR_NAME 32
-#define ORT_PWR_SOURCE 512
+#define ORT_POWER_MAX_EVENTS 16
+#define ORT_POWER_MAX_KINDS 12
+#define ORT_POWER_MAX_OPPS 8
+#define ORT_POWER_NAME 32
+#define ORT_POWER_SOURCE 512
 
 /* Component states for background power. */
-enum ort_pwr_state { ORT_PWR_ACTIVE, ORT_PWR_CLOCK_GATED, ORT_PWR_STATES };
+enum ort_power_state { ORT_POWER_ACTIVE, ORT_POWER_CLOCK_GATED, ORT_POWER_STATES };
 
 /* A number of the model and where it comes from. */
-struct ort_pwr_value {
+struct ort_power_value {
     double value;
-    char source[ORT_PWR_SOURCE];
+    char source[ORT_POWER_SOURCE];
 };
 
-struct ort_pwr_opp {
-    char name[ORT_PWR_NAME]; /* e.g. "0.80V" */
-    struct ort_pwr_value voltage, frequency_mhz;
+struct ort_power_opp {
+    char name[ORT_POWER_NAME]; /* e.g. "0.80V" */
+    struct ort_power_value voltage, frequency_mhz;
 };
 
 /* One kind of component (all cores share the kind "core").
@@ -50,26 +50,26 @@ struct ort_pwr_opp {
  * file says ("counters": {"byte": "dma.bytes"}, "active_cycles":
  * "dma.busy_cycles"): a new device brings its power numbers in the model
  * file, with no code in the simulator. */
-struct ort_pwr_kind {
-    char name[ORT_PWR_NAME];
+struct ort_power_kind {
+    char name[ORT_POWER_NAME];
     unsigned n_events;
-    char event[ORT_PWR_MAX_EVENTS][ORT_PWR_NAME];
-    char device[ORT_PWR_NAME];                     /* "" : not a device */
-    char event_counter[ORT_PWR_MAX_EVENTS][ORT_PWR_NAME]; /* "" : not counted */
-    char active_counter[ORT_PWR_NAME]; /* "" : active for the whole run */
-    struct ort_pwr_value event_pj[ORT_PWR_MAX_EVENTS];  /* at the reference voltage */
-    struct ort_pwr_value background[ORT_PWR_STATES];    /* uW/MHz = pJ per cycle */
-    struct ort_pwr_value leakage_uw[ORT_PWR_MAX_OPPS];  /* per operating point */
+    char event[ORT_POWER_MAX_EVENTS][ORT_POWER_NAME];
+    char device[ORT_POWER_NAME];                     /* "" : not a device */
+    char event_counter[ORT_POWER_MAX_EVENTS][ORT_POWER_NAME]; /* "" : not counted */
+    char active_counter[ORT_POWER_NAME]; /* "" : active for the whole run */
+    struct ort_power_value event_pj[ORT_POWER_MAX_EVENTS];  /* at the reference voltage */
+    struct ort_power_value background[ORT_POWER_STATES];    /* uW/MHz = pJ per cycle */
+    struct ort_power_value leakage_uw[ORT_POWER_MAX_OPPS];  /* per operating point */
 };
 
 struct ort_power_model {
-    char name[ORT_PWR_NAME * 2];
-    struct ort_pwr_value reference_voltage;
+    char name[ORT_POWER_NAME * 2];
+    struct ort_power_value reference_voltage;
     unsigned n_opps;
-    struct ort_pwr_opp opp[ORT_PWR_MAX_OPPS];
+    struct ort_power_opp opp[ORT_POWER_MAX_OPPS];
     unsigned default_opp;
     unsigned n_kinds;
-    struct ort_pwr_kind kind[ORT_PWR_MAX_KINDS];
+    struct ort_power_kind kind[ORT_POWER_MAX_KINDS];
 };
 
 /*
@@ -87,9 +87,9 @@ bool ort_power_model_parse(struct ort_power_model *m, const char *json, const ch
 int ort_power_model_opp(const struct ort_power_model *m, const char *name);
 
 /* A component kind by name, or NULL; an event's index in it, or -1. */
-const struct ort_pwr_kind *ort_power_model_kind(const struct ort_power_model *m,
+const struct ort_power_kind *ort_power_model_kind(const struct ort_power_model *m,
                                                 const char *name);
-int ort_pwr_kind_event(const struct ort_pwr_kind *k, const char *event);
+int ort_power_kind_event(const struct ort_power_kind *k, const char *event);
 
 #ifdef __cplusplus
 }

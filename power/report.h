@@ -24,64 +24,64 @@ extern "C" {
 #endif
 
 /* A region label's room: up to 63 printable characters and the NUL. */
-#define ORT_PWR_LABEL 64
+#define ORT_POWER_LABEL 64
 
 /* A region marked by the firmware (sim-control REGION_BEGIN / REGION_END)
    and its activity and energy between the two markers. */
-struct ort_pwr_region {
+struct ort_power_region {
     uint32_t id;
-    char label[ORT_PWR_LABEL]; /* "" when the firmware gave none */
+    char label[ORT_POWER_LABEL]; /* "" when the firmware gave none */
     uint64_t begin, end;       /* cycles */
     int parent;                /* index in the array, -1 for a top-level region */
     unsigned depth;            /* 0 for a top-level region */
-    const struct ort_pwr_report *report;
+    const struct ort_power_report *report;
 };
 
 /* A core's dominant state in a window of a power trace (the values are the
    ones the VCD shows). */
-enum ort_pwr_core_state { ORT_PWR_CORE_SLEEP = 0, ORT_PWR_CORE_STALL = 1, ORT_PWR_CORE_RUN = 2 };
+enum ort_power_core_state { ORT_POWER_CORE_SLEEP = 0, ORT_POWER_CORE_STALL = 1, ORT_POWER_CORE_RUN = 2 };
 
 /* One window of a power trace: the activity and energy of [begin, end) and
    each core's dominant state. Every window of a trace lists the same
    components and cores. */
-struct ort_pwr_window {
+struct ort_power_window {
     uint64_t begin, end; /* cycles */
-    const struct ort_pwr_report *report;
+    const struct ort_power_report *report;
     unsigned n_cores;
-    uint8_t core_state[ORT_PWR_MAX_INSTANCES]; /* enum ort_pwr_core_state, per core */
+    uint8_t core_state[ORT_POWER_MAX_INSTANCES]; /* enum ort_power_core_state, per core */
 };
 
 /* A table: one line per component (dynamic, background, leakage, total,
    average power, share), the total, and the dynamic energy per event of
    each component kind. */
-bool ort_power_print(FILE *out, const struct ort_power_model *m, const struct ort_pwr_report *r);
+bool ort_power_print(FILE *out, const struct ort_power_model *m, const struct ort_power_report *r);
 
 /* Time and energy per region, indented by depth; nothing without regions. */
-bool ort_power_print_regions(FILE *out, const struct ort_pwr_region *regions, size_t n);
+bool ort_power_print_regions(FILE *out, const struct ort_power_region *regions, size_t n);
 
 /* The JSON report: model, operating point, totals, per component (with
    events) and per region (id, label, parent, cycles, energy, components). */
 bool ort_power_write_json(const char *path, const struct ort_power_model *m,
-                          const struct ort_pwr_report *r, const struct ort_pwr_region *regions,
+                          const struct ort_power_report *r, const struct ort_power_region *regions,
                           size_t n);
 
 /* The same JSON on one line, as a string to free(); NULL when out of memory. */
-char *ort_power_json_compact(const struct ort_power_model *m, const struct ort_pwr_report *r,
-                             const struct ort_pwr_region *regions, size_t n);
+char *ort_power_json_compact(const struct ort_power_model *m, const struct ort_power_report *r,
+                             const struct ort_power_region *regions, size_t n);
 
 /* CSV: one row per component of the whole run (region "run", id -1) and of
    every region: region_id,region_label,component,kind,cycles,seconds,
    dynamic_j,background_j,leakage_j,energy_j,average_power_w. */
-bool ort_power_write_csv(const char *path, const struct ort_pwr_report *r,
-                         const struct ort_pwr_region *regions, size_t n);
+bool ort_power_write_csv(const char *path, const struct ort_power_report *r,
+                         const struct ort_power_region *regions, size_t n);
 
 /* One self-contained HTML file (no network access needed): tables and
    inline SVG charts of the energy per component, power over time (when
    there are windows) and per-region latency and energy, the model's
    numbers with their sources, and the JSON report embedded as data. */
 bool ort_power_write_html(const char *path, const struct ort_power_model *m,
-                          const struct ort_pwr_report *r, const struct ort_pwr_region *regions,
-                          size_t n, const struct ort_pwr_window *windows, size_t n_windows);
+                          const struct ort_power_report *r, const struct ort_power_region *regions,
+                          size_t n, const struct ort_power_window *windows, size_t n_windows);
 
 #ifdef __cplusplus
 }

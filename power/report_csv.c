@@ -20,10 +20,10 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void csv_rows(FILE *f, long long id, const char *label, const struct ort_pwr_report *r)
+static void csv_rows(FILE *f, long long id, const char *label, const struct ort_power_report *r)
 {
     for (unsigned i = 0; i < r->n; i++) {
-        const struct ort_pwr_energy *e = &r->energy[i];
+        const struct ort_power_energy *e = &r->energy[i];
         fprintf(f, "%lld,", id);
         csv_field(f, label);
         fprintf(f, ",%s,%s,%llu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n", r->activity[i].name,
@@ -33,8 +33,8 @@ static void csv_rows(FILE *f, long long id, const char *label, const struct ort_
     }
 }
 
-bool ort_power_write_csv(const char *path, const struct ort_pwr_report *r,
-                         const struct ort_pwr_region *regions, size_t n)
+bool ort_power_write_csv(const char *path, const struct ort_power_report *r,
+                         const struct ort_power_region *regions, size_t n)
 {
     FILE *f = fopen(path, "w");
     if (!f)

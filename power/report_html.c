@@ -68,7 +68,7 @@ static void svg_bars(FILE *f, size_t n, const char *const *names, const double *
 }
 
 /* Total power over time as a line, one level per window. */
-static void svg_power(FILE *f, const struct ort_pwr_window *w, size_t n)
+static void svg_power(FILE *f, const struct ort_power_window *w, size_t n)
 {
     double tmax = 0, pmax = 0;
     for (size_t i = 0; i < n; i++) {
@@ -99,11 +99,11 @@ static void svg_power(FILE *f, const struct ort_pwr_window *w, size_t n)
     fputs("\"/>\n</svg>\n", f);
 }
 
-static void components_section(FILE *f, const struct ort_pwr_report *r)
+static void components_section(FILE *f, const struct ort_power_report *r)
 {
     static const char *const part_names[] = {"dynamic", "background", "leakage"};
-    const char *names[ORT_PWR_MAX_INSTANCES];
-    double parts[ORT_PWR_MAX_INSTANCES * 3];
+    const char *names[ORT_POWER_MAX_INSTANCES];
+    double parts[ORT_POWER_MAX_INSTANCES * 3];
     for (unsigned i = 0; i < r->n; i++) {
         names[i] = r->activity[i].name;
         parts[i * 3 + 0] = r->energy[i].dynamic_j * 1e6;
@@ -116,7 +116,7 @@ static void components_section(FILE *f, const struct ort_pwr_report *r)
           "</th><th>total uJ</th><th>average mW</th></tr>\n",
           f);
     for (unsigned i = 0; i < r->n; i++) {
-        const struct ort_pwr_energy *e = &r->energy[i];
+        const struct ort_power_energy *e = &r->energy[i];
         fputs("<tr><td>", f);
         html_escape(f, r->activity[i].name);
         fprintf(f, "</td><td>%.6g</td><td>%.6g</td><td>%.6g</td><td>%.6g</td><td>%.6g</td></tr>\n",
@@ -128,14 +128,14 @@ static void components_section(FILE *f, const struct ort_pwr_report *r)
 
 /* Region names in the chart: indented by two spaces per depth, the id and
    the label. False when out of memory. */
-static bool regions_section(FILE *f, const struct ort_pwr_region *g, size_t n)
+static bool regions_section(FILE *f, const struct ort_power_region *g, size_t n)
 {
     static const char *const part_names[] = {"energy"};
     const char **names = calloc(n, sizeof *names);
     double *parts = calloc(n, sizeof *parts);
     bool ok = names && parts;
     for (size_t i = 0; ok && i < n; i++) {
-        size_t len = 2 * (size_t)g[i].depth + 12 + ORT_PWR_LABEL;
+        size_t len = 2 * (size_t)g[i].depth + 12 + ORT_POWER_LABEL;
         char *s = malloc(len);
         if (!s) {
             ok = false;
@@ -152,7 +152,7 @@ static bool regions_section(FILE *f, const struct ort_pwr_region *g, size_t n)
               "<th>average mW</th></tr>\n",
               f);
         for (size_t i = 0; i < n; i++) {
-            const struct ort_pwr_report *r = g[i].report;
+            const struct ort_power_report *r = g[i].report;
             fputs("<tr><td>", f);
             for (unsigned d = 0; d < 2 * g[i].depth; d++)
                 fputc('.', f);
@@ -172,7 +172,7 @@ static bool regions_section(FILE *f, const struct ort_pwr_region *g, size_t n)
 }
 
 static void model_row(FILE *f, const char *component, const char *number,
-                      const struct ort_pwr_value *v, const char *unit)
+                      const struct ort_power_value *v, const char *unit)
 {
     fputs("<tr><td>", f);
     html_escape(f, component);
@@ -193,14 +193,14 @@ static void model_section(FILE *f, const struct ort_power_model *m)
         model_row(f, m->opp[o].name, "frequency", &m->opp[o].frequency_mhz, "MHz");
     }
     for (unsigned k = 0; k < m->n_kinds; k++) {
-        const struct ort_pwr_kind *kd = &m->kind[k];
+        const struct ort_power_kind *kd = &m->kind[k];
         for (unsigned e = 0; e < kd->n_events; e++)
             model_row(f, kd->name, kd->event[e], &kd->event_pj[e], "pJ");
-        model_row(f, kd->name, "background active", &kd->background[ORT_PWR_ACTIVE], "uW/MHz");
-        model_row(f, kd->name, "background clock-gated", &kd->background[ORT_PWR_CLOCK_GATED],
+        model_row(f, kd->name, "background active", &kd->background[ORT_POWER_ACTIVE], "uW/MHz");
+        model_row(f, kd->name, "background clock-gated", &kd->background[ORT_POWER_CLOCK_GATED],
                   "uW/MHz");
         for (unsigned o = 0; o < m->n_opps; o++) {
-            char number[ORT_PWR_NAME + 16];
+            char number[ORT_POWER_NAME + 16];
             snprintf(number, sizeof number, "leakage at %s", m->opp[o].name);
             model_row(f, kd->name, number, &kd->leakage_uw[o], "uW");
         }
@@ -210,8 +210,8 @@ static void model_section(FILE *f, const struct ort_power_model *m)
 
 /* The JSON report as data; "</" is written "<\/" so that no string in it
    can end the script element early. */
-static bool json_section(FILE *f, const struct ort_power_model *m, const struct ort_pwr_report *r,
-                         const struct ort_pwr_region *regions, size_t n)
+static bool json_section(FILE *f, const struct ort_power_model *m, const struct ort_power_report *r,
+                         const struct ort_power_region *regions, size_t n)
 {
     char *text = ort_power_json_compact(m, r, regions, n);
     fputs("<script type=\"application/json\" id=\"ortigia-report\">", f);
@@ -226,13 +226,13 @@ static bool json_section(FILE *f, const struct ort_power_model *m, const struct 
 }
 
 bool ort_power_write_html(const char *path, const struct ort_power_model *m,
-                          const struct ort_pwr_report *r, const struct ort_pwr_region *regions,
-                          size_t n, const struct ort_pwr_window *windows, size_t n_windows)
+                          const struct ort_power_report *r, const struct ort_power_region *regions,
+                          size_t n, const struct ort_power_window *windows, size_t n_windows)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return false;
-    const struct ort_pwr_opp *op = &m->opp[r->opp];
+    const struct ort_power_opp *op = &m->opp[r->opp];
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Ortigia energy "
           "report</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1000px}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;"

@@ -5,12 +5,12 @@
 #include <jansson.h>
 
 /* Per-component energy of a report, as a JSON array. */
-static json_t *components_json(const struct ort_pwr_report *r, bool with_events)
+static json_t *components_json(const struct ort_power_report *r, bool with_events)
 {
     json_t *comps = json_array();
     for (unsigned i = 0; i < r->n; i++) {
-        const struct ort_pwr_activity *a = &r->activity[i];
-        const struct ort_pwr_energy *e = &r->energy[i];
+        const struct ort_power_activity *a = &r->activity[i];
+        const struct ort_power_energy *e = &r->energy[i];
         json_t *c = json_object();
         json_object_set_new(c, "name", json_string(a->name));
         json_object_set_new(c, "kind", json_string(a->kind->name));
@@ -21,9 +21,9 @@ static json_t *components_json(const struct ort_pwr_report *r, bool with_events)
         json_object_set_new(c, "average_power_w",
                             json_real(r->seconds > 0 ? e->total_j / r->seconds : 0));
         json_object_set_new(c, "active_cycles",
-                            json_integer((json_int_t)a->state_cycles[ORT_PWR_ACTIVE]));
+                            json_integer((json_int_t)a->state_cycles[ORT_POWER_ACTIVE]));
         json_object_set_new(c, "clock_gated_cycles",
-                            json_integer((json_int_t)a->state_cycles[ORT_PWR_CLOCK_GATED]));
+                            json_integer((json_int_t)a->state_cycles[ORT_POWER_CLOCK_GATED]));
         if (with_events) {
             json_t *events = json_object();
             for (unsigned k = 0; k < a->kind->n_events; k++) {
@@ -39,10 +39,10 @@ static json_t *components_json(const struct ort_pwr_report *r, bool with_events)
     return comps;
 }
 
-static json_t *report_json(const struct ort_power_model *m, const struct ort_pwr_report *r,
-                           const struct ort_pwr_region *regions, size_t n)
+static json_t *report_json(const struct ort_power_model *m, const struct ort_power_report *r,
+                           const struct ort_power_region *regions, size_t n)
 {
-    const struct ort_pwr_opp *op = &m->opp[r->opp];
+    const struct ort_power_opp *op = &m->opp[r->opp];
     json_t *root = json_object();
     json_object_set_new(root, "model", json_string(m->name));
     json_t *point = json_object();
@@ -57,7 +57,7 @@ static json_t *report_json(const struct ort_power_model *m, const struct ort_pwr
     json_object_set_new(root, "components", components_json(r, true));
     json_t *regs = json_array();
     for (size_t i = 0; i < n; i++) {
-        const struct ort_pwr_region *g = &regions[i];
+        const struct ort_power_region *g = &regions[i];
         json_t *j = json_object();
         json_object_set_new(j, "id", json_integer(g->id));
         json_object_set_new(j, "label", json_string(g->label));
@@ -76,7 +76,7 @@ static json_t *report_json(const struct ort_power_model *m, const struct ort_pwr
 }
 
 bool ort_power_write_json(const char *path, const struct ort_power_model *m,
-                          const struct ort_pwr_report *r, const struct ort_pwr_region *regions,
+                          const struct ort_power_report *r, const struct ort_power_region *regions,
                           size_t n)
 {
     json_t *root = report_json(m, r, regions, n);
@@ -86,8 +86,8 @@ bool ort_power_write_json(const char *path, const struct ort_power_model *m,
     return rc == 0;
 }
 
-char *ort_power_json_compact(const struct ort_power_model *m, const struct ort_pwr_report *r,
-                             const struct ort_pwr_region *regions, size_t n)
+char *ort_power_json_compact(const struct ort_power_model *m, const struct ort_power_report *r,
+                             const struct ort_power_region *regions, size_t n)
 {
     json_t *root = report_json(m, r, regions, n);
     char *text = json_dumps(root, JSON_COMPACT);

@@ -8,16 +8,16 @@ static bool flushed(FILE *out)
     return fflush(out) == 0 && !ferror(out);
 }
 
-bool ort_power_print(FILE *out, const struct ort_power_model *m, const struct ort_pwr_report *r)
+bool ort_power_print(FILE *out, const struct ort_power_model *m, const struct ort_power_report *r)
 {
-    const struct ort_pwr_opp *op = &m->opp[r->opp];
+    const struct ort_power_opp *op = &m->opp[r->opp];
     fprintf(out, "\nenergy (%s, operating point %s: %.2f V, %.0f MHz): %llu cycles, %.6g s\n",
             m->name, op->name, op->voltage.value, op->frequency_mhz.value,
             (unsigned long long)r->cycles, r->seconds);
     fprintf(out, "%-14s %12s %12s %12s %12s %10s %7s\n", "component", "dynamic uJ", "background",
             "leakage uJ", "total uJ", "avg mW", "share");
     for (unsigned i = 0; i < r->n; i++) {
-        const struct ort_pwr_energy *e = &r->energy[i];
+        const struct ort_power_energy *e = &r->energy[i];
         fprintf(out, "%-14s %12.4f %12.4f %12.4f %12.4f %10.3f %6.1f%%\n", r->activity[i].name,
                 e->dynamic_j * 1e6, e->background_j * 1e6, e->leakage_j * 1e6, e->total_j * 1e6,
                 r->seconds > 0 ? e->total_j / r->seconds * 1e3 : 0,
@@ -27,7 +27,7 @@ bool ort_power_print(FILE *out, const struct ort_power_model *m, const struct or
     /* Dynamic energy per event, summed over the instances of each kind. */
     fprintf(out, "dynamic energy by event:\n");
     for (unsigned k = 0; k < m->n_kinds; k++) {
-        const struct ort_pwr_kind *kind = &m->kind[k];
+        const struct ort_power_kind *kind = &m->kind[k];
         for (unsigned e = 0; e < kind->n_events; e++) {
             double j = 0;
             uint64_t n = 0;
@@ -44,15 +44,15 @@ bool ort_power_print(FILE *out, const struct ort_power_model *m, const struct or
     return flushed(out);
 }
 
-bool ort_power_print_regions(FILE *out, const struct ort_pwr_region *regions, size_t n)
+bool ort_power_print_regions(FILE *out, const struct ort_power_region *regions, size_t n)
 {
     if (!n)
         return true;
     fprintf(out, "regions:\n%-28s %12s %12s %12s %10s\n", "  id label", "cycles", "time us",
             "energy uJ", "avg mW");
     for (size_t i = 0; i < n; i++) {
-        const struct ort_pwr_region *g = &regions[i];
-        const struct ort_pwr_report *r = g->report;
+        const struct ort_power_region *g = &regions[i];
+        const struct ort_power_report *r = g->report;
         /* The name column ("  " and two spaces per depth, the id, the
            label) is left-aligned in 28 characters like "%-28s", padded by
            hand because the name has no bound on its length. */

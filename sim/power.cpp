@@ -54,7 +54,7 @@ bool ort_power_check_devices(const ort_cluster &cl, const ort_power_model &m,
 {
     for (unsigned d = 0; d < cl.n_dev; d++) {
         const ort_device &dev = cl.dev[d];
-        const ort_pwr_kind *k = ort_power_model_kind(&m, dev.name);
+        const ort_power_kind *k = ort_power_model_kind(&m, dev.name);
         if (!k) {
             *err = "power model: " + model_path + ": components." + dev.name +
                    ": missing (the platform has this component)";
@@ -80,10 +80,10 @@ bool ort_power_check_devices(const ort_cluster &cl, const ort_power_model &m,
 namespace {
 
 /* A new activity record for component `name` of kind `kind`. */
-ort_pwr_activity *add(ort_pwr_report *r, const ort_power_model &m, const char *kind,
+ort_power_activity *add(ort_power_report *r, const ort_power_model &m, const char *kind,
                       const char *name)
 {
-    ort_pwr_activity *a = &r->activity[r->n++];
+    ort_power_activity *a = &r->activity[r->n++];
     std::memset(a, 0, sizeof *a);
     std::snprintf(a->name, sizeof a->name, "%s", name);
     a->kind = ort_power_model_kind(&m, kind);
@@ -92,9 +92,9 @@ ort_pwr_activity *add(ort_pwr_report *r, const ort_power_model &m, const char *k
 
 /* Add `count` to event `event` if the model prices it (events the model
    does not list cost nothing: a model may leave them out). */
-void count(ort_pwr_activity *a, const char *event, uint64_t n)
+void count(ort_power_activity *a, const char *event, uint64_t n)
 {
-    int e = ort_pwr_kind_event(a->kind, event);
+    int e = ort_power_kind_event(a->kind, event);
     if (e >= 0)
         a->events[e] += n;
 }
@@ -102,7 +102,7 @@ void count(ort_pwr_activity *a, const char *event, uint64_t n)
 const char *const kWidth[3] = {"8", "16", "32"};
 
 /* Accesses of every core to the memory at `base`, by width. */
-void memory_events(const ort_cluster &cl, uint32_t base, ort_pwr_activity *a, uint64_t *total)
+void memory_events(const ort_cluster &cl, uint32_t base, ort_power_activity *a, uint64_t *total)
 {
     for (unsigned i = 0; i < cl.cores; i++) {
         const rv_core &c = cl.core[i];
@@ -122,7 +122,7 @@ void memory_events(const ort_cluster &cl, uint32_t base, ort_pwr_activity *a, ui
 } // namespace
 
 void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned opp,
-                       uint64_t cycles, ort_pwr_report *r)
+                       uint64_t cycles, ort_power_report *r)
 {
     std::memset(r, 0, sizeof *r);
     r->opp = opp;
@@ -133,44 +133,44 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
         const rv_core &c = cl.core[i];
         char name[16];
         std::snprintf(name, sizeof name, "core%u", i);
-        ort_pwr_activity *a = add(r, m, "core", name);
+        ort_power_activity *a = add(r, m, "core", name);
         uint64_t by_class[RV_CLASS_COUNT];
         rv_core_count_classes(&c, by_class);
         for (unsigned k = 0; k < RV_CLASS_COUNT; k++)
             count(a, rv_insn_class_name((rv_insn_class)k), by_class[k]);
         uint64_t ran = c.cycle < cycles ? c.cycle : cycles;
         uint64_t active = ran > c.counters.sleep_cycles ? ran - c.counters.sleep_cycles : 0;
-        a->state_cycles[ORT_PWR_ACTIVE] = active;
-        a->state_cycles[ORT_PWR_CLOCK_GATED] = cycles - active;
+        a->state_cycles[ORT_POWER_ACTIVE] = active;
+        a->state_cycles[ORT_POWER_CLOCK_GATED] = cycles - active;
         soc_accesses += c.counters.device_accesses;
     }
-    ort_pwr_activity *l1 = add(r, m, "l1", "l1");
+    ort_power_activity *l1 = add(r, m, "l1", "l1");
     uint64_t core_l1 = 0;
     memory_events(cl, ORT_L1_BASE, l1, &core_l1);
     count(l1, "dma_word", cl.tcdm.accesses > core_l1 ? cl.tcdm.accesses - core_l1 : 0);
-    l1->state_cycles[ORT_PWR_ACTIVE] = cycles;
+    l1->state_cycles[ORT_POWER_ACTIVE] = cycles;
 
     struct {
         const char *kind;
         const ort_mem &mem;
     } outer[] = {{"l2", p.l2_memory()}, {"wmem", p.weight_memory()}};
     for (auto &o : outer) {
-        ort_pwr_activity *a = add(r, m, o.kind, o.kind);
+        ort_power_activity *a = add(r, m, o.kind, o.kind);
         uint64_t core_accesses = 0;
         memory_events(cl, o.mem.base, a, &core_accesses);
         count(a, "dma_byte", o.mem.read_bytes + o.mem.write_bytes);
-        a->state_cycles[ORT_PWR_ACTIVE] = cycles;
+        a->state_cycles[ORT_POWER_ACTIVE] = cycles;
         soc_accesses += core_accesses;
     }
 
     /* Cluster devices: their events come from their counters, as the model
        file maps them (ort_power_check_devices has checked the names). */
     for (unsigned k = 0; k < m.n_kinds; k++) {
-        const ort_pwr_kind &kind = m.kind[k];
+        const ort_power_kind &kind = m.kind[k];
         const ort_device *dev = kind.device[0] ? ort_cluster_device(&cl, kind.device) : nullptr;
         if (!dev)
             continue;
-        ort_pwr_activity *a = add(r, m, kind.name, kind.name);
+        ort_power_activity *a = add(r, m, kind.name, kind.name);
         for (unsigned e = 0; e < kind.n_events; e++) {
             const ort_counter *c =
                 ort_counter_find(dev->counters, dev->n_counters, kind.event_counter[e]);
@@ -180,18 +180,18 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
         const ort_counter *busy =
             ort_counter_find(dev->counters, dev->n_counters, kind.active_counter);
         uint64_t active = busy ? std::min(ort_counter_value(busy, dev->ctx), cycles) : cycles;
-        a->state_cycles[ORT_PWR_ACTIVE] = active;
-        a->state_cycles[ORT_PWR_CLOCK_GATED] = cycles - active;
+        a->state_cycles[ORT_POWER_ACTIVE] = active;
+        a->state_cycles[ORT_POWER_CLOCK_GATED] = cycles - active;
     }
 
-    ort_pwr_activity *icn = add(r, m, "interconnect", "interconnect");
+    ort_power_activity *icn = add(r, m, "interconnect", "interconnect");
     count(icn, "access", soc_accesses);
-    icn->state_cycles[ORT_PWR_ACTIVE] = cycles;
+    icn->state_cycles[ORT_POWER_ACTIVE] = cycles;
 
-    ort_pwr_activity *soc = add(r, m, "soc", "soc");
-    soc->state_cycles[ORT_PWR_ACTIVE] = cycles;
+    ort_power_activity *soc = add(r, m, "soc", "soc");
+    soc->state_cycles[ORT_POWER_ACTIVE] = cycles;
 
-    ort_pwr_report_compute(&m, r);
+    ort_power_report_compute(&m, r);
 }
 
 /* ---- regions ---------------------------------------------------------------- */
@@ -204,9 +204,9 @@ OrtRegionRecorder::OrtRegionRecorder(OrtPlatform &p, const ort_power_model &mode
     soc.region_ctx = this;
 }
 
-std::unique_ptr<ort_pwr_report> OrtRegionRecorder::snapshot(uint64_t cycle) const
+std::unique_ptr<ort_power_report> OrtRegionRecorder::snapshot(uint64_t cycle) const
 {
-    auto r = std::make_unique<ort_pwr_report>();
+    auto r = std::make_unique<ort_power_report>();
     ort_power_collect(platform_, model_, opp_, cycle, r.get());
     return r;
 }
@@ -217,27 +217,27 @@ void OrtRegionRecorder::hook(void *ctx, bool begin, uint32_t id, uint32_t label,
     Mark m;
     m.begin = begin;
     m.id = id;
-    m.label = label ? self->platform_.read_string(label, ORT_PWR_LABEL - 1) : std::string();
+    m.label = label ? self->platform_.read_string(label, ORT_POWER_LABEL - 1) : std::string();
     m.cycle = now;
     m.snapshot = self->snapshot(now);
     self->marks_.push_back(std::move(m));
 }
 
 /* Activity between two snapshots: the later minus the earlier. */
-static std::unique_ptr<ort_pwr_report> difference(const ort_power_model &model,
-                                                  const ort_pwr_report &a,
-                                                  const ort_pwr_report &b)
+static std::unique_ptr<ort_power_report> difference(const ort_power_model &model,
+                                                  const ort_power_report &a,
+                                                  const ort_power_report &b)
 {
-    auto d = std::make_unique<ort_pwr_report>(b);
+    auto d = std::make_unique<ort_power_report>(b);
     d->cycles = b.cycles > a.cycles ? b.cycles - a.cycles : 0;
     for (unsigned i = 0; i < d->n; i++) {
-        for (unsigned e = 0; e < ORT_PWR_MAX_EVENTS; e++)
+        for (unsigned e = 0; e < ORT_POWER_MAX_EVENTS; e++)
             d->activity[i].events[e] -= std::min(a.activity[i].events[e], b.activity[i].events[e]);
-        for (unsigned s = 0; s < ORT_PWR_STATES; s++)
+        for (unsigned s = 0; s < ORT_POWER_STATES; s++)
             d->activity[i].state_cycles[s] -=
                 std::min(a.activity[i].state_cycles[s], b.activity[i].state_cycles[s]);
     }
-    ort_pwr_report_compute(&model, d.get());
+    ort_power_report_compute(&model, d.get());
     return d;
 }
 
@@ -245,7 +245,7 @@ OrtRegions OrtRegionRecorder::finish(uint64_t end_cycle, std::vector<std::string
 {
     OrtRegions regions;
     std::vector<std::pair<size_t, const Mark *>> open; /* region index, its begin mark */
-    auto close = [&](size_t at, const ort_pwr_report &end_snap, uint64_t end) {
+    auto close = [&](size_t at, const ort_power_report &end_snap, uint64_t end) {
         size_t i = open[at].first;
         regions.reports[i] = difference(model_, *open[at].second->snapshot, end_snap);
         regions.list[i].end = end;
@@ -254,7 +254,7 @@ OrtRegions OrtRegionRecorder::finish(uint64_t end_cycle, std::vector<std::string
     };
     for (const Mark &m : marks_) {
         if (m.begin) {
-            ort_pwr_region reg{};
+            ort_power_region reg{};
             reg.id = m.id;
             std::snprintf(reg.label, sizeof reg.label, "%s", m.label.c_str());
             reg.begin = m.cycle;
@@ -296,7 +296,7 @@ OrtPowerTrace::OrtPowerTrace(OrtPlatform &p, const ort_power_model &model, unsig
                              uint64_t window)
     : platform_(p), model_(model), opp_(opp)
 {
-    prev_ = std::make_unique<ort_pwr_report>();
+    prev_ = std::make_unique<ort_power_report>();
     ort_power_collect(p, model, opp, 0, prev_.get());
     prev_cores_ = core_marks(0);
     ort_cluster_set_sampling(&p.cluster().engine(), window, &OrtPowerTrace::sample, this);
@@ -328,25 +328,25 @@ void OrtPowerTrace::close_window(uint64_t cycle)
 {
     if (cycle <= last_)
         return;
-    auto now = std::make_unique<ort_pwr_report>();
+    auto now = std::make_unique<ort_power_report>();
     ort_power_collect(platform_, model_, opp_, cycle, now.get());
     std::vector<CoreMark> cores = core_marks(cycle);
     reports_.push_back(difference(model_, *prev_, *now));
-    ort_pwr_window w{};
+    ort_power_window w{};
     w.begin = last_;
     w.end = cycle;
     w.report = reports_.back().get();
     /* Every core is a component of the report too, so the cores always
        fit; the bound only keeps the array safe. */
-    w.n_cores = (unsigned)std::min<size_t>(cores.size(), ORT_PWR_MAX_INSTANCES);
+    w.n_cores = (unsigned)std::min<size_t>(cores.size(), ORT_POWER_MAX_INSTANCES);
     uint64_t len = cycle - last_;
     for (unsigned i = 0; i < w.n_cores; i++) {
         uint64_t sleep = cores[i].sleep - std::min(prev_cores_[i].sleep, cores[i].sleep);
         uint64_t stall = cores[i].stall - std::min(prev_cores_[i].stall, cores[i].stall);
         uint64_t run = len > sleep + stall ? len - sleep - stall : 0;
-        w.core_state[i] = sleep >= run && sleep >= stall ? ORT_PWR_CORE_SLEEP
-                          : stall > run                  ? ORT_PWR_CORE_STALL
-                                                         : ORT_PWR_CORE_RUN;
+        w.core_state[i] = sleep >= run && sleep >= stall ? ORT_POWER_CORE_SLEEP
+                          : stall > run                  ? ORT_POWER_CORE_STALL
+                                                         : ORT_POWER_CORE_RUN;
     }
     windows_.push_back(w);
     prev_ = std::move(now);

@@ -37,7 +37,7 @@ bool ort_power_check_devices(const ort_cluster &cl, const ort_power_model &model
 
 /* Activity of every component over the whole run (`cycles` long). */
 void ort_power_collect(const OrtPlatform &p, const ort_power_model &model, unsigned opp,
-                       uint64_t cycles, ort_pwr_report *report);
+                       uint64_t cycles, ort_power_report *report);
 
 /*
  * Regions marked by the firmware (sim-control REGION_BEGIN / REGION_END):
@@ -50,8 +50,8 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &model, unsig
 /* The regions of a run as the report writers take them (power/report.h),
    and the reports they point to. */
 struct OrtRegions {
-    std::vector<ort_pwr_region> list;
-    std::vector<std::unique_ptr<ort_pwr_report>> reports; /* list[i].report */
+    std::vector<ort_power_region> list;
+    std::vector<std::unique_ptr<ort_power_report>> reports; /* list[i].report */
 };
 
 class OrtRegionRecorder {
@@ -67,10 +67,10 @@ private:
         uint32_t id;
         std::string label;
         uint64_t cycle;
-        std::unique_ptr<ort_pwr_report> snapshot;
+        std::unique_ptr<ort_power_report> snapshot;
     };
     static void hook(void *ctx, bool begin, uint32_t id, uint32_t label, uint64_t now);
-    std::unique_ptr<ort_pwr_report> snapshot(uint64_t cycle) const;
+    std::unique_ptr<ort_power_report> snapshot(uint64_t cycle) const;
 
     OrtPlatform &platform_;
     const ort_power_model &model_;
@@ -90,7 +90,7 @@ public:
     OrtPowerTrace(OrtPlatform &p, const ort_power_model &model, unsigned opp, uint64_t window);
     /* Close the last (partial) window at the end of the run. */
     void finish(uint64_t end_cycle);
-    const std::vector<ort_pwr_window> &windows() const { return windows_; }
+    const std::vector<ort_power_window> &windows() const { return windows_; }
 
 private:
     struct CoreMark {
@@ -104,10 +104,10 @@ private:
     const ort_power_model &model_;
     unsigned opp_;
     uint64_t last_ = 0;
-    std::unique_ptr<ort_pwr_report> prev_;
+    std::unique_ptr<ort_power_report> prev_;
     std::vector<CoreMark> prev_cores_;
-    std::vector<ort_pwr_window> windows_;
-    std::vector<std::unique_ptr<ort_pwr_report>> reports_; /* windows_[i].report */
+    std::vector<ort_power_window> windows_;
+    std::vector<std::unique_ptr<ort_power_report>> reports_; /* windows_[i].report */
 };
 
 #endif

@@ -65,8 +65,8 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, const OrtRun
 bool write_power_reports(const OrtRunOptions &opt, const OrtSession &s, const OrtRunResult &r)
 {
     const ort_power_model &model = s.power_model();
-    const ort_pwr_report *report = r.energy.get();
-    const ort_pwr_region *rg = r.regions.list.data();
+    const ort_power_report *report = r.energy.get();
+    const ort_power_region *rg = r.regions.list.data();
     const size_t nrg = r.regions.list.size();
     auto cannot_write = [](const std::string &path) {
         fprintf(stderr, "ortigia: error: cannot write '%s'\n", path.c_str());
@@ -84,7 +84,7 @@ bool write_power_reports(const OrtRunOptions &opt, const OrtSession &s, const Or
         !ort_power_write_csv(opt.power_csv_path.c_str(), report, rg, nrg))
         return cannot_write(opt.power_csv_path);
     const OrtPowerTrace *ptrace = s.power_trace();
-    const ort_pwr_window *win = ptrace ? ptrace->windows().data() : nullptr;
+    const ort_power_window *win = ptrace ? ptrace->windows().data() : nullptr;
     const size_t nwin = ptrace ? ptrace->windows().size() : 0;
     if (!opt.report_html_path.empty() &&
         !ort_power_write_html(opt.report_html_path.c_str(), &model, report, rg, nrg, win, nwin))

@@ -81,7 +81,7 @@ std::unique_ptr<OrtSession> OrtSession::create(const OrtSessionOptions &options,
         opt.power_model_path = path;
         if (!ort_power_setup(cfg, path, s->model_.get(), &s->opp_, err))
             return nullptr;
-        const ort_pwr_opp &point = s->model_->opp[s->opp_];
+        const ort_power_opp &point = s->model_->opp[s->opp_];
         double f = point.frequency_mhz.value;
         if (cfg.soc_frequency_mhz == 0) {
             opt.config.soc_frequency_mhz = f;
@@ -283,7 +283,7 @@ void OrtSession::finish()
             result_.output_error = "writing the trace '" + opt_.trace_path + "' failed";
     }
     if (opt_.energy) {
-        result_.energy = std::make_unique<ort_pwr_report>();
+        result_.energy = std::make_unique<ort_power_report>();
         ort_power_collect(p, *model_, opp_, result_.cycles, result_.energy.get());
         result_.regions = regions_->finish(result_.cycles, &result_.warnings);
         if (ptrace_)

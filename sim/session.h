@@ -91,7 +91,7 @@ struct OrtRunResult {
     std::vector<OrtCounters> devices; /* every cluster device, in the table's order */
     /* With OrtSessionOptions::energy: the run's energy, its regions, and
        warnings about unmatched region markers. */
-    std::unique_ptr<ort_pwr_report> energy;
+    std::unique_ptr<ort_power_report> energy;
     OrtRegions regions;
     std::vector<std::string> warnings;
 };

@@ -3,14 +3,14 @@
 
 #include <stdio.h>
 
-/* The name of a core state (enum ort_pwr_core_state) in the CSV. */
+/* The name of a core state (enum ort_power_core_state) in the CSV. */
 static const char *state_name(unsigned state)
 {
     static const char *const names[] = {"sleep", "stall", "run"};
     return state < sizeof names / sizeof *names ? names[state] : "?";
 }
 
-bool ort_power_trace_write_csv(const char *path, const struct ort_pwr_window *windows, size_t n)
+bool ort_power_trace_write_csv(const char *path, const struct ort_power_window *windows, size_t n)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -19,7 +19,7 @@ bool ort_power_trace_write_csv(const char *path, const struct ort_pwr_window *wi
        window has the same. */
     fprintf(f, "begin_cycle,end_cycle,seconds,total_w");
     if (n) {
-        const struct ort_pwr_report *r0 = windows[0].report;
+        const struct ort_power_report *r0 = windows[0].report;
         for (unsigned i = 0; i < r0->n; i++)
             fprintf(f, ",%s_w", r0->activity[i].name);
         for (unsigned c = 0; c < windows[0].n_cores; c++)
@@ -27,8 +27,8 @@ bool ort_power_trace_write_csv(const char *path, const struct ort_pwr_window *wi
     }
     fprintf(f, "\n");
     for (size_t k = 0; k < n; k++) {
-        const struct ort_pwr_window *w = &windows[k];
-        const struct ort_pwr_report *r = w->report;
+        const struct ort_power_window *w = &windows[k];
+        const struct ort_power_report *r = w->report;
         fprintf(f, "%llu,%llu,%.9g,%.9g", (unsigned long long)w->begin,
                 (unsigned long long)w->end, r->seconds, r->average_w);
         for (unsigned i = 0; i < r->n; i++)

@@ -1,6 +1,6 @@
 /*
  * A power trace as CSV: one row per window of the run (power/report.h,
- * struct ort_pwr_window) with its length, total power, each component's
+ * struct ort_power_window) with its length, total power, each component's
  * power and each core's dominant state (sleep, stall, run):
  *
  *   begin_cycle,end_cycle,seconds,total_w,<component>_w...,core<i>_state...
@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* False when the file cannot be written. */
-bool ort_power_trace_write_csv(const char *path, const struct ort_pwr_window *windows, size_t n);
+bool ort_power_trace_write_csv(const char *path, const struct ort_power_window *windows, size_t n);
 
 #ifdef __cplusplus
 }

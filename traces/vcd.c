@@ -18,7 +18,7 @@ static unsigned long long vcd_time_ns(uint64_t cycle, double frequency_mhz)
     return (unsigned long long)((double)cycle * 1000.0 / frequency_mhz + 0.5);
 }
 
-bool ort_vcd_write_power(const char *path, const struct ort_pwr_window *windows, size_t n,
+bool ort_vcd_write_power(const char *path, const struct ort_power_window *windows, size_t n,
                          double frequency_mhz)
 {
     FILE *f = fopen(path, "w");
@@ -39,8 +39,8 @@ bool ort_vcd_write_power(const char *path, const struct ort_pwr_window *windows,
         fprintf(f, "$var wire 2 %s core%u_state $end\n", vcd_id(1 + n_comp + c, id), c);
     fprintf(f, "$upscope $end\n$enddefinitions $end\n");
     for (size_t k = 0; k < n; k++) {
-        const struct ort_pwr_window *w = &windows[k];
-        const struct ort_pwr_report *r = w->report;
+        const struct ort_power_window *w = &windows[k];
+        const struct ort_power_report *r = w->report;
         fprintf(f, "#%llu\n", vcd_time_ns(w->begin, frequency_mhz));
         fprintf(f, "r%.9g %s\n", r->average_w * 1e3, vcd_id(0, id));
         for (unsigned i = 0; i < r->n; i++)

@@ -50,35 +50,35 @@ struct Model {
     }
 };
 
-inline ort_pwr_activity core_activity(const ort_power_model &m, uint64_t alu, uint64_t load,
+inline ort_power_activity core_activity(const ort_power_model &m, uint64_t alu, uint64_t load,
                                       uint64_t active, uint64_t gated)
 {
-    ort_pwr_activity a{};
+    ort_power_activity a{};
     snprintf(a.name, sizeof a.name, "core0");
     a.kind = ort_power_model_kind(&m, "core");
-    a.events[ort_pwr_kind_event(a.kind, "alu")] = alu;
-    a.events[ort_pwr_kind_event(a.kind, "load")] = load;
-    a.state_cycles[ORT_PWR_ACTIVE] = active;
-    a.state_cycles[ORT_PWR_CLOCK_GATED] = gated;
+    a.events[ort_power_kind_event(a.kind, "alu")] = alu;
+    a.events[ort_power_kind_event(a.kind, "load")] = load;
+    a.state_cycles[ORT_POWER_ACTIVE] = active;
+    a.state_cycles[ORT_POWER_CLOCK_GATED] = gated;
     return a;
 }
 
 // A run (or a region, a window) of `cycles` at "hi" (1 V, 100 MHz): core0
 // executes `alu` and `load` instructions and is clock-gated `gated` cycles;
 // the L1 ("l1") serves `reads` 32-bit reads and is active throughout.
-inline ort_pwr_report core_and_l1(const ort_power_model &m, uint64_t cycles, uint64_t alu,
+inline ort_power_report core_and_l1(const ort_power_model &m, uint64_t cycles, uint64_t alu,
                                   uint64_t load, uint64_t gated, uint64_t reads)
 {
-    ort_pwr_report r{};
+    ort_power_report r{};
     r.opp = 0;
     r.cycles = cycles;
     r.activity[r.n++] = core_activity(m, alu, load, cycles - gated, gated);
-    ort_pwr_activity &l1 = r.activity[r.n++];
+    ort_power_activity &l1 = r.activity[r.n++];
     snprintf(l1.name, sizeof l1.name, "l1");
     l1.kind = ort_power_model_kind(&m, "l1");
-    l1.events[ort_pwr_kind_event(l1.kind, "read32")] = reads;
-    l1.state_cycles[ORT_PWR_ACTIVE] = cycles;
-    ort_pwr_report_compute(&m, &r);
+    l1.events[ort_power_kind_event(l1.kind, "read32")] = reads;
+    l1.state_cycles[ORT_POWER_ACTIVE] = cycles;
+    ort_power_report_compute(&m, &r);
     return r;
 }
 
@@ -97,17 +97,17 @@ inline ort_pwr_report core_and_l1(const ort_power_model &m, uint64_t cycles, uin
 //           core 1 runs
 struct HandRun {
     Model t;
-    ort_pwr_report run = core_and_l1(t.m, 1000, 1000, 200, 200, 500);
-    ort_pwr_report outer = core_and_l1(t.m, 400, 100, 0, 0, 100);
-    ort_pwr_report inner = core_and_l1(t.m, 200, 50, 0, 0, 0);
-    ort_pwr_report later = core_and_l1(t.m, 500, 0, 0, 500, 0);
-    ort_pwr_region regions[2] = {
+    ort_power_report run = core_and_l1(t.m, 1000, 1000, 200, 200, 500);
+    ort_power_report outer = core_and_l1(t.m, 400, 100, 0, 0, 100);
+    ort_power_report inner = core_and_l1(t.m, 200, 50, 0, 0, 0);
+    ort_power_report later = core_and_l1(t.m, 500, 0, 0, 500, 0);
+    ort_power_region regions[2] = {
         {1, "load \"w\", x", 0, 400, -1, 0, &outer},
         {2, "inner", 100, 300, 0, 1, &inner},
     };
-    ort_pwr_window windows[2] = {
-        {0, 1000, &run, 2, {ORT_PWR_CORE_RUN, ORT_PWR_CORE_SLEEP}},
-        {1000, 1500, &later, 2, {ORT_PWR_CORE_STALL, ORT_PWR_CORE_RUN}},
+    ort_power_window windows[2] = {
+        {0, 1000, &run, 2, {ORT_POWER_CORE_RUN, ORT_POWER_CORE_SLEEP}},
+        {1000, 1500, &later, 2, {ORT_POWER_CORE_STALL, ORT_POWER_CORE_RUN}},
     };
 };
 

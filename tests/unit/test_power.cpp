@@ -36,13 +36,13 @@ TEST(PowerModel, ParsesValuesAndTheirSources)
     ASSERT_EQ(t.m.n_opps, 2u);
     EXPECT_EQ(t.m.default_opp, (unsigned)ort_power_model_opp(&t.m, "hi"));
     EXPECT_EQ(ort_power_model_opp(&t.m, "nope"), -1);
-    const ort_pwr_kind *core = ort_power_model_kind(&t.m, "core");
+    const ort_power_kind *core = ort_power_model_kind(&t.m, "core");
     ASSERT_NE(core, nullptr);
-    int alu = ort_pwr_kind_event(core, "alu");
+    int alu = ort_power_kind_event(core, "alu");
     ASSERT_GE(alu, 0);
     EXPECT_DOUBLE_EQ(core->event_pj[alu].value, 2.0);
     EXPECT_STREQ(core->event_pj[alu].source, "alu figure");
-    EXPECT_DOUBLE_EQ(core->background[ORT_PWR_CLOCK_GATED].value, 1.0);
+    EXPECT_DOUBLE_EQ(core->background[ORT_POWER_CLOCK_GATED].value, 1.0);
     EXPECT_STREQ(core->leakage_uw[ort_power_model_opp(&t.m, "lo")].source, "leak lo");
     EXPECT_EQ(ort_power_model_kind(&t.m, "npu"), nullptr);
 }
@@ -91,10 +91,10 @@ TEST(PowerModel, DeviceCountersMapEventsToCountersOfOneDevice)
     std::string json = edited(R"("l1": {
       "events_pj")", dev);
     ASSERT_TRUE(ort_power_model_parse(&m, json.c_str(), "dev.json", err, sizeof err)) << err;
-    const ort_pwr_kind *k = ort_power_model_kind(&m, "l1");
+    const ort_power_kind *k = ort_power_model_kind(&m, "l1");
     ASSERT_NE(k, nullptr);
     EXPECT_STREQ(k->device, "l1dev");
-    EXPECT_STREQ(k->event_counter[ort_pwr_kind_event(k, "read32")], "reads");
+    EXPECT_STREQ(k->event_counter[ort_power_kind_event(k, "read32")], "reads");
     EXPECT_STREQ(k->active_counter, "busy");
     EXPECT_STREQ(ort_power_model_kind(&m, "core")->device, "");
 
@@ -114,9 +114,9 @@ TEST(PowerModel, DeviceCountersMapEventsToCountersOfOneDevice)
 TEST(Energy, EventsBackgroundAndLeakageByTheFormulas)
 {
     Model t;
-    ort_pwr_activity a = core_activity(t.m, 1000, 200, 900, 100);
-    ort_pwr_energy e;
-    ort_pwr_energy_of(&t.m, 0, &a, 1000, &e); // "hi": 1.0 V, 100 MHz, 10 us
+    ort_power_activity a = core_activity(t.m, 1000, 200, 900, 100);
+    ort_power_energy e;
+    ort_power_energy_of(&t.m, 0, &a, 1000, &e); // "hi": 1.0 V, 100 MHz, 10 us
     EXPECT_NEAR(e.dynamic_j, (1000 * 2.0 + 200 * 5.0) * 1e-12, 1e-20);
     EXPECT_NEAR(e.background_j, (900 * 10 + 100 * 1) * 1e-12, 1e-20);
     EXPECT_NEAR(e.leakage_j, 100e-6 * 10e-6, 1e-20);
@@ -126,18 +126,18 @@ TEST(Energy, EventsBackgroundAndLeakageByTheFormulas)
 TEST(Energy, ComponentsAndEventsAddUpToTheTotal)
 {
     Model t;
-    ort_pwr_report r{};
+    ort_power_report r{};
     r.opp = 0;
     r.cycles = 5000;
     r.activity[r.n++] = core_activity(t.m, 1234, 321, 4000, 1000);
     r.activity[r.n++] = core_activity(t.m, 10, 1, 100, 4900);
-    ort_pwr_activity l1{};
+    ort_power_activity l1{};
     snprintf(l1.name, sizeof l1.name, "l1");
     l1.kind = ort_power_model_kind(&t.m, "l1");
     l1.events[0] = 777;
-    l1.state_cycles[ORT_PWR_ACTIVE] = 5000;
+    l1.state_cycles[ORT_POWER_ACTIVE] = 5000;
     r.activity[r.n++] = l1;
-    ort_pwr_report_compute(&t.m, &r);
+    ort_power_report_compute(&t.m, &r);
     double sum = 0;
     for (unsigned i = 0; i < r.n; i++) {
         double events = 0;
@@ -154,13 +154,13 @@ TEST(Energy, ComponentsAndEventsAddUpToTheTotal)
 TEST(Energy, DynamicEnergyIsLinearInTheEventCounts)
 {
     Model t;
-    ort_pwr_energy one, two, sum;
-    ort_pwr_activity a = core_activity(t.m, 1000, 300, 0, 0);
-    ort_pwr_activity b = core_activity(t.m, 2000, 600, 0, 0);
-    ort_pwr_activity c = core_activity(t.m, 3000, 900, 0, 0);
-    ort_pwr_energy_of(&t.m, 0, &a, 0, &one);
-    ort_pwr_energy_of(&t.m, 0, &b, 0, &two);
-    ort_pwr_energy_of(&t.m, 0, &c, 0, &sum);
+    ort_power_energy one, two, sum;
+    ort_power_activity a = core_activity(t.m, 1000, 300, 0, 0);
+    ort_power_activity b = core_activity(t.m, 2000, 600, 0, 0);
+    ort_power_activity c = core_activity(t.m, 3000, 900, 0, 0);
+    ort_power_energy_of(&t.m, 0, &a, 0, &one);
+    ort_power_energy_of(&t.m, 0, &b, 0, &two);
+    ort_power_energy_of(&t.m, 0, &c, 0, &sum);
     EXPECT_NEAR(two.dynamic_j, 2 * one.dynamic_j, 1e-20);
     EXPECT_NEAR(sum.dynamic_j, one.dynamic_j + two.dynamic_j, 1e-20);
 }
@@ -169,10 +169,10 @@ TEST(Energy, DynamicAndBackgroundScaleWithVSquaredLeakageWithThePoint)
 {
     Model t;
     unsigned hi = (unsigned)ort_power_model_opp(&t.m, "hi"), lo = (unsigned)ort_power_model_opp(&t.m, "lo");
-    ort_pwr_activity a = core_activity(t.m, 5000, 700, 800, 200);
-    ort_pwr_energy eh, el;
-    ort_pwr_energy_of(&t.m, hi, &a, 1000, &eh);
-    ort_pwr_energy_of(&t.m, lo, &a, 1000, &el);
+    ort_power_activity a = core_activity(t.m, 5000, 700, 800, 200);
+    ort_power_energy eh, el;
+    ort_power_energy_of(&t.m, hi, &a, 1000, &eh);
+    ort_power_energy_of(&t.m, lo, &a, 1000, &el);
     EXPECT_NEAR(el.dynamic_j / eh.dynamic_j, 0.25, 1e-12); // (0.5 / 1.0)^2
     EXPECT_NEAR(el.background_j / eh.background_j, 0.25, 1e-12);
     // 1000 cycles: 10 us at 100 MHz, 20 us at 50 MHz.
@@ -183,9 +183,9 @@ TEST(Energy, DynamicAndBackgroundScaleWithVSquaredLeakageWithThePoint)
 TEST(Energy, ASleepingCoreCostsOnlyClockGatedAndLeakagePower)
 {
     Model t;
-    ort_pwr_activity a = core_activity(t.m, 0, 0, 0, 10000);
-    ort_pwr_energy e;
-    ort_pwr_energy_of(&t.m, 0, &a, 10000, &e);
+    ort_power_activity a = core_activity(t.m, 0, 0, 0, 10000);
+    ort_power_energy e;
+    ort_power_energy_of(&t.m, 0, &a, 10000, &e);
     EXPECT_EQ(e.dynamic_j, 0.0);
     EXPECT_NEAR(e.background_j, 10000 * 1.0 * 1e-12, 1e-20); // clock-gated: 1 uW/MHz
     EXPECT_NEAR(e.total_j, e.background_j + 100e-6 * 100e-6, 1e-20);

@@ -80,11 +80,11 @@ TEST(PowerTrace, VcdIdentifiersTakeTwoCharactersFromThe95thVariable)
     // The total, 48 components and 46 cores: 95 variables, ids '!' to '~'
     // (94 of them), then "!\"".
     Model t;
-    ort_pwr_report r = core_and_l1(t.m, 100, 0, 0, 0, 0);
-    for (r.n = 2; r.n < ORT_PWR_MAX_INSTANCES; r.n++)
+    ort_power_report r = core_and_l1(t.m, 100, 0, 0, 0, 0);
+    for (r.n = 2; r.n < ORT_POWER_MAX_INSTANCES; r.n++)
         r.activity[r.n] = r.activity[1];
-    ort_pwr_report_compute(&t.m, &r);
-    ort_pwr_window w{0, 100, &r, 46, {}};
+    ort_power_report_compute(&t.m, &r);
+    ort_power_window w{0, 100, &r, 46, {}};
     std::string path = temp_path("ids.vcd");
     ASSERT_TRUE(ort_vcd_write_power(path.c_str(), &w, 1, 100.0));
     std::string v = read_file(path);
