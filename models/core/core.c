@@ -15,7 +15,7 @@
  * back with no extra cycle.
  */
 #include "core.h"
-#include "xpulp.h"
+#include "xpulp_sem.h"
 
 #include <string.h>
 

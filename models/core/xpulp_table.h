@@ -3,7 +3,7 @@
  * CV32E40P v1 and GVSoC's pulpv2 ISA (custom opcodes 0x0B, 0x2B, 0x57,
  * 0x7B; register-offset accesses, p.elw and the ALU extensions in the
  * standard LOAD, STORE, BRANCH and OP opcodes). Same line format as
- * isa_table.h; semantics in xpulp.h and core_loop_xpulp.inc.
+ * isa_table.h; semantics in xpulp_sem.h and core_loop_xpulp.inc.
  *
  * Packed SIMD (opcode 0x57): funct6 in bits 31:26 picks the operation,
  * funct3 the form: 0 .h, 1 .b, 4 .sc.h, 5 .sc.b, 6 .sci.h, 7 .sci.b; in the

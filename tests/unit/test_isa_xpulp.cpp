@@ -281,7 +281,7 @@ TEST(XpulpExec, PackedSimd)
 }
 
 // Every lane-wise and dot-product family in all six forms against a
-// lane-by-lane model written here (independent of xpulp.h): .sc uses lane 0
+// lane-by-lane model written here (independent of xpulp_sem.h): .sc uses lane 0
 // of rs2, .sci the 6-bit immediate, sign-extended for the signed operations
 // and zero-extended for avgu, minu, maxu, srl, sll, dotup and sdotup (GVSoC).
 struct Family {

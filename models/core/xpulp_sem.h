@@ -9,8 +9,8 @@
  * low 4 (.h) or 3 (.b) bits of each lane's shift amount; dot products sum
  * the lane products into 32 bits (wrapping), sdot* add them to rd.
  */
-#ifndef ORTIGIA_XPULP_H
-#define ORTIGIA_XPULP_H
+#ifndef ORTIGIA_XPULP_SEM_H
+#define ORTIGIA_XPULP_SEM_H
 
 #include <stdint.h>
 
