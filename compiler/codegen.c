@@ -121,17 +121,15 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
             G->place[t].offset = bufs[G->place[t].buffer].offset;
     free(bufs);
     r->wmem_bytes = G->wmem_bytes;
-    /* What the memories hold: the platform's sizes (code and the stacks
-     * take up to 256 KiB of L2). */
-    const int64_t l2_reserve = 256 * 1024;
-    if (r->l2_peak + r->l2_io_bytes + l2_reserve > G->o->l2_size)
+    const struct ort_target *tg = G->o->target;
+    if (r->l2_peak + r->l2_io_bytes + tg->l2_reserved_bytes > tg->l2.size)
         return ort_fail(G->d, "%s: the network does not fit L2: activations need %" PRId64
                               " bytes and inputs/outputs %" PRId64 " (with %" PRId64
                               " for code and stacks), L2 has %" PRId64,
-                        g->source, r->l2_peak, r->l2_io_bytes, l2_reserve, G->o->l2_size);
-    if (G->wmem_bytes > G->o->wmem_size)
+                        g->source, r->l2_peak, r->l2_io_bytes, tg->l2_reserved_bytes, tg->l2.size);
+    if (G->wmem_bytes > tg->wmem.size)
         return ort_fail(G->d, "%s: the constants need %" PRId64 " bytes, more than the weight "
-                              "memory's %" PRId64, g->source, G->wmem_bytes, G->o->wmem_size);
+                              "memory's %" PRId64, g->source, G->wmem_bytes, tg->wmem.size);
     return 0;
 }
 

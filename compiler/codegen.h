@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "ir.h"
 #include "npz.h"
+#include "target.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,10 +32,8 @@ enum ort_engine { ORT_ENGINE_AUTO, ORT_ENGINE_CLUSTER, ORT_ENGINE_NPU };
 
 struct ort_codegen_options {
     const char *outdir;
+    const struct ort_target *target; /* the platform */
     int64_t l1_budget;          /* bytes of L1 for staging */
-    int64_t l2_size, wmem_size; /* the platform's memories */
-    int cores;                  /* cluster cores (the cost model) */
-    int dma_bytes_per_cycle;    /* DMA bandwidth (the cost model) */
     enum ort_engine engine;
     const struct ort_npz *inputs; /* initial input values (NULL: zeros) */
     bool profile;               /* record each step's cycles in ort_step_cycles[] */
@@ -58,10 +57,12 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
 /* Prints the report (the memory levels, then a line per step). */
 void ort_codegen_print_report(FILE *f, const struct ort_codegen_report *r);
 
-/* Compiles outdir's sources with the cross compiler into outdir/network.elf.
- * `fw_src` is the firmware source folder (headers, link scripts), `fw_lib`
- * the folder with libort_rt.a and libort_kernels.a. */
-int ort_build_elf(const char *outdir, const char *fw_src, const char *fw_lib, struct ort_diag *d);
+/* Compiles outdir's sources with the cross compiler into outdir/network.elf,
+ * linked for the target's memory sizes and L1 stacks. `fw_src` is the
+ * firmware source folder (headers, link scripts), `fw_lib` the folder
+ * with libort_rt.a and libort_kernels.a. */
+int ort_build_elf(const char *outdir, const char *fw_src, const char *fw_lib, const struct ort_target *target,
+                  struct ort_diag *d);
 
 #ifdef __cplusplus
 }

@@ -376,13 +376,13 @@ int cg_lower_node(struct gen *G, int ni, struct step *s)
 /* ---- the cost model and the engine mapping ------------------------------ */
 
 /* Cycles of a step on the cluster: the larger of its DMA traffic and its
- * compute (rates measured on the generated kernels: blocked 8-bit products
- * about 1.5 MAC/cycle per core, plain C about 0.25; elementwise links a
- * few cycles per element), plus fixed costs per step and per tile. */
+ * compute, plus fixed costs per step and per tile (the target's cost
+ * model, target.h). */
 static int64_t cluster_cycles(const struct gen *G, const struct step *s)
 {
     const struct ort_node *n = &G->g->nodes[s->node];
-    int64_t cores = G->o->cores > 0 ? G->o->cores : 8, bw = G->o->dma_bytes_per_cycle > 0 ? G->o->dma_bytes_per_cycle : 8;
+    const struct ort_cost_model *c = &G->o->target->cost;
+    int64_t cores = G->o->target->cores, bw = G->o->target->dma_bytes_per_cycle;
     int64_t moved = 0;
     for (int k = 0; k < s->plan.n; k++) {
         const struct ort_tile_operand *op = &s->plan.op[k];
@@ -400,16 +400,18 @@ static int64_t cluster_cycles(const struct gen *G, const struct step *s)
         struct ort_matmul m;
         ort_matmul_dims(G->g, n, &m);
         double macs = (double)m.batches * (double)m.M * (double)m.N * (double)m.K;
-        double rate = cg_mm_blocked(G, n, &m, s->kind == S_MATMUL_W) ? 1.5 : 0.25;
-        compute = macs / (rate * (double)cores) + (double)out * 6.0 * (double)links / (double)cores;
+        double rate = cg_mm_blocked(G, n, &m, s->kind == S_MATMUL_W) ? c->blocked_macs_per_cycle
+                                                                       : c->plain_macs_per_cycle;
+        compute = macs / (rate * (double)cores) + (double)out * c->product_link_cycles * (double)links / (double)cores;
         break;
     }
-    case S_SOFTMAX: case S_RMSNORM: compute = (double)out * 25.0 / (double)cores; break;
+    case S_SOFTMAX: case S_RMSNORM: compute = (double)out * c->row_op_cycles / (double)cores; break;
     case S_DMA_COPY: compute = 0; break;
-    default: compute = (double)out * (3.0 + 5.0 * (double)links) / (double)cores;
+    default:
+        compute = (double)out * (c->elementwise_cycles + c->elementwise_link_cycles * (double)links) / (double)cores;
     }
     double dma = (double)moved / (double)bw;
-    return (int64_t)(compute > dma ? compute : dma) + 300 + 150 * s->plan.tiles;
+    return (int64_t)(compute > dma ? compute : dma) + c->step_cycles + c->tile_cycles * s->plan.tiles;
 }
 
 /* The engine of each step, by the cost model: the cheapest engine that

@@ -21,6 +21,7 @@ extern "C" {
 #include "npz.h"
 #include "onnx_builder.h"
 #include "ref.h"
+#include "target.h"
 #include "tiling.h"
 }
 
@@ -221,7 +222,28 @@ TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
     RunResult l1 = ortigia("compile --l1-budget 300000 " + dir + "/m.onnx -o " + dir + "/l");
     EXPECT_EQ(l1.status, 2);
     EXPECT_NE(l1.out.find("--l1-budget 300000 is more than"), std::string::npos) << l1.out;
+    RunResult small = ortigia("compile --set l1.size=32768 " + dir + "/m.onnx -o " + dir + "/s");
+    EXPECT_EQ(small.status, 2);
+    EXPECT_NE(small.out.find("l1.size 32768 leaves"), std::string::npos) << small.out;
     ob_free(m);
+}
+
+TEST(Target, TheDefaultIsTheSimulatorsPlatformAndTheLinkFollowsIt)
+{
+    ort_target t;
+    ort_target_init(&t);
+    /* 16 stacks of 2 KiB and 4 KiB of runtime data out of 256 KiB */
+    EXPECT_EQ(ort_target_l1_usable(&t), 256 * 1024 - 16 * 2048 - 4096);
+    EXPECT_EQ(ort_target_default_l1_budget(&t), (256 * 1024 - 16 * 2048 - 4096) * 7 / 8);
+    t.l1.size = 131072;
+    t.l2.size = 4 << 20;
+    char flags[1024];
+    ort_target_link_flags(&t, flags, sizeof flags);
+    std::string f = flags;
+    EXPECT_NE(f.find("--defsym=__ort_l1_size=131072"), std::string::npos) << f;
+    EXPECT_NE(f.find("--defsym=__ort_l2_size=4194304"), std::string::npos) << f;
+    EXPECT_NE(f.find("--defsym=__l1_stack_size=2048"), std::string::npos) << f;
+    EXPECT_NE(f.find("--defsym=__l1_max_worker_cores=15"), std::string::npos) << f;
 }
 
 TEST(CompilerCli, AnOutputThatIsAnInput)

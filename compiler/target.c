@@ -1,0 +1,53 @@
+#include "target.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ortigia/platform.h"
+
+void ort_target_init(struct ort_target *t)
+{
+    memset(t, 0, sizeof *t);
+    t->l1 = (struct ort_memory){"L1", ORT_L1_BASE, 256 * 1024, 0};
+    t->l2 = (struct ort_memory){"L2", ORT_L2_BASE, 2 * 1024 * 1024, 15};
+    t->wmem = (struct ort_memory){"weight memory", ORT_WEIGHT_MEM_BASE, 4 * 1024 * 1024, 15};
+    t->cores = 8;
+    t->dma_bytes_per_cycle = 8;
+    t->l1_stack_bytes = 2048;
+    t->l1_stack_cores = 16;
+    t->l1_runtime_bytes = 4096;
+    t->l2_reserved_bytes = 256 * 1024;
+    t->engines[0] = "cluster";
+    t->n_engines = 1;
+    t->cost = (struct ort_cost_model){
+        .blocked_macs_per_cycle = 1.5,
+        .plain_macs_per_cycle = 0.25,
+        .product_link_cycles = 6.0,
+        .row_op_cycles = 25.0,
+        .elementwise_cycles = 3.0,
+        .elementwise_link_cycles = 5.0,
+        .step_cycles = 300,
+        .tile_cycles = 150,
+    };
+}
+
+int64_t ort_target_l1_usable(const struct ort_target *t)
+{
+    return t->l1.size - t->l1_stack_cores * t->l1_stack_bytes - t->l1_runtime_bytes;
+}
+
+int64_t ort_target_default_l1_budget(const struct ort_target *t)
+{
+    return ort_target_l1_usable(t) * 7 / 8;
+}
+
+void ort_target_link_flags(const struct ort_target *t, char *buf, size_t size)
+{
+    /* sections.ld: core 0's L1 stack sits below the workers' (cores 1..) */
+    snprintf(buf, size,
+             "-Wl,--defsym=__ort_l1_size=%" PRId64 " -Wl,--defsym=__ort_l2_size=%" PRId64
+             " -Wl,--defsym=__ort_wmem_size=%" PRId64 " -Wl,--defsym=__l1_stack_size=%" PRId64
+             " -Wl,--defsym=__l1_max_worker_cores=%d",
+             t->l1.size, t->l2.size, t->wmem.size, t->l1_stack_bytes, t->l1_stack_cores - 1);
+}
