@@ -1,8 +1,9 @@
 /*
  * Inside the code generator: what its parts share. codegen.c (memory
  * planning, files, the driver), lower.c (nodes to steps: operands, stored
- * constants, the cost model), cexpr.c (index and division expressions of
- * the generated C), emit.c (the generated kernels and descriptors).
+ * constants, epilogue links, the cost model), cexpr.c (index and division
+ * expressions of the generated C), emit.c (the generated kernels and
+ * descriptors).
  */
 #ifndef ORTIGIA_COMPILER_CODEGEN_INT_H
 #define ORTIGIA_COMPILER_CODEGEN_INT_H
@@ -13,6 +14,7 @@
 
 #include "codegen.h"
 #include "ops_int.h"
+#include "target.h"
 #include "tiling.h"
 
 /* ---- where each tensor lives ------------------------------------------ */
@@ -38,8 +40,12 @@ struct stored_const {
 
 /* One step of the generated program: a node and how it is tiled. */
 enum step_kind {
-    S_ELEMWISE, S_SOFTMAX, S_RMSNORM, S_MATMUL_W, S_MATMUL_A, S_TRANSPOSE, S_CONCAT,
-    S_DMA_COPY, /* a Concat the DMA does alone */
+    S_ELEMWISE, S_SOFTMAX, S_RMSNORM,
+    S_MATMUL_W,     /* a product streaming a constant weight matrix by output columns */
+    S_MATMUL_A,     /* a product of activations, by output rows */
+    S_TRANSPOSE,
+    S_CONCAT_COPY,  /* a Concat, or a Reshape that must copy (a Concat of one input) */
+    S_DMA_COPY,     /* the same done by the DMA alone (same-typed variable inputs) */
 };
 
 struct step {
@@ -105,13 +111,37 @@ static inline int log2i(int64_t d)
 
 static inline const char *tensor_ctype(const struct gen *G, int t) { return ctype(T(G, t)->storage); }
 
-/* lower.c */
+/* lower.c: nodes to steps */
 int cg_root_of(const struct gen *G, int t);
 /* The C expression of a tensor's (or stored constant's) address. */
 void cg_addr_expr(const struct gen *G, int t, int64_t cst, char *buf, size_t size);
 int cg_operand_of(const struct step *s, int tensor);
 /* The tensor a node's kernel finally writes: the last of its epilogue. */
 int cg_final_output(const struct gen *G, const struct ort_node *n);
+/* An empty step of node ni: no operands, no table. */
+void cg_step_init(struct step *s, int ni);
+void cg_add_operand(struct step *s, int tensor, int64_t cst, int mode, int64_t unit_bytes, int64_t bytes);
+/* Stored constants in the weight memory: tensor t (transposed: a [K][N]
+ * matrix stored [N][K]), or a table the generator computed (owned). */
+int cg_store_const(struct gen *G, int t, bool transposed);
+int cg_store_table(struct gen *G, int64_t *data, int64_t count, enum ort_dtype type);
+/* The stored constant of tensor t if it is constant, else -1. */
+int64_t cg_const_ref(struct gen *G, int t);
+/* An input a link of the step reads (nothing for a scalar constant). */
+void cg_add_side(struct gen *G, struct step *s, int t, int64_t out_count, bool rows);
+/* The side inputs of n's whole epilogue. */
+void cg_add_epilogue_sides(struct gen *G, struct step *s, const struct ort_node *n, bool rows);
+/* Every computing link of n's epilogue has link semantics (ops.h); else
+ * an error naming it: never guess. */
+int cg_check_links(const struct gen *G, const struct ort_node *n);
+/* Link c's inputs other than its running value `main` (its first
+ * occurrence), in order, into side[]; their count. */
+int cg_link_sides(const struct ort_node *c, int main, int *side);
+/* Links from..end of n's epilogue applied to v on the host (links with
+ * scalar side inputs only), with the target's semantics. */
+int64_t cg_eval_links(const struct gen *G, const struct ort_node *n, int from, int64_t v);
+/* The tail of the epilogue over an 8-bit value as a table, when it pays. */
+void cg_plan_lut(struct gen *G, struct step *s, const struct ort_node *n);
 int cg_lower_node(struct gen *G, int ni, struct step *s);
 /* The engine of a step by the cost model, and its estimated cycles. */
 const char *cg_map_engine(const struct gen *G, const struct step *s, int64_t *cycles);

@@ -20,6 +20,7 @@ extern "C" {
 #include "memplan.h"
 #include "npz.h"
 #include "onnx_builder.h"
+#include "ops.h"
 #include "ref.h"
 #include "target.h"
 #include "tiling.h"
@@ -226,6 +227,24 @@ TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
     EXPECT_EQ(small.status, 2);
     EXPECT_NE(small.out.find("l1.size 32768 leaves"), std::string::npos) << small.out;
     ob_free(m);
+}
+
+TEST(OpTable, EveryEntryIsFoundAndElementwiseOnesCarryLinkSemantics)
+{
+    size_t n;
+    const ort_op *ops = ort_op_table(&n);
+    ASSERT_GT(n, 0u);
+    for (size_t i = 0; i < n; i++) {
+        EXPECT_EQ(ort_op_find(ops[i].name), &ops[i]) << ops[i].name;
+        for (size_t j = 0; j < i; j++)
+            EXPECT_NE(ops[i].id, ops[j].id) << ops[i].name << " and " << ops[j].name;
+        if (ops[i].flags & ORT_OP_ELEMENTWISE) {
+            /* else fusion would leave a link the kernels cannot compute */
+            EXPECT_NE(ops[i].link_eval, nullptr) << ops[i].name;
+            EXPECT_NE(ops[i].link_emit, nullptr) << ops[i].name;
+            EXPECT_LE(ops[i].max_inputs, ORT_LINK_MAX_INPUTS) << ops[i].name;
+        }
+    }
 }
 
 TEST(Target, TheDefaultIsTheSimulatorsPlatformAndTheLinkFollowsIt)
