@@ -1,4 +1,4 @@
-/* The generated kernels and descriptors. */
+/* The cluster's generated kernels and descriptors (engine_cluster.c). */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "codegen_int.h"
+#include "engine.h"
 
 void cg_emit(struct gen *G, const char *fmt, ...)
 {
@@ -526,7 +527,7 @@ static void emit_copies(struct gen *G, int si)
     cg_emit(G, "};\n");
 }
 
-void cg_emit_step(struct gen *G, int si)
+void cg_emit_cluster_step(struct gen *G, int si)
 {
     const struct step *s = &G->steps[si];
     const struct ort_node *n = &G->g->nodes[s->node];
@@ -564,8 +565,8 @@ void cg_emit_step(struct gen *G, int si)
     case S_DMA_COPY: break;
     }
     cg_emit(G, "}\n");
-    cg_emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %" PRId64 ", %d, k%d, {\n", si,
-         s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.n, si);
+    cg_emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %" PRId64 ", NN_OPERANDS(%d, %s), k%d, {\n",
+         si, s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.n, s->engine->tag_name, si);
     for (int k = 0; k < s->plan.n; k++) {
         const struct ort_tile_operand *op = &s->plan.op[k];
         char addr[128], l1[2][64];

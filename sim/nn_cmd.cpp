@@ -200,6 +200,7 @@ static int compile_network(NnOptions &o, const ort_npz *inputs, GraphHolder &gh,
     co.target = &target;
     co.l1_budget = o.l1_budget;
     co.engine = o.engine;
+    co.firmware_dir = fw_src;
     co.inputs = inputs;
     co.profile = o.profile;
     ort_codegen_report rep{};

@@ -202,11 +202,19 @@ TEST(CompilerCli, UnsupportedOperatorExitsWithStatus2)
     ob_free(m);
 }
 
-TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
+/* A fresh folder holding matmul_model() as m.onnx. */
+std::string matmul_model_dir()
 {
     ob_model *m = matmul_model();
     std::string dir = temp_dir();
-    ASSERT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
+    EXPECT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
+    ob_free(m);
+    return dir;
+}
+
+TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
+{
+    std::string dir = matmul_model_dir();
     RunResult ok = ortigia("compile " + dir + "/m.onnx -o " + dir + "/ok");
     EXPECT_EQ(ok.status, 0) << ok.out;
     RunResult w = ortigia("compile --set wmem.size=65536 " + dir + "/m.onnx -o " + dir + "/w");
@@ -226,7 +234,6 @@ TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
     RunResult small = ortigia("compile --set l1.size=32768 " + dir + "/m.onnx -o " + dir + "/s");
     EXPECT_EQ(small.status, 2);
     EXPECT_NE(small.out.find("l1.size 32768 leaves"), std::string::npos) << small.out;
-    ob_free(m);
 }
 
 TEST(OpTable, EveryEntryIsFoundAndElementwiseOnesCarryLinkSemantics)
@@ -263,6 +270,30 @@ TEST(Target, TheDefaultIsTheSimulatorsPlatformAndTheLinkFollowsIt)
     EXPECT_NE(f.find("--defsym=__ort_l2_size=4194304"), std::string::npos) << f;
     EXPECT_NE(f.find("--defsym=__l1_stack_size=2048"), std::string::npos) << f;
     EXPECT_NE(f.find("--defsym=__l1_max_worker_cores=15"), std::string::npos) << f;
+}
+
+TEST(CompilerCli, EnginesHarnessAndTheTarget)
+{
+    std::string dir = matmul_model_dir();
+    RunResult a = ortigia("compile " + dir + "/m.onnx -o " + dir + "/auto");
+    ASSERT_EQ(a.status, 0) << a.out;
+    RunResult c = ortigia("compile --engine cluster " + dir + "/m.onnx -o " + dir + "/cluster");
+    ASSERT_EQ(c.status, 0) << c.out;
+    /* the cluster is the only engine: auto maps every step to it */
+    RunResult same = run_capture("cmp " + dir + "/auto/network.c " + dir + "/cluster/network.c");
+    EXPECT_EQ(same.status, 0) << same.out;
+    RunResult tag = run_capture("grep -c 'NN_OPERANDS([0-9]*, NN_ENGINE_CLUSTER)' " + dir + "/auto/network.c");
+    EXPECT_NE(tag.out, "0\n");
+    RunResult rep = run_capture("grep -c '  cluster  ' " + dir + "/auto/report.txt");
+    EXPECT_NE(rep.out, "0\n");
+    /* main.c is the harness template without its "//!" notes */
+    RunResult h = run_capture("grep -v '^//!' " ORTIGIA_FW_SRC "/harness/main.c | cmp - " + dir + "/auto/main.c");
+    EXPECT_EQ(h.status, 0) << h.out;
+    /* a firmware folder without the template: a clear error */
+    RunResult nt = run_capture("ORTIGIA_FIRMWARE_SRC=" + dir + " " ORTIGIA_BIN " compile " + dir + "/m.onnx -o " +
+                               dir + "/nt 2>&1");
+    EXPECT_EQ(nt.status, 2);
+    EXPECT_NE(nt.out.find(dir + "/harness/main.c"), std::string::npos) << nt.out;
 }
 
 TEST(CompilerCli, AnOutputThatIsAnInput)
