@@ -18,7 +18,7 @@
 
 extern "C" {
 #include "codegen.h"
-#include "compile.h"
+#include "frontend.h"
 #include "npz.h"
 #include "ref.h"
 }

@@ -16,7 +16,7 @@
 #include <vector>
 
 extern "C" {
-#include "compile.h"
+#include "frontend.h"
 #include "memplan.h"
 #include "npz.h"
 #include "onnx_builder.h"
