@@ -32,6 +32,26 @@ void ort_target_init(struct ort_target *t)
     };
 }
 
+int ort_target_check(const struct ort_target *t, struct ort_diag *d)
+{
+    /* The cluster's peripherals (event unit, DMA) follow L1 in the map. */
+    const int64_t l1_max = (int64_t)ORT_CLUSTER_PERIPH_BASE - t->l1.base;
+    if (t->l1.size > l1_max)
+        return ort_fail(d, "l1.size %" PRId64 " runs into the cluster peripherals at 0x%08x: a compiled "
+                           "network needs L1 within %" PRId64 " bytes",
+                        t->l1.size, (unsigned)ORT_CLUSTER_PERIPH_BASE, l1_max);
+    if (t->l1.size % 16 || t->l2.size % 16)
+        return ort_fail(d, "%s %" PRId64 " is not a multiple of 16: the stacks at its top would lose "
+                           "the 16-byte alignment the RISC-V ABI requires",
+                        t->l1.size % 16 ? "l1.size" : "l2.size", t->l1.size % 16 ? t->l1.size : t->l2.size);
+    int64_t usable = ort_target_l1_usable(t);
+    if (usable < 1024)
+        return ort_fail(d, "l1.size %" PRId64 " leaves %" PRId64 " bytes of L1 beside the stacks and the "
+                           "runtime's data; a network needs at least 1024",
+                        t->l1.size, usable);
+    return 0;
+}
+
 int64_t ort_target_l1_usable(const struct ort_target *t)
 {
     return t->l1.size - t->l1_stack_cores * t->l1_stack_bytes - t->l1_runtime_bytes;

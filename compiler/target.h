@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -62,6 +64,12 @@ struct ort_target {
 
 /* The default platform: the simulator's default configuration. */
 void ort_target_init(struct ort_target *t);
+
+/* Whether a network can be compiled and linked for the target: L1 below
+ * the cluster's peripherals, L1 and L2 sizes that keep the stacks at
+ * their tops 16-byte aligned (the RISC-V ABI), and L1 left beside the
+ * stacks. Else -1 with d saying which size and why. */
+int ort_target_check(const struct ort_target *t, struct ort_diag *d);
 
 /* L1 bytes left for the compiler beside the stacks and the runtime's data. */
 int64_t ort_target_l1_usable(const struct ort_target *t);

@@ -161,13 +161,12 @@ static bool setup_config(NnOptions &o)
         return false;
     /* L1 holds the staging arena beside the stacks and the runtime's data. */
     const ort_target target = target_of(o.config);
-    int64_t usable = ort_target_l1_usable(&target);
-    if (usable < 1024) {
-        fprintf(stderr, "ortigia: error: l1.size %u leaves %lld bytes of L1 beside the stacks and the "
-                        "runtime's data; a network needs at least 1024\n",
-                o.config.l1_size, (long long)usable);
+    ort_diag d{};
+    if (ort_target_check(&target, &d)) {
+        fprintf(stderr, "ortigia: error: %s\n", d.msg);
         return false;
     }
+    int64_t usable = ort_target_l1_usable(&target);
     if (o.l1_budget < 0)
         o.l1_budget = ort_target_default_l1_budget(&target);
     if (o.l1_budget > usable) {

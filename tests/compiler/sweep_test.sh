@@ -12,7 +12,7 @@ if [ ! -f "$data/$rel/network.onnx" ]; then
   exit 77
 fi
 status=0
-for point in "l1.size=65536" "l1.size=131072" "l1.size=262144" "l1.size=524288" \
+for point in "l1.size=65536" "l1.size=131072" "l1.size=262144" "l1.size=524288" "l1.size=2097152" \
              "l2.size=1048576" "l2.size=4194304" \
              "cluster.cores=2" "cluster.cores=8" \
              "l1.size=131072 cluster.cores=2 l2.size=1048576"; do

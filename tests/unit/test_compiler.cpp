@@ -234,6 +234,13 @@ TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
     RunResult small = ortigia("compile --set l1.size=32768 " + dir + "/m.onnx -o " + dir + "/s");
     EXPECT_EQ(small.status, 2);
     EXPECT_NE(small.out.find("l1.size 32768 leaves"), std::string::npos) << small.out;
+    /* beyond the memory map, or stacks that would lose their alignment */
+    RunResult big = ortigia("compile --set l1.size=4194304 " + dir + "/m.onnx -o " + dir + "/b");
+    EXPECT_EQ(big.status, 2);
+    EXPECT_NE(big.out.find("runs into the cluster peripherals"), std::string::npos) << big.out;
+    RunResult odd = ortigia("compile --set l1.size=100001 " + dir + "/m.onnx -o " + dir + "/o");
+    EXPECT_EQ(odd.status, 2);
+    EXPECT_NE(odd.out.find("l1.size 100001 is not a multiple of 16"), std::string::npos) << odd.out;
 }
 
 TEST(OpTable, EveryEntryIsFoundAndElementwiseOnesCarryLinkSemantics)
