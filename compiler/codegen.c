@@ -283,16 +283,7 @@ static int emit_network(struct gen *G, const struct ort_codegen_report *r)
         cg_emit(G, "    uint32_t t = rt_cycles(), now, core = rt_core_id();\n");
     int ordinal = 0;
     for (int si = 0; si < G->n_steps; si++) {
-        if (G->steps[si].kind == S_DMA_COPY) {
-            cg_emit(G, "    nn_step_copies(c%d, %d);\n", si, G->steps[si].plan.n - 1);
-        } else {
-            int next = si + 1;
-            while (next < G->n_steps && G->steps[next].kind == S_DMA_COPY)
-                next++;
-            char nx[32];
-            snprintf(nx, sizeof nx, next < G->n_steps ? "&t%d" : "0", next);
-            cg_emit(G, "    nn_step(&t%d, %d, %s);\n", si, ordinal++, nx);
-        }
+        G->steps[si].engine->emit_run(G, si, &ordinal);
         if (o->profile)
             cg_emit(G, "    if (core == 0) {\n        now = rt_cycles();\n        ort_step_cycles[%d] = now - t;\n"
                        "        t = now;\n    }\n", si);

@@ -37,6 +37,10 @@ struct ort_engine_ops {
     void (*emit_shared)(struct gen *G);
     /* Step `si`'s code and descriptor into network.c. */
     void (*emit)(struct gen *G, int si);
+    /* The statement of network_body (run by every core, steps in order)
+     * that runs step `si`; `ordinal` counts the steps run with a
+     * descriptor, for the runtime's descriptor slots. */
+    void (*emit_run)(struct gen *G, int si, int *ordinal);
 };
 
 extern const struct ort_engine_ops ort_engine_cluster;
