@@ -217,30 +217,26 @@ TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
     std::string dir = matmul_model_dir();
     RunResult ok = ortigia("compile " + dir + "/m.onnx -o " + dir + "/ok");
     EXPECT_EQ(ok.status, 0) << ok.out;
-    RunResult w = ortigia("compile --set wmem.size=65536 " + dir + "/m.onnx -o " + dir + "/w");
-    EXPECT_EQ(w.status, 2);
-    EXPECT_NE(w.out.find("the constants need 76800 bytes, more than the weight memory's 65536"),
-              std::string::npos)
-        << w.out;
-    RunResult l2 = ortigia("compile --set l2.size=131072 " + dir + "/m.onnx -o " + dir + "/l2");
-    EXPECT_EQ(l2.status, 2);
-    EXPECT_NE(l2.out.find("the network does not fit L2"), std::string::npos) << l2.out;
-    RunResult npu = ortigia("compile --engine npu " + dir + "/m.onnx -o " + dir + "/n");
-    EXPECT_EQ(npu.status, 2);
-    EXPECT_NE(npu.out.find("no NPU model"), std::string::npos) << npu.out;
-    RunResult l1 = ortigia("compile --l1-budget 300000 " + dir + "/m.onnx -o " + dir + "/l");
-    EXPECT_EQ(l1.status, 2);
-    EXPECT_NE(l1.out.find("--l1-budget 300000 is more than"), std::string::npos) << l1.out;
-    RunResult small = ortigia("compile --set l1.size=32768 " + dir + "/m.onnx -o " + dir + "/s");
-    EXPECT_EQ(small.status, 2);
-    EXPECT_NE(small.out.find("l1.size 32768 leaves"), std::string::npos) << small.out;
-    /* beyond the memory map, or stacks that would lose their alignment */
-    RunResult big = ortigia("compile --set l1.size=4194304 " + dir + "/m.onnx -o " + dir + "/b");
-    EXPECT_EQ(big.status, 2);
-    EXPECT_NE(big.out.find("runs into the cluster peripherals"), std::string::npos) << big.out;
-    RunResult odd = ortigia("compile --set l1.size=100001 " + dir + "/m.onnx -o " + dir + "/o");
-    EXPECT_EQ(odd.status, 2);
-    EXPECT_NE(odd.out.find("l1.size 100001 is not a multiple of 16"), std::string::npos) << odd.out;
+    /* Each refused with exit status 2 and a message saying why. */
+    const struct {
+        const char *options, *message;
+    } refused[] = {
+        {"--set wmem.size=65536", "the constants need 76800 bytes, more than the weight memory's 65536"},
+        {"--set l2.size=131072", "the network does not fit L2"},
+        {"--engine npu", "no NPU model"},
+        {"--l1-budget 300000", "--l1-budget 300000 is more than"},
+        {"--set l1.size=32768", "l1.size 32768 leaves"},
+        /* beyond the memory map, or stacks that would lose their alignment */
+        {"--set l1.size=4194304", "runs into the cluster peripherals"},
+        {"--set l1.size=100001", "l1.size 100001 is not a multiple of 16"},
+    };
+    int k = 0;
+    for (const auto &x : refused) {
+        RunResult r = ortigia(std::string("compile ") + x.options + " " + dir + "/m.onnx -o " + dir + "/r" +
+                              std::to_string(k++));
+        EXPECT_EQ(r.status, 2) << x.options;
+        EXPECT_NE(r.out.find(x.message), std::string::npos) << x.options << ": " << r.out;
+    }
 }
 
 TEST(OpTable, EveryEntryIsFoundAndElementwiseOnesCarryLinkSemantics)
