@@ -44,7 +44,8 @@ static bool *plan_places(struct gen *G, struct ort_codegen_report *r)
         if (ot->is_input || ot->is_const || G->place[t].where == W_OUTPUT) {
             ort_fail(G->d, "%s: output '%s' is %s; only outputs that nodes compute, each "
                            "listed once, are supported",
-                     g->source, ot->name, ot->is_input ? "a graph input" : ot->is_const ? "a constant" : "listed twice");
+                     g->source, ot->name,
+                     ot->is_input ? "a graph input" : ot->is_const ? "a constant" : "listed twice");
             return NULL;
         }
         if (G->place[t].where == W_NONE) {

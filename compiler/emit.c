@@ -565,8 +565,10 @@ void cg_emit_cluster_step(struct gen *G, int si)
     case S_DMA_COPY: break;
     }
     cg_emit(G, "}\n");
-    cg_emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %" PRId64 ", NN_OPERANDS(%d, %s), k%d, {\n",
-         si, s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.n, s->engine->tag_name, si);
+    /* the operand count carries the engine's tag (nn.h) */
+    cg_emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %" PRId64 ", NN_OPERANDS(%d, %s), "
+               "k%d, {\n",
+            si, s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.n, s->engine->tag_name, si);
     for (int k = 0; k < s->plan.n; k++) {
         const struct ort_tile_operand *op = &s->plan.op[k];
         char addr[128], l1[2][64];

@@ -61,7 +61,6 @@ static void rewire(struct ort_graph *g, int from, int to)
                 g->nodes[i].inputs[k] = to;
 }
 
-
 static bool scalar_const(const struct ort_tensor *t, int64_t *v)
 {
     if (!t->is_const || ort_shape_count(&t->shape) != 1)
@@ -134,7 +133,10 @@ static void fuse_chain(struct ort_graph *g, int h)
         if (g->tensors[cur].is_output || consumers(g, cur, &next) != 1)
             break;
         struct ort_node *c = &g->nodes[next];
-        if (c->alias && !softmax && !c->removed && c->inputs[0] == cur && !ort_node_is(c, ORT_OPID_REQUANT_SHIFT)) {
+        /* an alias link: the values pass unchanged (not an identity
+         * RequantShift, which stays an alias only to write a graph output) */
+        if (c->alias && !softmax && !c->removed && c->inputs[0] == cur &&
+            !ort_node_is(c, ORT_OPID_REQUANT_SHIFT)) {
             head->epilogue[head->n_epilogue++] = next;
             c->fused = true;
             cur = c->outputs[0];
