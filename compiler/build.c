@@ -37,9 +37,10 @@ static void log_tail(const char *log, char *out, size_t size)
     fclose(f);
 }
 
-int ort_build_elf(const char *outdir, const char *fw_src, const char *fw_lib, struct ort_diag *d)
+int ort_build_elf(const char *outdir, const char *fw_src, const char *fw_lib, const struct ort_target *target,
+                  struct ort_diag *d)
 {
-    char log[4096], cmd[16384], tail[4096];
+    char log[4096], cmd[16384], tail[4096], link[1024];
     snprintf(log, sizeof log, "%s/build.log", outdir);
     remove(log);
     const char *cflags = "-march=rv32imac_zicsr_zifencei -mabi=ilp32 --specs=picolibc.specs -O2 "
@@ -54,12 +55,14 @@ int ort_build_elf(const char *outdir, const char *fw_src, const char *fw_lib, st
                             tail);
         }
     }
+    /* The memories and the L1 stacks as the target has them. */
+    ort_target_link_flags(target, link, sizeof link);
     snprintf(cmd, sizeof cmd,
              "%s -march=rv32imac -mabi=ilp32 --specs=picolibc.specs -nostartfiles -T '%s/rt/ortigia.ld' "
-             "-L'%s/rt' -Wl,--gc-sections -Wl,--no-warn-rwx-segments '%s/network.c.o' '%s/main.c.o' "
+             "-L'%s/rt' %s -Wl,--gc-sections -Wl,--no-warn-rwx-segments '%s/network.c.o' '%s/main.c.o' "
              "'%s/weights.S.o' '%s/inputs.S.o' -Wl,--whole-archive '%s/libort_rt.a' "
              "-Wl,--no-whole-archive '%s/libort_kernels.a' -o '%s/network.elf'",
-             CROSS_CC, fw_src, fw_src, outdir, outdir, outdir, outdir, fw_lib, fw_lib, outdir);
+             CROSS_CC, fw_src, fw_src, link, outdir, outdir, outdir, outdir, fw_lib, fw_lib, outdir);
     if (run(cmd, log)) {
         log_tail(log, tail, sizeof tail);
         return ort_fail(d, "%s/network.elf: linking failed (%s):\n%s", outdir, log, tail);

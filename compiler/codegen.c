@@ -9,14 +9,18 @@
 #include <sys/stat.h>
 
 #include "codegen_int.h"
+#include "engine.h"
 #include "memplan.h"
 #include "ortigia/nn_sem.h"
 #include "ops.h"
 #include "types.h"
 
-/* ---- memory planning ------------------------------------------------------ */
+/* ---- the plan: where each tensor lives ----------------------------------- */
 
-static int plan_memory(struct gen *G, struct ort_codegen_report *r)
+/* Graph inputs and outputs in L2; nodes whose output is their input's
+ * bytes as aliases. Returns, per node, whether it gets a step of its own
+ * (NULL with G->d set on an error). */
+static bool *plan_places(struct gen *G, struct ort_codegen_report *r)
 {
     const struct ort_graph *g = G->g;
     int nt = g->n_tensors;
@@ -37,11 +41,13 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
     for (int i = 0; i < g->n_outputs; i++) {
         int t = g->outputs[i];
         const struct ort_tensor *ot = T(G, t);
-        if (ot->is_input || ot->is_const || G->place[t].where == W_OUTPUT)
-            return ort_fail(G->d, "%s: output '%s' is %s; only outputs that nodes compute, each "
-                                  "listed once, are supported",
-                            g->source, ot->name,
-                            ot->is_input ? "a graph input" : ot->is_const ? "a constant" : "listed twice");
+        if (ot->is_input || ot->is_const || G->place[t].where == W_OUTPUT) {
+            ort_fail(G->d, "%s: output '%s' is %s; only outputs that nodes compute, each "
+                           "listed once, are supported",
+                     g->source, ot->name,
+                     ot->is_input ? "a graph input" : ot->is_const ? "a constant" : "listed twice");
+            return NULL;
+        }
         if (G->place[t].where == W_NONE) {
             G->place[t].where = W_OUTPUT;
             G->place[t].offset = i;
@@ -54,9 +60,10 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
      * input; or, when the output is a graph output, the input (an
      * intermediate) is written straight into the output's buffer. Else
      * (a constant input, another type) the node copies. */
-    bool *no_step = calloc((size_t)g->n_nodes + 1, sizeof *no_step);
+    bool *has_step = calloc((size_t)g->n_nodes + 1, sizeof *has_step);
     for (int i = 0; i < g->n_nodes; i++) {
         const struct ort_node *n = &g->nodes[i];
+        has_step[i] = !n->removed && !n->fused;
         if (n->removed || !n->alias)
             continue;
         int x = n->inputs[0], y = n->outputs[0];
@@ -65,27 +72,41 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
             continue;
         if (!ty->is_output) {
             G->place[y].alias_of = x;
-            no_step[i] = true;
+            has_step[i] = false;
         } else if (tx->producer >= 0 && !tx->is_output && G->place[x].alias_of < 0 &&
                    G->place[x].where == W_NONE) {
             G->place[x].alias_of = y;
-            no_step[i] = true;
+            has_step[i] = false;
         }
     }
-    /* Steps. */
+    return has_step;
+}
+
+/* Every node with a step, lowered by its engine. */
+static int lower_steps(struct gen *G, const bool *has_step)
+{
+    const struct ort_graph *g = G->g;
     G->steps = calloc(g->n_nodes > 0 ? (size_t)g->n_nodes : 1, sizeof *G->steps);
     for (int i = 0; i < g->n_nodes; i++) {
-        const struct ort_node *n = &g->nodes[i];
-        if (n->removed || n->fused || no_step[i])
+        if (!has_step[i])
             continue;
-        if (cg_lower_node(G, i, &G->steps[G->n_steps])) {
-            free(no_step);
+        const struct ort_engine_ops *e = G->node_engine[i];
+        struct step *s = &G->steps[G->n_steps];
+        if (e->lower(G, i, s))
             return -1;
-        }
+        s->engine = e;
         G->n_steps++;
     }
-    /* Lifetimes of the arena buffers: from the step that writes the root
-     * to the last step that reads it or an alias of it. */
+    return 0;
+}
+
+/* The activation arena: each buffer lives from the step that writes its
+ * root to the last step that reads it or an alias of it; packed by
+ * compiler/memplan. Then whether the network fits the target's memories. */
+static int plan_arena(struct gen *G, struct ort_codegen_report *r)
+{
+    const struct ort_graph *g = G->g;
+    int nt = g->n_tensors;
     struct ort_buffer *bufs = calloc((size_t)nt, sizeof *bufs);
     int nb = 0;
     for (int si = 0; si < G->n_steps; si++) {
@@ -112,7 +133,6 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
                 b->last = si;
         }
     }
-    free(no_step);
     r->l2_peak = ort_memplan(bufs, nb, 4, &r->l2_lower_bound);
     /* Small enough: the activations live in L1, used in place. */
     r->activations_in_l1 = r->l2_peak <= G->o->l1_budget / 2;
@@ -121,18 +141,42 @@ static int plan_memory(struct gen *G, struct ort_codegen_report *r)
             G->place[t].offset = bufs[G->place[t].buffer].offset;
     free(bufs);
     r->wmem_bytes = G->wmem_bytes;
-    /* What the memories hold: the platform's sizes (code and the stacks
-     * take up to 256 KiB of L2). */
-    const int64_t l2_reserve = 256 * 1024;
-    if (r->l2_peak + r->l2_io_bytes + l2_reserve > G->o->l2_size)
+    const struct ort_target *tg = G->target;
+    if (r->l2_peak + r->l2_io_bytes + tg->l2_reserved_bytes > tg->l2.size)
         return ort_fail(G->d, "%s: the network does not fit L2: activations need %" PRId64
                               " bytes and inputs/outputs %" PRId64 " (with %" PRId64
                               " for code and stacks), L2 has %" PRId64,
-                        g->source, r->l2_peak, r->l2_io_bytes, l2_reserve, G->o->l2_size);
-    if (G->wmem_bytes > G->o->wmem_size)
+                        g->source, r->l2_peak, r->l2_io_bytes, tg->l2_reserved_bytes, tg->l2.size);
+    if (G->wmem_bytes > tg->wmem.size)
         return ort_fail(G->d, "%s: the constants need %" PRId64 " bytes, more than the weight "
-                              "memory's %" PRId64, g->source, G->wmem_bytes, G->o->wmem_size);
+                              "memory's %" PRId64, g->source, G->wmem_bytes, tg->wmem.size);
     return 0;
+}
+
+/* Each step's staging buffers under what the L1 budget leaves beside the
+ * activations (when they live in L1, operands in the arena are used in
+ * place: resident). */
+static void tile_steps(struct gen *G, struct ort_codegen_report *r)
+{
+    int64_t act_l1 = r->activations_in_l1 ? align4(r->l2_peak) : 0;
+    for (int si = 0; si < G->n_steps; si++) {
+        struct step *s = &G->steps[si];
+        for (int k = 0; k < s->plan.n; k++) {
+            int t = s->operand_tensor[k];
+            s->plan.op[k].resident = r->activations_in_l1 && s->operand_const[k] < 0 && t >= 0 &&
+                                     G->place[cg_root_of(G, t)].where == W_ARENA;
+        }
+        s->engine->tile(G, s, G->o->l1_budget - act_l1);
+        if (s->plan.l1_bytes > r->l1_peak)
+            r->l1_peak = s->plan.l1_bytes;
+        r->tiled_steps += s->plan.tiles > 1;
+        for (int k = 0; k < s->plan.n; k++)
+            r->inplace_operands += s->plan.op[k].mode == NN_INPLACE && !s->plan.op[k].resident;
+    }
+    r->l1_lower_bound = r->l1_peak; /* one step at a time shares the arena */
+    r->steps = G->n_steps;
+    for (int si = 0; si < G->n_steps; si++)
+        r->estimated_cycles += G->steps[si].engine->cost(G, &G->steps[si]);
 }
 
 /* dir/name opened for writing (its path in path), or NULL with d set. */
@@ -205,165 +249,115 @@ void ort_codegen_print_report(FILE *f, const struct ort_codegen_report *r)
     fprintf(f, "estimated cycles: %" PRId64 " (every step on the cluster)\n", r->estimated_cycles);
 }
 
-int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
-                struct ort_codegen_report *r, struct ort_diag *d)
+/* ---- network.c and network.h ------------------------------------------- */
+
+static int emit_network(struct gen *G, const struct ort_codegen_report *r)
 {
-    struct gen G = {.g = g, .o = o, .d = d};
-    memset(r, 0, sizeof *r);
-    int rc = -1;
-    uint8_t *blob = NULL;
-    FILE *rep = NULL;
-    if (o->engine == ORT_ENGINE_NPU) {
-        ort_fail(d, "%s: --engine npu: this platform has no NPU model yet; use cluster or auto",
-                 g->source);
-        goto out;
-    }
-    if (mkdir(o->outdir, 0777) && errno != EEXIST) {
-        ort_fail(d, "%s: cannot create: %s", o->outdir, strerror(errno));
-        goto out;
-    }
-    if (plan_memory(&G, r))
-        goto out;
-    /* Tiling: each step's staging buffers under what the L1 budget leaves. */
-    int64_t act_l1 = r->activations_in_l1 ? align4(r->l2_peak) : 0;
-    for (int si = 0; si < G.n_steps; si++) {
-        struct step *s = &G.steps[si];
-        bool bytes_units = s->kind == S_ELEMWISE || s->kind == S_TRANSPOSE;
-        for (int k = 0; k < s->plan.n; k++) {
-            int t = s->operand_tensor[k];
-            s->plan.op[k].resident = r->activations_in_l1 && s->operand_const[k] < 0 && t >= 0 &&
-                                     G.place[cg_root_of(&G, t)].where == W_ARENA;
-        }
-        ort_tile(&s->plan, o->l1_budget - act_l1, bytes_units ? 4 : 1, 4);
-        if (s->plan.l1_bytes > r->l1_peak)
-            r->l1_peak = s->plan.l1_bytes;
-        r->tiled_steps += s->plan.tiles > 1;
-        for (int k = 0; k < s->plan.n; k++)
-            r->inplace_operands += s->plan.op[k].mode == NN_INPLACE && !s->plan.op[k].resident;
-    }
-    r->l1_lower_bound = r->l1_peak; /* one step at a time shares the arena */
-    r->steps = G.n_steps;
-    for (int si = 0; si < G.n_steps; si++) {
-        int64_t est;
-        cg_map_engine(&G, &G.steps[si], &est);
-        r->estimated_cycles += est;
-    }
-
+    const struct ort_graph *g = G->g;
+    const struct ort_codegen_options *o = G->o;
     char path[4096];
-    G.c = open_out(o->outdir, "network.c", path, sizeof path, d);
-    if (!G.c)
-        goto out;
-    cg_emit(&G, "/* Generated by ortigia compile from %s: do not edit. */\n", g->source);
-    cg_emit(&G, "#include <stdint.h>\n\n#include \"ortigia/cluster.h\"\n#include \"ortigia/nn.h\"\n"
+    G->c = open_out(o->outdir, "network.c", path, sizeof path, G->d);
+    if (!G->c)
+        return -1;
+    cg_emit(G, "/* Generated by ortigia compile from %s: do not edit. */\n", g->source);
+    cg_emit(G, "#include <stdint.h>\n\n#include \"ortigia/cluster.h\"\n#include \"ortigia/nn.h\"\n"
              "#include \"ortigia/nn_kernel.h\"\n#include \"ortigia/nn_sem.h\"\n#include \"network.h\"\n\n");
-    cg_emit(&G, "extern const uint8_t ort_weights[]; /* weights.S: the weight memory */\n");
-    cg_emit(&G, "extern uint8_t ort_inputs[];        /* inputs.S: L2 */\n");
-    cg_emit(&G, "static uint8_t ort_act[%" PRId64 "] __attribute__((%saligned(8)));\n",
-         r->l2_peak ? r->l2_peak : 4, r->activations_in_l1 ? "section(\".l1bss\"), " : "");
-    cg_emit(&G, "static uint8_t ort_l1_arena[%" PRId64 "] __attribute__((section(\".l1bss\"), aligned(8)));\n",
-         r->l1_peak ? r->l1_peak : 4);
+    cg_emit(G, "extern const uint8_t ort_weights[]; /* weights.S: the weight memory */\n");
+    cg_emit(G, "extern uint8_t ort_inputs[];        /* inputs.S: L2 */\n");
+    cg_emit(G, "static uint8_t ort_act[%" PRId64 "] __attribute__((%saligned(8)));\n",
+            r->l2_peak ? r->l2_peak : 4, r->activations_in_l1 ? "section(\".l1bss\"), " : "");
+    cg_emit(G, "static uint8_t ort_l1_arena[%" PRId64 "] __attribute__((section(\".l1bss\"), aligned(8)));\n",
+            r->l1_peak ? r->l1_peak : 4);
     for (int i = 0; i < g->n_outputs; i++)
-        if (G.place[g->outputs[i]].where == W_OUTPUT && G.place[g->outputs[i]].offset == i)
-            cg_emit(&G, "uint8_t ort_output_%d[%" PRId64 "] __attribute__((aligned(4)));\n", i,
-                 tensor_bytes(T(&G, g->outputs[i])));
-    /* Row operators, instantiated for the element types used. */
-    char seen[64][96];
-    int n_seen = 0;
-    for (int si = 0; si < G.n_steps; si++) {
-        const struct step *s = &G.steps[si];
-        if (s->kind != S_SOFTMAX && s->kind != S_RMSNORM)
-            continue;
-        const struct ort_node *n = &g->nodes[s->node];
-        char line[96];
-        const char *x = tensor_ctype(&G, n->inputs[0]), *y = tensor_ctype(&G, n->outputs[0]);
-        if (s->kind == S_SOFTMAX && s->plan.n == 4)
-            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE_MAP(softmax_map_%s_%s, %s, %s)", x,
-                     tensor_ctype(&G, s->operand_tensor[3]), x, tensor_ctype(&G, s->operand_tensor[3]));
-        else if (s->kind == S_SOFTMAX && s->plan.n == 3)
-            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE(softmax_tab_%s_%s, %s, %s)", x, y, x, y);
-        else if (s->kind == S_SOFTMAX)
-            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW(softmax_%s_%s, %s, %s)", x, y, x, y);
-        else {
-            const char *w = tensor_ctype(&G, n->inputs[1]);
-            snprintf(line, sizeof line, "NN_DEFINE_RMSNORM_ROW(rmsnorm_%s_%s_%s, %s, %s, %s)", x, w, y,
-                     x, w, y);
-        }
-        bool dup = false;
-        for (int k = 0; k < n_seen && !dup; k++)
-            dup = !strcmp(seen[k], line);
-        if (!dup && n_seen < 64) {
-            strcpy(seen[n_seen++], line);
-            cg_emit(&G, "%s\n", line);
-        }
-    }
-    for (int si = 0; si < G.n_steps; si++)
-        cg_emit_step(&G, si);
+        if (G->place[g->outputs[i]].where == W_OUTPUT && G->place[g->outputs[i]].offset == i)
+            cg_emit(G, "uint8_t ort_output_%d[%" PRId64 "] __attribute__((aligned(4)));\n", i,
+                    tensor_bytes(T(G, g->outputs[i])));
+    for (int k = 0; k < G->n_engines; k++)
+        G->engines[k]->emit_shared(G);
+    for (int si = 0; si < G->n_steps; si++)
+        G->steps[si].engine->emit(G, si);
     if (o->profile)
-        cg_emit(&G, "\nuint32_t ort_step_cycles[%d];\n", G.n_steps ? G.n_steps : 1);
+        cg_emit(G, "\nuint32_t ort_step_cycles[%d];\n", G->n_steps ? G->n_steps : 1);
     /* Every core runs the steps in order; one barrier between steps. */
-    cg_emit(&G, "\nstatic void network_body(void *arg)\n{\n    (void)arg;\n");
+    cg_emit(G, "\nstatic void network_body(void *arg)\n{\n    (void)arg;\n");
     if (o->profile)
-        cg_emit(&G, "    uint32_t t = rt_cycles(), now, core = rt_core_id();\n");
+        cg_emit(G, "    uint32_t t = rt_cycles(), now, core = rt_core_id();\n");
     int ordinal = 0;
-    for (int si = 0; si < G.n_steps; si++) {
-        if (G.steps[si].kind == S_DMA_COPY) {
-            cg_emit(&G, "    nn_step_copies(c%d, %d);\n", si, G.steps[si].plan.n - 1);
-        } else {
-            int next = si + 1;
-            while (next < G.n_steps && G.steps[next].kind == S_DMA_COPY)
-                next++;
-            char nx[32];
-            snprintf(nx, sizeof nx, next < G.n_steps ? "&t%d" : "0", next);
-            cg_emit(&G, "    nn_step(&t%d, %d, %s);\n", si, ordinal++, nx);
-        }
+    for (int si = 0; si < G->n_steps; si++) {
+        G->steps[si].engine->emit_run(G, si, &ordinal);
         if (o->profile)
-            cg_emit(&G, "    if (core == 0) {\n        now = rt_cycles();\n        ort_step_cycles[%d] = now - t;\n"
-                     "        t = now;\n    }\n", si);
+            cg_emit(G, "    if (core == 0) {\n        now = rt_cycles();\n        ort_step_cycles[%d] = now - t;\n"
+                       "        t = now;\n    }\n", si);
     }
-    cg_emit(&G, "}\n\nvoid network_run(void)\n{\n    nn_run_network(network_body);\n}\n");
-    r->step_names = calloc(G.n_steps > 0 ? (size_t)G.n_steps : 1, sizeof *r->step_names);
-    for (int si = 0; si < G.n_steps; si++)
-        snprintf(r->step_names[si], sizeof r->step_names[si], "%s (%s)", g->nodes[G.steps[si].node].name,
-                 g->nodes[G.steps[si].node].op_type);
-    FILE *c = G.c;
-    G.c = NULL;
-    if (close_out(c, path, d))
-        goto out;
+    cg_emit(G, "}\n\nvoid network_run(void)\n{\n    nn_run_network(network_body);\n}\n");
+    FILE *c = G->c;
+    G->c = NULL;
+    if (close_out(c, path, G->d))
+        return -1;
 
-    FILE *h = open_out(o->outdir, "network.h", path, sizeof path, d);
+    FILE *h = open_out(o->outdir, "network.h", path, sizeof path, G->d);
     if (!h)
-        goto out;
+        return -1;
     fprintf(h, "/* Generated by ortigia compile: the compiled network. */\n#ifndef NETWORK_H\n"
                "#define NETWORK_H\n\n#include <stdint.h>\n\n/* Runs the network once on the cluster "
                "(core 0 calls it). */\nvoid network_run(void);\n\n");
     for (int i = 0; i < g->n_outputs; i++)
-        fprintf(h, "extern uint8_t ort_output_%d[]; /* '%s', %s */\n", i, T(&G, g->outputs[i])->name,
-                ctype(T(&G, g->outputs[i])->storage));
+        fprintf(h, "extern uint8_t ort_output_%d[]; /* '%s', %s */\n", i, T(G, g->outputs[i])->name,
+                ctype(T(G, g->outputs[i])->storage));
     fprintf(h, "\n#endif\n");
-    if (close_out(h, path, d))
-        goto out;
+    return close_out(h, path, G->d);
+}
 
-    FILE *mf = open_out(o->outdir, "main.c", path, sizeof path, d);
-    if (!mf)
-        goto out;
-    fprintf(mf, "/* Generated by ortigia compile: runs the network once and records its cycles. */\n"
-                "#include <stdint.h>\n\n#include \"ortigia/rt.h\"\n#include \"network.h\"\n\n"
-                "volatile uint32_t ort_net_cycles;\n\nint main(void)\n{\n"
-                "    rt_region_begin(1, \"network\");\n    uint32_t t0 = rt_cycles();\n"
-                "    network_run();\n    ort_net_cycles = rt_cycles() - t0;\n"
-                "    rt_region_end(1);\n    return 0;\n}\n");
-    if (close_out(mf, path, d))
-        goto out;
+/* ---- main.c: a harness template ------------------------------------------ */
 
-    /* Constants, in their storage types, some transposed. */
-    blob = calloc((size_t)(G.wmem_bytes > G.inputs_bytes ? G.wmem_bytes : G.inputs_bytes) + 8, 1);
-    for (int i = 0; i < G.n_consts; i++) {
-        const struct stored_const *c = &G.consts[i];
+/* firmware_dir/harness/<name>.c, whose lines starting with "//!" describe
+ * the template and are left out, becomes outdir/main.c. */
+static int write_harness(struct gen *G)
+{
+    const struct ort_codegen_options *o = G->o;
+    char tpath[4096], path[4096];
+    if (!o->firmware_dir)
+        return ort_fail(G->d, "%s: no firmware folder given for the harness templates", G->g->source);
+    snprintf(tpath, sizeof tpath, "%s/harness/%s.c", o->firmware_dir, o->harness ? o->harness : "main");
+    size_t len;
+    unsigned char *text = ort_read_file(tpath, &len, G->d);
+    if (!text)
+        return -1;
+    FILE *f = open_out(o->outdir, "main.c", path, sizeof path, G->d);
+    if (!f) {
+        free(text);
+        return -1;
+    }
+    for (size_t at = 0; at < len;) {
+        size_t end = at;
+        while (end < len && text[end] != '\n')
+            end++;
+        end += end < len; /* with its newline */
+        if (!(end - at >= 3 && !memcmp(text + at, "//!", 3)))
+            fwrite(text + at, 1, end - at, f);
+        at = end;
+    }
+    free(text);
+    return close_out(f, path, G->d);
+}
+
+/* ---- weights and inputs -------------------------------------------------- */
+
+/* The constants in their storage types (weights transposed where a step
+ * stores them so), the graph inputs' initial values, and the .S files
+ * that place them. */
+static int write_blobs(struct gen *G)
+{
+    const struct ort_graph *g = G->g;
+    const struct ort_codegen_options *o = G->o;
+    uint8_t *blob = calloc((size_t)(G->wmem_bytes > G->inputs_bytes ? G->wmem_bytes : G->inputs_bytes) + 8, 1);
+    for (int i = 0; i < G->n_consts; i++) {
+        const struct stored_const *c = &G->consts[i];
         if (c->tensor < 0) {
             put_values(blob + c->offset, c->type, c->data, c->count);
             continue;
         }
-        const struct ort_tensor *t = T(&G, c->tensor);
+        const struct ort_tensor *t = T(G, c->tensor);
         int64_t count = ort_shape_count(&t->shape);
         if (!c->transposed) {
             put_values(blob + c->offset, t->storage, t->data, count);
@@ -377,50 +371,84 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
         put_values(blob + c->offset, t->storage, tr, count);
         free(tr);
     }
-    if (write_blob(&G, o->outdir, "weights.bin", blob, G.wmem_bytes))
-        goto out;
-    memset(blob, 0, (size_t)G.inputs_bytes);
-    for (int i = 0; i < g->n_inputs && o->inputs; i++) {
-        const struct ort_tensor *t = T(&G, g->inputs[i]);
-        const struct ort_array *a = ort_npz_input(g, o->inputs, i);
-        if (a && ort_shape_count(&a->shape) == ort_shape_count(&t->shape))
-            put_values(blob + G.place[g->inputs[i]].offset, t->storage, a->data,
-                       ort_shape_count(&t->shape));
+    int rc = write_blob(G, o->outdir, "weights.bin", blob, G->wmem_bytes);
+    if (!rc) {
+        memset(blob, 0, (size_t)G->inputs_bytes);
+        for (int i = 0; i < g->n_inputs && o->inputs; i++) {
+            const struct ort_tensor *t = T(G, g->inputs[i]);
+            const struct ort_array *a = ort_npz_input(g, o->inputs, i);
+            if (a && ort_shape_count(&a->shape) == ort_shape_count(&t->shape))
+                put_values(blob + G->place[g->inputs[i]].offset, t->storage, a->data, ort_shape_count(&t->shape));
+        }
+        rc = write_blob(G, o->outdir, "inputs.bin", blob, G->inputs_bytes) ||
+             write_asm(G, o->outdir, "weights.S", ".wmem", "ort_weights", "weights.bin") ||
+             write_asm(G, o->outdir, "inputs.S", ".data.ort_inputs", "ort_inputs", "inputs.bin");
     }
-    if (write_blob(&G, o->outdir, "inputs.bin", blob, G.inputs_bytes) ||
-        write_asm(&G, o->outdir, "weights.S", ".wmem", "ort_weights", "weights.bin") ||
-        write_asm(&G, o->outdir, "inputs.S", ".data.ort_inputs", "ort_inputs", "inputs.bin"))
-        goto out;
+    free(blob);
+    return rc ? -1 : 0;
+}
 
-    rep = open_out(o->outdir, "report.txt", path, sizeof path, d);
+/* ---- report.txt --------------------------------------------------------- */
+
+static int write_report(struct gen *G, const struct ort_codegen_report *r)
+{
+    const struct ort_graph *g = G->g;
+    char path[4096];
+    FILE *rep = open_out(G->o->outdir, "report.txt", path, sizeof path, G->d);
     if (!rep)
-        goto out;
-    fprintf(rep, "model: %s\nL1 budget: %" PRId64 " bytes\n", g->source, o->l1_budget);
+        return -1;
+    fprintf(rep, "model: %s\nL1 budget: %" PRId64 " bytes\n", g->source, G->o->l1_budget);
     ort_codegen_print_report(rep, r);
     fprintf(rep, "estimated cycles: %" PRId64 "\n", r->estimated_cycles);
     fprintf(rep, "\nstep  node (op)  engine  estimated cycles  units/tile x tiles  L1 bytes  operands\n");
-    for (int si = 0; si < G.n_steps; si++) {
-        const struct step *s = &G.steps[si];
+    for (int si = 0; si < G->n_steps; si++) {
+        const struct step *s = &G->steps[si];
         const struct ort_node *n = &g->nodes[s->node];
-        int64_t est;
-        const char *engine = cg_map_engine(&G, s, &est);
         fprintf(rep, "%4d  %s (%s)  %s  %" PRId64 "  %" PRId64 "/%" PRId64 " x %" PRId64 "  %" PRId64 " ", si,
-                n->name, n->op_type, engine, est, s->plan.units, s->plan.tile_units, s->plan.tiles,
-                s->plan.l1_bytes);
+                n->name, n->op_type, s->engine->name, s->engine->cost(G, s), s->plan.units, s->plan.tile_units,
+                s->plan.tiles, s->plan.l1_bytes);
         for (int k = 0; k < s->plan.n; k++)
-            fprintf(rep, " %s:%s", s->operand_tensor[k] >= 0 ? T(&G, s->operand_tensor[k])->name : "(table)",
+            fprintf(rep, " %s:%s", s->operand_tensor[k] >= 0 ? T(G, s->operand_tensor[k])->name : "(table)",
                     cg_mode_name(s->plan.op[k].mode) + 3);
         fprintf(rep, "\n");
     }
-    FILE *rf = rep;
-    rep = NULL;
-    rc = close_out(rf, path, d);
+    return close_out(rep, path, G->d);
+}
+
+/* ---- the stages ------------------------------------------------------------ */
+
+int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
+                struct ort_codegen_report *r, struct ort_diag *d)
+{
+    struct gen G = {.g = g, .o = o, .target = o->target, .d = d};
+    memset(r, 0, sizeof *r);
+    bool *has_step = NULL;
+    int rc = -1;
+    /* The engines first: an engine the platform lacks writes nothing. */
+    if (cg_map_engines(&G))
+        goto out;
+    if (mkdir(o->outdir, 0777) && errno != EEXIST) {
+        ort_fail(d, "%s: cannot create: %s", o->outdir, strerror(errno));
+        goto out;
+    }
+    has_step = plan_places(&G, r);
+    if (!has_step || cg_map_nodes(&G, has_step) || lower_steps(&G, has_step) || plan_arena(&G, r))
+        goto out;
+    tile_steps(&G, r);
+    if (emit_network(&G, r))
+        goto out;
+    r->step_names = calloc(G.n_steps > 0 ? (size_t)G.n_steps : 1, sizeof *r->step_names);
+    for (int si = 0; si < G.n_steps; si++)
+        snprintf(r->step_names[si], sizeof r->step_names[si], "%s (%s)", g->nodes[G.steps[si].node].name,
+                 g->nodes[G.steps[si].node].op_type);
+    if (write_harness(&G) || write_blobs(&G) || write_report(&G, r))
+        goto out;
+    rc = 0;
 out:
-    if (rep)
-        fclose(rep);
     if (G.c)
         fclose(G.c);
-    free(blob);
+    free(has_step);
+    free(G.node_engine);
     free(G.place);
     for (int i = 0; i < G.n_consts; i++)
         free(G.consts[i].data);

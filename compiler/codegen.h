@@ -1,9 +1,14 @@
 /*
- * Code generation: the typed, optimized IR -> C for the target.
+ * Code generation: the typed, optimized IR -> C for the target (target.h),
+ * in stages (codegen.c): places of the graph's inputs, outputs and
+ * aliases; the mapping of each node to an engine (mapping.c, engine.h);
+ * lowering to steps; the activation arena; tiling; network.c/network.h;
+ * the harness; the constant and input blobs; the report. Its files:
  *   network.h / network.c  one kernel and one tiling descriptor per step,
- *                          network_run() forking each step on the cluster
- *   main.c                 the test harness: runs the network once, records
- *                          its cycles in ort_net_cycles
+ *                          network_run() running the steps on the cluster
+ *   main.c                 the harness, from a template
+ *                          (firmware/harness/main.c: runs the network once,
+ *                          records its cycles in ort_net_cycles)
  *   weights.bin, weights.S constants, placed in the weight memory (.wmem)
  *   inputs.bin, inputs.S   the graph inputs' initial values (L2)
  *   report.txt             memory plan and tiling per step
@@ -22,20 +27,23 @@
 #include "diag.h"
 #include "ir.h"
 #include "npz.h"
+#include "target.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* --engine: auto lets the mapping choose per node; the others name one
+ * engine for every node. */
 enum ort_engine { ORT_ENGINE_AUTO, ORT_ENGINE_CLUSTER, ORT_ENGINE_NPU };
 
 struct ort_codegen_options {
     const char *outdir;
+    const struct ort_target *target; /* the platform */
     int64_t l1_budget;          /* bytes of L1 for staging */
-    int64_t l2_size, wmem_size; /* the platform's memories */
-    int cores;                  /* cluster cores (the cost model) */
-    int dma_bytes_per_cycle;    /* DMA bandwidth (the cost model) */
     enum ort_engine engine;
+    const char *firmware_dir;   /* firmware sources: harness templates in firmware_dir/harness/ */
+    const char *harness;        /* template name (NULL: "main") */
     const struct ort_npz *inputs; /* initial input values (NULL: zeros) */
     bool profile;               /* record each step's cycles in ort_step_cycles[] */
 };
@@ -58,10 +66,12 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
 /* Prints the report (the memory levels, then a line per step). */
 void ort_codegen_print_report(FILE *f, const struct ort_codegen_report *r);
 
-/* Compiles outdir's sources with the cross compiler into outdir/network.elf.
- * `fw_src` is the firmware source folder (headers, link scripts), `fw_lib`
- * the folder with libort_rt.a and libort_kernels.a. */
-int ort_build_elf(const char *outdir, const char *fw_src, const char *fw_lib, struct ort_diag *d);
+/* Compiles outdir's sources with the cross compiler into outdir/network.elf,
+ * linked for the target's memory sizes and L1 stacks. `fw_src` is the
+ * firmware source folder (headers, link scripts), `fw_lib` the folder
+ * with libort_rt.a and libort_kernels.a. */
+int ort_build_elf(const char *outdir, const char *fw_src, const char *fw_lib, const struct ort_target *target,
+                  struct ort_diag *d);
 
 #ifdef __cplusplus
 }

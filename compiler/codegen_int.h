@@ -1,8 +1,10 @@
 /*
- * Inside the code generator: what its parts share. codegen.c (memory
- * planning, files, the driver), lower.c (nodes to steps: operands, stored
- * constants, the cost model), cexpr.c (index and division expressions of
- * the generated C), emit.c (the generated kernels and descriptors).
+ * Inside the code generator: what its parts share. codegen.c (the stages
+ * and the files), mapping.c (an engine per node), engine.h and its
+ * engines (engine_cluster.c), lower.c (what lowering to any engine
+ * needs: operands, stored constants, epilogue links), cexpr.c (index and
+ * division expressions of the generated C), emit.c (the cluster's
+ * generated kernels and descriptors).
  */
 #ifndef ORTIGIA_COMPILER_CODEGEN_INT_H
 #define ORTIGIA_COMPILER_CODEGEN_INT_H
@@ -13,7 +15,10 @@
 
 #include "codegen.h"
 #include "ops_int.h"
+#include "target.h"
 #include "tiling.h"
+
+struct ort_engine_ops;
 
 /* ---- where each tensor lives ------------------------------------------ */
 
@@ -36,14 +41,20 @@ struct stored_const {
     enum ort_dtype type;  /* stored as this type */
 };
 
-/* One step of the generated program: a node and how it is tiled. */
+/* One step of the generated program: a node, the engine that runs it and
+ * how it is tiled. The kinds are the cluster's kernels. */
 enum step_kind {
-    S_ELEMWISE, S_SOFTMAX, S_RMSNORM, S_MATMUL_W, S_MATMUL_A, S_TRANSPOSE, S_CONCAT,
-    S_DMA_COPY, /* a Concat the DMA does alone */
+    S_ELEMWISE, S_SOFTMAX, S_RMSNORM,
+    S_MATMUL_W,     /* a product streaming a constant weight matrix by output columns */
+    S_MATMUL_A,     /* a product of activations, by output rows */
+    S_TRANSPOSE,
+    S_CONCAT_COPY,  /* a Concat, or a Reshape that must copy (a Concat of one input) */
+    S_DMA_COPY,     /* the same done by the DMA alone (same-typed variable inputs) */
 };
 
 struct step {
     int node;
+    const struct ort_engine_ops *engine; /* chosen by the mapping (mapping.c) */
     enum step_kind kind;
     int operand_tensor[NN_MAX_OPERANDS]; /* tensor of each operand (-1 none) */
     int64_t operand_const[NN_MAX_OPERANDS]; /* stored_const index for weights, else -1 */
@@ -57,6 +68,13 @@ struct step {
 struct gen {
     const struct ort_graph *g;
     const struct ort_codegen_options *o;
+    const struct ort_target *target;
+    /* per node: the engine the mapping chose, NULL for a node without a
+     * step of its own (removed, fused, or an alias without a copy) */
+    const struct ort_engine_ops **node_engine;
+    /* the engines the target has, in mapping order (mapping.c) */
+    const struct ort_engine_ops *engines[ORT_TARGET_MAX_ENGINES];
+    int n_engines;
     struct place *place;
     struct stored_const *consts;
     int n_consts;
@@ -105,16 +123,37 @@ static inline int log2i(int64_t d)
 
 static inline const char *tensor_ctype(const struct gen *G, int t) { return ctype(T(G, t)->storage); }
 
-/* lower.c */
+/* lower.c: what lowering a node to a step needs on any engine */
 int cg_root_of(const struct gen *G, int t);
 /* The C expression of a tensor's (or stored constant's) address. */
 void cg_addr_expr(const struct gen *G, int t, int64_t cst, char *buf, size_t size);
 int cg_operand_of(const struct step *s, int tensor);
 /* The tensor a node's kernel finally writes: the last of its epilogue. */
 int cg_final_output(const struct gen *G, const struct ort_node *n);
-int cg_lower_node(struct gen *G, int ni, struct step *s);
-/* The engine of a step by the cost model, and its estimated cycles. */
-const char *cg_map_engine(const struct gen *G, const struct step *s, int64_t *cycles);
+/* An empty step of node ni: no operands, no table. */
+void cg_step_init(struct step *s, int ni);
+void cg_add_operand(struct step *s, int tensor, int64_t cst, int mode, int64_t unit_bytes, int64_t bytes);
+/* Stored constants in the weight memory: tensor t (transposed: a [K][N]
+ * matrix stored [N][K]), or a table the generator computed (owned). */
+int cg_store_const(struct gen *G, int t, bool transposed);
+int cg_store_table(struct gen *G, int64_t *data, int64_t count, enum ort_dtype type);
+/* The stored constant of tensor t if it is constant, else -1. */
+int64_t cg_const_ref(struct gen *G, int t);
+/* An input a link of the step reads (nothing for a scalar constant). */
+void cg_add_side(struct gen *G, struct step *s, int t, int64_t out_count, bool rows);
+/* The side inputs of n's whole epilogue. */
+void cg_add_epilogue_sides(struct gen *G, struct step *s, const struct ort_node *n, bool rows);
+/* Every computing link of n's epilogue has link semantics (ops.h); else
+ * an error naming it: never guess. */
+int cg_check_links(const struct gen *G, const struct ort_node *n);
+/* Link c's inputs other than its running value `main` (its first
+ * occurrence), in order, into side[]; their count. */
+int cg_link_sides(const struct ort_node *c, int main, int *side);
+/* Links from..end of n's epilogue applied to v on the host (links with
+ * scalar side inputs only), with the target's semantics. */
+int64_t cg_eval_links(const struct gen *G, const struct ort_node *n, int from, int64_t v);
+/* The tail of the epilogue over an 8-bit value as a table, when it pays. */
+void cg_plan_lut(struct gen *G, struct step *s, const struct ort_node *n);
 
 /* cexpr.c: C text of x / d, x % d for 0 <= x <= xmax; broadcast and
  * transposed indices of the element at flat index `var` of `out`. */
@@ -130,7 +169,7 @@ void cg_emit(struct gen *G, const char *fmt, ...) __attribute__((format(printf, 
 /* Both operands 8-bit along a K that is a multiple of 4: the blocked kernels. */
 bool cg_mm_blocked(const struct gen *G, const struct ort_node *n, const struct ort_matmul *m, bool wmode);
 const char *cg_mode_name(int mode);
-/* Step si's kernel, descriptor (or DMA copies) into G->c. */
-void cg_emit_step(struct gen *G, int si);
+/* Step si's cluster kernel and descriptor (or DMA copies) into G->c. */
+void cg_emit_cluster_step(struct gen *G, int si);
 
 #endif

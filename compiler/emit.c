@@ -1,4 +1,4 @@
-/* The generated kernels and descriptors. */
+/* The cluster's generated kernels and descriptors (engine_cluster.c). */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "codegen_int.h"
+#include "engine.h"
 
 void cg_emit(struct gen *G, const char *fmt, ...)
 {
@@ -35,32 +36,6 @@ static void emit_inputs(struct gen *G, const struct step *s, int from)
     }
 }
 
-static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
-
-static int64_t rqs_lo(const struct ort_node *r) { return r->p.is_signed ? -(r->p.n_levels / 2) : 0; }
-static int64_t rqs_hi(const struct ort_node *r)
-{
-    return r->p.is_signed ? r->p.n_levels / 2 - 1 : r->p.n_levels - 1;
-}
-
-static int64_t absmax(const struct ort_tensor *t)
-{
-    int64_t a = abs64(t->lo), b = abs64(t->hi);
-    return a > b ? a : b;
-}
-
-/* x * mul + add + 2^(s-1) stays within int32 for every value the ranges
- * allow: the int32 form of the requantization is exact. */
-static bool rqs_fits32(const struct ort_node *r, const struct ort_tensor *x, const struct ort_tensor *mt,
-                       const struct ort_tensor *at)
-{
-    int64_t xm = absmax(x), mm = absmax(mt), am = absmax(at);
-    return xm <= INT32_MAX && mm <= INT32_MAX &&
-           (__int128)xm * mm + am + ((int64_t)1 << r->p.log2d) < ((__int128)1 << 31);
-}
-
-/* The value of input tensor t as C text: a literal for a scalar constant,
- * x<k>[i] for a sliced operand, x<k>[<broadcast index of flat>] else. */
 /* Where an output element is, as C expressions: its flat index, or (for
  * matrix products) its row in the [rows x N] view and its column. */
 struct pos {
@@ -108,54 +83,26 @@ static void value_of(const struct gen *G, const struct step *s, int t, const str
 }
 
 /* Applies elementwise node c to the running value v (its main operand is
- * tensor cur), or, for `head`, computes it from its inputs. */
+ * tensor cur), or, for `head`, computes it from its inputs: the
+ * operator's link_emit (ops.h) with its side inputs' values as C text. */
 static void emit_link(struct gen *G, const struct step *s, const struct ort_node *c, int cur,
                       const struct ort_shape *out, const struct pos *flat, bool head)
 {
-    char a[640], b[640], m[640], d[640];
-    const char *op = c->op_type;
-    int other = -1;
     if (head) {
+        char a[640];
         value_of(G, s, c->inputs[0], out, flat, a, sizeof a);
         cg_emit(G, "            v = %s;\n", a);
         cur = c->inputs[0];
-        if (c->n_inputs > 1)
-            other = c->inputs[1];
-    } else {
-        bool main_seen = false;
-        for (int k = 0; k < c->n_inputs && other < 0; k++) {
-            if (c->inputs[k] == cur && !main_seen)
-                main_seen = true;
-            else if (k < 2)
-                other = c->inputs[k];
-        }
     }
-    if (!strcmp(op, "Add") || !strcmp(op, "Mul")) {
-        value_of(G, s, other, out, flat, b, sizeof b);
-        cg_emit(G, "            v = v %c %s;\n", op[0] == 'A' ? '+' : '*', b);
-    } else if (!strcmp(op, "iHardswish")) {
-        cg_emit(G, "            v = nn_hardswish(v, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n", c->p.coeff[0],
-             c->p.coeff[1], c->p.coeff[2]);
-    } else if (!strcmp(op, "TrueIntegerDiv")) {
-        cg_emit(G, "            v = v * %" PRId64 ";\n", c->p.coeff[0]);
-    } else {
-        const struct ort_tensor *x = T(G, cur), *mt = T(G, c->inputs[1]), *at = T(G, c->inputs[2]);
-        value_of(G, s, c->inputs[1], out, flat, m, sizeof m);
-        value_of(G, s, c->inputs[2], out, flat, d, sizeof d);
-        int64_t lo = rqs_lo(c), hi = rqs_hi(c);
-        if (!rqs_fits32(c, x, mt, at))
-            cg_emit(G, "            v = nn_requant64(v, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n", m, d,
-                 c->p.log2d, lo, hi);
-        else if (pow2(hi + 1) && lo == -(hi + 1))
-            cg_emit(G, "            v = nn_rq32_clip(v, %s, %s, %" PRId64 ", %d);\n", m, d, c->p.log2d,
-                 log2i(hi + 1) + 1);
-        else if (pow2(hi + 1) && lo == 0)
-            cg_emit(G, "            v = nn_rq32_clipu(v, %s, %s, %" PRId64 ", %d);\n", m, d, c->p.log2d,
-                 log2i(hi + 1) + 1);
-        else
-            cg_emit(G, "            v = nn_rq32_range(v, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n", m, d,
-                 c->p.log2d, lo, hi);
+    int side_t[ORT_LINK_MAX_INPUTS];
+    char text[ORT_LINK_MAX_INPUTS][640];
+    const char *side[ORT_LINK_MAX_INPUTS];
+    int ns = cg_link_sides(c, cur, side_t);
+    for (int k = 0; k < ns; k++) {
+        value_of(G, s, side_t[k], out, flat, text[k], sizeof text[k]);
+        side[k] = text[k];
     }
+    c->op->link_emit(G->c, G->g, c, cur, side_t, side);
 }
 
 /* The epilogue of node n on the running value v. */
@@ -251,7 +198,7 @@ static void emit_matmul_epilogue(struct gen *G, const struct step *s, const stru
 {
     char val[640], var[128];
     struct ort_shape out = m->out;
-    if (!strcmp(n->op_type, "Gemm")) {
+    if (n->op->id == ORT_OPID_GEMM) {
         if (n->p.alpha != 1)
             cg_emit(G, "            acc *= %" PRId64 ";\n", n->p.alpha);
         if (n->n_inputs > 2 && n->inputs[2] >= 0) {
@@ -580,7 +527,7 @@ static void emit_copies(struct gen *G, int si)
     cg_emit(G, "};\n");
 }
 
-void cg_emit_step(struct gen *G, int si)
+void cg_emit_cluster_step(struct gen *G, int si)
 {
     const struct step *s = &G->steps[si];
     const struct ort_node *n = &G->g->nodes[s->node];
@@ -614,12 +561,14 @@ void cg_emit_step(struct gen *G, int si)
             emit_matmul_a(G, s);
         break;
     case S_TRANSPOSE: emit_transpose(G, s); break;
-    case S_CONCAT: emit_concat(G, s); break;
+    case S_CONCAT_COPY: emit_concat(G, s); break;
     case S_DMA_COPY: break;
     }
     cg_emit(G, "}\n");
-    cg_emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %" PRId64 ", %d, k%d, {\n", si,
-         s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.n, si);
+    /* the operand count carries the engine's tag (nn.h) */
+    cg_emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %" PRId64 ", NN_OPERANDS(%d, %s), "
+               "k%d, {\n",
+            si, s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.n, s->engine->tag_name, si);
     for (int k = 0; k < s->plan.n; k++) {
         const struct ort_tile_operand *op = &s->plan.op[k];
         char addr[128], l1[2][64];

@@ -160,7 +160,6 @@ int ort_graph_add_node(struct ort_graph *g, const char *name, const char *op_typ
     memset(n, 0, sizeof *n);
     n->name = xstrdup(name);
     n->op_type = xstrdup(op_type);
-    n->alias = strcmp(op_type, "Reshape") == 0;
     return g->n_nodes++;
 }
 

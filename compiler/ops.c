@@ -163,7 +163,7 @@ int ort_matmul_dims(const struct ort_graph *g, const struct ort_node *n, struct 
 {
     const struct ort_shape *a = &in_t(g, n, 0)->shape, *b = &in_t(g, n, 1)->shape;
     memset(m, 0, sizeof *m);
-    bool gemm = strcmp(n->op_type, "Gemm") == 0;
+    bool gemm = n->op->id == ORT_OPID_GEMM;
     struct ort_shape ab = {0}, bb = {0};
     if (gemm) {
         if (a->rank != 2 || b->rank != 2)
@@ -229,7 +229,7 @@ static int read_gemm_attrs(struct ort_graph *g, struct ort_node *n, struct ort_d
 
 static int check_matmul(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
 {
-    bool gemm = strcmp(n->op_type, "Gemm") == 0;
+    bool gemm = n->op->id == ORT_OPID_GEMM;
     if (gemm && read_gemm_attrs(g, n, d))
         return -1;
     struct ort_matmul m;
@@ -258,7 +258,7 @@ static void range_matmul(const struct ort_graph *g, const struct ort_node *n, in
     corners(a->lo, a->hi, b->lo, b->hi, &plo, &phi);
     *lo = sat_mul(plo, m.K);
     *hi = sat_mul(phi, m.K);
-    if (strcmp(n->op_type, "Gemm") == 0) {
+    if (n->op->id == ORT_OPID_GEMM) {
         int64_t l2, h2;
         corners(*lo, *hi, n->p.alpha, n->p.alpha, &l2, &h2);
         *lo = sat62(l2);
@@ -277,7 +277,7 @@ static int eval_matmul(const struct ort_graph *g, const struct ort_node *n, cons
     (void)d;
     struct ort_matmul m;
     ort_matmul_dims(g, n, &m);
-    bool gemm = strcmp(n->op_type, "Gemm") == 0;
+    bool gemm = n->op->id == ORT_OPID_GEMM;
     const struct ort_tensor *c = gemm ? in_t(g, n, 2) : NULL;
     struct ort_shape mn = {.rank = 2, .dim = {m.M, m.N}};
     for (int64_t bt = 0; bt < m.batches; bt++) {
@@ -334,7 +334,7 @@ static void range_union(const struct ort_graph *g, const struct ort_node *n, int
 {
     *lo = INT64_MAX;
     *hi = INT64_MIN;
-    int k_max = strcmp(n->op_type, "Concat") == 0 ? n->n_inputs : 1;
+    int k_max = n->op->id == ORT_OPID_CONCAT ? n->n_inputs : 1;
     for (int k = 0; k < k_max; k++) {
         const struct ort_tensor *t = in_t(g, n, k);
         if (t->lo < *lo)
@@ -480,15 +480,28 @@ static int eval_concat(const struct ort_graph *g, const struct ort_node *n, cons
 /* ---- the table ------------------------------------------------------- */
 
 static const struct ort_op ops[] = {
-    {"Add", 2, 2, check_binary, range_add, eval_add},
-    {"Mul", 2, 2, check_binary, range_mul, eval_mul},
-    {"MatMul", 2, 2, check_matmul, range_matmul, eval_matmul},
-    {"Gemm", 2, 3, check_matmul, range_matmul, eval_matmul},
-    {"Transpose", 1, 1, check_transpose, range_union, eval_transpose},
-    {"Reshape", 2, 2, check_reshape, range_union, eval_copy},
-    {"Concat", 1, 64, check_concat, range_union, eval_concat},
+    ORT_ELEMENTWISE_OP("Add", ORT_OPID_ADD, 2, 2, check_binary, add, ORT_OP_COMMUTATIVE),
+    ORT_ELEMENTWISE_OP("Mul", ORT_OPID_MUL, 2, 2, check_binary, mul, ORT_OP_COMMUTATIVE),
+    {.name = "MatMul", .id = ORT_OPID_MATMUL, .min_inputs = 2, .max_inputs = 2,
+     .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_PRODUCT, .check = check_matmul,
+     .range = range_matmul, .eval = eval_matmul},
+    {.name = "Gemm", .id = ORT_OPID_GEMM, .min_inputs = 2, .max_inputs = 3,
+     .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_PRODUCT, .check = check_matmul,
+     .range = range_matmul, .eval = eval_matmul},
+    {.name = "Transpose", .id = ORT_OPID_TRANSPOSE, .min_inputs = 1, .max_inputs = 1,
+     .step = ORT_STEP_TRANSPOSE, .check = check_transpose, .range = range_union, .eval = eval_transpose},
+    {.name = "Reshape", .id = ORT_OPID_RESHAPE, .min_inputs = 2, .max_inputs = 2, .flags = ORT_OP_ALIAS,
+     .step = ORT_STEP_COPY, .check = check_reshape, .range = range_union, .eval = eval_copy},
+    {.name = "Concat", .id = ORT_OPID_CONCAT, .min_inputs = 1, .max_inputs = 64, .step = ORT_STEP_COPY,
+     .check = check_concat, .range = range_union, .eval = eval_concat},
     ORT_INTEGER_OPS
 };
+
+const struct ort_op *ort_op_table(size_t *n)
+{
+    *n = sizeof ops / sizeof ops[0];
+    return ops;
+}
 
 const struct ort_op *ort_op_find(const char *name)
 {
@@ -520,6 +533,7 @@ int ort_ops_check(struct ort_graph *g, struct ort_diag *d)
                             g->source, n->name, n->op_type, known);
         }
         n->op = op;
+        n->alias = op->flags & ORT_OP_ALIAS;
         if (n->n_inputs < op->min_inputs || n->n_inputs > op->max_inputs)
             return ort_node_fail(g, n, d, "has %d inputs, expected %d..%d", n->n_inputs,
                                  op->min_inputs, op->max_inputs);

@@ -19,7 +19,7 @@ static int same_shape_out(struct ort_graph *g, struct ort_node *n, struct ort_di
 }
 
 /* n_levels -> the output range: signed [-n/2, n/2-1], unsigned [0, n-1]. */
-static void levels_range(int64_t n_levels, bool is_signed, int64_t *lo, int64_t *hi)
+void ort_levels_range(int64_t n_levels, bool is_signed, int64_t *lo, int64_t *hi)
 {
     *lo = is_signed ? -(n_levels / 2) : 0;
     *hi = is_signed ? n_levels / 2 - 1 : n_levels - 1;
@@ -88,7 +88,7 @@ int check_rqs(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
 void range_rqs(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
 {
     (void)g;
-    levels_range(n->p.n_levels, n->p.is_signed, lo, hi);
+    ort_levels_range(n->p.n_levels, n->p.is_signed, lo, hi);
 }
 
 int eval_rqs(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in,
@@ -98,7 +98,7 @@ int eval_rqs(const struct ort_graph *g, const struct ort_node *n, const int64_t 
     const struct ort_shape *s = &in_t(g, n, 0)->shape;
     const struct ort_shape *sm = &in_t(g, n, 1)->shape, *sa = &in_t(g, n, 2)->shape;
     int64_t lo, hi;
-    levels_range(n->p.n_levels, n->p.is_signed, &lo, &hi);
+    ort_levels_range(n->p.n_levels, n->p.is_signed, &lo, &hi);
     int64_t count = ort_shape_count(s);
     for (int64_t i = 0; i < count; i++)
         out[i] = nn_requant64(in[0][i], (int32_t)in[1][ort_bcast_index(sm, s, i)],

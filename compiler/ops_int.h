@@ -7,6 +7,8 @@
 #define ORTIGIA_COMPILER_OPS_INT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #include "ops.h"
 
@@ -45,11 +47,38 @@ ORT_OP_DECL(ihardswish)
 ORT_OP_DECL(idiv)
 #undef ORT_OP_DECL
 
-#define ORT_INTEGER_OPS                                                   \
-    {"RequantShift", 3, 3, check_rqs, range_rqs, eval_rqs},               \
-    {"iSoftmax", 1, 1, check_isoftmax, range_isoftmax, eval_isoftmax},    \
-    {"iRMSNorm", 2, 2, check_irmsnorm, range_irmsnorm, eval_irmsnorm},    \
-    {"iHardswish", 1, 1, check_ihardswish, range_ihardswish, eval_ihardswish}, \
-    {"TrueIntegerDiv", 1, 1, check_idiv, range_idiv, eval_idiv},
+/* n_levels -> the output range: signed [-n/2, n/2-1], unsigned [0, n-1]. */
+void ort_levels_range(int64_t n_levels, bool is_signed, int64_t *lo, int64_t *hi);
+
+/* The elementwise operators as epilogue links (ops_link.c). */
+#define ORT_LINK_DECL(fn)                                                                          \
+    int64_t link_eval_##fn(const struct ort_graph *g, const struct ort_node *n, int64_t v,         \
+                           const int64_t *side);                                                   \
+    void link_emit_##fn(FILE *c, const struct ort_graph *g, const struct ort_node *n, int main_t, \
+                        const int *side_t, const char *const *side);
+ORT_LINK_DECL(add)
+ORT_LINK_DECL(mul)
+ORT_LINK_DECL(rqs)
+ORT_LINK_DECL(ihardswish)
+ORT_LINK_DECL(idiv)
+#undef ORT_LINK_DECL
+
+/* An elementwise operator: fusable as a link, and the head of a chain. */
+#define ORT_ELEMENTWISE_OP(opname, opid, min, max, checker, fn, extra_flags)                     \
+    {.name = opname, .id = opid, .min_inputs = min, .max_inputs = max,                          \
+     .flags = ORT_OP_ELEMENTWISE | ORT_OP_EPILOGUE | (extra_flags), .step = ORT_STEP_ELEMENTWISE, \
+     .check = checker, .range = range_##fn, .eval = eval_##fn, .link_eval = link_eval_##fn,  \
+     .link_emit = link_emit_##fn}
+
+#define ORT_INTEGER_OPS                                                                           \
+    ORT_ELEMENTWISE_OP("RequantShift", ORT_OPID_REQUANT_SHIFT, 3, 3, check_rqs, rqs, 0),                    \
+    {.name = "iSoftmax", .id = ORT_OPID_ISOFTMAX, .min_inputs = 1, .max_inputs = 1,             \
+     .flags = ORT_OP_ROW | ORT_OP_EPILOGUE | ORT_OP_TABLE_EPILOGUE, .step = ORT_STEP_SOFTMAX,   \
+     .check = check_isoftmax, .range = range_isoftmax, .eval = eval_isoftmax},                   \
+    {.name = "iRMSNorm", .id = ORT_OPID_IRMSNORM, .min_inputs = 2, .max_inputs = 2,             \
+     .flags = ORT_OP_ROW, .step = ORT_STEP_RMSNORM, .check = check_irmsnorm,                    \
+     .range = range_irmsnorm, .eval = eval_irmsnorm},                                            \
+    ORT_ELEMENTWISE_OP("iHardswish", ORT_OPID_IHARDSWISH, 1, 1, check_ihardswish, ihardswish, 0),                  \
+    ORT_ELEMENTWISE_OP("TrueIntegerDiv", ORT_OPID_TRUE_INTEGER_DIV, 1, 1, check_idiv, idiv, 0),
 
 #endif

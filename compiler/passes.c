@@ -61,8 +61,6 @@ static void rewire(struct ort_graph *g, int from, int to)
                 g->nodes[i].inputs[k] = to;
 }
 
-static bool is_op(const struct ort_node *n, const char *op) { return !n->removed && !strcmp(n->op_type, op); }
-
 static bool scalar_const(const struct ort_tensor *t, int64_t *v)
 {
     if (!t->is_const || ort_shape_count(&t->shape) != 1)
@@ -106,10 +104,10 @@ static bool swaps_last_two(int rank, const int64_t *perm)
     return perm[rank - 2] == rank - 1 && perm[rank - 1] == rank - 2;
 }
 
-static bool is_elementwise(const struct ort_node *n)
+/* An elementwise node with its link semantics: it can join an epilogue. */
+static bool is_link(const struct ort_node *n)
 {
-    return is_op(n, "Add") || is_op(n, "Mul") || is_op(n, "RequantShift") || is_op(n, "iHardswish") ||
-           is_op(n, "TrueIntegerDiv");
+    return ort_node_has(n, ORT_OP_ELEMENTWISE) && n->op->link_eval && n->op->link_emit;
 }
 
 /* Extends node h's epilogue: the next node must be elementwise, read the
@@ -122,10 +120,10 @@ static bool is_elementwise(const struct ort_node *n)
 static void fuse_chain(struct ort_graph *g, int h)
 {
     struct ort_node *head = &g->nodes[h];
-    bool matmul = is_op(head, "MatMul") || is_op(head, "Gemm");
+    bool matmul = ort_node_has(head, ORT_OP_PRODUCT);
     /* A softmax's epilogue becomes a table over its output values: only
      * links with scalar constants. */
-    bool softmax = is_op(head, "iSoftmax");
+    bool softmax = ort_node_has(head, ORT_OP_TABLE_EPILOGUE);
     int cur = head->outputs[0];
     /* Past an alias (Reshape, no-op Transpose) the flat order is the same
      * but the shape is not: only scalar constants may join from there. */
@@ -135,14 +133,17 @@ static void fuse_chain(struct ort_graph *g, int h)
         if (g->tensors[cur].is_output || consumers(g, cur, &next) != 1)
             break;
         struct ort_node *c = &g->nodes[next];
-        if (c->alias && !softmax && !c->removed && c->inputs[0] == cur && !is_op(c, "RequantShift")) {
+        /* an alias link: the values pass unchanged (not an identity
+         * RequantShift, which stays an alias only to write a graph output) */
+        if (c->alias && !softmax && !c->removed && c->inputs[0] == cur &&
+            !ort_node_is(c, ORT_OPID_REQUANT_SHIFT)) {
             head->epilogue[head->n_epilogue++] = next;
             c->fused = true;
             cur = c->outputs[0];
             past_alias = true;
             continue;
         }
-        if (!is_elementwise(c) || c->alias)
+        if (!is_link(c) || c->alias)
             break;
         const struct ort_shape *cs = &g->tensors[cur].shape;
         if (!ort_shape_equal(&g->tensors[c->outputs[0]].shape, cs))
@@ -150,7 +151,7 @@ static void fuse_chain(struct ort_graph *g, int h)
         bool main_seen = false, ok = true;
         for (int k = 0; k < c->n_inputs && ok; k++) {
             int t = c->inputs[k];
-            bool main = t == cur && !main_seen && (k == 0 || is_op(c, "Add") || is_op(c, "Mul"));
+            bool main = t == cur && !main_seen && (k == 0 || ort_node_has(c, ORT_OP_COMMUTATIVE));
             if (main) {
                 main_seen = true;
                 continue;
@@ -195,13 +196,13 @@ static void set_const_bounds(struct ort_tensor *t)
 static void fold_true_div(struct ort_graph *g)
 {
     for (int i = 0; i < g->n_nodes; i++) {
-        if (!is_op(&g->nodes[i], "TrueIntegerDiv"))
+        if (!ort_node_is(&g->nodes[i], ORT_OPID_TRUE_INTEGER_DIV))
             continue;
         int out = g->nodes[i].outputs[0], next = -1;
         if (g->tensors[out].is_output || consumers(g, out, &next) != 1)
             continue;
         struct ort_node *c = &g->nodes[next];
-        if (!is_op(c, "RequantShift") || c->inputs[0] != out)
+        if (!ort_node_is(c, ORT_OPID_REQUANT_SHIFT) || c->inputs[0] != out)
             continue;
         int mul = c->inputs[1];
         int64_t coeff = g->nodes[i].p.coeff[0], count = ort_shape_count(&g->tensors[mul].shape);
@@ -244,7 +245,7 @@ static int transpose_activation_b(struct ort_graph *g, struct ort_diag *d)
     int n_nodes = g->n_nodes;
     for (int i = 0; i < n_nodes; i++) {
         struct ort_node *n = &g->nodes[i];
-        if (!is_op(n, "MatMul") || n->p.trans_b)
+        if (!ort_node_is(n, ORT_OPID_MATMUL) || n->p.trans_b)
             continue;
         int b = n->inputs[1];
         const struct ort_tensor *a = &g->tensors[n->inputs[0]], *bt = &g->tensors[b];
@@ -312,7 +313,7 @@ static void merge_common_nodes(struct ort_graph *g)
             continue;
         for (int j = i + 1; j < g->n_nodes; j++) {
             struct ort_node *b = &g->nodes[j];
-            if (b->removed || strcmp(a->op_type, b->op_type) || a->n_inputs != b->n_inputs ||
+            if (b->removed || a->op != b->op || a->n_inputs != b->n_inputs ||
                 memcmp(&a->p, &b->p, sizeof a->p) || a->alias != b->alias ||
                 g->tensors[b->outputs[0]].is_output ||
                 g->tensors[a->outputs[0]].storage != g->tensors[b->outputs[0]].storage)
@@ -355,26 +356,26 @@ int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
 {
     for (int i = 0; i < g->n_nodes; i++) {
         struct ort_node *n = &g->nodes[i];
-        if (is_op(n, "RequantShift") && identity_rqs(g, n)) {
+        if (ort_node_is(n, ORT_OPID_REQUANT_SHIFT) && identity_rqs(g, n)) {
             if (g->tensors[n->outputs[0]].is_output) {
                 n->alias = true; /* the graph output shares its input's bytes */
             } else {
                 rewire(g, n->outputs[0], n->inputs[0]);
                 n->removed = true;
             }
-        } else if (is_op(n, "Transpose") && noop_perm(&g->tensors[n->inputs[0]].shape, n->p.perm)) {
+        } else if (ort_node_is(n, ORT_OPID_TRANSPOSE) && noop_perm(&g->tensors[n->inputs[0]].shape, n->p.perm)) {
             n->alias = true;
         }
     }
     for (int i = 0; i < g->n_nodes; i++) {
         struct ort_node *n = &g->nodes[i];
-        if (!is_op(n, "MatMul") || n->p.trans_b)
+        if (!ort_node_is(n, ORT_OPID_MATMUL) || n->p.trans_b)
             continue;
         struct ort_tensor *b = &g->tensors[n->inputs[1]];
         if (b->producer < 0)
             continue;
         struct ort_node *t = &g->nodes[b->producer];
-        if (is_op(t, "Transpose") && !t->alias && swaps_last_two(b->shape.rank, t->p.perm) &&
+        if (ort_node_is(t, ORT_OPID_TRANSPOSE) && !t->alias && swaps_last_two(b->shape.rank, t->p.perm) &&
             g->tensors[t->inputs[0]].storage == b->storage) {
             n->inputs[1] = t->inputs[0];
             n->p.trans_b = 1;
@@ -398,14 +399,15 @@ int ort_pass_optimize(struct ort_graph *g, struct ort_diag *d)
     if (hoist_input_nodes(g, d))
         return -1;
     merge_common_nodes(g);
-    /* Epilogues: a MatMul/Gemm or an elementwise node takes over the chain
+    /* Epilogues: a node whose kernel applies one (a matrix product, an
+     * elementwise node, a softmax over 8-bit values) takes over the chain
      * of elementwise nodes after it, each the only reader of the one
      * before (see fuse_chain). */
     for (int i = 0; i < g->n_nodes; i++) {
         struct ort_node *n = &g->nodes[i];
-        bool softmax8 = is_op(n, "iSoftmax") && ort_dtype_size(g->tensors[n->inputs[0]].storage) == 1;
-        if (!n->removed && !n->fused && !n->alias &&
-            (is_op(n, "MatMul") || is_op(n, "Gemm") || is_elementwise(n) || softmax8))
+        bool table8 = !ort_node_has(n, ORT_OP_TABLE_EPILOGUE) ||
+                      ort_dtype_size(g->tensors[n->inputs[0]].storage) == 1;
+        if (!n->fused && !n->alias && ort_node_has(n, ORT_OP_EPILOGUE) && table8)
             fuse_chain(g, i);
     }
     return 0;

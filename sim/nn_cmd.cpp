@@ -19,7 +19,7 @@
 
 extern "C" {
 #include "codegen.h"
-#include "compile.h"
+#include "frontend.h"
 #include "npz.h"
 #include "ref.h"
 }
@@ -102,16 +102,38 @@ struct NnArgs {
     }
 };
 
+/* The compiler's target: the platform as the configuration has it; what
+ * L1 keeps for stacks and the runtime, and the cost model, are the
+ * target's own (compiler/target.c). */
+static ort_target target_of(const ort_config &c)
+{
+    ort_target t;
+    ort_target_init(&t);
+    t.l1.size = c.l1_size;
+    t.l2.size = c.l2_size;
+    t.l2.latency = (int)c.l2_latency;
+    t.wmem.size = c.wmem_size;
+    t.wmem.latency = (int)c.wmem_latency;
+    t.cores = (int)c.cluster_cores;
+    t.dma_bytes_per_cycle = (int)c.dma_bandwidth;
+    return t;
+}
+
 static bool setup_config(NnOptions &o)
 {
     ort_config_defaults(&o.config);
     if (!ort_config_apply(&o.config, o.config_path, o.sets))
         return false;
-    /* L1 holds the staging arena plus the cores' stacks (2 KiB each, 16)
-     * and the runtime's own L1 data. */
-    int64_t usable = (int64_t)o.config.l1_size - 16 * 2048 - 4096;
+    /* L1 holds the staging arena beside the stacks and the runtime's data. */
+    const ort_target target = target_of(o.config);
+    ort_diag d{};
+    if (ort_target_check(&target, &d)) {
+        fprintf(stderr, "ortigia: error: %s\n", d.msg);
+        return false;
+    }
+    int64_t usable = ort_target_l1_usable(&target);
     if (o.l1_budget < 0)
-        o.l1_budget = usable * 7 / 8;
+        o.l1_budget = ort_target_default_l1_budget(&target);
     if (o.l1_budget > usable) {
         fprintf(stderr, "ortigia: error: --l1-budget %lld is more than the %lld bytes L1 (l1.size %u) "
                         "leaves beside the stacks\n",
@@ -135,14 +157,14 @@ static int compile_network(NnOptions &o, const ort_npz *inputs, GraphHolder &gh,
     gh.g = ort_frontend(o.model.c_str(), inputs, o.optimize, &d);
     if (!gh.g)
         return fail(d);
+    const ort_target target = target_of(o.config);
+    const char *fw_src = env_or("ORTIGIA_FIRMWARE_SRC", ORTIGIA_FW_SRC);
     ort_codegen_options co{};
     co.outdir = o.outdir.c_str();
+    co.target = &target;
     co.l1_budget = o.l1_budget;
-    co.l2_size = o.config.l2_size;
-    co.wmem_size = o.config.wmem_size;
-    co.cores = (int)o.config.cluster_cores;
-    co.dma_bytes_per_cycle = (int)o.config.dma_bandwidth;
     co.engine = o.engine;
+    co.firmware_dir = fw_src;
     co.inputs = inputs;
     co.profile = o.profile;
     ort_codegen_report rep{};
@@ -153,8 +175,7 @@ static int compile_network(NnOptions &o, const ort_npz *inputs, GraphHolder &gh,
     if (cg)
         return fail(d);
     auto t1 = std::chrono::steady_clock::now();
-    if (ort_build_elf(o.outdir.c_str(), env_or("ORTIGIA_FIRMWARE_SRC", ORTIGIA_FW_SRC),
-                      env_or("ORTIGIA_FIRMWARE_LIB", ORTIGIA_FW_LIB), &d))
+    if (ort_build_elf(o.outdir.c_str(), fw_src, env_or("ORTIGIA_FIRMWARE_LIB", ORTIGIA_FW_LIB), &target, &d))
         return fail(d);
     auto t2 = std::chrono::steady_clock::now();
     if (print_report) {

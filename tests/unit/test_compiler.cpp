@@ -16,11 +16,13 @@
 #include <vector>
 
 extern "C" {
-#include "compile.h"
+#include "frontend.h"
 #include "memplan.h"
 #include "npz.h"
 #include "onnx_builder.h"
+#include "ops.h"
 #include "ref.h"
+#include "target.h"
 #include "tiling.h"
 }
 
@@ -200,28 +202,101 @@ TEST(CompilerCli, UnsupportedOperatorExitsWithStatus2)
     ob_free(m);
 }
 
-TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
+/* A fresh folder holding matmul_model() as m.onnx. */
+std::string matmul_model_dir()
 {
     ob_model *m = matmul_model();
     std::string dir = temp_dir();
-    ASSERT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
+    EXPECT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
+    ob_free(m);
+    return dir;
+}
+
+TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
+{
+    std::string dir = matmul_model_dir();
     RunResult ok = ortigia("compile " + dir + "/m.onnx -o " + dir + "/ok");
     EXPECT_EQ(ok.status, 0) << ok.out;
-    RunResult w = ortigia("compile --set wmem.size=65536 " + dir + "/m.onnx -o " + dir + "/w");
-    EXPECT_EQ(w.status, 2);
-    EXPECT_NE(w.out.find("the constants need 76800 bytes, more than the weight memory's 65536"),
-              std::string::npos)
-        << w.out;
-    RunResult l2 = ortigia("compile --set l2.size=131072 " + dir + "/m.onnx -o " + dir + "/l2");
-    EXPECT_EQ(l2.status, 2);
-    EXPECT_NE(l2.out.find("the network does not fit L2"), std::string::npos) << l2.out;
-    RunResult npu = ortigia("compile --engine npu " + dir + "/m.onnx -o " + dir + "/n");
-    EXPECT_EQ(npu.status, 2);
-    EXPECT_NE(npu.out.find("no NPU model"), std::string::npos) << npu.out;
-    RunResult l1 = ortigia("compile --l1-budget 300000 " + dir + "/m.onnx -o " + dir + "/l");
-    EXPECT_EQ(l1.status, 2);
-    EXPECT_NE(l1.out.find("--l1-budget 300000 is more than"), std::string::npos) << l1.out;
-    ob_free(m);
+    /* Each refused with exit status 2 and a message saying why. */
+    const struct {
+        const char *options, *message;
+    } refused[] = {
+        {"--set wmem.size=65536", "the constants need 76800 bytes, more than the weight memory's 65536"},
+        {"--set l2.size=131072", "the network does not fit L2"},
+        {"--engine npu", "no NPU model"},
+        {"--l1-budget 300000", "--l1-budget 300000 is more than"},
+        {"--set l1.size=32768", "l1.size 32768 leaves"},
+        /* beyond the memory map, or stacks that would lose their alignment */
+        {"--set l1.size=4194304", "runs into the cluster peripherals"},
+        {"--set l1.size=100001", "l1.size 100001 is not a multiple of 16"},
+    };
+    int k = 0;
+    for (const auto &x : refused) {
+        RunResult r = ortigia(std::string("compile ") + x.options + " " + dir + "/m.onnx -o " + dir + "/r" +
+                              std::to_string(k++));
+        EXPECT_EQ(r.status, 2) << x.options;
+        EXPECT_NE(r.out.find(x.message), std::string::npos) << x.options << ": " << r.out;
+    }
+}
+
+TEST(OpTable, EveryEntryIsFoundAndElementwiseOnesCarryLinkSemantics)
+{
+    size_t n;
+    const ort_op *ops = ort_op_table(&n);
+    ASSERT_GT(n, 0u);
+    for (size_t i = 0; i < n; i++) {
+        EXPECT_EQ(ort_op_find(ops[i].name), &ops[i]) << ops[i].name;
+        for (size_t j = 0; j < i; j++)
+            EXPECT_NE(ops[i].id, ops[j].id) << ops[i].name << " and " << ops[j].name;
+        if (ops[i].flags & ORT_OP_ELEMENTWISE) {
+            /* else fusion would leave a link the kernels cannot compute */
+            EXPECT_NE(ops[i].link_eval, nullptr) << ops[i].name;
+            EXPECT_NE(ops[i].link_emit, nullptr) << ops[i].name;
+            EXPECT_LE(ops[i].max_inputs, ORT_LINK_MAX_INPUTS) << ops[i].name;
+        }
+    }
+}
+
+TEST(Target, TheDefaultIsTheSimulatorsPlatformAndTheLinkFollowsIt)
+{
+    ort_target t;
+    ort_target_init(&t);
+    /* 16 stacks of 2 KiB and 4 KiB of runtime data out of 256 KiB */
+    EXPECT_EQ(ort_target_l1_usable(&t), 256 * 1024 - 16 * 2048 - 4096);
+    EXPECT_EQ(ort_target_default_l1_budget(&t), (256 * 1024 - 16 * 2048 - 4096) * 7 / 8);
+    t.l1.size = 131072;
+    t.l2.size = 4 << 20;
+    char flags[1024];
+    ort_target_link_flags(&t, flags, sizeof flags);
+    std::string f = flags;
+    EXPECT_NE(f.find("--defsym=__ort_l1_size=131072"), std::string::npos) << f;
+    EXPECT_NE(f.find("--defsym=__ort_l2_size=4194304"), std::string::npos) << f;
+    EXPECT_NE(f.find("--defsym=__l1_stack_size=2048"), std::string::npos) << f;
+    EXPECT_NE(f.find("--defsym=__l1_max_worker_cores=15"), std::string::npos) << f;
+}
+
+TEST(CompilerCli, EnginesHarnessAndTheTarget)
+{
+    std::string dir = matmul_model_dir();
+    RunResult a = ortigia("compile " + dir + "/m.onnx -o " + dir + "/auto");
+    ASSERT_EQ(a.status, 0) << a.out;
+    RunResult c = ortigia("compile --engine cluster " + dir + "/m.onnx -o " + dir + "/cluster");
+    ASSERT_EQ(c.status, 0) << c.out;
+    /* the cluster is the only engine: auto maps every step to it */
+    RunResult same = run_capture("cmp " + dir + "/auto/network.c " + dir + "/cluster/network.c");
+    EXPECT_EQ(same.status, 0) << same.out;
+    RunResult tag = run_capture("grep -c 'NN_OPERANDS([0-9]*, NN_ENGINE_CLUSTER)' " + dir + "/auto/network.c");
+    EXPECT_NE(tag.out, "0\n");
+    RunResult rep = run_capture("grep -c '  cluster  ' " + dir + "/auto/report.txt");
+    EXPECT_NE(rep.out, "0\n");
+    /* main.c is the harness template without its "//!" notes */
+    RunResult h = run_capture("grep -v '^//!' " ORTIGIA_FW_SRC "/harness/main.c | cmp - " + dir + "/auto/main.c");
+    EXPECT_EQ(h.status, 0) << h.out;
+    /* a firmware folder without the template: a clear error */
+    RunResult nt = run_capture("ORTIGIA_FIRMWARE_SRC=" + dir + " " ORTIGIA_BIN " compile " + dir + "/m.onnx -o " +
+                               dir + "/nt 2>&1");
+    EXPECT_EQ(nt.status, 2);
+    EXPECT_NE(nt.out.find(dir + "/harness/main.c"), std::string::npos) << nt.out;
 }
 
 TEST(CompilerCli, AnOutputThatIsAnInput)

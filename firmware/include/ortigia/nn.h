@@ -35,6 +35,20 @@ enum nn_mode { NN_WHOLE, NN_ROWS, NN_OUT_ROWS, NN_OUT_COLS, NN_INPLACE };
 
 #define NN_MAX_OPERANDS 8
 
+/* The engine that runs a step (the compiler's engine.h). */
+enum nn_engine { NN_ENGINE_CLUSTER = 0 };
+
+/* A descriptor's n_operands word: the operand count in bits 0..15 and the
+ * step's engine above them. The cluster's tag is 0, so for cluster steps
+ * the word is the count itself and nn_step's per-tile loops read it as it
+ * is: the tag costs nothing on the hot path (a separate field cost 12k
+ * cycles on microLlama64 by moving code and data). Steps of other engines
+ * go to their own runtime entry points, which the generated code calls;
+ * tools read the tag with NN_TILING_ENGINE. */
+#define NN_ENGINE_SHIFT 16
+#define NN_OPERANDS(count, engine) ((uint32_t)(count) | (uint32_t)(engine) << NN_ENGINE_SHIFT)
+#define NN_TILING_ENGINE(t) ((enum nn_engine)((t)->n_operands >> NN_ENGINE_SHIFT))
+
 /* The exit status of a network whose DMA transfer was refused. */
 #define NN_EXIT_DMA_ERROR 100
 
@@ -55,7 +69,7 @@ typedef void (*nn_kernel)(void *const *ptr, const uint32_t *row_stride, uint32_t
 
 struct nn_tiling {
     uint32_t units, tile_units, tiles; /* tiles = ceil(units / tile_units) */
-    uint32_t n_operands;
+    uint32_t n_operands; /* NN_OPERANDS(count, engine) */
     nn_kernel kernel;
     struct nn_operand op[NN_MAX_OPERANDS]; /* n_operands used (the rest not copied) */
 };

@@ -1,10 +1,10 @@
 /*
- * The compiler's driver: ONNX file -> checked, typed, optimized IR
- * (ort_frontend), and IR -> C sources, weights and an ELF (ort_codegen,
- * compiler/codegen.h).
+ * The compiler's frontend: ONNX file -> checked, typed, optimized IR
+ * (ort_frontend). The IR then goes to code generation (ort_codegen,
+ * compiler/codegen.h) and the cross compiler (ort_build_elf).
  */
-#ifndef ORTIGIA_COMPILER_COMPILE_H
-#define ORTIGIA_COMPILER_COMPILE_H
+#ifndef ORTIGIA_COMPILER_FRONTEND_H
+#define ORTIGIA_COMPILER_FRONTEND_H
 
 #include "diag.h"
 #include "ir.h"

@@ -1,4 +1,4 @@
-#include "compile.h"
+#include "frontend.h"
 
 #include "onnx_import.h"
 #include "ops.h"

@@ -1,0 +1,293 @@
+/* The cluster as an engine (engine.h): every operator, on the cores in
+ * generated kernels (emit.c) over tiles the DMA stages in L1
+ * (firmware/kernels/nn_tiled.c). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "ortigia/nn_sem.h"
+
+static bool cluster_can_run(const struct gen *G, int node)
+{
+    switch (G->g->nodes[node].op->step) {
+    case ORT_STEP_ELEMENTWISE: case ORT_STEP_SOFTMAX: case ORT_STEP_RMSNORM: case ORT_STEP_PRODUCT:
+    case ORT_STEP_TRANSPOSE: case ORT_STEP_COPY:
+        return true;
+    }
+    return false;
+}
+
+/* ---- lowering ----------------------------------------------------------- */
+
+static void lower_elementwise(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    int64_t count = ort_shape_count(&T(G, n->outputs[0])->shape);
+    s->kind = S_ELEMWISE;
+    s->plan.units = count;
+    for (int k = 0; k < n->n_inputs; k++)
+        cg_add_side(G, s, n->inputs[k], count, true);
+    cg_add_epilogue_sides(G, s, n, true);
+    int out = cg_final_output(G, n);
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, esize(T(G, out)), 0);
+    cg_plan_lut(G, s, n);
+}
+
+/* Softmax and RMSNorm: by rows of the last axis. */
+static void lower_row_op(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    int out = n->outputs[0];
+    const struct ort_tensor *o = T(G, out), *x = T(G, n->inputs[0]);
+    int64_t len = x->shape.dim[x->shape.rank - 1];
+    s->kind = n->op->step == ORT_STEP_SOFTMAX ? S_SOFTMAX : S_RMSNORM;
+    s->plan.units = ort_shape_count(&o->shape) / len;
+    cg_add_operand(s, n->inputs[0], -1, NN_ROWS, len * esize(x), 0);
+    if (s->kind == S_SOFTMAX && esize(x) == 1) {
+        /* The terms, looked up by max - x (at most 256 values). */
+        int64_t span = x->hi - x->lo + 1, *tab = malloc(sizeof *tab * (size_t)span);
+        for (int64_t d = 0; d < span; d++)
+            tab[d] = nn_softmax_term((int32_t)-d, (int32_t)n->p.coeff[0], (int32_t)n->p.coeff[1],
+                                     (int32_t)n->p.coeff[2], (int32_t)n->p.coeff[3],
+                                     0xFFFFFFFFu / (uint32_t)n->p.coeff[3]);
+        cg_add_operand(s, -1, cg_store_table(G, tab, span, ORT_DT_INT32), NN_WHOLE, 0, 4 * span);
+        if (n->n_epilogue) {
+            /* The epilogue as a table over the output values. */
+            int64_t levels = n->p.n_levels, *map = malloc(sizeof *map * (size_t)levels);
+            for (int64_t q = 0; q < levels; q++)
+                map[q] = cg_eval_links(G, n, 0, q);
+            cg_add_operand(s, -1, cg_store_table(G, map, levels, ORT_DT_INT32), NN_WHOLE, 0, 4 * levels);
+            out = cg_final_output(G, n);
+            o = T(G, out);
+        }
+    }
+    if (s->kind == S_RMSNORM)
+        cg_add_operand(s, n->inputs[1], cg_const_ref(G, n->inputs[1]), NN_WHOLE, 0,
+                       tensor_bytes(T(G, n->inputs[1])));
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, len * esize(o), 0);
+}
+
+static void lower_product(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    struct ort_matmul m;
+    ort_matmul_dims(G->g, n, &m);
+    int out = cg_final_output(G, n);
+    const struct ort_tensor *o = T(G, out), *a = T(G, n->inputs[0]), *b = T(G, n->inputs[1]);
+    bool gemm = n->op->id == ORT_OPID_GEMM;
+    bool b_flat = gemm || ort_shape_count(&m.b_batch) == 1;
+    bool has_c = gemm && n->n_inputs > 2 && n->inputs[2] >= 0;
+    if (b->is_const && b_flat && !m.trans_a) {
+        /* Weights: streamed by columns of the output, as rows of the
+         * transposed matrix; A's batch folds into its rows. */
+        s->kind = S_MATMUL_W;
+        int64_t rows = m.batches * m.M;
+        s->plan.units = m.N;
+        cg_add_operand(s, n->inputs[0], cg_const_ref(G, n->inputs[0]), NN_WHOLE, 0, rows * m.K * esize(a));
+        cg_add_operand(s, n->inputs[1], cg_store_const(G, n->inputs[1], !m.trans_b), NN_ROWS, m.K * esize(b), 0);
+        if (has_c)
+            cg_add_side(G, s, n->inputs[2], 0, false);
+        cg_add_epilogue_sides(G, s, n, false);
+        cg_add_operand(s, out, -1, NN_OUT_COLS, esize(o), 0);
+        s->plan.op[s->plan.n - 1].rows = rows;
+        cg_plan_lut(G, s, n);
+        return;
+    }
+    s->kind = S_MATMUL_A;
+    s->plan.units = m.batches * m.M;
+    bool a_rows = !m.trans_a && !a->is_const && ort_shape_count(&m.a_batch) == m.batches;
+    if (a_rows)
+        cg_add_operand(s, n->inputs[0], -1, NN_ROWS, m.K * esize(a), 0);
+    else
+        cg_add_operand(s, n->inputs[0], cg_const_ref(G, n->inputs[0]), NN_WHOLE, 0, tensor_bytes(a));
+    cg_add_operand(s, n->inputs[1], cg_const_ref(G, n->inputs[1]), NN_WHOLE, 0, tensor_bytes(b));
+    if (has_c)
+        cg_add_side(G, s, n->inputs[2], 0, false);
+    cg_add_epilogue_sides(G, s, n, false);
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, m.N * esize(o), 0);
+    cg_plan_lut(G, s, n);
+}
+
+static void lower_transpose(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    int x = n->inputs[0], out = n->outputs[0];
+    s->kind = S_TRANSPOSE;
+    s->plan.units = ort_shape_count(&T(G, out)->shape);
+    cg_add_operand(s, x, cg_const_ref(G, x), NN_WHOLE, 0, tensor_bytes(T(G, x)));
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, esize(T(G, out)), 0);
+}
+
+/* A Concat along its axis, or a Reshape that must copy (its input is a
+ * constant or of another storage type) as a Concat of its one input over
+ * the flat data: outer rows of the inputs' pieces side by side. */
+static int lower_copy(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    const struct ort_tensor *o = T(G, n->outputs[0]);
+    int64_t count = ort_shape_count(&o->shape);
+    bool concat = n->op->id == ORT_OPID_CONCAT;
+    int64_t axis = concat ? n->p.axis : 0, outer = 1, inner = 1;
+    for (int i = 0; i < axis; i++)
+        outer *= o->shape.dim[i];
+    for (int i = (int)axis + 1; i < o->shape.rank; i++)
+        inner *= o->shape.dim[i];
+    if (!concat)
+        inner = count, outer = 1;
+    s->kind = S_CONCAT_COPY;
+    s->plan.units = outer;
+    int ins = concat ? n->n_inputs : 1;
+    bool dma_only = true;
+    for (int k = 0; k < ins; k++)
+        dma_only = dma_only && !T(G, n->inputs[k])->is_const && T(G, n->inputs[k])->storage == o->storage;
+    if (dma_only)
+        s->kind = S_DMA_COPY;
+    if (ins > NN_MAX_OPERANDS - 1)
+        return ort_fail(G->d, "%s: node '%s' (Concat): %d inputs, at most %d supported", G->g->source,
+                        n->name, ins, NN_MAX_OPERANDS - 1);
+    for (int k = 0; k < ins; k++) {
+        const struct ort_tensor *x = T(G, n->inputs[k]);
+        int64_t len = concat ? x->shape.dim[axis] * inner : inner;
+        if (x->is_const)
+            cg_add_operand(s, n->inputs[k], cg_const_ref(G, n->inputs[k]), NN_WHOLE, 0, tensor_bytes(x));
+        else
+            cg_add_operand(s, n->inputs[k], -1, NN_ROWS, len * esize(x), 0);
+    }
+    cg_add_operand(s, n->outputs[0], -1, NN_OUT_ROWS, count / outer * esize(o), 0);
+    return 0;
+}
+
+static int cluster_lower(struct gen *G, int ni, struct step *s)
+{
+    const struct ort_node *n = &G->g->nodes[ni];
+    cg_step_init(s, ni);
+    if (cg_check_links(G, n))
+        return -1;
+    switch (n->op->step) {
+    case ORT_STEP_ELEMENTWISE: lower_elementwise(G, n, s); return 0;
+    case ORT_STEP_SOFTMAX: case ORT_STEP_RMSNORM: lower_row_op(G, n, s); return 0;
+    case ORT_STEP_PRODUCT: lower_product(G, n, s); return 0;
+    case ORT_STEP_TRANSPOSE: lower_transpose(G, n, s); return 0;
+    case ORT_STEP_COPY: return lower_copy(G, n, s);
+    }
+    return ort_fail(G->d, "%s: node '%s' (%s): no code generator for this operator", G->g->source, n->name,
+                    n->op_type);
+}
+
+/* ---- tiling and cost ---------------------------------------------------- */
+
+static void cluster_tile(const struct gen *G, struct step *s, int64_t l1_budget)
+{
+    (void)G;
+    /* Element loops take units of whole words, so that tiles of 8-bit
+     * data start word-aligned. */
+    bool bytes_units = s->kind == S_ELEMWISE || s->kind == S_TRANSPOSE;
+    ort_tile(&s->plan, l1_budget, bytes_units ? 4 : 1, 4);
+}
+
+/* Cycles of a step on the cluster: the larger of its DMA traffic and its
+ * compute, plus fixed costs per step and per tile (target.h). */
+static int64_t cluster_cost(const struct gen *G, const struct step *s)
+{
+    const struct ort_node *n = &G->g->nodes[s->node];
+    const struct ort_cost_model *c = &G->target->cost;
+    int64_t cores = G->target->cores, bw = G->target->dma_bytes_per_cycle;
+    int64_t moved = 0;
+    for (int k = 0; k < s->plan.n; k++) {
+        const struct ort_tile_operand *op = &s->plan.op[k];
+        if (op->mode == NN_WHOLE)
+            moved += op->bytes;
+        else if (op->mode == NN_ROWS || op->mode == NN_OUT_ROWS)
+            moved += op->unit_bytes * s->plan.units;
+        else if (op->mode == NN_OUT_COLS)
+            moved += op->unit_bytes * op->rows * s->plan.units;
+    }
+    int64_t out = ort_shape_count(&G->g->tensors[cg_final_output(G, n)].shape), links = n->n_epilogue + 1;
+    double compute;
+    switch (s->kind) {
+    case S_MATMUL_W: case S_MATMUL_A: {
+        struct ort_matmul m;
+        ort_matmul_dims(G->g, n, &m);
+        double macs = (double)m.batches * (double)m.M * (double)m.N * (double)m.K;
+        double rate = cg_mm_blocked(G, n, &m, s->kind == S_MATMUL_W) ? c->blocked_macs_per_cycle
+                                                                       : c->plain_macs_per_cycle;
+        compute = macs / (rate * (double)cores) + (double)out * c->product_link_cycles * (double)links / (double)cores;
+        break;
+    }
+    case S_SOFTMAX: case S_RMSNORM: compute = (double)out * c->row_op_cycles / (double)cores; break;
+    case S_DMA_COPY: compute = 0; break;
+    default:
+        compute = (double)out * (c->elementwise_cycles + c->elementwise_link_cycles * (double)links) / (double)cores;
+    }
+    double dma = (double)moved / (double)bw;
+    return (int64_t)(compute > dma ? compute : dma) + c->step_cycles + c->tile_cycles * s->plan.tiles;
+}
+
+/* ---- emission ----------------------------------------------------------- */
+
+/* The row operators of nn_sem.h, instantiated once for each combination
+ * of element types the steps use. */
+static void cluster_emit_shared(struct gen *G)
+{
+    char seen[64][96];
+    int n_seen = 0;
+    for (int si = 0; si < G->n_steps; si++) {
+        const struct step *s = &G->steps[si];
+        if (s->engine != &ort_engine_cluster || (s->kind != S_SOFTMAX && s->kind != S_RMSNORM))
+            continue;
+        const struct ort_node *n = &G->g->nodes[s->node];
+        char line[96];
+        const char *x = tensor_ctype(G, n->inputs[0]), *y = tensor_ctype(G, n->outputs[0]);
+        if (s->kind == S_SOFTMAX && s->plan.n == 4)
+            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE_MAP(softmax_map_%s_%s, %s, %s)", x,
+                     tensor_ctype(G, s->operand_tensor[3]), x, tensor_ctype(G, s->operand_tensor[3]));
+        else if (s->kind == S_SOFTMAX && s->plan.n == 3)
+            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE(softmax_tab_%s_%s, %s, %s)", x, y, x, y);
+        else if (s->kind == S_SOFTMAX)
+            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW(softmax_%s_%s, %s, %s)", x, y, x, y);
+        else {
+            const char *w = tensor_ctype(G, n->inputs[1]);
+            snprintf(line, sizeof line, "NN_DEFINE_RMSNORM_ROW(rmsnorm_%s_%s_%s, %s, %s, %s)", x, w, y, x, w, y);
+        }
+        bool dup = false;
+        for (int k = 0; k < n_seen && !dup; k++)
+            dup = !strcmp(seen[k], line);
+        if (!dup && n_seen < 64) {
+            strcpy(seen[n_seen++], line);
+            cg_emit(G, "%s\n", line);
+        }
+    }
+}
+
+/* A step nn_step runs from a descriptor (a DMA-only step has none). */
+static bool has_descriptor(const struct step *s)
+{
+    return s->engine == &ort_engine_cluster && s->kind != S_DMA_COPY;
+}
+
+/* nn_step with the next descriptor, which core 0 prefetches into L1 while
+ * this step runs; or the DMA copies. */
+static void cluster_emit_run(struct gen *G, int si, int *ordinal)
+{
+    const struct step *s = &G->steps[si];
+    if (s->kind == S_DMA_COPY) {
+        cg_emit(G, "    nn_step_copies(c%d, %d);\n", si, s->plan.n - 1);
+        return;
+    }
+    int next = si + 1;
+    while (next < G->n_steps && !has_descriptor(&G->steps[next]))
+        next++;
+    char nx[32];
+    snprintf(nx, sizeof nx, next < G->n_steps ? "&t%d" : "0", next);
+    cg_emit(G, "    nn_step(&t%d, %d, %s);\n", si, (*ordinal)++, nx);
+}
+
+const struct ort_engine_ops ort_engine_cluster = {
+    .name = "cluster",
+    .tag = NN_ENGINE_CLUSTER,
+    .tag_name = "NN_ENGINE_CLUSTER",
+    .can_run = cluster_can_run,
+    .lower = cluster_lower,
+    .tile = cluster_tile,
+    .cost = cluster_cost,
+    .emit_shared = cluster_emit_shared,
+    .emit = cg_emit_cluster_step,
+    .emit_run = cluster_emit_run,
+};
