@@ -43,11 +43,9 @@ public:
 
     ort_cluster &engine() { return cl_; }
     const ort_cluster &engine() const { return cl_; }
-    void set_cycle_limit(uint64_t cycles) { cycle_limit_ = cycles; }
-    /* Pause when the cluster reaches `cycle` (UINT64_MAX: never). The
-       scheduler then stops at `cycle` rather than at a quantum boundary,
-       which (until slices are aligned to absolute cycles) can move later
-       cycle counts by the slicing; the boundary hook never does. */
+    void set_cycle_limit(uint64_t cycles) { cycle_limit_ = cl_.limit = cycles; }
+    /* Pause when the cluster reaches `cycle` (UINT64_MAX: never): at the
+       first slice boundary at or after it, so pausing changes nothing. */
     void set_pause_at(uint64_t cycle) { pause_at_ = cycle; }
     /* The run is paused (sc_start returned, the thread waits to resume). */
     bool paused() const { return paused_; }
