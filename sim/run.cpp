@@ -2,10 +2,14 @@
 #include "power.h"
 #include "session.h"
 
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -61,6 +65,39 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, const OrtRun
     return rc == 0;
 }
 
+/* Can `path` be written? Opened for appending (nothing truncated) and
+   removed again if it did not exist, so checking changes nothing. */
+bool writable(const std::string &path, std::string *why)
+{
+    struct stat st;
+    bool existed = stat(path.c_str(), &st) == 0;
+    FILE *f = fopen(path.c_str(), "a");
+    if (!f) {
+        *why = strerror(errno);
+        return false;
+    }
+    fclose(f);
+    if (!existed)
+        remove(path.c_str());
+    return true;
+}
+
+/* Every output file the options name, checked before the simulation, so a
+   typo in a path costs nothing; false after printing the first bad one. */
+bool outputs_writable(const OrtRunOptions &opt)
+{
+    for (const std::string *p : {&opt.stats_path, &opt.power_json_path, &opt.power_csv_path,
+                                 &opt.power_trace_path, &opt.vcd_path, &opt.report_html_path}) {
+        std::string why;
+        if (!p->empty() && !writable(*p, &why)) {
+            fprintf(stderr, "ortigia: error: cannot write '%s': %s (nothing was run)\n",
+                    p->c_str(), why.c_str());
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The energy reports the options ask for; false after printing the error. */
 bool write_power_reports(const OrtRunOptions &opt, const OrtSession &s, const OrtRunResult &r)
 {
@@ -112,6 +149,10 @@ bool ort_config_apply(ort_config *config, const std::string &path, const std::ve
             fprintf(stderr, "ortigia: error: --set %s\n", err);
             return false;
         }
+    if (!ort_config_check_memory_map(config, err, sizeof err)) {
+        fprintf(stderr, "ortigia: error: %s\n", err);
+        return false;
+    }
     return true;
 }
 
@@ -127,6 +168,8 @@ int ort_run(const OrtRunOptions &opt)
     so.power_window = power_trace ? opt.power_window : 0;
     so.trace_path = opt.trace_path;
     so.max_cycles = opt.max_cycles;
+    if (!outputs_writable(opt))
+        return ORT_EXIT_BAD_INPUT;
     std::string err;
     std::unique_ptr<OrtSession> session = OrtSession::create(so, &err);
     if (!session || !session->load(opt.elf_path, &err)) {

@@ -55,6 +55,7 @@ enum class OrtStop {
     Halted,     /* a core halted: exit, tohost or fault (see result().reason) */
     CycleLimit, /* max_cycles reached */
     Deadlock,   /* every core sleeps and no device can wake one */
+    Interrupted, /* SIGINT or SIGTERM: ended at a quantum boundary, reports complete */
     Error,      /* the platform could not run (see result().diagnostics) */
 };
 
@@ -74,7 +75,7 @@ struct OrtCoreResult {
 struct OrtRunResult {
     OrtStop stop = OrtStop::Running;
     const char *reason = "running"; /* exit, tohost, fault, cycle-limit, deadlock,
-                                       error, paused, running */
+                                       interrupted, error, paused, running */
     int status = 0;                 /* the process exit status the run means */
     /* What the end of the run means, one line each, for stderr (a fault's
        pc and cause, the deadlock's cores ...). */

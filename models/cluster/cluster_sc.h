@@ -26,7 +26,7 @@ extern "C" {
 
 class OrtCluster : public sc_core::sc_module {
 public:
-    enum class End { Running, Halted, CycleLimit, Deadlock, Error };
+    enum class End { Running, Halted, CycleLimit, Deadlock, Interrupted, Error };
 
     tlm_utils::simple_initiator_socket<OrtCluster> socket;
     /* Asked after every device access: should the run stop (sim exit)? */
@@ -35,6 +35,9 @@ public:
        pauses the run there. A pause at a quantum boundary changes nothing
        in the simulation (the boundary is there anyway). */
     std::function<bool(const ort_cluster &)> boundary_hook;
+    /* Asked at every quantum boundary: true ends the run there
+       (End::Interrupted), as a signal asks. */
+    std::function<bool()> interrupt_requested;
 
     /* Throws std::invalid_argument with a message naming the bad parameter. */
     OrtCluster(sc_core::sc_module_name name, const ort_cluster_params &params,
