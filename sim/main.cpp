@@ -39,6 +39,8 @@ static void usage(FILE *out)
             "  --trace FILE.gz     write an instruction trace (gzip text)\n"
             "  --stats FILE.json   write run statistics as JSON\n"
             "  --quiet             no summary on stderr\n"
+            "  --progress          a progress line on stderr (default: on a terminal,\n"
+            "                      for runs longer than a second)\n"
             "  --power             print energy and power per component on stdout\n"
             "  --power-json FILE   write the energy report as JSON\n"
             "  --power-csv FILE    write it as CSV (a row per component and region)\n"
@@ -79,6 +81,7 @@ static int cmd_run(int argc, char **argv)
 {
     OrtRunOptions opt;
     ort_config_defaults(&opt.config);
+    bool force_progress = false;
     OrtPlatformOptions platform;
     std::vector<OrtOption> table;
     ort_platform_options(&table, &platform);
@@ -92,6 +95,7 @@ static int cmd_run(int argc, char **argv)
         {"--vcd", nullptr, OrtOption::STRING, &opt.vcd_path},
         {"--power-model", nullptr, OrtOption::STRING, &opt.power_model_path},
         {"--quiet", nullptr, OrtOption::FLAG, &opt.quiet},
+        {"--progress", nullptr, OrtOption::FLAG, &force_progress},
         {"--power", nullptr, OrtOption::FLAG, &opt.power_table},
         OrtOption::count("--power-window", &opt.power_window, 1, "a positive number of cycles"),
         OrtOption::act("--list-config", nullptr, list_config),
@@ -106,6 +110,8 @@ static int cmd_run(int argc, char **argv)
         return 2;
     }
     opt.elf_path = program[0];
+    if (force_progress)
+        opt.progress = 1;
     opt.max_cycles = platform.max_cycles;
     if (!ort_config_apply(&opt.config, platform.config_path, platform.sets))
         return 2;

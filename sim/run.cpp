@@ -3,6 +3,7 @@
 #include "session.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <memory>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -64,6 +66,52 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, const OrtRun
     json_decref(root);
     return rc == 0;
 }
+
+/* Prints a progress line on stderr every `interval` seconds of wall time
+   once the run has taken a second (every interval from the start when
+   ORTIGIA_PROGRESS_SECONDS sets it, for tests). On a terminal the line is
+   rewritten in place and erased at the end; elsewhere one line each. */
+class Progress {
+public:
+    explicit Progress(int mode)
+    {
+        tty_ = isatty(STDERR_FILENO) != 0;
+        on_ = mode > 0 || (mode < 0 && tty_);
+        const char *env = getenv("ORTIGIA_PROGRESS_SECONDS");
+        if (env && *env) {
+            interval_ = atof(env);
+            first_ = interval_;
+        }
+        start_ = std::chrono::steady_clock::now();
+        next_ = first_;
+    }
+    ~Progress()
+    {
+        if (printed_ && tty_)
+            fprintf(stderr, "\r\033[K");
+    }
+    bool on() const { return on_; }
+    void at_boundary(const ort_cluster &cl)
+    {
+        double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        if (t < next_)
+            return;
+        next_ = t + interval_;
+        uint64_t insns = 0;
+        for (unsigned i = 0; i < cl.cores; i++)
+            insns += cl.core[i].instret;
+        fprintf(stderr, "%sortigia: %" PRIu64 " cycles, %.1f MIPS, %.1f s%s", tty_ ? "\r" : "",
+                ort_cluster_cycles(&cl), t > 0 ? (double)insns / t / 1e6 : 0.0, t,
+                tty_ ? "\033[K" : "\n");
+        fflush(stderr);
+        printed_ = true;
+    }
+
+private:
+    bool on_ = false, tty_ = false, printed_ = false;
+    double interval_ = 1.0, first_ = 1.0, next_ = 1.0;
+    std::chrono::steady_clock::time_point start_;
+};
 
 /* Can `path` be written? Opened for appending (nothing truncated) and
    removed again if it did not exist, so checking changes nothing. */
@@ -176,7 +224,16 @@ int ort_run(const OrtRunOptions &opt)
         fprintf(stderr, "ortigia: error: %s\n", err.c_str());
         return ORT_EXIT_BAD_INPUT;
     }
-    session->run();
+    {
+        Progress progress(opt.progress);
+        if (progress.on())
+            session->set_boundary_hook([&progress](const ort_cluster &cl) {
+                progress.at_boundary(cl);
+                return false; /* only looks: never pauses */
+            });
+        session->run();
+        session->set_boundary_hook(nullptr);
+    }
     const OrtRunResult &r = session->result();
     for (const std::string &line : r.diagnostics)
         fprintf(stderr, "ortigia: %s\n", line.c_str());
