@@ -16,11 +16,6 @@
 #include <jansson.h>
 
 
-extern "C" {
-#include "power_trace.h"
-#include "vcd.h"
-}
-
 namespace {
 
 json_t *counters_json(const OrtCounters &c, json_t *obj)
@@ -168,18 +163,14 @@ bool write_power_reports(const OrtRunOptions &opt, const OrtSession &s, const Or
     if (!opt.power_csv_path.empty() &&
         !ort_power_write_csv(opt.power_csv_path.c_str(), report, rg, nrg))
         return cannot_write(opt.power_csv_path);
+    /* The power trace's CSV and VCD were written as the run went
+       (OrtPowerTrace); the page takes its chart's points. */
     const OrtPowerTrace *ptrace = s.power_trace();
-    const ort_power_window *win = ptrace ? ptrace->windows().data() : nullptr;
-    const size_t nwin = ptrace ? ptrace->windows().size() : 0;
+    const ort_power_point *pts = ptrace ? ptrace->points().data() : nullptr;
+    const size_t npts = ptrace ? ptrace->points().size() : 0;
     if (!opt.report_html_path.empty() &&
-        !ort_power_write_html(opt.report_html_path.c_str(), &model, report, rg, nrg, win, nwin))
+        !ort_power_write_html(opt.report_html_path.c_str(), &model, report, rg, nrg, pts, npts))
         return cannot_write(opt.report_html_path);
-    if (!opt.power_trace_path.empty() &&
-        !ort_power_trace_write_csv(opt.power_trace_path.c_str(), win, nwin))
-        return cannot_write(opt.power_trace_path);
-    if (!opt.vcd_path.empty() &&
-        !ort_vcd_write_power(opt.vcd_path.c_str(), win, nwin, r.frequency_mhz))
-        return cannot_write(opt.vcd_path);
     return true;
 }
 
@@ -214,6 +205,8 @@ int ort_run(const OrtRunOptions &opt)
     so.energy = opt.power_table || !opt.power_json_path.empty() ||
                 !opt.power_csv_path.empty() || power_trace;
     so.power_window = power_trace ? opt.power_window : 0;
+    so.power_trace_path = opt.power_trace_path;
+    so.vcd_path = opt.vcd_path;
     so.trace_path = opt.trace_path;
     so.max_cycles = opt.max_cycles;
     if (!outputs_writable(opt))
@@ -240,10 +233,11 @@ int ort_run(const OrtRunOptions &opt)
     if (opt.dumps)
         for (OrtMemDump &dump : *opt.dumps)
             dump.found = session->read_symbol(dump.symbol, dump.size, &dump.bytes);
-    if (!r.output_error.empty()) {
-        fprintf(stderr, "ortigia: error: %s\n", r.output_error.c_str());
-        return ORT_EXIT_BAD_INPUT;
-    }
+    /* An output that could not be written fails the command, after every
+       other output has been written: nothing else is lost. */
+    bool failed = !r.output_errors.empty();
+    for (const std::string &e : r.output_errors)
+        fprintf(stderr, "ortigia: error: %s\n", e.c_str());
     if (!opt.quiet)
         fprintf(stderr,
                 "ortigia: %s, status %d: %" PRIu64 " cycles (%.6f s at %g MHz), %" PRIu64
@@ -253,13 +247,13 @@ int ort_run(const OrtRunOptions &opt)
                 r.wall_s > 0 ? (double)r.instructions / r.wall_s / 1e6 : 0.0);
     if (!opt.stats_path.empty() && !write_stats(opt.stats_path, opt, r)) {
         fprintf(stderr, "ortigia: error: cannot write stats '%s'\n", opt.stats_path.c_str());
-        return ORT_EXIT_BAD_INPUT;
+        failed = true;
     }
     if (r.energy) {
         for (const std::string &w : r.warnings)
             fprintf(stderr, "ortigia: warning: %s\n", w.c_str());
         if (!write_power_reports(opt, *session, r))
-            return ORT_EXIT_BAD_INPUT;
+            failed = true;
     }
-    return r.status;
+    return failed ? ORT_EXIT_BAD_INPUT : r.status;
 }

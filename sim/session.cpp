@@ -172,8 +172,12 @@ bool OrtSession::load(const std::string &elf_path, std::string *err)
        time (the cluster stops at every window boundary). */
     if (opt_.energy)
         regions_ = std::make_unique<OrtRegionRecorder>(p, *model_, opp_);
-    if (opt_.energy && opt_.power_window)
+    if (opt_.energy && opt_.power_window) {
         ptrace_ = std::make_unique<OrtPowerTrace>(p, *model_, opp_, opt_.power_window);
+        if (!ptrace_->open(opt_.power_trace_path, opt_.vcd_path, opt_.config.soc_frequency_mhz,
+                           err))
+            return false;
+    }
     return true;
 }
 
@@ -324,14 +328,17 @@ void OrtSession::finish()
         bool failed = ort_itrace_close(impl_->trace) != 0;
         impl_->trace = nullptr;
         if (failed)
-            result_.output_error = "writing the trace '" + opt_.trace_path + "' failed";
+            result_.output_errors.push_back("writing the trace '" + opt_.trace_path + "' failed");
     }
     if (opt_.energy) {
         result_.energy = std::make_unique<ort_power_report>();
         ort_power_collect(p, *model_, opp_, result_.cycles, result_.energy.get());
         result_.regions = regions_->finish(result_.cycles, &result_.warnings);
-        if (ptrace_)
+        if (ptrace_) {
             ptrace_->finish(result_.cycles);
+            for (const std::string &e : ptrace_->errors())
+                result_.output_errors.push_back(e);
+        }
     }
 }
 
