@@ -230,6 +230,8 @@ int ort_run(const OrtRunOptions &opt)
     const OrtRunResult &r = session->result();
     for (const std::string &line : r.diagnostics)
         fprintf(stderr, "ortigia: %s\n", line.c_str());
+    if (opt.cycles)
+        *opt.cycles = r.cycles;
     if (opt.dumps)
         for (OrtMemDump &dump : *opt.dumps)
             dump.found = session->read_symbol(dump.symbol, dump.size, &dump.bytes);

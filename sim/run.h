@@ -46,6 +46,7 @@ struct OrtRunOptions {
     std::string report_html_path; /* --report: one self-contained HTML file */
     uint64_t power_window = 10000; /* cycles per sample of the power trace */
     std::vector<OrtMemDump> *dumps = nullptr; /* read after the run */
+    uint64_t *cycles = nullptr; /* set to the whole run's cycles */
 };
 
 /* Applies a configuration file (empty: none) and then --set overrides to
