@@ -27,6 +27,9 @@ static void usage(FILE *out)
             "  compile model.onnx -o DIR   compile a model into C and an ELF (options:\n"
             "                              --l1-budget BYTES, --engine auto|cluster|npu,\n"
             "                              --inputs inputs.npz, --set KEY=VALUE)\n"
+            "  cc SOURCES... -o OUT.elf    build a program of your own for the platform (the\n"
+            "                              tree's headers, runtime and link; -O, -g, -I, -D,\n"
+            "                              --set KEY=VALUE for the memory sizes)\n"
             "  test-network [options] DIR  compile DIR/network.onnx, run it on DIR/inputs.npz,\n"
             "                              compare with DIR/outputs.npz (--reference: on\n"
             "                              the host interpreter instead of the simulator)\n"
@@ -135,6 +138,8 @@ int sc_main(int argc, char **argv)
         return ort_cmd_compile(argc - 2, argv + 2);
     if (cmd == "test-network")
         return ort_cmd_test_network(argc - 2, argv + 2);
+    if (cmd == "cc")
+        return ort_cmd_cc(argc - 2, argv + 2);
     fprintf(stderr, "ortigia: error: unknown command '%s' (see ortigia --help)\n", cmd.c_str());
     return 2;
 }
