@@ -609,4 +609,21 @@ TEST(CompilerNetworks, ConcatTransposeNormAndActivations)
     ob_free(m);
 }
 
+TEST(CompilerCli, ConstantsThatFillTheWeightMemoryExactly)
+{
+    /* matmul_model's constants are 76800 bytes: a weight memory of exactly
+     * that links and runs; one byte less is the planner's error. */
+    ob_model *m = matmul_model();
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{1, 256}}, 3);
+    ob_free(m);
+    RunResult r = ortigia("test-network --set wmem.size=76800 " + dir);
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("Errors: 0 out of 300"), std::string::npos) << r.out;
+    r = ortigia("test-network --set wmem.size=76799 " + dir);
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.out.find("the constants need 76800 bytes, more than the weight memory's 76799"), std::string::npos)
+        << r.out;
+}
+
 } // namespace
