@@ -16,7 +16,8 @@ extern "C" {
 
 /* Loads `onnx_path`, checks every node, folds constants, infers value
  * ranges and storage types (`inputs`, optional, types float-declared
- * inputs) and runs the optimizing passes unless `optimize` is false. */
+ * inputs; checked against the graph's inputs: ort_npz_check) and runs the
+ * optimizing passes unless `optimize` is false. */
 struct ort_graph *ort_frontend(const char *onnx_path, const struct ort_npz *inputs, bool optimize,
                                struct ort_diag *d);
 

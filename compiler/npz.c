@@ -195,7 +195,9 @@ void ort_npz_free(struct ort_npz *npz)
     for (int i = 0; i < npz->n; i++)
         free(npz->arrays[i].data);
     free(npz->arrays);
+    free(npz->source);
     npz->arrays = NULL;
+    npz->source = NULL;
     npz->n = 0;
 }
 
@@ -321,6 +323,9 @@ int ort_npz_read(const char *path, struct ort_npz *out, struct ort_diag *d)
             goto out;
         out->n++;
     }
+    out->source = malloc(strlen(path) + 1);
+    if (out->source)
+        strcpy(out->source, path);
     rc = 0;
 out:
     free(entry);

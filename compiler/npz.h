@@ -27,6 +27,7 @@ struct ort_array {
 struct ort_npz {
     struct ort_array *arrays;
     int n;
+    char *source;              /* the file, for messages (set by ort_npz_read; may be NULL) */
 };
 
 /* Reads `path`; on error fills d (naming the file and entry) and returns -1. */

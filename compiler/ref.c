@@ -52,16 +52,11 @@ int ort_ref_run(const struct ort_graph *g, const struct ort_npz *inputs, int64_t
     for (int t = 0; t < g->n_tensors; t++)
         if (g->tensors[t].is_const)
             values[t] = g->tensors[t].data;
+    if (ort_npz_check(g, inputs, false, d))
+        return -1;
     for (int i = 0; i < g->n_inputs; i++) {
         const struct ort_tensor *t = &g->tensors[g->inputs[i]];
         const struct ort_array *a = ort_npz_input(g, inputs, i);
-        char x[128], y[128];
-        if (!a)
-            return ort_fail(d, "inputs: no array for graph input %d ('%s')", i, t->name);
-        if (ort_shape_count(&a->shape) != ort_shape_count(&t->shape))
-            return ort_fail(d, "inputs: array '%s' has shape %s, graph input '%s' needs %s", a->name,
-                            ort_shape_str(&a->shape, x, sizeof x), t->name,
-                            ort_shape_str(&t->shape, y, sizeof y));
         size_t bytes = sizeof(int64_t) * (size_t)ort_shape_count(&t->shape);
         values[g->inputs[i]] = malloc(bytes ? bytes : 1);
         memcpy(values[g->inputs[i]], a->data, bytes);
@@ -102,17 +97,12 @@ int ort_compare_outputs(const struct ort_graph *g, int64_t *const *outputs, cons
     FILE *f = log;
     int shown = 0;
     *errors = *total = 0;
+    if (ort_npz_check(g, expected, true, d))
+        return -1;
     for (int i = 0; i < g->n_outputs; i++) {
         const struct ort_tensor *t = &g->tensors[g->outputs[i]];
         const struct ort_array *a = ort_npz_output(g, expected, i);
-        char x[128], y[128];
-        if (!a)
-            return ort_fail(d, "outputs: no array for graph output %d ('%s')", i, t->name);
         int64_t count = ort_shape_count(&t->shape);
-        if (ort_shape_count(&a->shape) != count)
-            return ort_fail(d, "outputs: array '%s' has shape %s, graph output '%s' is %s", a->name,
-                            ort_shape_str(&a->shape, x, sizeof x), t->name,
-                            ort_shape_str(&t->shape, y, sizeof y));
         for (int64_t k = 0; k < count; k++) {
             if (outputs[i][k] != a->data[k]) {
                 if (f && shown++ < 10)

@@ -18,7 +18,7 @@ extern "C" {
 
 /* values[t] (allocated, n_tensors entries) holds tensor t's values when
  * it is an input, a constant or computed. Inputs come from `inputs`
- * (ort_npz_input), checked against the input's shape and type. */
+ * (ort_npz_input), checked against the graph (ort_npz_check). */
 int ort_ref_run(const struct ort_graph *g, const struct ort_npz *inputs, int64_t ***values,
                 struct ort_diag *d);
 void ort_ref_free(const struct ort_graph *g, int64_t **values);
@@ -27,7 +27,8 @@ void ort_ref_free(const struct ort_graph *g, int64_t **values);
 int64_t *ort_ref_eval_node(const struct ort_graph *g, int i, int64_t *const *values,
                            struct ort_diag *d);
 
-/* Compares graph outputs with `expected` (ort_npz_output); counts elements
+/* Checks `expected` against the graph (ort_npz_check), then compares
+ * graph outputs with it (ort_npz_output); counts elements
  * and mismatches; prints the first few mismatches to `log` if not NULL. */
 int ort_compare_outputs(const struct ort_graph *g, int64_t *const *outputs, const struct ort_npz *expected,
                         long long *errors, long long *total, void *log, struct ort_diag *d);

@@ -22,6 +22,7 @@ extern "C" {
 #include "frontend.h"
 #include "npz.h"
 #include "ref.h"
+#include "types.h"
 }
 
 namespace {
@@ -152,13 +153,16 @@ static const char *env_or(const char *name, const char *dflt)
 const char *ort_firmware_src() { return env_or("ORTIGIA_FIRMWARE_SRC", ORTIGIA_FW_SRC); }
 const char *ort_firmware_lib() { return env_or("ORTIGIA_FIRMWARE_LIB", ORTIGIA_FW_LIB); }
 
-/* Frontend, code generation and the cross compiler: outdir/network.elf. */
-static int compile_network(NnOptions &o, const ort_npz *inputs, GraphHolder &gh, bool print_report)
+/* Frontend, code generation and the cross compiler: outdir/network.elf.
+ * `expected` (test-network's outputs, optional) is checked against the
+ * graph before anything is generated. */
+static int compile_network(NnOptions &o, const ort_npz *inputs, const ort_npz *expected, GraphHolder &gh,
+                           bool print_report)
 {
     ort_diag d{};
     auto t0 = std::chrono::steady_clock::now();
     gh.g = ort_frontend(o.model.c_str(), inputs, o.optimize, &d);
-    if (!gh.g)
+    if (!gh.g || (expected && ort_npz_check(gh.g, expected, true, &d)))
         return fail(d);
     const ort_target target = ort_target_of_config(o.config);
     const char *fw_src = ort_firmware_src();
@@ -213,7 +217,7 @@ int ort_cmd_compile(int argc, char **argv)
     if (!o.inputs_path.empty() && ort_npz_read(o.inputs_path.c_str(), &inputs.npz, &d))
         return fail(d);
     GraphHolder gh;
-    int rc = compile_network(o, o.inputs_path.empty() ? nullptr : &inputs.npz, gh, true);
+    int rc = compile_network(o, o.inputs_path.empty() ? nullptr : &inputs.npz, nullptr, gh, true);
     if (!rc)
         printf("wrote %s/network.elf (report: %s/report.txt)\n", o.outdir.c_str(), o.outdir.c_str());
     return rc;
@@ -304,7 +308,7 @@ int ort_cmd_test_network(int argc, char **argv)
     std::vector<std::vector<int64_t>> results;
     if (reference) {
         gh.g = ort_frontend(o.model.c_str(), &inputs.npz, o.optimize, &d);
-        if (!gh.g)
+        if (!gh.g || ort_npz_check(gh.g, &expected.npz, true, &d))
             return fail(d);
         int64_t **values = nullptr;
         if (ort_ref_run(gh.g, &inputs.npz, &values, &d)) {
@@ -327,7 +331,7 @@ int ort_cmd_test_network(int argc, char **argv)
             }
             o.outdir = tmpl;
         }
-        int rc = compile_network(o, &inputs.npz, gh, false);
+        int rc = compile_network(o, &inputs.npz, &expected.npz, gh, false);
         if (!rc) {
             OrtRunOptions ro;
             ro.config = o.config;

@@ -395,7 +395,7 @@ TEST(Npz, WriteThenReadGivesTheSameArrays)
     snprintf(a[1].name, sizeof a[1].name, "b");
     a[1].shape = {1, {2}};
     a[1].data = v1.data();
-    ort_npz npz{a, 2}, back{};
+    ort_npz npz{a, 2, nullptr}, back{};
     std::string path = temp_dir() + "/t.npz";
     ort_diag d{};
     ASSERT_EQ(ort_npz_write(path.c_str(), &npz, &d), 0) << d.msg;
@@ -444,7 +444,7 @@ void make_test_folder(ob_model *m, const std::string &dir, const std::vector<std
             v = (int64_t)(rng() % 256) - 128;
         arrays[i].data = data[i].data();
     }
-    ort_npz inputs{arrays.data(), (int)arrays.size()};
+    ort_npz inputs{arrays.data(), (int)arrays.size(), nullptr};
     ort_diag d{};
     ASSERT_EQ(ort_npz_write((dir + "/inputs.npz").c_str(), &inputs, &d), 0) << d.msg;
     ort_graph *g = ort_frontend(model.c_str(), &inputs, true, &d);
@@ -457,7 +457,7 @@ void make_test_folder(ob_model *m, const std::string &dir, const std::vector<std
         outs[i].shape = g->tensors[g->outputs[i]].shape;
         outs[i].data = values[g->outputs[i]];
     }
-    ort_npz expected{outs.data(), (int)outs.size()};
+    ort_npz expected{outs.data(), (int)outs.size(), nullptr};
     ASSERT_EQ(ort_npz_write((dir + "/outputs.npz").c_str(), &expected, &d), 0) << d.msg;
     ort_ref_free(g, values);
     ort_graph_free(g);
@@ -607,6 +607,103 @@ TEST(CompilerNetworks, ConcatTransposeNormAndActivations)
     make_test_folder(m, dir, {{3, 5, 7}, {3, 2, 7}}, 9);
     expect_simulator_matches(dir);
     ob_free(m);
+}
+
+/* ---- test vectors that do not match the network ------------------------ */
+
+struct NpzArray {
+    std::string name;
+    std::vector<int64_t> dims, values;
+};
+
+void write_npz(const std::string &path, const std::vector<NpzArray> &arrays)
+{
+    std::vector<ort_array> a(arrays.size());
+    for (size_t i = 0; i < arrays.size(); i++) {
+        snprintf(a[i].name, sizeof a[i].name, "%s", arrays[i].name.c_str());
+        a[i].shape.rank = (int)arrays[i].dims.size();
+        for (size_t k = 0; k < arrays[i].dims.size(); k++)
+            a[i].shape.dim[k] = arrays[i].dims[k];
+        a[i].data = const_cast<int64_t *>(arrays[i].values.data());
+    }
+    ort_npz npz{a.data(), (int)a.size(), nullptr};
+    ort_diag d{};
+    ASSERT_EQ(ort_npz_write(path.c_str(), &npz, &d), 0) << d.msg;
+}
+
+TEST(CompilerErrors, TestVectorsThatDoNotMatchTheNetwork)
+{
+    /* a + b (int8 [4,8]), requantized to int8. */
+    ob_model *m = ob_new();
+    const int64_t xd[] = {4, 8};
+    ob_input(m, "a", 3, 2, xd);
+    ob_input(m, "b", 3, 2, xd);
+    ob_node(m, "Add", "add0", 2, IN("a", "b"), "s");
+    add_rqs(m, "rq", "s", "y", 1, 2, true);
+    ob_output(m, "y", 3, -1, nullptr);
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{4, 8}, {4, 8}}, 7);
+    ob_free(m);
+    RunResult ok = ortigia("test-network --reference " + dir);
+    ASSERT_EQ(ok.status, 0) << ok.out;
+    const std::vector<int64_t> v32(32, 5);
+    std::vector<int64_t> v1000 = v32;
+    v1000[5] = 1000;
+    std::string good_in = dir + "/inputs.npz", good_out = dir + "/outputs.npz";
+    std::string bad = temp_dir();
+    const struct {
+        const char *file; /* the one replaced: inputs.npz or outputs.npz */
+        std::vector<NpzArray> arrays;
+        const char *message;
+    } cases[] = {
+        {"inputs.npz", {{"input_0", {4, 8}, v32}, {"input_1", {8, 4}, v32}},
+         "inputs.npz: array 'input_1' has shape [8,4], graph input 1 ('b') is [4,8]"},
+        {"inputs.npz", {{"input_0", {4, 8}, v32}, {"input_2", {4, 8}, v32}},
+         "inputs.npz: no array for graph input 1 ('b'): expected one named 'input_1' or 'b' (the file has "
+         "'input_0', 'input_2')"},
+        {"inputs.npz", {{"input_0", {4, 8}, v1000}, {"input_1", {4, 8}, v32}},
+         "inputs.npz: array 'input_0' holds 1000 at element 5, outside [-128, 127] (int8) of graph input 0 ('a')"},
+        {"inputs.npz", {{"output_0", {4, 8}, v32}},
+         "inputs.npz: no array for graph input 0 ('a'): expected one named 'input_0' or 'a' (the file has "
+         "'output_0')"},
+        {"outputs.npz", {{"output_0", {32}, v32}},
+         "outputs.npz: array 'output_0' has shape [32], graph output 0 ('y') is [4,8]"},
+        {"outputs.npz", {{"output_1", {4, 8}, v32}},
+         "outputs.npz: no array for graph output 0 ('y'): expected one named 'output_0' or 'y' (the file has "
+         "'output_1')"},
+        {"outputs.npz", {{"output_0", {4, 8}, v1000}},
+         "outputs.npz: array 'output_0' holds 1000 at element 5, outside [-128, 127] (the values the network "
+         "computes) of graph output 0 ('y')"},
+    };
+    for (const auto &c : cases) {
+        std::string file = std::string(c.file);
+        bool in = file == "inputs.npz";
+        RunResult r = run_capture("cp " + dir + "/network.onnx " + (in ? good_out : good_in) + " " + bad);
+        ASSERT_EQ(r.status, 0);
+        write_npz(bad + "/" + file, c.arrays);
+        for (const char *opt : {"", "--reference "}) {
+            r = ortigia(std::string("test-network ") + opt + bad);
+            EXPECT_EQ(r.status, 2) << opt << c.message << "\n" << r.out;
+            EXPECT_NE(r.out.find(c.message), std::string::npos) << opt << "\n" << r.out;
+            EXPECT_EQ(r.out.find("mismatch"), std::string::npos) << r.out;
+        }
+        if (in) {
+            r = ortigia("compile --inputs " + bad + "/inputs.npz " + bad + "/network.onnx -o " + bad + "/c");
+            EXPECT_EQ(r.status, 2) << c.message << "\n" << r.out;
+            EXPECT_NE(r.out.find(c.message), std::string::npos) << r.out;
+        }
+    }
+    /* Deeploy's files may hold more than the inputs: an array for no input
+     * is let be unless it is named as an input the network lacks. */
+    write_npz(bad + "/inputs.npz", {{"input_0", {4, 8}, v32}, {"input_1", {4, 8}, v32}, {"weights", {3}, {1, 2, 3}}});
+    run_capture("cp " + good_out + " " + bad);
+    RunResult r = ortigia("test-network --reference " + bad);
+    EXPECT_EQ(r.status, 1) << r.out; /* runs; other values, other outputs */
+    write_npz(bad + "/inputs.npz", {{"input_0", {4, 8}, v32}, {"input_1", {4, 8}, v32}, {"input_2", {4, 8}, v32}});
+    r = ortigia("test-network --reference " + bad);
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.out.find("array 'input_2' is for no graph input (the network has 2: 'a', 'b')"), std::string::npos)
+        << r.out;
 }
 
 TEST(CompilerCli, ConstantsThatFillTheWeightMemoryExactly)
