@@ -69,6 +69,30 @@ int64_t ort_shape_count(const struct ort_shape *s)
     return n;
 }
 
+int ort_shape_check(const struct ort_shape *s, const char *source, const char *what, struct ort_diag *d)
+{
+    int64_t n = 1;
+    bool too_many = false;
+    for (int i = 0; i < s->rank; i++) {
+        int64_t v = s->dim[i];
+        if (v < 0)
+            return ort_fail(d, "%s: %s: dimension %d is %" PRId64 "; only fixed sizes are supported%s",
+                            source, what, i, v,
+                            v == -1 ? " (a dynamic size, -1, must be fixed before compiling)" : "");
+        if (v > ORT_MAX_ELEMENTS || (v && n > ORT_MAX_ELEMENTS / v))
+            too_many = true;
+        else
+            n *= v;
+    }
+    if (too_many) {
+        char buf[256];
+        return ort_fail(d, "%s: %s: shape %s has more than %" PRId64 " elements, the most a tensor "
+                           "may have",
+                        source, what, ort_shape_str(s, buf, sizeof buf), ORT_MAX_ELEMENTS);
+    }
+    return 0;
+}
+
 bool ort_shape_equal(const struct ort_shape *a, const struct ort_shape *b)
 {
     if (a->rank != b->rank)

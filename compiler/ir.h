@@ -46,7 +46,18 @@ struct ort_shape {
     int64_t dim[ORT_MAX_RANK];
 };
 
+/* The most elements a tensor may have: 2^28 (1 GiB as int32, far beyond
+ * any memory of the target), so that no element or byte count the
+ * compiler computes can overflow. */
+#define ORT_MAX_ELEMENTS ((int64_t)1 << 28)
+
 int64_t ort_shape_count(const struct ort_shape *s);
+/* Checks a shape where it enters the IR: no negative dimension (0 is
+ * allowed: an empty tensor, as an empty KV cache) and at most
+ * ORT_MAX_ELEMENTS elements, with no dimension beyond it either. On
+ * failure d names `source`, `what` (the tensor: "input 'x'") and the
+ * dimension. */
+int ort_shape_check(const struct ort_shape *s, const char *source, const char *what, struct ort_diag *d);
 bool ort_shape_equal(const struct ort_shape *a, const struct ort_shape *b);
 /* "[1,16,64,4]" into buf. */
 const char *ort_shape_str(const struct ort_shape *s, char *buf, size_t size);

@@ -125,6 +125,8 @@ int ort_npy_parse(const unsigned char *buf, size_t len, struct ort_array *out, c
         out->shape.dim[out->shape.rank++] = v;
         p = end;
     }
+    if (ort_shape_check(&out->shape, where, "the .npy header's shape", d))
+        return -1;
     int64_t count = ort_shape_count(&out->shape);
     size_t size = (size_t)kinds[kind].size;
     size_t need = hstart + hlen + (size_t)count * size;

@@ -33,14 +33,11 @@ static int tensor_values(const char *src, const char *what, const Onnx__TensorPr
     if (t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
         return ort_fail(d, "%s: %s uses external data, which is not supported", src, what);
     shape->rank = (int)t->n_dims;
-    for (size_t i = 0; i < t->n_dims; i++) {
-        if (t->dims[i] < 0)
-            return ort_fail(d, "%s: %s has a negative dimension", src, what);
+    for (size_t i = 0; i < t->n_dims; i++)
         shape->dim[i] = t->dims[i];
-    }
+    if (ort_shape_check(shape, src, what, d))
+        return -1;
     int64_t count = ort_shape_count(shape);
-    if (count > (int64_t)1 << 28)
-        return ort_fail(d, "%s: %s has %lld elements, too many", src, what, (long long)count);
     int64_t *v = calloc((size_t)(count ? count : 1), sizeof *v);
     if (!v)
         return ort_fail(d, "%s: out of memory", src);
@@ -148,8 +145,17 @@ static int value_info(struct ort_graph *g, const Onnx__ValueInfoProto *vi, int t
                                           g->source, vi->name,
                                           dim->dim_param ? dim->dim_param : "?")
                                : 0;
+        /* -1, a dynamic size, leaves the shape of an intermediate or an
+         * output to inference, as a symbolic one does */
+        if (dim->dim_value == -1 && !x->is_input)
+            return 0;
         s.dim[i] = dim->dim_value;
     }
+    char what[300];
+    snprintf(what, sizeof what, "%s '%s'", x->is_input ? "input" : x->is_output ? "output" : "tensor",
+             vi->name);
+    if (ort_shape_check(&s, g->source, what, d))
+        return -1;
     x->shape = s;
     x->shape_known = true;
     return 0;

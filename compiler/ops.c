@@ -405,6 +405,9 @@ static int check_reshape(struct ort_graph *g, struct ort_node *n, struct ort_dia
         }
         if (v < 0)
             return ort_node_fail(g, n, d, "negative size %" PRId64 " in the target shape", v);
+        if (v > ORT_MAX_ELEMENTS || (v && known > ORT_MAX_ELEMENTS / v))
+            return ort_node_fail(g, n, d, "the target shape has more than %" PRId64 " elements",
+                                 ORT_MAX_ELEMENTS);
         s.dim[i] = v;
         known *= v;
     }
@@ -551,6 +554,11 @@ int ort_ops_check(struct ort_graph *g, struct ort_diag *d)
         for (int a = 0; a < n->n_attrs; a++)
             n->attrs[a].used = false;
         if (op->check(g, n, d))
+            return -1;
+        char what[600];
+        snprintf(what, sizeof what, "node '%s' (%s): output '%s'", n->name, n->op_type,
+                 out_t(g, n)->name);
+        if (ort_shape_check(&out_t(g, n)->shape, g->source, what, d))
             return -1;
         for (int a = 0; a < n->n_attrs; a++)
             if (!n->attrs[a].used)

@@ -171,6 +171,96 @@ TEST(CompilerErrors, CorruptAndMissingModelFiles)
     EXPECT_NE(std::string(d.msg).find("cannot open"), std::string::npos) << d.msg;
 }
 
+/* An Add of two int8 inputs of shape `dims`, declared output `out_rank`/`out_dims`. */
+ob_model *add_model(int rank, const int64_t *dims, int out_rank = -1, const int64_t *out_dims = nullptr)
+{
+    ob_model *m = ob_new();
+    ob_input(m, "x", 3, rank, dims);
+    ob_input(m, "z", 3, rank, dims);
+    ob_node(m, "Add", "add0", 2, IN("x", "z"), "y");
+    ob_output(m, "y", 6, out_rank, out_dims);
+    return m;
+}
+
+TEST(CompilerErrors, DimensionsAndElementCountsAreCheckedWhereTheModelIsRead)
+{
+    const int64_t neg[] = {2, -1}, neg5[] = {-5, 3}, huge[] = {1LL << 32, 1LL << 32}, big[] = {1 << 20, 1 << 20},
+                  wrap[] = {1LL << 62, 4, 1, 1};
+    const struct {
+        const int64_t *dims;
+        int rank;
+        const char *message;
+    } inputs[] = {
+        {neg, 2, "input 'x': dimension 1 is -1; only fixed sizes are supported (a dynamic size, -1, must be "
+                 "fixed before compiling)"},
+        {neg5, 2, "input 'x': dimension 0 is -5; only fixed sizes are supported"},
+        {huge, 2, "input 'x': shape [4294967296,4294967296] has more than 268435456 elements"},
+        {big, 2, "input 'x': shape [1048576,1048576] has more than 268435456 elements"},
+        {wrap, 4, "input 'x': shape [4611686018427387904,4,1,1] has more than 268435456 elements"},
+    };
+    for (const auto &c : inputs) {
+        ob_model *m = add_model(c.rank, c.dims);
+        std::string e = frontend_error(m);
+        EXPECT_NE(e.find(c.message), std::string::npos) << e;
+        /* The commands: exit status 2 and the message, never a crash or
+         * an empty program. */
+        std::string dir = temp_dir();
+        ASSERT_EQ(ob_write(m, (dir + "/network.onnx").c_str()), 0);
+        RunResult r = ortigia("compile " + dir + "/network.onnx -o " + dir + "/out");
+        EXPECT_EQ(r.status, 2) << r.out;
+        EXPECT_NE(r.out.find(c.message), std::string::npos) << r.out;
+        ort_array a{};
+        snprintf(a.name, sizeof a.name, "input_0");
+        a.shape = {2, {2, 1}};
+        int64_t v[2] = {1, 2};
+        a.data = v;
+        ort_npz npz{&a, 1, nullptr};
+        ort_diag d{};
+        ASSERT_EQ(ort_npz_write((dir + "/inputs.npz").c_str(), &npz, &d), 0) << d.msg;
+        ASSERT_EQ(ort_npz_write((dir + "/outputs.npz").c_str(), &npz, &d), 0) << d.msg;
+        for (const char *opt : {"", "--reference "}) {
+            r = ortigia(std::string("test-network ") + opt + dir);
+            EXPECT_EQ(r.status, 2) << opt << r.out;
+            EXPECT_NE(r.out.find(c.message), std::string::npos) << opt << r.out;
+        }
+        ob_free(m);
+    }
+    /* A declared output: -1 is a dynamic size, left to inference; other
+     * negative sizes are errors. */
+    const int64_t d2m1[] = {2, -1}, dm3[] = {-3, 3};
+    ob_model *m = add_model(2, d23, 2, d2m1);
+    EXPECT_EQ(frontend_error(m), "");
+    ob_free(m);
+    m = add_model(2, d23, 2, dm3);
+    std::string e = frontend_error(m);
+    EXPECT_NE(e.find("output 'y': dimension 0 is -3"), std::string::npos) << e;
+    ob_free(m);
+    /* A node's output: a broadcast of [65536,1] and [1,65536]. */
+    m = ob_new();
+    const int64_t col[] = {65536, 1}, row[] = {1, 65536};
+    ob_input(m, "x", 3, 2, col);
+    ob_input(m, "z", 3, 2, row);
+    ob_node(m, "Add", "outer", 2, IN("x", "z"), "y");
+    ob_output(m, "y", 6, -1, nullptr);
+    e = frontend_error(m);
+    EXPECT_NE(e.find("node 'outer' (Add): output 'y': shape [65536,65536] has more than 268435456 elements"),
+              std::string::npos)
+        << e;
+    ob_free(m);
+    /* A Reshape to a shape too large to count. */
+    m = ob_new();
+    const int64_t two[] = {2}, target[] = {1LL << 40, 1LL << 40};
+    ob_input(m, "x", 3, 1, d4);
+    ob_const(m, "shape", 1, two, target);
+    ob_node(m, "Reshape", "rs", 2, IN("x", "shape"), "y");
+    ob_output(m, "y", 3, -1, nullptr);
+    e = frontend_error(m);
+    EXPECT_NE(e.find("node 'rs' (Reshape): the target shape has more than 268435456 elements"),
+              std::string::npos)
+        << e;
+    ob_free(m);
+}
+
 /* A MatMul with a 256 x 300 constant (75 KiB in the weight memory). */
 ob_model *matmul_model()
 {
@@ -721,6 +811,39 @@ TEST(CompilerCli, ConstantsThatFillTheWeightMemoryExactly)
     EXPECT_EQ(r.status, 2) << r.out;
     EXPECT_NE(r.out.find("the constants need 76800 bytes, more than the weight memory's 76799"), std::string::npos)
         << r.out;
+}
+
+TEST(CompilerFuzz, MutatedDimensionsGiveAnErrorOrAProgramNeverACrash)
+{
+    /* A projection with bias and requantization; each dimension of its
+     * input and of its declared output mutated. */
+    const int64_t values[] = {-7, -1, 0, 1, 3, 1LL << 31, 1LL << 62};
+    int runs = 0;
+    for (int which = 0; which < 4; which++)
+        for (int64_t v : values) {
+            int64_t xd[] = {5, 40}, yd[] = {5, 24};
+            (which < 2 ? xd : yd)[which % 2] = v;
+            ob_model *m = ob_new();
+            const int64_t wd[] = {40, 24}, bd[] = {24};
+            std::vector<int64_t> w(40 * 24, 3), b(24, -7);
+            ob_input(m, "x", 1, 2, xd);
+            ob_const(m, "w", 2, wd, w.data());
+            ob_const(m, "b", 1, bd, b.data());
+            ob_node(m, "MatMul", "proj", 2, IN("x", "w"), "xw");
+            ob_node(m, "Add", "bias", 2, IN("xw", "b"), "xwb");
+            add_rqs(m, "rq", "xwb", "y", 97, 65536, true);
+            ob_output(m, "y", 1, 2, yd);
+            std::string dir = temp_dir();
+            ASSERT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
+            RunResult r = ortigia("compile " + dir + "/m.onnx -o " + dir + "/out");
+            EXPECT_TRUE(r.status == 0 || r.status == 2) << which << " " << v << ": " << r.status << "\n" << r.out;
+            if (r.status == 2) {
+                EXPECT_NE(r.out.find("ortigia: error: " + dir + "/m.onnx: "), std::string::npos) << r.out;
+            }
+            runs++;
+            ob_free(m);
+        }
+    EXPECT_EQ(runs, 28);
 }
 
 } // namespace
