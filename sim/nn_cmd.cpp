@@ -361,7 +361,10 @@ int ort_cmd_test_network(int argc, char **argv)
             if (st != 0) {
                 fprintf(stderr, "ortigia: error: the network's program ended with status %d%s\n", st,
                         keep ? "" : " (rerun with -o DIR to keep its sources)");
-                rc = st == ORT_EXIT_BAD_INPUT ? 2 : 1;
+                /* The run's status as `ortigia run` gives it (2 bad input,
+                 * 3 fault, 4 cycle limit, 5 deadlock); 1 is kept for "ran,
+                 * outputs differ", so another exit code of the program is 1. */
+                rc = st >= ORT_EXIT_BAD_INPUT && st <= ORT_EXIT_DEADLOCK ? st : 1;
             }
             for (size_t k = 0; !rc && k < dumps.size(); k++)
                 if (!dumps[k].found) {

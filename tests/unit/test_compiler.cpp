@@ -813,6 +813,19 @@ TEST(CompilerCli, ConstantsThatFillTheWeightMemoryExactly)
         << r.out;
 }
 
+TEST(CompilerCli, TestNetworkExitsWithTheRunsStatus)
+{
+    /* A cycle limit is status 4, as `ortigia run` gives it; 1 stays "ran,
+     * outputs differ". */
+    ob_model *m = matmul_model();
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{1, 256}}, 4);
+    ob_free(m);
+    RunResult r = ortigia("test-network --max-cycles 2000 " + dir);
+    EXPECT_EQ(r.status, 4) << r.out;
+    EXPECT_NE(r.out.find("the network's program ended with status 4"), std::string::npos) << r.out;
+}
+
 TEST(CompilerFuzz, MutatedDimensionsGiveAnErrorOrAProgramNeverACrash)
 {
     /* A projection with bias and requantization; each dimension of its
