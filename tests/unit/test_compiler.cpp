@@ -826,6 +826,35 @@ TEST(CompilerCli, TestNetworkExitsWithTheRunsStatus)
     EXPECT_NE(r.out.find("the network's program ended with status 4"), std::string::npos) << r.out;
 }
 
+TEST(CompilerCli, ProfileKeepsTheNetworksOwnCycles)
+{
+    /* --profile stamps each step in a second build: the Cycles line stays
+     * the network's own figure, and the profiled total is said apart. */
+    ob_model *m = matmul_model();
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{1, 256}}, 5);
+    ob_free(m);
+    RunResult plain = ortigia("test-network " + dir);
+    RunResult prof = ortigia("test-network --profile -o " + dir + "/out " + dir);
+    ASSERT_EQ(plain.status, 0) << plain.out;
+    ASSERT_EQ(prof.status, 0) << prof.out;
+    auto number_after = [](const std::string &text, const std::string &key) -> long long {
+        size_t at = text.find(key);
+        return at == std::string::npos ? -1 : atoll(text.c_str() + at + key.size());
+    };
+    long long cycles = number_after(plain.out, "Cycles: ");
+    ASSERT_GT(cycles, 0) << plain.out;
+    EXPECT_EQ(number_after(prof.out, "Cycles: "), cycles) << prof.out;
+    long long profiled = number_after(prof.out, "(profiled build: "), added = number_after(prof.out, "the stamps add ");
+    EXPECT_GT(added, 0) << prof.out;
+    EXPECT_EQ(profiled, cycles + added) << prof.out;
+    EXPECT_NE(prof.out.find("the network's own figure is\n  \"Cycles\" below"), std::string::npos) << prof.out;
+    EXPECT_NE(prof.out.find("(MatMul)"), std::string::npos) << prof.out;
+    struct stat st;
+    EXPECT_EQ(stat((dir + "/out/profile.txt").c_str(), &st), 0);
+    EXPECT_EQ(stat((dir + "/out/profiled/network.elf").c_str(), &st), 0);
+}
+
 TEST(CompilerFuzz, MutatedDimensionsGiveAnErrorOrAProgramNeverACrash)
 {
     /* A projection with bias and requantization; each dimension of its
