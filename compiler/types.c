@@ -78,16 +78,14 @@ static const char *array_names(const struct ort_npz *npz, char *buf, size_t size
     return npz->n ? buf : "none";
 }
 
-int ort_npz_check(const struct ort_graph *g, const struct ort_npz *npz, bool output, struct ort_diag *d)
+/* ort_npz_check's work; used[k] marks the arrays that feed the graph. */
+static int check_arrays(const struct ort_graph *g, const struct ort_npz *npz, bool output, const char *file,
+                        bool *used, struct ort_diag *d)
 {
-    const char *file = npz->source ? npz->source : output ? "outputs" : "inputs";
     const char *kind = output ? "output" : "input";
     const int *list = output ? g->outputs : g->inputs;
     int n = output ? g->n_outputs : g->n_inputs;
     char names[400], x[128], y[128];
-    bool used[4096] = {0};
-    if (npz->n > (int)(sizeof used / sizeof used[0]))
-        return ort_fail(d, "%s: %d arrays, the network has %d %ss", file, npz->n, n, kind);
     for (int i = 0; i < n; i++) {
         const struct ort_tensor *t = &g->tensors[list[i]];
         const struct ort_array *a = npz_pick(g, npz, output, i);
@@ -131,6 +129,17 @@ int ort_npz_check(const struct ort_graph *g, const struct ort_npz *npz, bool out
                             npz->arrays[k].name, kind, n, names);
         }
     return 0;
+}
+
+int ort_npz_check(const struct ort_graph *g, const struct ort_npz *npz, bool output, struct ort_diag *d)
+{
+    const char *file = npz->source ? npz->source : output ? "outputs" : "inputs";
+    bool *used = calloc((size_t)npz->n + 1, sizeof *used);
+    if (!used)
+        return ort_fail(d, "%s: out of memory", file);
+    int rc = check_arrays(g, npz, output, file, used, d);
+    free(used);
+    return rc;
 }
 
 static void bounds_of(const int64_t *v, int64_t n, int64_t *lo, int64_t *hi)
