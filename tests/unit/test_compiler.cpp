@@ -171,6 +171,14 @@ TEST(CompilerErrors, CorruptAndMissingModelFiles)
     EXPECT_NE(std::string(d.msg).find("cannot open"), std::string::npos) << d.msg;
 }
 
+/* Expects the frontend to refuse m with `message`; frees m. */
+void expect_frontend_error(ob_model *m, const std::string &message)
+{
+    std::string e = frontend_error(m);
+    EXPECT_NE(e.find(message), std::string::npos) << e;
+    ob_free(m);
+}
+
 /* An Add of two int8 inputs of shape `dims`, declared output `out_rank`/`out_dims`. */
 ob_model *add_model(int rank, const int64_t *dims, int out_rank = -1, const int64_t *out_dims = nullptr)
 {
@@ -200,8 +208,7 @@ TEST(CompilerErrors, DimensionsAndElementCountsAreCheckedWhereTheModelIsRead)
     };
     for (const auto &c : inputs) {
         ob_model *m = add_model(c.rank, c.dims);
-        std::string e = frontend_error(m);
-        EXPECT_NE(e.find(c.message), std::string::npos) << e;
+        EXPECT_NE(frontend_error(m).find(c.message), std::string::npos) << frontend_error(m);
         /* The commands: exit status 2 and the message, never a crash or
          * an empty program. */
         std::string dir = temp_dir();
@@ -231,10 +238,7 @@ TEST(CompilerErrors, DimensionsAndElementCountsAreCheckedWhereTheModelIsRead)
     ob_model *m = add_model(2, d23, 2, d2m1);
     EXPECT_EQ(frontend_error(m), "");
     ob_free(m);
-    m = add_model(2, d23, 2, dm3);
-    std::string e = frontend_error(m);
-    EXPECT_NE(e.find("output 'y': dimension 0 is -3"), std::string::npos) << e;
-    ob_free(m);
+    expect_frontend_error(add_model(2, d23, 2, dm3), "output 'y': dimension 0 is -3");
     /* A node's output: a broadcast of [65536,1] and [1,65536]. */
     m = ob_new();
     const int64_t col[] = {65536, 1}, row[] = {1, 65536};
@@ -242,11 +246,7 @@ TEST(CompilerErrors, DimensionsAndElementCountsAreCheckedWhereTheModelIsRead)
     ob_input(m, "z", 3, 2, row);
     ob_node(m, "Add", "outer", 2, IN("x", "z"), "y");
     ob_output(m, "y", 6, -1, nullptr);
-    e = frontend_error(m);
-    EXPECT_NE(e.find("node 'outer' (Add): output 'y': shape [65536,65536] has more than 268435456 elements"),
-              std::string::npos)
-        << e;
-    ob_free(m);
+    expect_frontend_error(m, "node 'outer' (Add): output 'y': shape [65536,65536] has more than 268435456 elements");
     /* A Reshape to a shape too large to count. */
     m = ob_new();
     const int64_t two[] = {2}, target[] = {1LL << 40, 1LL << 40};
@@ -254,11 +254,7 @@ TEST(CompilerErrors, DimensionsAndElementCountsAreCheckedWhereTheModelIsRead)
     ob_const(m, "shape", 1, two, target);
     ob_node(m, "Reshape", "rs", 2, IN("x", "shape"), "y");
     ob_output(m, "y", 3, -1, nullptr);
-    e = frontend_error(m);
-    EXPECT_NE(e.find("node 'rs' (Reshape): the target shape has more than 268435456 elements"),
-              std::string::npos)
-        << e;
-    ob_free(m);
+    expect_frontend_error(m, "node 'rs' (Reshape): the target shape has more than 268435456 elements");
 }
 
 /* A MatMul with a 256 x 300 constant (75 KiB in the weight memory). */
@@ -507,6 +503,30 @@ TEST(Npz, WriteThenReadGivesTheSameArrays)
     fclose(out);
     EXPECT_NE(ort_npz_read(cut.c_str(), &back, &d), 0);
     EXPECT_NE(std::string(d.msg).find(cut), std::string::npos) << d.msg;
+}
+
+TEST(Npz, HeaderShapesAreCheckedBeforeTheirCount)
+{
+    /* (2^32, 2^32) counts to 0 in 64 bits; a negative size; both refused. */
+    const struct {
+        const char *shape, *message;
+    } cases[] = {
+        {"(4294967296, 4294967296)", "t.npz:x.npy: the .npy header's shape: shape [4294967296,4294967296] has more "
+                                     "than 268435456 elements"},
+        {"(3, -1)", "t.npz:x.npy: bad shape in .npy header"},
+    };
+    for (const auto &c : cases) {
+        const char *shape = c.shape;
+        std::string hdr = std::string("{'descr': '<i8', 'fortran_order': False, 'shape': ") + shape + ", }";
+        hdr.resize(118, ' ');
+        hdr += '\n';
+        std::string npy = std::string("\x93NUMPY\x01\x00", 8) + char(hdr.size() & 0xff) + char(hdr.size() >> 8) + hdr;
+        ort_array a{};
+        ort_diag d{};
+        EXPECT_NE(ort_npy_parse((const unsigned char *)npy.data(), npy.size(), &a, "t.npz:x.npy", &d), 0) << shape;
+        EXPECT_NE(std::string(d.msg).find(c.message), std::string::npos) << d.msg;
+        free(a.data);
+    }
 }
 
 /* ---- networks checked against the reference interpreter --------------- */
@@ -796,14 +816,21 @@ TEST(CompilerErrors, TestVectorsThatDoNotMatchTheNetwork)
         << r.out;
 }
 
+/* A test folder for matmul_model() (random inputs from `seed`). */
+std::string matmul_test_folder(unsigned seed)
+{
+    ob_model *m = matmul_model();
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{1, 256}}, seed);
+    ob_free(m);
+    return dir;
+}
+
 TEST(CompilerCli, ConstantsThatFillTheWeightMemoryExactly)
 {
     /* matmul_model's constants are 76800 bytes: a weight memory of exactly
      * that links and runs; one byte less is the planner's error. */
-    ob_model *m = matmul_model();
-    std::string dir = temp_dir();
-    make_test_folder(m, dir, {{1, 256}}, 3);
-    ob_free(m);
+    std::string dir = matmul_test_folder(3);
     RunResult r = ortigia("test-network --set wmem.size=76800 " + dir);
     EXPECT_EQ(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("Errors: 0 out of 300"), std::string::npos) << r.out;
@@ -817,10 +844,7 @@ TEST(CompilerCli, TestNetworkExitsWithTheRunsStatus)
 {
     /* A cycle limit is status 4, as `ortigia run` gives it; 1 stays "ran,
      * outputs differ". */
-    ob_model *m = matmul_model();
-    std::string dir = temp_dir();
-    make_test_folder(m, dir, {{1, 256}}, 4);
-    ob_free(m);
+    std::string dir = matmul_test_folder(4);
     RunResult r = ortigia("test-network --max-cycles 2000 " + dir);
     EXPECT_EQ(r.status, 4) << r.out;
     EXPECT_NE(r.out.find("the network's program ended with status 4"), std::string::npos) << r.out;
@@ -830,10 +854,7 @@ TEST(CompilerCli, ProfileKeepsTheNetworksOwnCycles)
 {
     /* --profile stamps each step in a second build: the Cycles line stays
      * the network's own figure, and the profiled total is said apart. */
-    ob_model *m = matmul_model();
-    std::string dir = temp_dir();
-    make_test_folder(m, dir, {{1, 256}}, 5);
-    ob_free(m);
+    std::string dir = matmul_test_folder(5);
     RunResult plain = ortigia("test-network " + dir);
     RunResult prof = ortigia("test-network --profile -o " + dir + "/out " + dir);
     ASSERT_EQ(plain.status, 0) << plain.out;
@@ -858,7 +879,8 @@ TEST(CompilerCli, ProfileKeepsTheNetworksOwnCycles)
 TEST(CompilerFuzz, MutatedDimensionsGiveAnErrorOrAProgramNeverACrash)
 {
     /* A projection with bias and requantization; each dimension of its
-     * input and of its declared output mutated. */
+     * input and of its declared output mutated: an error naming the
+     * model, or a program that gives the reference's outputs. */
     const int64_t values[] = {-7, -1, 0, 1, 3, 1LL << 31, 1LL << 62};
     int runs = 0;
     for (int which = 0; which < 4; which++)
@@ -881,6 +903,12 @@ TEST(CompilerFuzz, MutatedDimensionsGiveAnErrorOrAProgramNeverACrash)
             EXPECT_TRUE(r.status == 0 || r.status == 2) << which << " " << v << ": " << r.status << "\n" << r.out;
             if (r.status == 2) {
                 EXPECT_NE(r.out.find("ortigia: error: " + dir + "/m.onnx: "), std::string::npos) << r.out;
+            } else if (r.status == 0) {
+                /* and what compiles gives the reference's answer */
+                make_test_folder(m, dir, {{xd[0], xd[1]}}, 1);
+                r = ortigia("test-network " + dir);
+                EXPECT_EQ(r.status, 0) << which << " " << v << ": " << r.out;
+                EXPECT_NE(r.out.find("Errors: 0 out of"), std::string::npos) << r.out;
             }
             runs++;
             ob_free(m);
