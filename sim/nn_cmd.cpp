@@ -263,7 +263,7 @@ static void print_profile(const NnOptions &o, const OrtMemDump &m, uint32_t prof
         e.second++;
     }
     printf("profile: %zu steps, %" PRIu64 " cycles, from a second build that stamps each step's cycles\n"
-           "  (profiled build: %" PRIu32 " cycles, the stamps add %" PRId64 "; the network's own figure is\n"
+           "  (profiled build: %" PRIu32 " cycles, the stamps change it by %+" PRId64 "; the network's own figure is\n"
            "  \"Cycles\" below, measured without them); by operator:\n",
            c.size(), total, profiled, (int64_t)profiled - (int64_t)plain);
     for (auto &e : by_op)

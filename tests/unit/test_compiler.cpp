@@ -866,9 +866,12 @@ TEST(CompilerCli, ProfileKeepsTheNetworksOwnCycles)
     long long cycles = number_after(plain.out, "Cycles: ");
     ASSERT_GT(cycles, 0) << plain.out;
     EXPECT_EQ(number_after(prof.out, "Cycles: "), cycles) << prof.out;
-    long long profiled = number_after(prof.out, "(profiled build: "), added = number_after(prof.out, "the stamps add ");
-    EXPECT_GT(added, 0) << prof.out;
-    EXPECT_EQ(profiled, cycles + added) << prof.out;
+    // The stamps change the timing (more code, other bank conflicts), by a
+    // sign that depends on the network: the figure says by how much.
+    long long profiled = number_after(prof.out, "(profiled build: "),
+              changed = number_after(prof.out, "the stamps change it by ");
+    EXPECT_GT(profiled, 0) << prof.out;
+    EXPECT_EQ(profiled, cycles + changed) << prof.out;
     EXPECT_NE(prof.out.find("the network's own figure is\n  \"Cycles\" below"), std::string::npos) << prof.out;
     EXPECT_NE(prof.out.find("(MatMul)"), std::string::npos) << prof.out;
     struct stat st;
