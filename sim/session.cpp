@@ -185,6 +185,11 @@ static void judge(OrtPlatform &p, uint64_t max_cycles, OrtRunResult *r)
         r->reason = reason;
         r->status = status;
     };
+    /* A refused NPU job does not stop the run (the driver reads ERROR),
+       but the user should see why it was refused. */
+    if (cl.has_npu && cl.npu.errors)
+        r->diagnostics.push_back(format("npu: %" PRIu64 " job(s) refused; the last: %s",
+                                        cl.npu.errors, ort_npu_last_error(&cl.npu)));
     switch (cluster.end()) {
     case OrtCluster::End::Halted: {
         const rv_core &e = cl.core[cl.halted_core >= 0 ? cl.halted_core : 0];
@@ -213,7 +218,7 @@ static void judge(OrtPlatform &p, uint64_t max_cycles, OrtRunResult *r)
     case OrtCluster::End::Deadlock:
         r->diagnostics.push_back("deadlock: every core sleeps and nothing can wake one:");
         for (unsigned i = 0; i < cl.cores; i++) {
-            char line[256];
+            char line[512];
             ort_cluster_describe_core(&cl, i, line, sizeof line);
             r->diagnostics.push_back(std::string("  ") + line);
         }

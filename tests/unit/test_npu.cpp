@@ -1,7 +1,7 @@
 // N-EUREKA NPU engine: bit-exactness against the host reference (npu_ref)
 // over many random layers, the two-context job queue, exact cycle counts
 // from the timing formula of npu.h, L1 contention, independence from the
-// advance step and every error path.
+// advance step, every error path, and the NPU in the cluster scheduler.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "core_harness.h"
+
 extern "C" {
+#include "cluster.h"
+#include "decode_cache.h"
 #include "npu.h"
 #include "npu_ref.h"
 }
@@ -826,4 +830,144 @@ TEST(Npu, ALarge1x1JobsThroughput)
         EXPECT_EQ(memcmp(n.at(p.a.out), want.data(), want.size()), 0);
         EXPECT_GT(mac / (double)done, 100.0);
     }
+}
+
+// ---- in the cluster ---------------------------------------------------------------------
+
+namespace {
+
+using namespace enc;
+
+constexpr uint32_t kCode = 0x1C000000u;
+constexpr uint32_t kCodeSize = 16384;
+const uint32_t kT0 = 5, kT1 = 6, kT2 = 7, kT3 = 28, kT4 = 29;
+
+/* li rd, v (lui + addi). */
+void li(std::vector<uint32_t> &prog, uint32_t rd, uint32_t v)
+{
+    uint32_t lo = v & 0xFFF, hi = (v >> 12) + (lo >= 0x800 ? 1 : 0);
+    prog.push_back(u(hi & 0xFFFFF, rd, 0x37));
+    prog.push_back(i((int32_t)(lo << 20) >> 20, rd, 0, rd, 0x13));
+}
+
+struct NpuCluster {
+    ort_cluster cl{};
+    rv_decode_cache dc{};
+    std::vector<uint8_t> code = std::vector<uint8_t>(kCodeSize, 0);
+
+    NpuCluster(const std::vector<uint32_t> &program, uint32_t slice = 64)
+    {
+        ort_cluster_params p{};
+        p.cores = 2;
+        p.l1_size = kL1Size;
+        p.l1_banks = kBanks;
+        p.slice_cycles = slice;
+        p.dma_bandwidth = 8;
+        p.dma_queue_depth = 8;
+        p.npu_enabled = true;
+        ort_npu_default_params(&p.npu, 2);
+        char err[256];
+        EXPECT_TRUE(ort_cluster_init(&cl, &p, err, sizeof err)) << err;
+        EXPECT_TRUE(rv_decode_cache_init(&dc, kCode, kCodeSize));
+        std::memcpy(code.data(), program.data(), program.size() * 4);
+        EXPECT_TRUE(ort_cluster_add_memory(&cl, kCode, kCodeSize, code.data(), 0, &dc));
+        ort_cluster_boot(&cl, kCode);
+    }
+    ~NpuCluster()
+    {
+        ort_cluster_free(&cl);
+        rv_decode_cache_free(&dc);
+    }
+};
+
+/* Core 0: ACQUIRE, the registers, TRIGGER, wait for event 12, read cycle
+   into t4, spin. Core 1: wfi. */
+std::vector<uint32_t> job_program(const uint32_t regs[24], bool trigger = true)
+{
+    std::vector<uint32_t> prog;
+    prog.push_back(csr(0xF14, 0, 2, kT1)); // csrr t1, mhartid
+    prog.push_back(b(8, 0, kT1, 0));       // beq t1, x0, +8
+    prog.push_back(wfi);                   // core 1 sleeps for good
+    li(prog, kT0, ORT_NPU_BASE);
+    if (trigger) {
+        prog.push_back(i(ORT_NPU_REG_ACQUIRE, kT0, 2, kT2, 0x03)); // lw t2, ACQUIRE(t0)
+        for (unsigned k = 0; k < 24; k++) {
+            li(prog, kT1, regs[k]);
+            prog.push_back(s(ORT_NPU_REG_JOB(k), kT1, kT0, 2));
+        }
+        prog.push_back(s(ORT_NPU_REG_TRIGGER, 0, kT0, 2)); // sw x0, TRIGGER(t0)
+    }
+    li(prog, kT3, ORT_EU_BASE);
+    li(prog, kT1, ORT_EU_EVENT_NPU);
+    prog.push_back(s(ORT_EU_REG_EVT_MASK, kT1, kT3, 2));
+    prog.push_back(i(ORT_EU_REG_EVT_WAIT, kT3, 2, kT2, 0x03)); // lw t2, EVT_WAIT(t3)
+    prog.push_back(csr(0xB00, 0, 2, kT4));                    // csrr t4, mcycle
+    prog.push_back(wfi);
+    return prog;
+}
+
+} // namespace
+
+TEST(NpuCluster, ACoreProgramsAJobSleepsAndWakesAtCompletion)
+{
+    std::mt19937 rng(15);
+    // Lay the job out in a scratch NPU, then copy the L1 image.
+    Npu scratch;
+    Placed p;
+    p.l = full_1x1();
+    p.l.cout = 48;
+    place(scratch, p, rng, false);
+    std::vector<uint8_t> want = expected(scratch, p);
+    for (uint32_t slice : {1u, 64u, 256u}) {
+        NpuCluster c(job_program(p.regs), slice);
+        memcpy(c.cl.l1.data, scratch.l1.data, kL1Size);
+        EXPECT_EQ(ort_cluster_run(&c.cl, 200000), ORT_CLUSTER_DEADLOCK) << "slice " << slice;
+        const ort_npu &n = c.cl.npu;
+        EXPECT_EQ(n.jobs, 1u);
+        EXPECT_EQ(n.errors, 0u) << ort_npu_last_error(&n);
+        EXPECT_EQ(memcmp(c.cl.l1.data + (p.a.out - kL1), want.data(), want.size()), 0);
+        // The core woke ORT_EU_WAKE_CYCLES after the completion, executed
+        // the load again (1 cycle), then read the cycle: the same for every
+        // slice.
+        const rv_core &core = c.cl.core[0];
+        EXPECT_EQ(core.x[kT2], ORT_EU_EVENT_NPU);
+        EXPECT_EQ(core.x[kT4], n.engine_free + ORT_EU_WAKE_CYCLES + 1) << "slice " << slice;
+        EXPECT_GT(core.counters.sleep_cycles, 100u);
+        const ort_device *dev = ort_cluster_device(&c.cl, "npu");
+        ASSERT_NE(dev, nullptr);
+        EXPECT_EQ(dev->base, 0x10201000u);
+        EXPECT_EQ(ort_counter_value(ort_counter_find(dev->counters, dev->n_counters, "jobs"),
+                                    dev->ctx),
+                  1u);
+    }
+}
+
+TEST(NpuCluster, ADeadlockReportNamesTheNpu)
+{
+    uint32_t none[24] = {};
+    NpuCluster c(job_program(none, false));
+    EXPECT_EQ(ort_cluster_run(&c.cl, 100000), ORT_CLUSTER_DEADLOCK);
+    char line[512];
+    ort_cluster_describe_core(&c.cl, 0, line, sizeof line);
+    std::string s = line;
+    EXPECT_NE(s.find("waits for events 0x1000"), std::string::npos) << s;
+    EXPECT_NE(s.find("waits for the NPU event"), std::string::npos) << s;
+    EXPECT_NE(s.find("no job running"), std::string::npos) << s;
+}
+
+TEST(NpuCluster, WithoutTheNpuThereIsNoDevice)
+{
+    ort_cluster cl{};
+    ort_cluster_params p{};
+    p.cores = 1;
+    p.l1_size = 64 * 1024;
+    p.l1_banks = 16;
+    p.slice_cycles = 64;
+    p.dma_bandwidth = 8;
+    p.dma_queue_depth = 8;
+    char err[256];
+    ASSERT_TRUE(ort_cluster_init(&cl, &p, err, sizeof err)) << err;
+    EXPECT_EQ(ort_cluster_device(&cl, "npu"), nullptr);
+    EXPECT_EQ(cl.n_dev, 2u);
+    ort_cluster_free(&cl);
 }
