@@ -124,7 +124,12 @@
  * cycles without contention, plus start). CONF0[10] (prefetch) is accepted
  * and timed as without it (GVSoC overlaps the next load with the weight
  * stream; not modelled). The array size (6x6, 32 lanes) is fixed: it sets
- * the register semantics.
+ * the register semantics. L1 priority: the scheduler runs the cores of a
+ * slice before it advances the devices, so when a core and the NPU (or the
+ * DMA) want a bank in the same cycle, the core gets it and the NPU waits.
+ * [DIFFERENCE] Siracusa's interconnect can give the accelerator priority
+ * (the driver sets it, with a max-stall count, in a cluster-controller
+ * register this model does not have).
  *
  * ---- Errors ----------------------------------------------------------------
  * A job is checked at TRIGGER; a bad one is refused (never run), its context
