@@ -457,15 +457,21 @@ ort_npu_layer full_1x1()
     return l;
 }
 
+/* The full 1x1 subtile laid out in n with random data from `seed`. */
+void lay_out(Npu &n, Placed &p, uint32_t seed, bool wmem = false)
+{
+    std::mt19937 rng(seed);
+    p.l = full_1x1();
+    place(n, p, rng, wmem);
+}
+
 } // namespace
 
 TEST(Npu, AFull1x1SubtileTakesTheDocumentedCycles)
 {
-    std::mt19937 rng(1);
     Npu n;
     Placed p;
-    p.l = full_1x1();
-    place(n, p, rng, false);
+    lay_out(n, p, 1);
     n.submit(p.regs, 100);
     // start 1; load 6 + 36 + (36 - 36) + 6; weights 10 + 32; multiply
     // 1 access + 7 + 9; bias 4 accesses + 8; streamout 36 + 3; end 1.
@@ -528,91 +534,88 @@ TEST(Npu, A3x3AndADepthwiseSubtileTakeTheDocumentedCycles)
     EXPECT_EQ(6 + 64 + 6 + 256 + 8 + 17 + 12 + 36 + 1, 406);
 }
 
-TEST(Npu, TheCompletionCycleDoesNotDependOnTheAdvanceStep)
+namespace {
+
+/* Lay out `l` (seed 9), let `contend` claim L1 slots as other masters
+   would, run to completion advancing by `step`; checks the output against
+   the reference. Returns the completion cycle; *waits: the NPU's. */
+uint64_t run_contended_job(const ort_npu_layer &l, bool misaligned,
+                           void (*contend)(ort_tcdm *t, const Placed &p), uint64_t step,
+                           uint64_t *waits)
+{
+    Npu n;
+    std::mt19937 r(9);
+    Placed p;
+    p.l = l;
+    place(n, p, r, false, misaligned ? 1 : 0);
+    if (contend)
+        contend(&n.tcdm, p);
+    std::vector<uint8_t> want = expected(n, p);
+    n.submit(p.regs, 0);
+    uint64_t done = n.run_until_done(1, step);
+    EXPECT_EQ(memcmp(n.at(p.a.out), want.data(), want.size()), 0);
+    *waits = n.npu.tcdm_wait_cycles;
+    return done;
+}
+
+ort_npu_layer layer_3x3_40()
 {
     std::mt19937 rng(4);
-    Placed proto;
-    proto.l = random_layer(rng, ORT_NPU_MODE_3X3);
-    proto.l.cin = 40;
-    proto.l.cout = 40;
+    ort_npu_layer l = random_layer(rng, ORT_NPU_MODE_3X3);
+    l.cin = 40;
+    l.cout = 40;
+    l.in_pixel_stride = l.in_row_stride = l.out_pixel_stride = l.out_row_stride = 0;
+    return l;
+}
+
+} // namespace
+
+TEST(Npu, TheCompletionCycleDoesNotDependOnTheAdvanceStep)
+{
+    // A core's accesses on banks 0..15 every third cycle, claimed before
+    // the NPU's; misaligned data: 9-word accesses.
+    auto core = [](ort_tcdm *t, const Placed &) {
+        for (uint64_t c = 0; c < 3000; c += 3)
+            ort_tcdm_claim(t, kL1 + 4 * (c % 16), c);
+    };
     uint64_t first = 0;
     for (uint64_t step : {1u, 7u, 256u, 100000u}) {
-        std::mt19937 r2(5);
-        Npu n;
-        Placed p;
-        p.l = proto.l;
-        place(n, p, r2, false, 1); // misaligned: 9-word accesses
-        // A core's accesses on the same banks, claimed before the NPU's.
-        for (uint64_t c = 0; c < 3000; c += 3)
-            ort_tcdm_claim(&n.tcdm, kL1 + 4 * (c % 16), c);
-        n.submit(p.regs, 0);
-        uint64_t done = n.run_until_done(1, step);
+        uint64_t waits;
+        uint64_t done = run_contended_job(layer_3x3_40(), true, core, step, &waits);
         if (!first)
             first = done;
         EXPECT_EQ(done, first) << "step " << step;
-        EXPECT_GT(n.npu.tcdm_wait_cycles, 0u);
-        // The outputs too.
-        std::vector<uint8_t> want;
-        {
-            std::vector<uint8_t> out(n.at(p.a.out), n.at(p.a.out) + p.out_bytes);
-            (void)out;
-        }
+        EXPECT_GT(waits, 0u);
     }
 }
 
 TEST(Npu, ContentionCostsExactlyTheCyclesLost)
 {
-    std::mt19937 rng(6);
-    uint64_t free_done;
-    Placed p;
-    p.l = full_1x1();
-    {
-        Npu n;
-        std::mt19937 r(9);
-        place(n, p, r, false);
-        n.submit(p.regs, 0);
-        free_done = n.run_until_done(1, 1);
-    }
-    {
-        // One slot taken: the bank of the first input word at the first
-        // load's cycle (start 1 + load prepare 6): one cycle lost.
-        Npu n;
-        std::mt19937 r(9);
-        Placed q;
-        q.l = full_1x1();
-        place(n, q, r, false);
-        ort_tcdm_claim(&n.tcdm, q.a.in, 7);
-        n.submit(q.regs, 0);
-        EXPECT_EQ(n.run_until_done(1, 1), free_done + 1);
-        EXPECT_EQ(n.npu.tcdm_wait_cycles, 1u);
-    }
-    {
-        // A core hammering one bank every cycle for 400 cycles.
-        Npu n;
-        std::mt19937 r(9);
-        Placed q;
-        q.l = full_1x1();
-        place(n, q, r, false);
+    uint64_t waits;
+    uint64_t free_done = run_contended_job(full_1x1(), false, nullptr, 1, &waits);
+    EXPECT_EQ(waits, 0u);
+    // One slot taken: the bank of the first input word at the first load's
+    // cycle (start 1 + load prepare 6): one cycle lost.
+    auto one = [](ort_tcdm *t, const Placed &p) { ort_tcdm_claim(t, p.a.in, 7); };
+    EXPECT_EQ(run_contended_job(full_1x1(), false, one, 1, &waits), free_done + 1);
+    EXPECT_EQ(waits, 1u);
+    // A core hammering one bank every cycle for 400 cycles.
+    auto hammer = [](ort_tcdm *t, const Placed &) {
         for (uint64_t c = 0; c < 400; c++)
-            ort_tcdm_claim(&n.tcdm, kL1 + 8 * 4, c);
-        n.submit(q.regs, 0);
-        uint64_t done = n.run_until_done(1, 3);
-        EXPECT_GT(n.npu.tcdm_wait_cycles, 0u);
-        EXPECT_EQ(done, free_done + n.npu.tcdm_wait_cycles);
-        std::vector<uint8_t> want = expected(n, q);
-        (void)want;
-    }
+            ort_tcdm_claim(t, kL1 + 8 * 4, c);
+    };
+    uint64_t done = run_contended_job(full_1x1(), false, hammer, 3, &waits);
+    EXPECT_GT(waits, 0u);
+    EXPECT_EQ(done, free_done + waits);
 }
 
 // ---- the two-context queue ------------------------------------------------------
 
 TEST(Npu, BackToBackJobsQueueInTwoContexts)
 {
-    std::mt19937 rng(10);
     Npu n;
     Placed p;
-    p.l = full_1x1();
-    place(n, p, rng, false);
+    lay_out(n, p, 10);
     EXPECT_EQ(n.get(0, ORT_NPU_REG_STATUS), 0u);
     EXPECT_EQ(n.submit(p.regs, 0), 0u);
     EXPECT_EQ(n.get(0, ORT_NPU_REG_STATUS), ORT_NPU_STATUS_CTX0);
@@ -646,11 +649,9 @@ TEST(Npu, BackToBackJobsQueueInTwoContexts)
 
 TEST(Npu, ACommitWithoutRunWaitsForTheNextTrigger)
 {
-    std::mt19937 rng(11);
     Npu n;
     Placed p;
-    p.l = full_1x1();
-    place(n, p, rng, false);
+    lay_out(n, p, 11);
     n.submit(p.regs, 0, 0, 1); // commit only
     ort_npu_advance(&n.npu, 1000);
     EXPECT_EQ(n.npu.jobs, 0u);
@@ -661,11 +662,9 @@ TEST(Npu, ACommitWithoutRunWaitsForTheNextTrigger)
 
 TEST(Npu, SoftClearAbortsAndFreesEverything)
 {
-    std::mt19937 rng(12);
     Npu n;
     Placed p;
-    p.l = full_1x1();
-    place(n, p, rng, false);
+    lay_out(n, p, 12);
     n.submit(p.regs, 0);
     n.submit(p.regs, 0);
     uint32_t v;
@@ -694,11 +693,9 @@ namespace {
 void expect_refused(void (*edit)(uint32_t *regs), uint32_t code, const char *text,
                     bool wmem = false)
 {
-    std::mt19937 rng(13);
     Npu n;
     Placed p;
-    p.l = full_1x1();
-    place(n, p, rng, wmem);
+    lay_out(n, p, 13, wmem);
     edit(p.regs);
     uint32_t id = n.submit(p.regs, 10);
     EXPECT_EQ(n.npu.errors, 1u);
@@ -874,6 +871,39 @@ void li(std::vector<uint32_t> &prog, uint32_t rd, uint32_t v)
     prog.push_back(i((int32_t)(lo << 20) >> 20, rd, 0, rd, 0x13));
 }
 
+ort_cluster_params cluster_params(unsigned cores, uint32_t slice, bool npu)
+{
+    ort_cluster_params p{};
+    p.cores = cores;
+    p.l1_size = kL1Size;
+    p.l1_banks = kBanks;
+    p.slice_cycles = slice;
+    p.dma_bandwidth = 8;
+    p.dma_queue_depth = 8;
+    p.npu_enabled = npu;
+    ort_npu_default_params(&p.npu, cores);
+    return p;
+}
+
+/* A job laid out in a scratch NPU's L1 (copied into a cluster's), with
+   the reference's output. */
+struct ScratchJob {
+    Npu scratch;
+    Placed p;
+    std::vector<uint8_t> want;
+    ScratchJob(uint32_t seed, unsigned cout, unsigned hw)
+    {
+        std::mt19937 rng(seed);
+        p.l = full_1x1();
+        p.l.cout = cout;
+        p.l.h_in = p.l.w_in = hw;
+        place(scratch, p, rng, false);
+        for (uint32_t k = 0; k < 8192; k++) // a DMA's source
+            scratch.l1.data[0x30000 + k] = (uint8_t)(k * 13 + 1);
+        want = expected(scratch, p);
+    }
+};
+
 struct NpuCluster {
     ort_cluster cl{};
     rv_decode_cache dc{};
@@ -881,15 +911,7 @@ struct NpuCluster {
 
     NpuCluster(const std::vector<uint32_t> &program, uint32_t slice = 64)
     {
-        ort_cluster_params p{};
-        p.cores = 2;
-        p.l1_size = kL1Size;
-        p.l1_banks = kBanks;
-        p.slice_cycles = slice;
-        p.dma_bandwidth = 8;
-        p.dma_queue_depth = 8;
-        p.npu_enabled = true;
-        ort_npu_default_params(&p.npu, 2);
+        ort_cluster_params p = cluster_params(2, slice, true);
         char err[256];
         EXPECT_TRUE(ort_cluster_init(&cl, &p, err, sizeof err)) << err;
         EXPECT_TRUE(rv_decode_cache_init(&dc, kCode, kCodeSize));
@@ -934,17 +956,12 @@ std::vector<uint32_t> job_program(const uint32_t regs[24], bool trigger = true)
 
 TEST(NpuCluster, ACoreProgramsAJobSleepsAndWakesAtCompletion)
 {
-    std::mt19937 rng(15);
-    // Lay the job out in a scratch NPU, then copy the L1 image.
-    Npu scratch;
-    Placed p;
-    p.l = full_1x1();
-    p.l.cout = 48;
-    place(scratch, p, rng, false);
-    std::vector<uint8_t> want = expected(scratch, p);
+    ScratchJob job(15, 48, 6);
+    const Placed &p = job.p;
+    const std::vector<uint8_t> &want = job.want;
     for (uint32_t slice : {1u, 64u, 256u}) {
         NpuCluster c(job_program(p.regs), slice);
-        memcpy(c.cl.l1.data, scratch.l1.data, kL1Size);
+        memcpy(c.cl.l1.data, job.scratch.l1.data, kL1Size);
         EXPECT_EQ(ort_cluster_run(&c.cl, 200000), ORT_CLUSTER_DEADLOCK) << "slice " << slice;
         const ort_npu &n = c.cl.npu;
         EXPECT_EQ(n.jobs, 1u);
@@ -1005,11 +1022,12 @@ struct ContendedRun {
     bool output_ok, dma_ok;
 };
 
-ContendedRun run_contended(const Placed &p, const Npu &scratch, const std::vector<uint8_t> &want,
-                           bool busy)
+ContendedRun run_contended(const ScratchJob &job, bool busy)
 {
+    const Placed &p = job.p;
+    const std::vector<uint8_t> &want = job.want;
     NpuCluster c(contended_program(p.regs, p.a.in, busy));
-    memcpy(c.cl.l1.data, scratch.l1.data, kL1Size);
+    memcpy(c.cl.l1.data, job.scratch.l1.data, kL1Size);
     EXPECT_EQ(ort_cluster_run(&c.cl, 500000), ORT_CLUSTER_DEADLOCK); // all in wfi at the end
     ContendedRun r{};
     r.done = c.cl.npu.engine_free;
@@ -1027,18 +1045,10 @@ ContendedRun run_contended(const Placed &p, const Npu &scratch, const std::vecto
 
 TEST(NpuCluster, CoresDmaAndNpuContendForTheL1Deterministically)
 {
-    std::mt19937 rng(16);
-    Npu scratch;
-    Placed p;
-    p.l = full_1x1();
-    p.l.h_in = p.l.w_in = 12;
-    place(scratch, p, rng, false);
-    for (uint32_t k = 0; k < 8192; k++)
-        scratch.l1.data[0x30000 + k] = (uint8_t)(k * 13 + 1);
-    std::vector<uint8_t> want = expected(scratch, p);
-    ContendedRun quiet = run_contended(p, scratch, want, false);
-    ContendedRun a = run_contended(p, scratch, want, true);
-    ContendedRun b = run_contended(p, scratch, want, true);
+    ScratchJob job(16, 32, 12);
+    ContendedRun quiet = run_contended(job, false);
+    ContendedRun a = run_contended(job, true);
+    ContendedRun b = run_contended(job, true);
     EXPECT_TRUE(quiet.output_ok);
     EXPECT_TRUE(a.output_ok);
     EXPECT_TRUE(a.dma_ok);
@@ -1073,13 +1083,7 @@ TEST(NpuCluster, ADeadlockReportNamesTheNpu)
 TEST(NpuCluster, WithoutTheNpuThereIsNoDevice)
 {
     ort_cluster cl{};
-    ort_cluster_params p{};
-    p.cores = 1;
-    p.l1_size = 64 * 1024;
-    p.l1_banks = 16;
-    p.slice_cycles = 64;
-    p.dma_bandwidth = 8;
-    p.dma_queue_depth = 8;
+    ort_cluster_params p = cluster_params(1, 64, false);
     char err[256];
     ASSERT_TRUE(ort_cluster_init(&cl, &p, err, sizeof err)) << err;
     EXPECT_EQ(ort_cluster_device(&cl, "npu"), nullptr);
