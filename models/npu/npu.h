@@ -67,6 +67,19 @@
  *     (kom * qw + b) * D0_w
  *   scale, shift, bias of channel ko: + (kom * tp_out + ko) * (bytes each)
  *
+ * ---- Weight layout (ort_npu_encode_weights writes it) -------------------
+ * Weights w[cout][cin][ky][kx] are stored as w_u = w - Wmin, qw bits, in
+ * 32-byte words, bytes filled LSB first (bit n = byte n / 8, bit n % 8):
+ *   3x3: one word per (cout, Ki subtile kim, bit b), in that order; bit
+ *        28 * (3 ky + kx) + c = bit b of w_u[cout][28 kim + c][ky][kx]
+ *        (bits 252..255 zero); WEIGHTS_D0 = 32, D1 = 32 * qw * nKi.
+ *   DW:  the same with one "cout": one word per (channel subtile, bit b);
+ *        D1 = 0.
+ *   1x1: one word per (cout, kim) holding every bit-plane: bit 32 g + 4 b
+ *        + c4 = bit b of channel 32 kim + 4 g + c4; bits of planes >= qw
+ *        zero; D0 = 32, D1 = 32 * nKi.
+ * Input channels past Cin are zero in the last subtile's words.
+ *
  * ---- Arithmetic (bit-exact; npu_ref.h is the independent reference) -----
  * Activations x: uint8, or int8 with CONF0[26]. Input positions outside the
  * real input ([pad_top, 6 (nHo - 1) + Hi_rem) x [pad_left, 6 (nWo - 1) +
@@ -105,7 +118,10 @@
  *                    8x8 or 6x6, the remainders on the last row/column);
  *                    1x1: then (36 - pixels) + load_tail_1x1_cycles;
  *                    mv_prepare_1x1/_3x3/_dw_cycles;
- *                    weight words: Ko (1x1), Ko * qw (3x3), qw (DW);
+ *                    weight words: Ko (1x1), Ko * qw (3x3), qw (DW: the
+ *                    words serve every channel; GVSoC's per-channel
+ *                    iterations after the first cost 0, or 1 each with
+ *                    the weight memory: not modelled);
  *                    3x3: then mv_exit_3x3_cycles
  *   CONF0[4] and [24]:   one access (the shifts), then norm_shift_cycles
  *   CONF0[4]:            ceil(Ko * scale bits / norm_mult_bits) cycles, the
