@@ -28,7 +28,8 @@
  *   FINISHED    r  jobs finished since the last read, saturating at 2.
  *   STATUS      r  0x001 while context 0 holds a committed job, 0x100 for
  *                  context 1 (both: 0x101).
- *   RUNNING_JOB r  id of the running job, else of the last job finished.
+ *   RUNNING_JOB r  id of the running job, else of the last job finished or
+ *                  refused.
  *   SOFT_CLEAR  w  abort the running job (no event), free both contexts and
  *                  the hold; 0 also clears the job registers. Cores asleep
  *                  in ACQUIRE are woken.
@@ -94,7 +95,8 @@
  * channel), so acc = sum w * x mod 2^32. With CONF0[14] (streamin) the
  * accumulators start from the int32 values at the output address.
  * Normalization/quantization (CONF0[4]); s unsigned (8/16/32 bits, CONF0
- * [13:12]), b int32, sh = CONF0[20:16] or the channel's uint8 (CONF0[24]):
+ * [13:12]), b int32, sh = CONF0[20:16] or the low 5 bits of the channel's
+ * uint8 (CONF0[24]):
  *   without bias: t = sext48((acc * s) mod 2^48) >> sh (arithmetic)
  *   with bias:    t = int32((acc * s + b) mod 2^32) >> sh
  *   8-bit out: ReLU (CONF0[23] = 0) clip(t, 0, 255) else clip(t, -128, 127)
