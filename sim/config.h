@@ -37,6 +37,7 @@ struct ort_config {
     uint32_t npu_mv_exit_3x3_cycles, npu_norm_shift_cycles, npu_norm_mult_bits;
     uint32_t npu_norm_mult_cycles, npu_norm_bias_cycles, npu_streamin_cycles;
     uint32_t npu_streamout_1x1_cycles, npu_end_cycles, npu_tcdm_ports, npu_wmem_port_bytes;
+    uint32_t npu_prefetch_load_cycles, npu_mv_prepare_prefetch_1x1_cycles;
     char soc_opp[24];         /* soc.opp: operating point of the power model
                                  ("" = the model's default) */
 };

@@ -21,6 +21,8 @@ void ort_npu_default_params(struct ort_npu_params *p, unsigned cores)
     p->streamin_cycles = 10;
     p->streamout_1x1_cycles = 3;
     p->end_cycles = 1;
+    p->prefetch_load_cycles = 3;            /* GVSoC: load latency 3 with prefetch */
+    p->mv_prepare_prefetch_1x1_cycles = 3;  /* GVSoC: 1x1 overhead 3 with prefetch */
     p->tcdm_ports = 9;      /* RTL: 9 x 32-bit TCDM ports */
     p->wmem_port_bytes = 36; /* RTL: 288-bit weight port */
 }
@@ -126,6 +128,7 @@ static uint32_t check_job(const struct ort_npu *n, const uint32_t *reg, struct o
     j->quant = conf & ORT_NPU_CONF0_NORM_QUANT;
     j->wmem = conf & ORT_NPU_CONF0_WMEM;
     j->streamin = conf & ORT_NPU_CONF0_STREAMIN;
+    j->prefetch = conf & ORT_NPU_CONF0_PREFETCH;
     j->shift = (conf >> 16) & 31u;
     j->relu = !(conf & ORT_NPU_CONF0_NO_RELU);
     j->chan_shift = j->quant && (conf & ORT_NPU_CONF0_PER_CHANNEL_SHIFT);
@@ -321,7 +324,9 @@ struct pos {
 
 struct shape {
     uint32_t lead, slots, tail;
-    uint32_t slot_cycles; /* nominal cycles of one slot */
+    /* Weight stream phase: its weight words, the prefetched load accesses
+       sharing its slots (slots = the larger), cycles of a weight word. */
+    uint32_t mv_slots, pf_slots, wc;
 };
 
 static bool is_1x1(const struct ort_npu_job *j)
@@ -364,6 +369,13 @@ static unsigned hi_sub(const struct ort_npu_job *j, const struct pos *p)
 static unsigned wi_sub(const struct ort_npu_job *j, const struct pos *p)
 {
     return p->tj == j->nwo - 1 ? j->rem_wi : is_1x1(j) ? ORT_NPU_PE : ORT_NPU_IN_HW;
+}
+
+/* Does the load of Ki subtile kim + 1 hide behind the weights of kim?
+   (npu.h, "Prefetch".) */
+static bool prefetching(const struct ort_npu_job *j)
+{
+    return j->prefetch && j->wmem && !is_dw(j);
 }
 
 static unsigned out_groups(const struct ort_npu_job *j, const struct pos *p)
@@ -433,7 +445,8 @@ static void phase_shape(const struct ort_npu *n, const struct ort_npu_job *j, co
 {
     const struct ort_npu_params *c = &n->p;
     s->lead = s->slots = s->tail = 0;
-    s->slot_cycles = 1;
+    s->mv_slots = s->pf_slots = 0;
+    s->wc = 1;
     unsigned ko = ko_sub(j, p);
     switch (p->phase) {
     case PH_STREAMIN:
@@ -441,20 +454,28 @@ static void phase_shape(const struct ort_npu *n, const struct ort_npu_job *j, co
         s->tail = c->streamin_cycles;
         break;
     case PH_LOAD:
+        if (prefetching(j) && p->kim > 0) { /* loaded during the last weights */
+            s->lead = c->prefetch_load_cycles;
+            break;
+        }
         s->lead = c->load_prepare_cycles;
         s->slots = hi_sub(j, p) * wi_sub(j, p);
         if (is_1x1(j))
             s->tail = ORT_NPU_PE * ORT_NPU_PE - s->slots + c->load_tail_1x1_cycles;
         break;
     case PH_MV:
-        s->lead = is_1x1(j) ? c->mv_prepare_1x1_cycles
+        s->lead = is_1x1(j) ? (prefetching(j) && p->kim > 0 ? c->mv_prepare_prefetch_1x1_cycles
+                                                             : c->mv_prepare_1x1_cycles)
                   : is_dw(j) ? c->mv_prepare_dw_cycles
                              : c->mv_prepare_3x3_cycles;
-        s->slots = is_1x1(j) ? ko : is_dw(j) ? j->qw : ko * j->qw;
+        s->mv_slots = is_1x1(j) ? ko : is_dw(j) ? j->qw : ko * j->qw;
+        if (prefetching(j) && p->kim + 1 < j->nki)
+            s->pf_slots = hi_sub(j, p) * wi_sub(j, p); /* the next load, same pixels */
+        s->slots = s->mv_slots > s->pf_slots ? s->mv_slots : s->pf_slots;
         if (!is_1x1(j) && !is_dw(j))
             s->tail = c->mv_exit_3x3_cycles;
         if (j->wmem)
-            s->slot_cycles = div_up(ORT_NPU_LANES, c->wmem_port_bytes);
+            s->wc = div_up(ORT_NPU_LANES, c->wmem_port_bytes);
         break;
     case PH_NORM_SHIFT:
         s->slots = 1;
@@ -481,9 +502,24 @@ static void phase_shape(const struct ort_npu *n, const struct ort_npu_job *j, co
     }
 }
 
+/* Cycles of slot i without L1 waits. */
+static uint32_t slot_nominal(const struct shape *s, uint32_t i)
+{
+    if (!s->mv_slots)
+        return 1;
+    uint32_t w = i < s->mv_slots ? s->wc : 0, l = i < s->pf_slots ? 1 : 0;
+    return w > l ? w : l;
+}
+
 static uint64_t shape_cycles(const struct shape *s)
 {
-    return (uint64_t)s->lead + (uint64_t)s->slots * s->slot_cycles + s->tail;
+    uint64_t slots = 0;
+    if (!s->mv_slots)
+        slots = s->slots;
+    else /* both streams, then the longer one alone */
+        for (uint32_t i = 0; i < s->slots; i++)
+            slots += slot_nominal(s, i);
+    return (uint64_t)s->lead + slots + s->tail;
 }
 
 /* The job's cycles without L1 waits (a dry run of the traversal). */
@@ -572,15 +608,14 @@ static void wr32(uint8_t *b, uint32_t v)
 
 /* Load phase entry: every buffer position holds the pad value on the
    channels of this subtile, 0 on the others; real pixels overwrite. */
-static void load_begin(struct ort_npu *n)
+static void load_begin(struct ort_npu *n, const struct pos *p, unsigned buf)
 {
     const struct ort_npu_job *j = cur(n);
-    struct pos p = cur_pos(n);
-    unsigned ch = ki_sub(j, &p);
+    unsigned ch = ki_sub(j, p);
     for (unsigned r = 0; r < ORT_NPU_IN_HW; r++)
         for (unsigned c = 0; c < ORT_NPU_IN_HW; c++)
             for (unsigned k = 0; k < ORT_NPU_LANES; k++)
-                n->in_buf[r][c][k] = k < ch ? j->pad_value : 0;
+                n->in_buf[buf][r][c][k] = k < ch ? j->pad_value : 0;
 }
 
 /* Weight offset (end of a load): acc += Wmin * the sum of the inputs each
@@ -599,7 +634,7 @@ static void weight_offset(struct ort_npu *n)
                 uint32_t s = 0;
                 for (unsigned ky = 0; ky < taps; ky++)
                     for (unsigned kx = 0; kx < taps; kx++)
-                        s += (uint32_t)n->in_buf[r + ky][c + kx][k];
+                        s += (uint32_t)n->in_buf[n->cur_buf][r + ky][c + kx][k];
                 if (is_dw(j))
                     acc[k] += wmin * s;
                 total += s;
@@ -630,7 +665,7 @@ static void matrixvec(struct ort_npu *n, const uint8_t *word, unsigned s)
             for (unsigned c = 0; c < wo; c++) {
                 uint32_t sum = 0;
                 for (unsigned k = 0; k < ch; k++)
-                    sum += w[k] * (uint32_t)n->in_buf[r][c][k];
+                    sum += w[k] * (uint32_t)n->in_buf[n->cur_buf][r][c][k];
                 n->acc[r * ORT_NPU_PE + c][s] += sum;
             }
         n->macs += (uint64_t)ho * wo * ch;
@@ -647,7 +682,7 @@ static void matrixvec(struct ort_npu *n, const uint8_t *word, unsigned s)
             for (unsigned r = 0; r < ho; r++)
                 for (unsigned c = 0; c < wo; c++)
                     n->acc[r * ORT_NPU_PE + c][is_dw(j) ? k : ko] +=
-                        (uint32_t)n->in_buf[r + ky][c + kx][k] << b;
+                        (uint32_t)n->in_buf[n->cur_buf][r + ky][c + kx][k] << b;
         }
     }
 #undef BIT
@@ -717,9 +752,33 @@ static void quantize(struct ort_npu *n)
             }
 }
 
-/* Slot s of the current phase at cycle c: its accesses and its data;
+/* Load access s of the load at position p into buffer `buf`, at cycle c;
    returns the cycle after it. */
-static uint64_t do_slot(struct ort_npu *n, unsigned s, uint64_t c)
+static uint64_t load_slot(struct ort_npu *n, const struct pos *pp, unsigned buf, unsigned s,
+                          uint64_t c)
+{
+    const struct ort_npu_job *j = cur(n);
+    struct pos p = *pp;
+    uint8_t data[ORT_NPU_LANES];
+    unsigned r = s / wi_sub(j, &p), col = s % wi_sub(j, &p);
+    int64_t vr = virt_row(&p, r), vc = virt_col(&p, col);
+    uint32_t a = j->in + (uint32_t)vr * j->in_d1 + (uint32_t)vc * j->in_d0 +
+                 (is_dw(j) ? p.kom * 28 : p.kim * j->tp_in);
+    /* The streamer reads 32 bytes at every position, padded or not. */
+    c = claim(n, a, ORT_NPU_LANES, c);
+    n->buffer_writes++;
+    if (vr >= j->pad_top && vr < j->real_h_end && vc >= j->pad_left && vc < j->real_w_end) {
+        unsigned ch = ki_sub(j, &p);
+        l1_read(n, a, data, ch);
+        for (unsigned k = 0; k < ch; k++)
+            n->in_buf[buf][r][col][k] = j->signed_in ? (int8_t)data[k] : data[k];
+    }
+    return c + 1;
+}
+
+/* Slot s of the current phase (shape sh) at cycle c: its accesses and its
+   data; returns the cycle after it. */
+static uint64_t do_slot(struct ort_npu *n, const struct shape *sh, unsigned s, uint64_t c)
 {
     struct ort_npu_job *j = cur(n);
     struct pos p = cur_pos(n);
@@ -737,23 +796,18 @@ static uint64_t do_slot(struct ort_npu *n, unsigned s, uint64_t c)
             n->acc[r * ORT_NPU_PE + col][8 * g + k] = rd32(buf + 4 * k);
         return c + 1;
     }
-    case PH_LOAD: {
-        unsigned r = s / wi_sub(j, &p), col = s % wi_sub(j, &p);
-        int64_t vr = virt_row(&p, r), vc = virt_col(&p, col);
-        uint32_t a = j->in + (uint32_t)vr * j->in_d1 + (uint32_t)vc * j->in_d0 +
-                     (is_dw(j) ? p.kom * 28 : p.kim * j->tp_in);
-        /* The streamer reads 32 bytes at every position, padded or not. */
-        c = claim(n, a, ORT_NPU_LANES, c);
-        n->buffer_writes++;
-        if (vr >= j->pad_top && vr < j->real_h_end && vc >= j->pad_left && vc < j->real_w_end) {
-            unsigned ch = ki_sub(j, &p);
-            l1_read(n, a, buf, ch);
-            for (unsigned k = 0; k < ch; k++)
-                n->in_buf[r][col][k] = j->signed_in ? (int8_t)buf[k] : buf[k];
-        }
-        return c + 1;
-    }
+    case PH_LOAD:
+        return load_slot(n, &p, n->cur_buf, s, c);
     case PH_MV: {
+        /* The prefetched load's access of this slot, on the L1 port. */
+        uint64_t end = c;
+        if (s < sh->pf_slots) {
+            struct pos next = p;
+            next.kim++;
+            end = load_slot(n, &next, n->cur_buf ^ 1u, s, c);
+        }
+        if (s >= sh->mv_slots)
+            return end;
         uint32_t a;
         if (is_1x1(j))
             a = j->weights + (p.kom * 32 + s) * j->w_d1 + p.kim * j->w_d0;
@@ -765,13 +819,13 @@ static uint64_t do_slot(struct ort_npu *n, unsigned s, uint64_t c)
         if (j->wmem) {
             ort_mem_read(n->wmem, n->wmem->base + a, buf, ORT_NPU_LANES);
             n->weight_port_bytes += ORT_NPU_LANES;
-            c += div_up(ORT_NPU_LANES, n->p.wmem_port_bytes);
+            c += sh->wc;
         } else {
             c = claim(n, a, ORT_NPU_LANES, c) + 1;
             l1_read(n, a, buf, ORT_NPU_LANES);
         }
         matrixvec(n, buf, s);
-        return c;
+        return c > end ? c : end;
     }
     case PH_NORM_SHIFT:
         c = claim(n, j->shift_ptr + p.kom * j->tp_out, ko, c);
@@ -829,8 +883,18 @@ static void phase_begin(struct ort_npu *n)
     bool first = n->phase == PH_STREAMIN || (n->phase == PH_LOAD && n->kim == 0 && !cur(n)->streamin);
     if (first)
         memset(n->acc, 0, sizeof n->acc); /* a new subtile */
-    if (n->phase == PH_LOAD)
-        load_begin(n);
+    const struct ort_npu_job *j = cur(n);
+    struct pos p = cur_pos(n);
+    if (n->phase == PH_LOAD) {
+        if (prefetching(j) && n->kim > 0)
+            n->cur_buf ^= 1u; /* the buffer the prefetch filled */
+        else
+            load_begin(n, &p, n->cur_buf);
+    } else if (n->phase == PH_MV && prefetching(j) && n->kim + 1 < j->nki) {
+        struct pos next = p;
+        next.kim++;
+        load_begin(n, &next, n->cur_buf ^ 1u);
+    }
 }
 
 /* Leaving the current phase (after its tail). */
@@ -932,9 +996,9 @@ void ort_npu_advance(void *ctx, uint64_t until)
         }
         if (n->slot < s.slots) {
             uint64_t c0 = n->cycle;
-            n->cycle = do_slot(n, n->slot, n->cycle);
+            n->cycle = do_slot(n, &s, n->slot, n->cycle);
             n->busy_cycles += n->cycle - c0;
-            n->nominal_left -= s.slot_cycles;
+            n->nominal_left -= slot_nominal(&s, n->slot);
             n->slot++;
             continue;
         }

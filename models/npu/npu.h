@@ -139,9 +139,18 @@
  * end_cycles; the job completes at that cycle. Defaults reproduce the
  * design note's worked examples (a full 1x1 subtile, Ki = Ko = 32, 8-bit
  * scale and bias, 8-bit output: 6 + 42 + 10 + 32 + 17 + 12 + 39 + 1 = 159
- * cycles without contention, plus start). CONF0[10] (prefetch) is accepted
- * and timed as without it (GVSoC overlaps the next load with the weight
- * stream; not modelled). The array size (6x6, 32 lanes) is fixed: it sets
+ * cycles without contention, plus start).
+ * Prefetch (CONF0[10]) with weights over the weight port, 1x1 and 3x3:
+ * the input load of Ki subtile kim + 1 runs during the weight stream of
+ * kim, into the second input buffer: slot i of that stream does weight
+ * word i (if any) and load access i (if any) in the same cycle (the slot
+ * ends when both are done: load waits stall both); the prefetched load
+ * then costs prefetch_load_cycles, and a 1x1 weight stream after it
+ * mv_prepare_prefetch_1x1_cycles instead of mv_prepare_1x1_cycles.
+ * [CHOICE] after GVSoC (load latency 3, overhead 3 for 1x1), within a
+ * subtile only (its first load is not hidden); with weights in the L1 the
+ * streamer is shared, so prefetch changes nothing (the RTL overlaps the
+ * feature load with the weight-memory port only). The array size (6x6, 32 lanes) is fixed: it sets
  * the register semantics. L1 priority: the scheduler runs the cores of a
  * slice before it advances the devices, so when a core and the NPU (or the
  * DMA) want a bank in the same cycle, the core gets it and the NPU waits.
@@ -211,6 +220,8 @@ struct ort_npu_params {
     uint32_t streamin_cycles;       /* after the streamin */
     uint32_t streamout_1x1_cycles;  /* after a 1x1 streamout */
     uint32_t end_cycles;            /* after the last subtile */
+    uint32_t prefetch_load_cycles;  /* a load already prefetched (CONF0[10]) */
+    uint32_t mv_prepare_prefetch_1x1_cycles; /* before a 1x1 weight stream after one */
     uint32_t tcdm_ports;            /* L1 words per streamer cycle */
     uint32_t wmem_port_bytes;       /* weight-memory port bytes per cycle */
 };
@@ -231,7 +242,7 @@ enum ort_npu_ctx_state {
 /* A checked job, decoded from its registers. */
 struct ort_npu_job {
     unsigned mode, qw, tp_in, tp_out;
-    bool signed_in, quant, bias, chan_shift, relu, streamin, wmem;
+    bool signed_in, quant, bias, chan_shift, relu, streamin, wmem, prefetch;
     unsigned scale_bits, out_bits, shift;
     unsigned nko, nki, nho, nwo;
     unsigned rem_ko, rem_ki, rem_ho, rem_wo, rem_hi, rem_wi;
@@ -284,7 +295,9 @@ struct ort_npu {
     uint64_t advanced;  /* highest `until` given to ort_npu_advance */
     unsigned kom, ti, tj, kim, phase, slot;
     bool lead_done;
-    int32_t in_buf[ORT_NPU_IN_HW][ORT_NPU_IN_HW][ORT_NPU_LANES];
+    /* Input buffer, double for prefetch: the array reads in_buf[cur_buf]. */
+    int32_t in_buf[2][ORT_NPU_IN_HW][ORT_NPU_IN_HW][ORT_NPU_LANES];
+    unsigned cur_buf;
     uint32_t acc[ORT_NPU_PE * ORT_NPU_PE][ORT_NPU_LANES];
     uint32_t scale[ORT_NPU_LANES], bias[ORT_NPU_LANES];
     uint8_t shift[ORT_NPU_LANES];

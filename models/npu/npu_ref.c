@@ -243,7 +243,8 @@ void ort_npu_layer_regs(const struct ort_npu_layer *l, const struct ort_npu_addr
                     (a->wmem ? ORT_NPU_CONF0_WMEM : 0) |
                     (l->out_bits == 32 ? ORT_NPU_CONF0_OUT_32 : ORT_NPU_CONF0_OUT_8) |
                     (l->signed_in ? ORT_NPU_CONF0_SIGNED_IN : 0) |
-                    (l->streamin ? ORT_NPU_CONF0_STREAMIN : 0);
+                    (l->streamin ? ORT_NPU_CONF0_STREAMIN : 0) |
+                    (l->prefetch ? ORT_NPU_CONF0_PREFETCH : 0);
     if (l->norm_quant)
         conf |= ORT_NPU_CONF0_NORM_QUANT |
                 (l->scale_bits == 32   ? ORT_NPU_CONF0_NORM_32

@@ -47,6 +47,7 @@ struct ort_npu_layer {
     bool relu;             /* clip to the unsigned range (uint8 output) */
     unsigned out_bits;     /* 8 or 32 */
     bool streamin;         /* accumulators start from the int32 output (out_bits 32) */
+    bool prefetch;         /* CONF0[10]: timing only (npu.h), the results are the same */
     /* Memory layout, bytes (0: dense HWC). Input pixel stride >= cin,
        output pixel stride >= cout * out_bits / 8. */
     uint32_t in_pixel_stride, in_row_stride;

@@ -74,7 +74,7 @@
 #define ORT_NPU_CONF0_LINEAR (1u << 7)          /* not modelled (refused) */
 #define ORT_NPU_CONF0_STRIDED (1u << 8)         /* not modelled (refused) */
 #define ORT_NPU_CONF0_WMEM (1u << 9)            /* weights from the weight memory port */
-#define ORT_NPU_CONF0_PREFETCH (1u << 10)       /* accepted; timed as without (npu.h) */
+#define ORT_NPU_CONF0_PREFETCH (1u << 10)       /* overlap loads with the weight port (npu.h) */
 #define ORT_NPU_CONF0_NORM_8 (0u << 12)         /* [13:12] scale bits */
 #define ORT_NPU_CONF0_NORM_16 (1u << 12)
 #define ORT_NPU_CONF0_NORM_32 (2u << 12)

@@ -256,6 +256,7 @@ ort_npu_layer random_layer(std::mt19937 &rng, int mode = -1)
     l.relu = rng() % 2;
     l.out_bits = !l.norm_quant || rng() % 3 == 0 ? 32 : 8;
     l.streamin = l.out_bits == 32 && rng() % 3 == 0;
+    l.prefetch = rng() % 2;
     if (rng() % 3 == 0) { // channel slices of larger tensors, padded rows
         l.in_pixel_stride = l.cin + pick(0, 5);
         l.in_row_stride = l.w_in * l.in_pixel_stride + pick(0, 9);
@@ -271,11 +272,12 @@ std::string describe(const ort_npu_layer &l, bool wmem)
     snprintf(b, sizeof b,
              "mode %d in %ux%ux%u out %u pad t%u r%u b%u l%u v%u qw %u wmin %d signed %d quant %d "
              "scale %u bias %d chshift %d shift %u relu %d out %u streamin %d strides %u/%u %u/%u "
-             "wmem %d",
+             "wmem %d prefetch %d",
              (int)l.mode, l.h_in, l.w_in, l.cin, l.cout, l.pad_top, l.pad_right, l.pad_bottom,
              l.pad_left, l.pad_value, l.qw, l.wmin, l.signed_in, l.norm_quant, l.scale_bits,
              l.bias, l.per_channel_shift, l.shift, l.relu, l.out_bits, l.streamin,
-             l.in_pixel_stride, l.in_row_stride, l.out_pixel_stride, l.out_row_stride, wmem);
+             l.in_pixel_stride, l.in_row_stride, l.out_pixel_stride, l.out_row_stride, wmem,
+             l.prefetch);
     return b;
 }
 
@@ -430,6 +432,7 @@ TEST(Npu, MatchesTheReferenceOnFullTilesAndRemainders)
             l.shift = 9;
             l.relu = false;
             l.out_bits = 8;
+            l.prefetch = extra == 1;
             SCOPED_TRACE(describe(l, extra));
             check_layer(p, rng, extra == 1, 0);
         }
@@ -508,6 +511,48 @@ TEST(Npu, RemaindersAndTheWeightPortTakeTheDocumentedCycles)
     EXPECT_EQ(n.run_until_done(1, 1), want);
     EXPECT_EQ(n.npu.weight_port_bytes, 2u * 10 * 32);
     EXPECT_EQ(n.npu.macs, 16u * 10 * 40);
+}
+
+TEST(Npu, PrefetchHidesTheNextLoadBehindTheWeightPort)
+{
+    // A full 1x1 subtile with two Ki subtiles (64 input channels).
+    for (bool prefetch : {false, true}) {
+        for (bool wmem : {false, true}) {
+            std::mt19937 rng(18);
+            Npu n;
+            Placed p;
+            p.l = full_1x1();
+            p.l.cin = 64;
+            p.l.prefetch = prefetch;
+            place(n, p, rng, wmem);
+            std::vector<uint8_t> want = expected(n, p);
+            n.submit(p.regs, 0);
+            uint64_t ki = (6 + 36 + 0 + 6) + (10 + 32), tail = 17 + 12 + 39 + 1;
+            uint64_t want_cycles = 1 + 2 * ki + tail;
+            if (prefetch && wmem) // the second load during the first 36 weight slots
+                want_cycles = 1 + (6 + 36 + 6) + 10 + 36 + 3 + 3 + 32 + tail;
+            // Without contention the engine's completion estimate is exact.
+            EXPECT_EQ(ort_npu_next_event(&n.npu), want_cycles);
+            EXPECT_EQ(n.run_until_done(1, 1), want_cycles) << prefetch << wmem;
+            EXPECT_EQ(memcmp(n.at(p.a.out), want.data(), want.size()), 0);
+            EXPECT_EQ(n.npu.buffer_writes, 72u);
+        }
+    }
+    // 3x3: 56 input channels, 8x8 input, the second load (64 accesses)
+    // inside the first 32 x 8 weight slots.
+    std::mt19937 rng(19);
+    Npu n;
+    Placed p;
+    p.l = full_1x1();
+    p.l.mode = ORT_NPU_MODE_3X3;
+    p.l.h_in = p.l.w_in = 8;
+    p.l.cin = 56;
+    p.l.prefetch = true;
+    place(n, p, rng, true);
+    n.submit(p.regs, 0);
+    uint64_t want_cycles = 1 + (6 + 64) + (6 + 256 + 8) + 3 + (6 + 256 + 8) + 17 + 12 + 36 + 1;
+    EXPECT_EQ(ort_npu_next_event(&n.npu), want_cycles);
+    EXPECT_EQ(n.run_until_done(1, 1), want_cycles);
 }
 
 TEST(Npu, A3x3AndADepthwiseSubtileTakeTheDocumentedCycles)
@@ -808,7 +853,8 @@ TEST(Npu, ALarge1x1JobsThroughput)
 {
     // 64x64 pixels, 256 in, 256 out channels; printed as MAC/cycle. The
     // tensors (1 MiB each) need a 4 MiB L1 (the largest l1.size).
-    for (bool wmem : {false, true}) {
+    for (int run = 0; run < 3; run++) {
+        bool wmem = run > 0;
         std::mt19937 rng(14);
         Npu n(nullptr, 2, 4u << 20);
         Placed p;
@@ -816,13 +862,15 @@ TEST(Npu, ALarge1x1JobsThroughput)
         l = full_1x1();
         l.h_in = l.w_in = 64;
         l.cin = l.cout = 256;
+        l.prefetch = run == 2;
         place(n, p, rng, wmem);
         std::vector<uint8_t> want = expected(n, p);
         n.submit(p.regs, 0);
         uint64_t done = n.run_until_done(1, 256);
         double mac = 64.0 * 64 * 256 * 256;
-        printf("NPU 1x1 64x64x256->256, weights in %s: %llu cycles, %.1f MAC/cycle\n",
-               wmem ? "the weight memory" : "L1", (unsigned long long)done, mac / (double)done);
+        printf("NPU 1x1 64x64x256->256, weights in %s%s: %llu cycles, %.1f MAC/cycle\n",
+               wmem ? "the weight memory" : "L1", l.prefetch ? ", prefetch" : "",
+               (unsigned long long)done, mac / (double)done);
         EXPECT_EQ(n.npu.macs, (uint64_t)mac);
         EXPECT_EQ(memcmp(n.at(p.a.out), want.data(), want.size()), 0);
         EXPECT_GT(mac / (double)done, 100.0);
@@ -875,12 +923,14 @@ TEST(Npu, A3x3JobsThroughput)
     l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
     l.cin = 112;
     l.cout = 128;
+    l.prefetch = true;
     place(n, p, rng, true);
     std::vector<uint8_t> want = expected(n, p);
     n.submit(p.regs, 0);
     uint64_t done = n.run_until_done(1, 256);
     double mac = 32.0 * 32 * 112 * 128 * 9;
-    printf("NPU 3x3 32x32x112->128, weights in the weight memory: %llu cycles, %.1f MAC/cycle\n",
+    printf("NPU 3x3 32x32x112->128, weights in the weight memory, prefetch: %llu cycles, "
+           "%.1f MAC/cycle\n",
            (unsigned long long)done, mac / (double)done);
     EXPECT_EQ(n.npu.macs, (uint64_t)mac);
     EXPECT_EQ(memcmp(n.at(p.a.out), want.data(), want.size()), 0);
