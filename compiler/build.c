@@ -1,4 +1,5 @@
 /* The cross compiler run on a compiled network's sources (codegen.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,35 +38,105 @@ static void log_tail(const char *log, char *out, size_t size)
     fclose(f);
 }
 
-int ort_build_elf(const char *outdir, const char *fw_src, const char *fw_lib, const struct ort_target *target,
-                  struct ort_diag *d)
+/* A shell word: 'text' with any ' inside escaped. */
+static void quote(char *out, size_t size, const char *text)
 {
-    char log[4096], cmd[16384], tail[4096], link[1024];
-    snprintf(log, sizeof log, "%s/build.log", outdir);
+    size_t at = 0;
+    if (size < 3)
+        return;
+    out[at++] = '\'';
+    for (const char *p = text; *p && at + 6 < size; p++) {
+        if (*p == '\'') {
+            memcpy(out + at, "'\\''", 4);
+            at += 4;
+        } else {
+            out[at++] = *p;
+        }
+    }
+    out[at++] = '\'';
+    out[at] = 0;
+}
+
+/* Appends " word" (quoted) to cmd; false when it does not fit. */
+static bool append(char *cmd, size_t size, const char *word, bool quoted)
+{
+    char q[4200];
+    if (quoted)
+        quote(q, sizeof q, word);
+    size_t len = strlen(cmd), add = strlen(quoted ? q : word);
+    if (len + 1 + add + 1 > size)
+        return false;
+    cmd[len] = ' ';
+    memcpy(cmd + len + 1, quoted ? q : word, add + 1);
+    return true;
+}
+
+int ort_cross_compile(const struct ort_cross_build *b, struct ort_diag *d)
+{
+    char log[4096], cmd[16384], tail[4096], link[1024], obj[4096];
+    snprintf(log, sizeof log, "%s/build.log", b->obj_dir);
     remove(log);
-    const char *cflags = "-march=rv32imac_zicsr_zifencei -mabi=ilp32 --specs=picolibc.specs -O2 "
-                         "-Wall -Wextra -Wno-unused-parameter -ffunction-sections -fdata-sections";
-    static const char *const sources[] = {"network.c", "main.c", "weights.S", "inputs.S"};
-    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
-        snprintf(cmd, sizeof cmd, "%s %s -I'%s/include' -c '%s/%s' -o '%s/%s.o'", CROSS_CC, cflags,
-                 fw_src, outdir, sources[i], outdir, sources[i]);
+    static const char *const cflags =
+        "-march=rv32imac_zicsr_zifencei -mabi=ilp32 --specs=picolibc.specs "
+        "-Wall -Wextra -Wno-unused-parameter -ffunction-sections -fdata-sections";
+    char objects[16384] = "";
+    for (int i = 0; i < b->n_sources; i++) {
+        const char *src = b->sources[i], *slash = strrchr(src, '/');
+        snprintf(obj, sizeof obj, "%s/%s.o", b->obj_dir, slash ? slash + 1 : src);
+        snprintf(cmd, sizeof cmd, "%s %s %s", CROSS_CC, cflags, b->opt_flags ? b->opt_flags : "-O2");
+        char inc[4200];
+        snprintf(inc, sizeof inc, "-I%s/include", b->fw_src);
+        bool ok = append(cmd, sizeof cmd, inc, true);
+        for (int k = 0; ok && k < b->n_cflags; k++)
+            ok = append(cmd, sizeof cmd, b->cflags[k], true);
+        ok = ok && append(cmd, sizeof cmd, "-c", false) && append(cmd, sizeof cmd, src, true) &&
+             append(cmd, sizeof cmd, "-o", false) && append(cmd, sizeof cmd, obj, true) &&
+             append(objects, sizeof objects, obj, true);
+        if (!ok)
+            return ort_fail(d, "%s: the compile command is too long", src);
         if (run(cmd, log)) {
             log_tail(log, tail, sizeof tail);
-            return ort_fail(d, "%s/%s: the cross compiler failed (%s):\n%s", outdir, sources[i], log,
-                            tail);
+            return ort_fail(d, "%s: the cross compiler failed (%s):\n%s", src, log, tail);
         }
     }
     /* The memories and the L1 stacks as the target has them. */
-    ort_target_link_flags(target, link, sizeof link);
-    snprintf(cmd, sizeof cmd,
-             "%s -march=rv32imac -mabi=ilp32 --specs=picolibc.specs -nostartfiles -T '%s/rt/ortigia.ld' "
-             "-L'%s/rt' %s -Wl,--gc-sections -Wl,--no-warn-rwx-segments '%s/network.c.o' '%s/main.c.o' "
-             "'%s/weights.S.o' '%s/inputs.S.o' -Wl,--whole-archive '%s/libort_rt.a' "
-             "-Wl,--no-whole-archive '%s/libort_kernels.a' -o '%s/network.elf'",
-             CROSS_CC, fw_src, fw_src, link, outdir, outdir, outdir, outdir, fw_lib, fw_lib, outdir);
+    ort_target_link_flags(b->target, link, sizeof link);
+    char out[4200], fw[4200], lib_rt[4300], lib_kernels[4300];
+    quote(out, sizeof out, b->out_elf);
+    quote(fw, sizeof fw, b->fw_src);
+    snprintf(lib_rt, sizeof lib_rt, "%s/libort_rt.a", b->fw_lib);
+    snprintf(lib_kernels, sizeof lib_kernels, "%s/libort_kernels.a", b->fw_lib);
+    char q_rt[4400], q_kernels[4400];
+    quote(q_rt, sizeof q_rt, lib_rt);
+    quote(q_kernels, sizeof q_kernels, lib_kernels);
+    int n = snprintf(cmd, sizeof cmd,
+                     "%s -march=rv32imac -mabi=ilp32 --specs=picolibc.specs -nostartfiles "
+                     "-T %s/rt/ortigia.ld -L%s/rt %s -Wl,--gc-sections -Wl,--no-warn-rwx-segments%s "
+                     "-Wl,--whole-archive %s -Wl,--no-whole-archive %s -o %s",
+                     CROSS_CC, fw, fw, link, objects, q_rt, q_kernels, out);
+    if (n < 0 || (size_t)n >= sizeof cmd)
+        return ort_fail(d, "%s: the link command is too long", b->out_elf);
     if (run(cmd, log)) {
         log_tail(log, tail, sizeof tail);
-        return ort_fail(d, "%s/network.elf: linking failed (%s):\n%s", outdir, log, tail);
+        return ort_fail(d, "%s: linking failed (%s):\n%s", b->out_elf, log, tail);
     }
     return 0;
+}
+
+int ort_build_elf(const char *outdir, const char *fw_src, const char *fw_lib, const struct ort_target *target,
+                  struct ort_diag *d)
+{
+    char paths[4][4096], elf[4096];
+    const char *sources[4];
+    static const char *const names[] = {"network.c", "main.c", "weights.S", "inputs.S"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/%s", outdir, names[i]);
+        sources[i] = paths[i];
+    }
+    snprintf(elf, sizeof elf, "%s/network.elf", outdir);
+    struct ort_cross_build b = {
+        .sources = sources, .n_sources = 4, .out_elf = elf, .obj_dir = outdir,
+        .fw_src = fw_src, .fw_lib = fw_lib, .target = target,
+    };
+    return ort_cross_compile(&b, d);
 }

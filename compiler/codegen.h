@@ -66,6 +66,25 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
 /* Prints the report (the memory levels, then a line per step). */
 void ort_codegen_print_report(FILE *f, const struct ort_codegen_report *r);
 
+/* A program built for the platform by the cross compiler: C and assembly
+ * sources compiled with the platform's flags and the firmware headers,
+ * linked with the runtime (crt0, fork/join, the uart, exit) and the
+ * kernels, for the target's memory sizes and L1 stacks. */
+struct ort_cross_build {
+    const char *const *sources; /* .c and .S files */
+    int n_sources;
+    const char *const *cflags;  /* more compiler options (-I, -D ...), or NULL */
+    int n_cflags;
+    const char *opt_flags;      /* NULL: -O2 */
+    const char *out_elf;
+    const char *obj_dir;        /* objects and build.log go here */
+    const char *fw_src, *fw_lib; /* as ort_build_elf's */
+    const struct ort_target *target;
+};
+
+/* 0, or -1 with the compiler's or the linker's errors (build.log's tail). */
+int ort_cross_compile(const struct ort_cross_build *b, struct ort_diag *d);
+
 /* Compiles outdir's sources with the cross compiler into outdir/network.elf,
  * linked for the target's memory sizes and L1 stacks. `fw_src` is the
  * firmware source folder (headers, link scripts), `fw_lib` the folder

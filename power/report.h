@@ -51,6 +51,20 @@ struct ort_power_window {
     uint8_t core_state[ORT_POWER_MAX_INSTANCES]; /* enum ort_power_core_state, per core */
 };
 
+/* A point of the power-over-time chart: a span of the run and its average
+   power (a power-trace window, or adjacent windows merged so that a long
+   run's chart and its memory stay bounded). */
+struct ort_power_point {
+    uint64_t begin, end; /* cycles */
+    double seconds, average_w;
+};
+
+/* A window as a chart point. */
+struct ort_power_point ort_power_point_of(const struct ort_power_window *w);
+
+/* Two adjacent points as one (energy-weighted average power). */
+struct ort_power_point ort_power_point_merge(struct ort_power_point a, struct ort_power_point b);
+
 /* A table: one line per component (dynamic, background, leakage, total,
    average power, share), the total, and the dynamic energy per event of
    each component kind. */
@@ -77,11 +91,11 @@ bool ort_power_write_csv(const char *path, const struct ort_power_report *r,
 
 /* One self-contained HTML file (no network access needed): tables and
    inline SVG charts of the energy per component, power over time (when
-   there are windows) and per-region latency and energy, the model's
+   there are points) and per-region latency and energy, the model's
    numbers with their sources, and the JSON report embedded as data. */
 bool ort_power_write_html(const char *path, const struct ort_power_model *m,
                           const struct ort_power_report *r, const struct ort_power_region *regions,
-                          size_t n, const struct ort_power_window *windows, size_t n_windows);
+                          size_t n, const struct ort_power_point *points, size_t n_points);
 
 #ifdef __cplusplus
 }

@@ -68,14 +68,14 @@ static void svg_bars(FILE *f, size_t n, const char *const *names, const double *
 }
 
 /* Total power over time as a line, one level per window. */
-static void svg_power(FILE *f, const struct ort_power_window *w, size_t n)
+static void svg_power(FILE *f, const struct ort_power_point *w, size_t n)
 {
     double tmax = 0, pmax = 0;
     for (size_t i = 0; i < n; i++) {
         if ((double)w[i].end > tmax)
             tmax = (double)w[i].end;
-        if (w[i].report->average_w * 1e3 > pmax)
-            pmax = w[i].report->average_w * 1e3;
+        if (w[i].average_w * 1e3 > pmax)
+            pmax = w[i].average_w * 1e3;
     }
     const int left = 60, width = 600, height = 200;
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -91,7 +91,7 @@ static void svg_power(FILE *f, const struct ort_power_window *w, size_t n)
             height + 26, tmax);
     fputs("<polyline fill=\"none\" stroke=\"#d95f02\" stroke-width=\"1.5\" points=\"", f);
     for (size_t i = 0; i < n; i++) {
-        double p = w[i].report->average_w * 1e3;
+        double p = w[i].average_w * 1e3;
         double y = height + 10 - (pmax > 0 ? p / pmax * height : 0);
         fprintf(f, "%.2f,%.2f ", left + (tmax > 0 ? w[i].begin / tmax * width : 0), y);
         fprintf(f, "%.2f,%.2f ", left + (tmax > 0 ? w[i].end / tmax * width : 0), y);
@@ -227,7 +227,7 @@ static bool json_section(FILE *f, const struct ort_power_model *m, const struct 
 
 bool ort_power_write_html(const char *path, const struct ort_power_model *m,
                           const struct ort_power_report *r, const struct ort_power_region *regions,
-                          size_t n, const struct ort_power_window *windows, size_t n_windows)
+                          size_t n, const struct ort_power_point *points, size_t n_points)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -248,9 +248,9 @@ bool ort_power_write_html(const char *path, const struct ort_power_model *m,
             op->voltage.value, op->frequency_mhz.value, (unsigned long long)r->cycles,
             r->seconds * 1e6, r->total_j * 1e6, r->average_w * 1e3);
     components_section(f, r);
-    if (n_windows) {
+    if (n_points) {
         fputs("<h2>Power over time</h2>\n", f);
-        svg_power(f, windows, n_windows);
+        svg_power(f, points, n_points);
     }
     bool ok = true;
     if (n)
@@ -262,4 +262,18 @@ bool ort_power_write_html(const char *path, const struct ort_power_model *m,
        the whole page. */
     ok = ok && !ferror(f);
     return fclose(f) == 0 && ok;
+}
+
+struct ort_power_point ort_power_point_of(const struct ort_power_window *w)
+{
+    struct ort_power_point p = {w->begin, w->end, w->report->seconds, w->report->average_w};
+    return p;
+}
+
+struct ort_power_point ort_power_point_merge(struct ort_power_point a, struct ort_power_point b)
+{
+    struct ort_power_point p = {a.begin, b.end, a.seconds + b.seconds, 0};
+    if (p.seconds > 0)
+        p.average_w = (a.average_w * a.seconds + b.average_w * b.seconds) / p.seconds;
+    return p;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "platform_map.h"
 
 #define KEY_U32(k, field, lo, hi, d, h) {k, ORT_CFG_U32, offsetof(struct ort_config, field), lo, hi, d, h, 0}
 #define KEY_U32_POW2(k, field, lo, hi, d, h) \
@@ -276,4 +277,46 @@ bool ort_config_load_file(struct ort_config *c, const char *path, char *err, siz
     }
     json_decref(root);
     return ok;
+}
+
+bool ort_config_check_memory_map(const struct ort_config *c, char *err, size_t errlen)
+{
+    /* Sizes are configurable, bases are not (platform_map.h): a memory that
+       grows into the next region would hide its devices or memory. */
+    const struct {
+        const char *name, *key;
+        uint64_t base, size;
+    } region[] = {
+        {"L1", "l1.size", ORT_L1_BASE, c->l1_size},
+        {"the cluster peripherals", NULL, ORT_CLUSTER_PERIPH_BASE, ORT_CLUSTER_PERIPH_WINDOW},
+        {"the weight memory", "wmem.size", ORT_WMEM_BASE, c->wmem_size},
+        {"the SoC peripherals", NULL, ORT_SOC_PERIPH_BASE, ORT_SOC_PERIPH_WINDOW},
+        {"L2", "l2.size", ORT_L2_BASE, c->l2_size},
+    };
+    const size_t n = sizeof region / sizeof region[0];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t end_i = region[i].base + region[i].size;
+        if (end_i > 0x100000000ull) {
+            snprintf(err, errlen, "'%s' = %llu: %s [0x%08llx, 0x%09llx) does not fit the 32-bit "
+                     "address space", region[i].key, (unsigned long long)region[i].size,
+                     region[i].name, (unsigned long long)region[i].base,
+                     (unsigned long long)end_i);
+            return false;
+        }
+        for (size_t j = 0; j < n; j++) {
+            uint64_t end_j = region[j].base + region[j].size;
+            if (j == i || !region[i].key || region[j].base < region[i].base ||
+                region[j].base >= end_i)
+                continue;
+            snprintf(err, errlen, "'%s' = %llu: %s [0x%08llx, 0x%08llx) overlaps %s "
+                     "[0x%08llx, 0x%08llx) (bases are fixed; at most %llu bytes fit)",
+                     region[i].key, (unsigned long long)region[i].size, region[i].name,
+                     (unsigned long long)region[i].base, (unsigned long long)end_i,
+                     region[j].name, (unsigned long long)region[j].base,
+                     (unsigned long long)end_j,
+                     (unsigned long long)(region[j].base - region[i].base));
+            return false;
+        }
+    }
+    return true;
 }

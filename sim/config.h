@@ -71,6 +71,11 @@ bool ort_config_set(struct ort_config *c, const char *assignment, char *err, siz
 bool ort_config_set_number(struct ort_config *c, const char *key, double value, char *err,
                           size_t errlen);
 
+/* The memories' configured sizes against the fixed bases: false with a
+   message naming the key and the two regions when one memory runs into
+   the next region or past 4 GiB. */
+bool ort_config_check_memory_map(const struct ort_config *c, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -27,6 +27,9 @@ static void usage(FILE *out)
             "  compile model.onnx -o DIR   compile a model into C and an ELF (options:\n"
             "                              --l1-budget BYTES, --engine auto|cluster|npu,\n"
             "                              --inputs inputs.npz, --set KEY=VALUE)\n"
+            "  cc SOURCES... -o OUT.elf    build a program of your own for the platform (the\n"
+            "                              tree's headers, runtime and link; -O, -g, -I, -D,\n"
+            "                              --set KEY=VALUE for the memory sizes)\n"
             "  test-network [options] DIR  compile DIR/network.onnx, run it on DIR/inputs.npz,\n"
             "                              compare with DIR/outputs.npz (--reference: on\n"
             "                              the host interpreter instead of the simulator)\n"
@@ -39,6 +42,8 @@ static void usage(FILE *out)
             "  --trace FILE.gz     write an instruction trace (gzip text)\n"
             "  --stats FILE.json   write run statistics as JSON\n"
             "  --quiet             no summary on stderr\n"
+            "  --progress          a progress line on stderr (default: on a terminal,\n"
+            "                      for runs longer than a second)\n"
             "  --power             print energy and power per component on stdout\n"
             "  --power-json FILE   write the energy report as JSON\n"
             "  --power-csv FILE    write it as CSV (a row per component and region)\n"
@@ -79,6 +84,7 @@ static int cmd_run(int argc, char **argv)
 {
     OrtRunOptions opt;
     ort_config_defaults(&opt.config);
+    bool force_progress = false;
     OrtPlatformOptions platform;
     std::vector<OrtOption> table;
     ort_platform_options(&table, &platform);
@@ -92,6 +98,7 @@ static int cmd_run(int argc, char **argv)
         {"--vcd", nullptr, OrtOption::STRING, &opt.vcd_path},
         {"--power-model", nullptr, OrtOption::STRING, &opt.power_model_path},
         {"--quiet", nullptr, OrtOption::FLAG, &opt.quiet},
+        {"--progress", nullptr, OrtOption::FLAG, &force_progress},
         {"--power", nullptr, OrtOption::FLAG, &opt.power_table},
         OrtOption::count("--power-window", &opt.power_window, 1, "a positive number of cycles"),
         OrtOption::act("--list-config", nullptr, list_config),
@@ -106,6 +113,8 @@ static int cmd_run(int argc, char **argv)
         return 2;
     }
     opt.elf_path = program[0];
+    if (force_progress)
+        opt.progress = 1;
     opt.max_cycles = platform.max_cycles;
     if (!ort_config_apply(&opt.config, platform.config_path, platform.sets))
         return 2;
@@ -129,6 +138,8 @@ int sc_main(int argc, char **argv)
         return ort_cmd_compile(argc - 2, argv + 2);
     if (cmd == "test-network")
         return ort_cmd_test_network(argc - 2, argv + 2);
+    if (cmd == "cc")
+        return ort_cmd_cc(argc - 2, argv + 2);
     fprintf(stderr, "ortigia: error: unknown command '%s' (see ortigia --help)\n", cmd.c_str());
     return 2;
 }

@@ -7,4 +7,18 @@ int ort_cmd_compile(int argc, char **argv);
 /* ortigia test-network DIR [--reference] [...]; returns the exit status. */
 int ort_cmd_test_network(int argc, char **argv);
 
+/* ortigia cc [options] SOURCES... -o OUT.elf: a program of one's own,
+   built for the platform; returns the exit status. */
+int ort_cmd_cc(int argc, char **argv);
+
+/* What compile, test-network and cc share. */
+#include "config.h"
+#include "target.h"
+/* The compiler's target for a configuration (memories, cores, DMA). */
+ort_target ort_target_of_config(const ort_config &c);
+/* The firmware's source folder (headers, link scripts) and the folder of
+   its built archives: $ORTIGIA_FIRMWARE_SRC / _LIB, else the build's. */
+const char *ort_firmware_src();
+const char *ort_firmware_lib();
+
 #endif

@@ -1,11 +1,17 @@
 #include "power.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "platform.h"
+
+extern "C" {
+#include "power_trace.h"
+#include "vcd.h"
+}
 
 std::string ort_power_default_model()
 {
@@ -324,6 +330,55 @@ void OrtPowerTrace::sample(void *ctx, uint64_t cycle)
     static_cast<OrtPowerTrace *>(ctx)->close_window(cycle);
 }
 
+OrtPowerTrace::~OrtPowerTrace()
+{
+    for (Output *o : {&csv_, &vcd_})
+        if (o->file)
+            fclose(o->file);
+}
+
+bool OrtPowerTrace::open(const std::string &csv_path, const std::string &vcd_path,
+                         double frequency_mhz, std::string *err)
+{
+    frequency_mhz_ = frequency_mhz;
+    for (auto [o, path] : {std::pair{&csv_, &csv_path}, std::pair{&vcd_, &vcd_path}}) {
+        if (path->empty())
+            continue;
+        o->path = *path;
+        o->file = fopen(path->c_str(), "w");
+        if (!o->file) {
+            *err = "cannot write '" + *path + "': " + strerror(errno);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A window to the files (the header with the first) and to the chart. */
+void OrtPowerTrace::write(const ort_power_window &w)
+{
+    if (!header_written_) {
+        if (csv_.file)
+            ort_power_trace_csv_header(csv_.file, &w);
+        if (vcd_.file)
+            ort_vcd_power_header(vcd_.file, &w);
+        header_written_ = true;
+    }
+    if (csv_.file)
+        ort_power_trace_csv_row(csv_.file, &w);
+    if (vcd_.file)
+        ort_vcd_power_window(vcd_.file, &w, frequency_mhz_);
+    points_.push_back(ort_power_point_of(&w));
+    if (points_.size() > kMaxPoints) {
+        size_t k = 0;
+        for (size_t i = 0; i + 1 < points_.size(); i += 2)
+            points_[k++] = ort_power_point_merge(points_[i], points_[i + 1]);
+        if (points_.size() % 2)
+            points_[k++] = points_.back();
+        points_.resize(k);
+    }
+}
+
 void OrtPowerTrace::close_window(uint64_t cycle)
 {
     if (cycle <= last_)
@@ -331,11 +386,11 @@ void OrtPowerTrace::close_window(uint64_t cycle)
     auto now = std::make_unique<ort_power_report>();
     ort_power_collect(platform_, model_, opp_, cycle, now.get());
     std::vector<CoreMark> cores = core_marks(cycle);
-    reports_.push_back(difference(model_, *prev_, *now));
+    std::unique_ptr<ort_power_report> report = difference(model_, *prev_, *now);
     ort_power_window w{};
     w.begin = last_;
     w.end = cycle;
-    w.report = reports_.back().get();
+    w.report = report.get();
     /* Every core is a component of the report too, so the cores always
        fit; the bound only keeps the array safe. */
     w.n_cores = (unsigned)std::min<size_t>(cores.size(), ORT_POWER_MAX_INSTANCES);
@@ -348,14 +403,37 @@ void OrtPowerTrace::close_window(uint64_t cycle)
                           : stall > run                  ? ORT_POWER_CORE_STALL
                                                          : ORT_POWER_CORE_RUN;
     }
-    windows_.push_back(w);
+    write(w);
     prev_ = std::move(now);
     prev_cores_ = std::move(cores);
     last_ = cycle;
+}
+
+void OrtPowerTrace::close_files(uint64_t end_cycle)
+{
+    if (!header_written_) { /* no window: the header alone */
+        if (csv_.file)
+            ort_power_trace_csv_header(csv_.file, nullptr);
+        if (vcd_.file)
+            ort_vcd_power_header(vcd_.file, nullptr);
+    } else if (vcd_.file) {
+        ort_vcd_power_end(vcd_.file, end_cycle, frequency_mhz_);
+    }
+    for (Output *o : {&csv_, &vcd_}) {
+        if (!o->file)
+            continue;
+        /* A failed write sets the stream's error indicator: one look at
+           the end covers every row. */
+        bool ok = !ferror(o->file);
+        if (fclose(o->file) != 0 || !ok)
+            errors_.push_back("cannot write '" + o->path + "'");
+        o->file = nullptr;
+    }
 }
 
 void OrtPowerTrace::finish(uint64_t end_cycle)
 {
     ort_cluster_set_sampling(&platform_.cluster().engine(), 0, nullptr, nullptr);
     close_window(end_cycle);
+    close_files(last_);
 }

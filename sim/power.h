@@ -6,6 +6,7 @@
 #define ORTIGIA_SIM_POWER_H
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -80,24 +81,41 @@ private:
 
 /*
  * Power over time: the activity of every `window` cycles (the cluster
- * scheduler stops at each window boundary), as power per component, and
- * each core's dominant state per window (run, stall, sleep). The windows
- * are the records the writers take (power/report.h, traces/power_trace.h,
- * traces/vcd.h).
+ * scheduler stops at the first slice boundary after each multiple), as
+ * power per component and each core's dominant state per window. Windows
+ * are written to the CSV and VCD files as they close, and kept only as
+ * points of the report's chart, merged in pairs past kMaxPoints: memory
+ * does not grow with the length of the run.
  */
 class OrtPowerTrace {
 public:
+    static constexpr size_t kMaxPoints = 4096;
+
     OrtPowerTrace(OrtPlatform &p, const ort_power_model &model, unsigned opp, uint64_t window);
-    /* Close the last (partial) window at the end of the run. */
+    ~OrtPowerTrace();
+    /* Write the windows to these files ("": none) as the run goes; false
+       with a message naming the file when one cannot be opened. */
+    bool open(const std::string &csv_path, const std::string &vcd_path, double frequency_mhz,
+              std::string *err);
+    /* Close the last (partial) window at the end of the run and the files. */
     void finish(uint64_t end_cycle);
-    const std::vector<ort_power_window> &windows() const { return windows_; }
+    /* The chart's points (after finish: the whole run). */
+    const std::vector<ort_power_point> &points() const { return points_; }
+    /* What could not be written ("cannot write 'F'"), after finish. */
+    const std::vector<std::string> &errors() const { return errors_; }
 
 private:
     struct CoreMark {
         uint64_t sleep, stall;
     };
+    struct Output {
+        FILE *file = nullptr;
+        std::string path;
+    };
     static void sample(void *ctx, uint64_t cycle);
     void close_window(uint64_t cycle);
+    void write(const ort_power_window &w);
+    void close_files(uint64_t end_cycle);
     std::vector<CoreMark> core_marks(uint64_t cycle) const;
 
     OrtPlatform &platform_;
@@ -106,8 +124,11 @@ private:
     uint64_t last_ = 0;
     std::unique_ptr<ort_power_report> prev_;
     std::vector<CoreMark> prev_cores_;
-    std::vector<ort_power_window> windows_;
-    std::vector<std::unique_ptr<ort_power_report>> reports_; /* windows_[i].report */
+    std::vector<ort_power_point> points_;
+    Output csv_, vcd_;
+    double frequency_mhz_ = 0;
+    bool header_written_ = false;
+    std::vector<std::string> errors_;
 };
 
 #endif

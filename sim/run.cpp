@@ -2,18 +2,19 @@
 #include "power.h"
 #include "session.h"
 
+#include <cerrno>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
-
-extern "C" {
-#include "power_trace.h"
-#include "vcd.h"
-}
 
 namespace {
 
@@ -61,6 +62,85 @@ bool write_stats(const std::string &path, const OrtRunOptions &opt, const OrtRun
     return rc == 0;
 }
 
+/* Prints a progress line on stderr every `interval` seconds of wall time
+   once the run has taken a second (every interval from the start when
+   ORTIGIA_PROGRESS_SECONDS sets it, for tests). On a terminal the line is
+   rewritten in place and erased at the end; elsewhere one line each. */
+class Progress {
+public:
+    explicit Progress(int mode)
+    {
+        tty_ = isatty(STDERR_FILENO) != 0;
+        on_ = mode > 0 || (mode < 0 && tty_);
+        const char *env = getenv("ORTIGIA_PROGRESS_SECONDS");
+        if (env && *env) {
+            interval_ = atof(env);
+            first_ = interval_;
+        }
+        start_ = std::chrono::steady_clock::now();
+        next_ = first_;
+    }
+    ~Progress()
+    {
+        if (printed_ && tty_)
+            fprintf(stderr, "\r\033[K");
+    }
+    bool on() const { return on_; }
+    void at_boundary(const ort_cluster &cl)
+    {
+        double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        if (t < next_)
+            return;
+        next_ = t + interval_;
+        uint64_t insns = 0;
+        for (unsigned i = 0; i < cl.cores; i++)
+            insns += cl.core[i].instret;
+        fprintf(stderr, "%sortigia: %" PRIu64 " cycles, %.1f MIPS, %.1f s%s", tty_ ? "\r" : "",
+                ort_cluster_cycles(&cl), t > 0 ? (double)insns / t / 1e6 : 0.0, t,
+                tty_ ? "\033[K" : "\n");
+        fflush(stderr);
+        printed_ = true;
+    }
+
+private:
+    bool on_ = false, tty_ = false, printed_ = false;
+    double interval_ = 1.0, first_ = 1.0, next_ = 1.0;
+    std::chrono::steady_clock::time_point start_;
+};
+
+/* Can `path` be written? Opened for appending (nothing truncated) and
+   removed again if it did not exist, so checking changes nothing. */
+bool writable(const std::string &path, std::string *why)
+{
+    struct stat st;
+    bool existed = stat(path.c_str(), &st) == 0;
+    FILE *f = fopen(path.c_str(), "a");
+    if (!f) {
+        *why = strerror(errno);
+        return false;
+    }
+    fclose(f);
+    if (!existed)
+        remove(path.c_str());
+    return true;
+}
+
+/* Every output file the options name, checked before the simulation, so a
+   typo in a path costs nothing; false after printing the first bad one. */
+bool outputs_writable(const OrtRunOptions &opt)
+{
+    for (const std::string *p : {&opt.stats_path, &opt.power_json_path, &opt.power_csv_path,
+                                 &opt.power_trace_path, &opt.vcd_path, &opt.report_html_path}) {
+        std::string why;
+        if (!p->empty() && !writable(*p, &why)) {
+            fprintf(stderr, "ortigia: error: cannot write '%s': %s (nothing was run)\n",
+                    p->c_str(), why.c_str());
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The energy reports the options ask for; false after printing the error. */
 bool write_power_reports(const OrtRunOptions &opt, const OrtSession &s, const OrtRunResult &r)
 {
@@ -83,18 +163,14 @@ bool write_power_reports(const OrtRunOptions &opt, const OrtSession &s, const Or
     if (!opt.power_csv_path.empty() &&
         !ort_power_write_csv(opt.power_csv_path.c_str(), report, rg, nrg))
         return cannot_write(opt.power_csv_path);
+    /* The power trace's CSV and VCD were written as the run went
+       (OrtPowerTrace); the page takes its chart's points. */
     const OrtPowerTrace *ptrace = s.power_trace();
-    const ort_power_window *win = ptrace ? ptrace->windows().data() : nullptr;
-    const size_t nwin = ptrace ? ptrace->windows().size() : 0;
+    const ort_power_point *pts = ptrace ? ptrace->points().data() : nullptr;
+    const size_t npts = ptrace ? ptrace->points().size() : 0;
     if (!opt.report_html_path.empty() &&
-        !ort_power_write_html(opt.report_html_path.c_str(), &model, report, rg, nrg, win, nwin))
+        !ort_power_write_html(opt.report_html_path.c_str(), &model, report, rg, nrg, pts, npts))
         return cannot_write(opt.report_html_path);
-    if (!opt.power_trace_path.empty() &&
-        !ort_power_trace_write_csv(opt.power_trace_path.c_str(), win, nwin))
-        return cannot_write(opt.power_trace_path);
-    if (!opt.vcd_path.empty() &&
-        !ort_vcd_write_power(opt.vcd_path.c_str(), win, nwin, r.frequency_mhz))
-        return cannot_write(opt.vcd_path);
     return true;
 }
 
@@ -112,6 +188,10 @@ bool ort_config_apply(ort_config *config, const std::string &path, const std::ve
             fprintf(stderr, "ortigia: error: --set %s\n", err);
             return false;
         }
+    if (!ort_config_check_memory_map(config, err, sizeof err)) {
+        fprintf(stderr, "ortigia: error: %s\n", err);
+        return false;
+    }
     return true;
 }
 
@@ -125,25 +205,41 @@ int ort_run(const OrtRunOptions &opt)
     so.energy = opt.power_table || !opt.power_json_path.empty() ||
                 !opt.power_csv_path.empty() || power_trace;
     so.power_window = power_trace ? opt.power_window : 0;
+    so.power_trace_path = opt.power_trace_path;
+    so.vcd_path = opt.vcd_path;
     so.trace_path = opt.trace_path;
     so.max_cycles = opt.max_cycles;
+    if (!outputs_writable(opt))
+        return ORT_EXIT_BAD_INPUT;
     std::string err;
     std::unique_ptr<OrtSession> session = OrtSession::create(so, &err);
     if (!session || !session->load(opt.elf_path, &err)) {
         fprintf(stderr, "ortigia: error: %s\n", err.c_str());
         return ORT_EXIT_BAD_INPUT;
     }
-    session->run();
+    {
+        Progress progress(opt.progress);
+        if (progress.on())
+            session->set_boundary_hook([&progress](const ort_cluster &cl) {
+                progress.at_boundary(cl);
+                return false; /* only looks: never pauses */
+            });
+        session->run();
+        session->set_boundary_hook(nullptr);
+    }
     const OrtRunResult &r = session->result();
     for (const std::string &line : r.diagnostics)
         fprintf(stderr, "ortigia: %s\n", line.c_str());
+    if (opt.cycles)
+        *opt.cycles = r.cycles;
     if (opt.dumps)
         for (OrtMemDump &dump : *opt.dumps)
             dump.found = session->read_symbol(dump.symbol, dump.size, &dump.bytes);
-    if (!r.output_error.empty()) {
-        fprintf(stderr, "ortigia: error: %s\n", r.output_error.c_str());
-        return ORT_EXIT_BAD_INPUT;
-    }
+    /* An output that could not be written fails the command, after every
+       other output has been written: nothing else is lost. */
+    bool failed = !r.output_errors.empty();
+    for (const std::string &e : r.output_errors)
+        fprintf(stderr, "ortigia: error: %s\n", e.c_str());
     if (!opt.quiet)
         fprintf(stderr,
                 "ortigia: %s, status %d: %" PRIu64 " cycles (%.6f s at %g MHz), %" PRIu64
@@ -153,13 +249,13 @@ int ort_run(const OrtRunOptions &opt)
                 r.wall_s > 0 ? (double)r.instructions / r.wall_s / 1e6 : 0.0);
     if (!opt.stats_path.empty() && !write_stats(opt.stats_path, opt, r)) {
         fprintf(stderr, "ortigia: error: cannot write stats '%s'\n", opt.stats_path.c_str());
-        return ORT_EXIT_BAD_INPUT;
+        failed = true;
     }
     if (r.energy) {
         for (const std::string &w : r.warnings)
             fprintf(stderr, "ortigia: warning: %s\n", w.c_str());
         if (!write_power_reports(opt, *session, r))
-            return ORT_EXIT_BAD_INPUT;
+            failed = true;
     }
-    return r.status;
+    return failed ? ORT_EXIT_BAD_INPUT : r.status;
 }

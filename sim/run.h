@@ -34,6 +34,9 @@ struct OrtRunOptions {
     std::string stats_path;
     uint64_t max_cycles = 0; /* 0: no limit */
     bool quiet = false;
+    /* A progress line on stderr (cycles, MIPS, elapsed) for runs longer
+       than a second: -1 when stderr is a terminal, 1 always, 0 never. */
+    int progress = -1;
     std::string power_model_path; /* empty: ort_power_default_model() */
     bool power_table = false;     /* print the energy table on stdout */
     std::string power_json_path;
@@ -43,6 +46,7 @@ struct OrtRunOptions {
     std::string report_html_path; /* --report: one self-contained HTML file */
     uint64_t power_window = 10000; /* cycles per sample of the power trace */
     std::vector<OrtMemDump> *dumps = nullptr; /* read after the run */
+    uint64_t *cycles = nullptr; /* set to the whole run's cycles */
 };
 
 /* Applies a configuration file (empty: none) and then --set overrides to

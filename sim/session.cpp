@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include <chrono>
+#include <csignal>
 #include <cstdarg>
 #include <cinttypes>
 #include <stdexcept>
@@ -19,6 +20,32 @@ extern "C" {
 namespace {
 
 bool g_session_created = false; /* one session per process (session.h) */
+
+/* The signal (SIGINT, SIGTERM) that asked the run to end, or 0. */
+volatile sig_atomic_t g_signal = 0;
+
+void on_signal(int signo) { g_signal = signo; }
+
+/* While the simulation runs, SIGINT and SIGTERM end it cleanly at the next
+   quantum boundary (the reports are still written); a second one acts as
+   if no handler were installed (SA_RESETHAND). */
+struct SignalGuard {
+    struct sigaction old_int, old_term;
+    SignalGuard()
+    {
+        struct sigaction sa {};
+        sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESETHAND;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+    }
+    ~SignalGuard()
+    {
+        sigaction(SIGINT, &old_int, nullptr);
+        sigaction(SIGTERM, &old_term, nullptr);
+    }
+};
 
 std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string format(const char *fmt, ...)
@@ -145,8 +172,12 @@ bool OrtSession::load(const std::string &elf_path, std::string *err)
        time (the cluster stops at every window boundary). */
     if (opt_.energy)
         regions_ = std::make_unique<OrtRegionRecorder>(p, *model_, opp_);
-    if (opt_.energy && opt_.power_window)
+    if (opt_.energy && opt_.power_window) {
         ptrace_ = std::make_unique<OrtPowerTrace>(p, *model_, opp_, opt_.power_window);
+        if (!ptrace_->open(opt_.power_trace_path, opt_.vcd_path, opt_.config.soc_frequency_mhz,
+                           err))
+            return false;
+    }
     return true;
 }
 
@@ -163,8 +194,12 @@ OrtStop OrtSession::run(uint64_t until_cycle)
         return result_.stop;
     OrtCluster &cluster = impl_->platform->cluster();
     cluster.set_pause_at(until_cycle);
+    cluster.interrupt_requested = [] { return g_signal != 0; };
     auto t0 = std::chrono::steady_clock::now();
-    sc_core::sc_start();
+    {
+        SignalGuard guard;
+        sc_core::sc_start();
+    }
     result_.wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     fflush(opt_.uart);
     if (cluster.end() == OrtCluster::End::Running && cluster.paused()) {
@@ -173,6 +208,16 @@ OrtStop OrtSession::run(uint64_t until_cycle)
     }
     finish();
     return result_.stop;
+}
+
+/* One line per core: pc, cycle and what it does or waits for. */
+static void describe_cores(const ort_cluster &cl, OrtRunResult *r)
+{
+    for (unsigned i = 0; i < cl.cores; i++) {
+        char line[512]; /* a device's answer may say why the wait lasts */
+        ort_cluster_describe_core(&cl, i, line, sizeof line);
+        r->diagnostics.push_back(std::string("  ") + line);
+    }
 }
 
 /* How the run ended, and what it means (the lines `ortigia run` prints). */
@@ -214,15 +259,18 @@ static void judge(OrtPlatform &p, uint64_t max_cycles, OrtRunResult *r)
         r->diagnostics.push_back(format("stopped at the cycle limit (%" PRIu64 " cycles) after %" PRIu64
                                         " cycles; core 0 at pc 0x%08x",
                                         max_cycles, ort_cluster_cycles(&cl), cl.core[0].pc));
+        describe_cores(cl, r);
         return end(OrtStop::CycleLimit, "cycle-limit", ORT_EXIT_CYCLE_LIMIT);
     case OrtCluster::End::Deadlock:
         r->diagnostics.push_back("deadlock: every core sleeps and nothing can wake one:");
-        for (unsigned i = 0; i < cl.cores; i++) {
-            char line[512];
-            ort_cluster_describe_core(&cl, i, line, sizeof line);
-            r->diagnostics.push_back(std::string("  ") + line);
-        }
+        describe_cores(cl, r);
         return end(OrtStop::Deadlock, "deadlock", ORT_EXIT_DEADLOCK);
+    case OrtCluster::End::Interrupted:
+        r->diagnostics.push_back(format("interrupted by %s at cycle %" PRIu64,
+                                        g_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+                                        ort_cluster_cycles(&cl)));
+        describe_cores(cl, r);
+        return end(OrtStop::Interrupted, "interrupted", 128 + (int)g_signal);
     case OrtCluster::End::Error:
         r->diagnostics.push_back("error: cluster: " + cluster.error());
         return end(OrtStop::Error, "error", ORT_EXIT_BAD_INPUT);
@@ -285,14 +333,17 @@ void OrtSession::finish()
         bool failed = ort_itrace_close(impl_->trace) != 0;
         impl_->trace = nullptr;
         if (failed)
-            result_.output_error = "writing the trace '" + opt_.trace_path + "' failed";
+            result_.output_errors.push_back("writing the trace '" + opt_.trace_path + "' failed");
     }
     if (opt_.energy) {
         result_.energy = std::make_unique<ort_power_report>();
         ort_power_collect(p, *model_, opp_, result_.cycles, result_.energy.get());
         result_.regions = regions_->finish(result_.cycles, &result_.warnings);
-        if (ptrace_)
+        if (ptrace_) {
             ptrace_->finish(result_.cycles);
+            for (const std::string &e : ptrace_->errors())
+                result_.output_errors.push_back(e);
+        }
     }
 }
 

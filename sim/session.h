@@ -44,6 +44,8 @@ struct OrtSessionOptions {
     std::string power_model_path; /* empty: ort_power_default_model() */
     bool energy = false;          /* measure energy: the run and its regions */
     uint64_t power_window = 0;    /* > 0: also power over time, per window */
+    std::string power_trace_path; /* the windows as CSV, written as they close */
+    std::string vcd_path;         /* the windows as VCD, written as they close */
     std::string trace_path;       /* instruction trace (gzip text); empty: none */
     uint64_t max_cycles = 0;      /* stop there (0: no limit) */
     FILE *uart = stdout;          /* where the firmware's characters go */
@@ -55,6 +57,7 @@ enum class OrtStop {
     Halted,     /* a core halted: exit, tohost or fault (see result().reason) */
     CycleLimit, /* max_cycles reached */
     Deadlock,   /* every core sleeps and no device can wake one */
+    Interrupted, /* SIGINT or SIGTERM: ended at a quantum boundary, reports complete */
     Error,      /* the platform could not run (see result().diagnostics) */
 };
 
@@ -74,14 +77,14 @@ struct OrtCoreResult {
 struct OrtRunResult {
     OrtStop stop = OrtStop::Running;
     const char *reason = "running"; /* exit, tohost, fault, cycle-limit, deadlock,
-                                       error, paused, running */
+                                       interrupted, error, paused, running */
     int status = 0;                 /* the process exit status the run means */
     /* What the end of the run means, one line each, for stderr (a fault's
        pc and cause, the deadlock's cores ...). */
     std::vector<std::string> diagnostics;
-    /* An output of the session that failed after the run (the instruction
-       trace could not be written); empty when all went well. */
-    std::string output_error;
+    /* The session's outputs that could not be written (the instruction
+       trace, the power trace's files): one message each. */
+    std::vector<std::string> output_errors;
     uint64_t cycles = 0, instructions = 0;
     double frequency_mhz = 0, seconds = 0, wall_s = 0;
     uint64_t uart_bytes = 0;
@@ -129,7 +132,7 @@ public:
     /* The power model and operating point (valid with options().energy). */
     const ort_power_model &power_model() const { return *model_; }
     unsigned operating_point() const { return opp_; }
-    /* The power-trace windows (with options().power_window), after the end. */
+    /* The power trace (with options().power_window): its chart's points. */
     const OrtPowerTrace *power_trace() const { return ptrace_.get(); }
 
 private:

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "report.h"
 
@@ -20,6 +21,13 @@ extern "C" {
 #endif
 
 /* False when the file cannot be written. */
+/* The CSV a window at a time, for a trace written while the run goes on
+   (its memory does not grow): the header (the columns of `first`; NULL:
+   the fixed columns only), then one row per window. The caller checks
+   the stream (ferror) when it closes it. */
+void ort_power_trace_csv_header(FILE *f, const struct ort_power_window *first);
+void ort_power_trace_csv_row(FILE *f, const struct ort_power_window *w);
+
 bool ort_power_trace_write_csv(const char *path, const struct ort_power_window *windows, size_t n);
 
 #ifdef __cplusplus

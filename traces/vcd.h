@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "report.h"
 
@@ -18,6 +20,13 @@ extern "C" {
 #endif
 
 /* False when the file cannot be written. */
+/* The VCD a window at a time (see power_trace.h): the header (the
+   variables of `first`; NULL: the total only), each window, and the end
+   of the last window. */
+void ort_vcd_power_header(FILE *f, const struct ort_power_window *first);
+void ort_vcd_power_window(FILE *f, const struct ort_power_window *w, double frequency_mhz);
+void ort_vcd_power_end(FILE *f, uint64_t end_cycle, double frequency_mhz);
+
 bool ort_vcd_write_power(const char *path, const struct ort_power_window *windows, size_t n,
                          double frequency_mhz);
 

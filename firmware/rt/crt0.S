@@ -1,6 +1,6 @@
 /*
  * Reset entry of every core. Core 0 sets up gp, tp (picolibc keeps errno
- * in TLS), its stack in RAM, zeroes .tbss/.bss/.l1bss, runs the
+ * in TLS), its stack in RAM, zeroes .tbss/.bss (rt_zero) and .l1bss, runs the
  * constructors and main, and passes main's result to exit(). The other
  * cores take a stack at the top of L1 (core i: __l1_stack_top - (i - 1) *
  * __l1_stack_size) and wait in rt_worker_main for work forked to them.
@@ -33,9 +33,9 @@ _start:
     csrr    t0, mhartid
     bnez    t0, .Lworker
     la      sp, __stack_top
-    la      t0, __bss_start
-    la      t1, __bss_end
-    call    .Lzero
+    la      a0, __bss_start
+    la      a1, __bss_end
+    call    rt_zero                /* the runtime's: the DMA where there is one */
     la      t0, __l1bss_start
     la      t1, __l1bss_end
     call    .Lzero

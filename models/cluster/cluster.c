@@ -111,6 +111,7 @@ bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p
     cl->cores = p->cores;
     cl->slice = p->slice_cycles;
     cl->halted_core = -1;
+    cl->limit = UINT64_MAX;
     /* The built-in devices: the event unit, the DMA, then the NPU (the
        order in which the scheduler advances them). */
     ort_eu_init(&cl->eu, p->cores, ort_cluster_wake, cl);
@@ -272,7 +273,21 @@ static bool any_running(const struct ort_cluster *cl)
     return false;
 }
 
-/* The scheduler proper: run to `until`. */
+/* The first slice boundary after cycle t. Slices are aligned to absolute
+   multiples of the slice length, so where the scheduler is asked to stop
+   (SystemC quantum, power-trace window, a pause) cannot move them. */
+static uint64_t next_boundary(const struct ort_cluster *cl, uint64_t t)
+{
+    return t > UINT64_MAX - cl->slice ? UINT64_MAX : (t / cl->slice + 1) * cl->slice;
+}
+
+/* The first slice boundary at or after t. */
+static uint64_t boundary_from(const struct ort_cluster *cl, uint64_t t)
+{
+    return t % cl->slice ? next_boundary(cl, t) : t;
+}
+
+/* The scheduler proper: run to `until`, a slice boundary. */
 static enum ort_cluster_result run_until(struct ort_cluster *cl, uint64_t until)
 {
     while (cl->now < until) {
@@ -292,7 +307,7 @@ static enum ort_cluster_result run_until(struct ort_cluster *cl, uint64_t until)
             if (c->state == RV_RUNNING || any_running(cl))
                 continue;
         }
-        uint64_t end = cl->now + cl->slice < until ? cl->now + cl->slice : until;
+        uint64_t end = next_boundary(cl, cl->now) < until ? next_boundary(cl, cl->now) : until;
         if (!run_cores(cl, end))
             return ORT_CLUSTER_HALTED;
         if (advance_devices(cl, end) && !run_cores(cl, end)) /* cores woken by devices */
@@ -311,17 +326,24 @@ static enum ort_cluster_result run_until(struct ort_cluster *cl, uint64_t until)
 
 enum ort_cluster_result ort_cluster_run(struct ort_cluster *cl, uint64_t until)
 {
+    /* Whole slices only: a slice cut short would let the cores that run
+       after the cut claim L1 banks before the cores that ran first. */
+    until = boundary_from(cl, until);
+    if (until > cl->limit) /* the end of the run: nothing follows the cut */
+        until = cl->limit;
     if (!cl->sample)
         return run_until(cl, until);
-    /* Stop at every sampling point (time windows of the power trace). */
+    /* Stop at every sampling point (time windows of the power trace): the
+       first slice boundary at or after each multiple of sample_every. */
     while (cl->now < until) {
-        uint64_t stop = cl->next_sample < until ? cl->next_sample : until;
-        enum ort_cluster_result r = run_until(cl, stop);
+        uint64_t at = boundary_from(cl, cl->next_sample);
+        enum ort_cluster_result r = run_until(cl, at < until ? at : until);
         if (r != ORT_CLUSTER_LIMIT)
             return r;
         if (cl->now >= cl->next_sample) {
-            cl->sample(cl->sample_ctx, cl->next_sample);
-            cl->next_sample += cl->sample_every;
+            cl->sample(cl->sample_ctx, cl->now);
+            while (cl->next_sample <= cl->now)
+                cl->next_sample += cl->sample_every;
         }
     }
     return ORT_CLUSTER_LIMIT;

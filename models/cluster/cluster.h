@@ -4,7 +4,8 @@
  * unit, the DMA and (optionally) the NPU are built in; more are added with
  * ort_cluster_add_device), with the scheduler that interleaves them.
  *
- * Scheduling: simulated time advances in slices of `slice_cycles`. Within a
+ * Scheduling: simulated time advances in slices of `slice_cycles`, aligned
+ * to multiples of it (cycles [k s, (k + 1) s)). Within a
  * slice each running core executes up to the slice's end, one core after
  * another in core order; cores woken during the slice (by a barrier, an
  * event, a device) run in further passes; then every device advances to
@@ -62,6 +63,7 @@ struct ort_cluster {
     struct ort_mem l1;
     struct ort_tcdm tcdm;
     uint64_t now; /* start of the next slice */
+    uint64_t limit; /* the run ends here, exactly (UINT64_MAX: no limit) */
     int halted_core;
 
     /* The devices in the cluster's peripheral space, in the order they
@@ -123,12 +125,18 @@ void ort_cluster_set_bus(struct ort_cluster *cl, rv_bus_fn fn, void *ctx);
 /* Every core starts at `entry`; firmware tells them apart by mhartid. */
 void ort_cluster_boot(struct ort_cluster *cl, uint32_t entry);
 
-/* Run until cycle `until` (or a halt, or a deadlock). */
+/* Run until the first slice boundary at or after cycle `until` (or a halt,
+   or a deadlock). Slices are aligned to multiples of slice_cycles, and the
+   scheduler stops only between whole slices, so where a caller stops it
+   (SystemC quantum, sampling, a pause) never changes the simulation. It
+   never passes `limit` (--max-cycles), where the run ends for good. */
 enum ort_cluster_result ort_cluster_run(struct ort_cluster *cl, uint64_t until);
 
-/* Call fn(ctx, t) at t = every, 2 every, ... (0: no sampling): the
-   scheduler stops there, so the activity counters are those at t (within
-   an instruction). For the power trace. */
+/* Call fn(ctx, t) once the run passes each of every, 2 every, ... (0: no
+   sampling): at t, the first slice boundary at or after that multiple,
+   where the scheduler stops, so the activity counters are those at t
+   (within an instruction). Windows shorter than a slice merge. For the
+   power trace. */
 void ort_cluster_set_sampling(struct ort_cluster *cl, uint64_t every,
                               void (*fn)(void *ctx, uint64_t cycle), void *ctx);
 

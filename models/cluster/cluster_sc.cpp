@@ -82,6 +82,10 @@ void OrtCluster::run()
             end_ = End::CycleLimit;
             return;
         }
+        if (interrupt_requested && interrupt_requested()) {
+            end_ = End::Interrupted;
+            return;
+        }
         if (cl_.now >= pause_at_ || (boundary_hook && boundary_hook(cl_))) {
             /* sc_start returns at the end of this delta cycle; the thread
                resumes in the next one, when sc_start is called again. */

@@ -26,7 +26,7 @@ extern "C" {
 
 class OrtCluster : public sc_core::sc_module {
 public:
-    enum class End { Running, Halted, CycleLimit, Deadlock, Error };
+    enum class End { Running, Halted, CycleLimit, Deadlock, Interrupted, Error };
 
     tlm_utils::simple_initiator_socket<OrtCluster> socket;
     /* Asked after every device access: should the run stop (sim exit)? */
@@ -35,6 +35,9 @@ public:
        pauses the run there. A pause at a quantum boundary changes nothing
        in the simulation (the boundary is there anyway). */
     std::function<bool(const ort_cluster &)> boundary_hook;
+    /* Asked at every quantum boundary: true ends the run there
+       (End::Interrupted), as a signal asks. */
+    std::function<bool()> interrupt_requested;
 
     /* Throws std::invalid_argument with a message naming the bad parameter. */
     OrtCluster(sc_core::sc_module_name name, const ort_cluster_params &params,
@@ -43,11 +46,9 @@ public:
 
     ort_cluster &engine() { return cl_; }
     const ort_cluster &engine() const { return cl_; }
-    void set_cycle_limit(uint64_t cycles) { cycle_limit_ = cycles; }
-    /* Pause when the cluster reaches `cycle` (UINT64_MAX: never). The
-       scheduler then stops at `cycle` rather than at a quantum boundary,
-       which (until slices are aligned to absolute cycles) can move later
-       cycle counts by the slicing; the boundary hook never does. */
+    void set_cycle_limit(uint64_t cycles) { cycle_limit_ = cl_.limit = cycles; }
+    /* Pause when the cluster reaches `cycle` (UINT64_MAX: never): at the
+       first slice boundary at or after it, so pausing changes nothing. */
     void set_pause_at(uint64_t cycle) { pause_at_ = cycle; }
     /* The run is paused (sc_start returned, the thread waits to resume). */
     bool paused() const { return paused_; }

@@ -10,7 +10,8 @@
 #define ORTIGIA_PLATFORM_MAP_H
 
 #define ORT_L1_BASE 0x10000000u             /* cluster TCDM */
-#define ORT_CLUSTER_PERIPH_BASE 0x10200000u /* cluster devices */
+#define ORT_CLUSTER_PERIPH_BASE 0x10200000u /* cluster devices, up to the weight memory */
+#define ORT_CLUSTER_PERIPH_WINDOW 0x00200000u
 #define ORT_EU_BASE (ORT_CLUSTER_PERIPH_BASE + 0x000u)  /* event unit */
 #define ORT_EU_WINDOW 0x400u
 #define ORT_DMA_BASE (ORT_CLUSTER_PERIPH_BASE + 0x400u) /* cluster DMA */

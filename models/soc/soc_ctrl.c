@@ -12,8 +12,14 @@ enum ort_soc_status ort_soc_ctrl_access(struct ort_soc_ctrl *s, uint32_t offset,
                                         bool is_write, uint32_t *data, uint64_t now)
 {
     if (offset == ORT_SOC_REG_UART_TX && is_write) {
-        if (s->uart_out)
-            fputc((int)(*data & 0xff), s->uart_out);
+        if (s->uart_out) {
+            int ch = (int)(*data & 0xff);
+            fputc(ch, s->uart_out);
+            /* A pipe or a file sees each line as the firmware ends it, not
+               only at the end of the run. */
+            if (ch == '\n')
+                fflush(s->uart_out);
+        }
         s->uart_bytes++;
         return ORT_SOC_OK;
     }

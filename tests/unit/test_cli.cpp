@@ -576,6 +576,7 @@ TEST(CliPower, TraceTilesTheRunAndTheVcdIsWellFormed)
     size_t columns = (size_t)std::count(line.begin(), line.end(), ',') + 1;
     EXPECT_EQ(columns, 4u + 16u + 8u); // totals, 16 components, 8 core states
     long long expect_begin = 0, windows = 0, sleeping = 0;
+    std::vector<long long> ends;
     double energy = 0;
     while (std::getline(csv, line)) {
         std::vector<std::string> cols;
@@ -586,12 +587,21 @@ TEST(CliPower, TraceTilesTheRunAndTheVcdIsWellFormed)
         ASSERT_EQ(cols.size(), columns) << line;
         EXPECT_EQ(std::stoll(cols[0]), expect_begin);
         expect_begin = std::stoll(cols[1]);
+        ends.push_back(expect_begin);
         energy += std::stod(cols[3]) * std::stod(cols[2]);
         sleeping += cols[4 + 15 + 5] == "sleep"; // core5
         windows++;
     }
     EXPECT_EQ(expect_begin, get_int(r, "cycles"));
-    EXPECT_EQ(windows, (get_int(r, "cycles") + 4999) / 5000);
+    // Each window but the last ends at the first scheduling slice boundary
+    // (256 cycles) at or after the next multiple of 5000 cycles.
+    long long multiple = 5000;
+    for (size_t i = 0; i + 1 < ends.size(); i++) {
+        EXPECT_EQ(ends[i], (multiple + 255) / 256 * 256) << "window " << i;
+        while (multiple <= ends[i])
+            multiple += 5000;
+    }
+    EXPECT_GE(windows, get_int(r, "cycles") / 5000 - 1);
     EXPECT_NEAR(energy / get_real(r, "energy_j"), 1.0, 1e-6);
     EXPECT_GE(sleeping, 3) << "core 5 sleeps through the idle region (20000 cycles)";
     std::ifstream vcd(v);

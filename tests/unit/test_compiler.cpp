@@ -227,7 +227,7 @@ TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
         {"--l1-budget 300000", "--l1-budget 300000 is more than"},
         {"--set l1.size=32768", "l1.size 32768 leaves"},
         /* beyond the memory map, or stacks that would lose their alignment */
-        {"--set l1.size=4194304", "runs into the cluster peripherals"},
+        {"--set l1.size=4194304", "overlaps the cluster peripherals"},
         {"--set l1.size=100001", "l1.size 100001 is not a multiple of 16"},
     };
     int k = 0;

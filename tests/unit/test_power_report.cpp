@@ -147,7 +147,9 @@ TEST(PowerReport, HtmlEscapesLabelsAndEmbedsTheJsonReport)
     HandRun x;
     snprintf(x.regions[1].label, sizeof x.regions[1].label, "a</script>&b");
     std::string path = temp_path("report.html");
-    ASSERT_TRUE(ort_power_write_html(path.c_str(), &x.t.m, &x.run, x.regions, 2, x.windows, 2));
+    const ort_power_point points[2] = {ort_power_point_of(&x.windows[0]),
+                                       ort_power_point_of(&x.windows[1])};
+    ASSERT_TRUE(ort_power_write_html(path.c_str(), &x.t.m, &x.run, x.regions, 2, points, 2));
     std::string h = read_file(path);
     EXPECT_EQ(h.rfind("<!DOCTYPE html>\n", 0), 0u);
     EXPECT_NE(h.find("1000 cycles, 10 us, <b>0.0182 uJ</b>, 1.82 mW on average."),
@@ -191,4 +193,15 @@ TEST(PowerReport, AReportThatCannotBeWrittenIsAnError)
     ASSERT_NE(full, nullptr);
     EXPECT_FALSE(ort_power_print(full, &x.t.m, &x.run));
     fclose(full);
+}
+
+TEST(PowerReport, ChartPointsMergeEnergyWeighted)
+{
+    // 1 s at 2 W and 3 s at 6 W: 20 J over 4 s, 5 W, spanning both.
+    ort_power_point a{0, 100, 1.0, 2.0}, b{100, 400, 3.0, 6.0};
+    ort_power_point m = ort_power_point_merge(a, b);
+    EXPECT_EQ(m.begin, 0u);
+    EXPECT_EQ(m.end, 400u);
+    EXPECT_DOUBLE_EQ(m.seconds, 4.0);
+    EXPECT_DOUBLE_EQ(m.average_w, 5.0);
 }

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "run_capture.h"
+#include "platform.h"
 #include "session.h"
 
 namespace {
@@ -115,10 +116,13 @@ TEST(Session, RunToACyclePausesThereAndResumesToTheEnd)
     EXPECT_EQ(s->run(50000), OrtStop::Paused);
     const OrtRunResult &mid = s->result();
     EXPECT_EQ(mid.stop, OrtStop::Paused);
-    // The scheduler stops at the cycle; a core may be inside an instruction
-    // that ends a few cycles later.
-    EXPECT_GE(mid.cycles, 50000u);
-    EXPECT_LT(mid.cycles, 50100u);
+    // The scheduler stops at the first slice boundary at or after the cycle
+    // (slices are multiples of cluster.slice_cycles); a core may be inside
+    // an instruction that ends a few cycles later.
+    const uint64_t slice = o.config.slice_cycles, at = (50000 + slice - 1) / slice * slice;
+    EXPECT_EQ(s->platform().cluster_engine().now, at);
+    EXPECT_GE(mid.cycles, at);
+    EXPECT_LT(mid.cycles, at + 100);
     uint64_t insns = mid.instructions;
     EXPECT_GT(insns, 0u);
     EXPECT_EQ(s->run(), OrtStop::Halted);

@@ -40,6 +40,10 @@ static inline void rt_region_begin(uint32_t id, const char *label)
 }
 static inline void rt_region_end(uint32_t id) { ORT_REG32(ORT_SOC_REG(SIM_REGION_END)) = id; }
 
+/* Zero [start, end) (word-aligned): crt0's .bss clearing, with the cluster
+   DMA on Ortigia (a plain loop on QEMU's board). */
+void rt_zero(void *start, void *end);
+
 /* Hart id (0 on the single-core SoC). */
 static inline uint32_t rt_core_id(void)
 {

@@ -56,3 +56,10 @@ static void __attribute__((constructor)) install_fault_handler(void)
 {
     __asm__ volatile("csrw mtvec, %0" ::"r"((uintptr_t)qemu_fault));
 }
+
+/* crt0's .bss clearing: QEMU's board has no cluster DMA. */
+void rt_zero(void *start, void *end)
+{
+    for (volatile uint32_t *q = start; q < (uint32_t *)end; q++)
+        *q = 0;
+}
