@@ -30,6 +30,14 @@ struct ort_config {
     uint32_t wmem_latency;    /* wmem.latency, cycles per core data access */
     uint32_t dma_bandwidth;   /* dma.bandwidth, bytes per cycle */
     uint32_t dma_queue_depth; /* dma.queue_depth, transfers in flight */
+    uint32_t npu_enabled;     /* npu.enabled, 0 or 1 */
+    /* npu.*: the NPU's timing (cycles unless said; models/npu/npu.h) */
+    uint32_t npu_start_cycles, npu_load_prepare_cycles, npu_load_tail_1x1_cycles;
+    uint32_t npu_mv_prepare_1x1_cycles, npu_mv_prepare_3x3_cycles, npu_mv_prepare_dw_cycles;
+    uint32_t npu_mv_exit_3x3_cycles, npu_norm_shift_cycles, npu_norm_mult_bits;
+    uint32_t npu_norm_mult_cycles, npu_norm_bias_cycles, npu_streamin_cycles;
+    uint32_t npu_streamout_1x1_cycles, npu_end_cycles, npu_tcdm_ports, npu_wmem_port_bytes;
+    uint32_t npu_prefetch_load_cycles, npu_mv_prepare_prefetch_1x1_cycles;
     char soc_opp[24];         /* soc.opp: operating point of the power model
                                  ("" = the model's default) */
 };

@@ -214,7 +214,7 @@ OrtStop OrtSession::run(uint64_t until_cycle)
 static void describe_cores(const ort_cluster &cl, OrtRunResult *r)
 {
     for (unsigned i = 0; i < cl.cores; i++) {
-        char line[256];
+        char line[512]; /* a device's answer may say why the wait lasts */
         ort_cluster_describe_core(&cl, i, line, sizeof line);
         r->diagnostics.push_back(std::string("  ") + line);
     }
@@ -230,6 +230,11 @@ static void judge(OrtPlatform &p, uint64_t max_cycles, OrtRunResult *r)
         r->reason = reason;
         r->status = status;
     };
+    /* A refused NPU job does not stop the run (the driver reads ERROR),
+       but the user should see why it was refused. */
+    if (cl.has_npu && cl.npu.errors)
+        r->diagnostics.push_back(format("npu: %" PRIu64 " job(s) refused; the last: %s",
+                                        cl.npu.errors, ort_npu_last_error(&cl.npu)));
     switch (cluster.end()) {
     case OrtCluster::End::Halted: {
         const rv_core &e = cl.core[cl.halted_core >= 0 ? cl.halted_core : 0];

@@ -98,12 +98,22 @@ bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p
         ort_mem_free(&cl->l1);
         return false;
     }
+    if (p->npu_enabled) {
+        struct ort_npu_params np = p->npu;
+        np.cores = p->cores;
+        if (!ort_npu_init(&cl->npu, &np, err, errlen)) {
+            ort_tcdm_free(&cl->tcdm);
+            ort_mem_free(&cl->l1);
+            return false;
+        }
+        cl->has_npu = true;
+    }
     cl->cores = p->cores;
     cl->slice = p->slice_cycles;
     cl->halted_core = -1;
     cl->limit = UINT64_MAX;
-    /* The built-in devices: the event unit, then the DMA (the order in
-       which the scheduler advances them). */
+    /* The built-in devices: the event unit, the DMA, then the NPU (the
+       order in which the scheduler advances them). */
     ort_eu_init(&cl->eu, p->cores, ort_cluster_wake, cl);
     ort_dma_add_memory(&cl->dma, &cl->l1, &cl->tcdm);
     ort_dma_set_event_unit(&cl->dma, &cl->eu);
@@ -115,6 +125,17 @@ bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p
         ort_tcdm_free(&cl->tcdm);
         ort_mem_free(&cl->l1);
         return false;
+    }
+    if (cl->has_npu) {
+        ort_npu_set_l1(&cl->npu, &cl->l1, &cl->tcdm);
+        ort_npu_set_event_unit(&cl->npu, &cl->eu);
+        ort_npu_set_wake(&cl->npu, ort_cluster_wake, cl);
+        struct ort_device npu = ort_npu_device(&cl->npu, ORT_NPU_BASE, ORT_NPU_WINDOW);
+        if (!ort_cluster_add_device(cl, &npu, err, errlen)) {
+            ort_tcdm_free(&cl->tcdm);
+            ort_mem_free(&cl->l1);
+            return false;
+        }
     }
     for (unsigned i = 0; i < cl->cores; i++) {
         struct rv_core *c = &cl->core[i];
@@ -145,6 +166,12 @@ bool ort_cluster_add_memory(struct ort_cluster *cl, uint32_t base, uint32_t size
 bool ort_cluster_add_dma_memory(struct ort_cluster *cl, struct ort_mem *mem)
 {
     return ort_dma_add_memory(&cl->dma, mem, NULL);
+}
+
+void ort_cluster_set_npu_weight_memory(struct ort_cluster *cl, struct ort_mem *wmem)
+{
+    if (cl->has_npu)
+        ort_npu_set_weight_memory(&cl->npu, wmem);
 }
 
 void ort_cluster_set_bus(struct ort_cluster *cl, rv_bus_fn fn, void *ctx)
@@ -331,21 +358,28 @@ void ort_cluster_set_sampling(struct ort_cluster *cl, uint64_t every,
     cl->next_sample = cl->now + every;
 }
 
-/* What core i waits for in a device (a sleeping core waits in one at most). */
+/* What core i waits for in the devices: a sleeping core waits in one, but
+   another may say why that wait lasts (the NPU explains a wait for its
+   event in the event unit); the answers are joined with "; ". */
 static bool describe_device_wait(const struct ort_cluster *cl, unsigned i, char *buf, size_t len)
 {
-    for (unsigned d = 0; d < cl->n_dev; d++) {
+    size_t used = 0;
+    for (unsigned d = 0; d < cl->n_dev && used + 3 < len; d++) {
         const struct ort_device *dev = &cl->dev[d];
-        if (dev->describe_wait && dev->describe_wait(dev->ctx, i, buf, len))
-            return true;
+        char *at = buf + used + (used ? 2 : 0);
+        if (dev->describe_wait && dev->describe_wait(dev->ctx, i, at, len - (size_t)(at - buf))) {
+            if (used)
+                memcpy(buf + used, "; ", 2);
+            used = strlen(buf);
+        }
     }
-    return false;
+    return used > 0;
 }
 
 void ort_cluster_describe_core(const struct ort_cluster *cl, unsigned i, char *buf, size_t len)
 {
     const struct rv_core *c = &cl->core[i];
-    char what[160];
+    char what[400];
     if (c->state == RV_HALTED)
         snprintf(what, sizeof what, "halted");
     else if (c->state == RV_RUNNING)

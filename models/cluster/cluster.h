@@ -1,7 +1,7 @@
 /*
  * The compute cluster as one plain-C engine: N cores, the L1 TCDM (memory
  * and bank-conflict timing) and a table of devices (device.h: the event
- * unit and the DMA are built in; more are added with
+ * unit, the DMA and (optionally) the NPU are built in; more are added with
  * ort_cluster_add_device), with the scheduler that interleaves them.
  *
  * Scheduling: simulated time advances in slices of `slice_cycles`, aligned
@@ -28,6 +28,7 @@
 #include "dma.h"
 #include "event_unit.h"
 #include "mem.h"
+#include "npu.h"
 #include "platform_map.h"
 #include "tcdm.h"
 
@@ -45,6 +46,8 @@ struct ort_cluster_params {
     uint32_t slice_cycles;   /* 1..ORT_TCDM_WINDOW / 2 */
     uint32_t dma_bandwidth;  /* bytes per cycle, 1..ORT_DMA_MAX_BANDWIDTH */
     uint32_t dma_queue_depth; /* transfers in flight, 1..ORT_DMA_MAX_QUEUE */
+    bool npu_enabled;         /* add the NPU (npu.enabled) */
+    struct ort_npu_params npu; /* its timing (`cores` is taken from above) */
 };
 
 enum ort_cluster_result {
@@ -73,6 +76,8 @@ struct ort_cluster {
        unit, which devices also use to raise events, and the DMA. */
     struct ort_event_unit eu;
     struct ort_dma dma;
+    struct ort_npu npu; /* a device only when has_npu */
+    bool has_npu;
 
     rv_bus_fn outer_bus; /* devices outside the cluster */
     void *outer_ctx;
@@ -97,6 +102,9 @@ bool ort_cluster_add_memory(struct ort_cluster *cl, uint32_t base, uint32_t size
 /* A memory outside the cluster the DMA reaches (L2, weight memory); L1 is
    attached by ort_cluster_init. */
 bool ort_cluster_add_dma_memory(struct ort_cluster *cl, struct ort_mem *mem);
+
+/* The weight memory the NPU reads over its own port (no-op without NPU). */
+void ort_cluster_set_npu_weight_memory(struct ort_cluster *cl, struct ort_mem *wmem);
 
 /* Add a device to the cluster (copied). Its window must lie in the
    cluster's peripheral space and not overlap another device's. False with

@@ -16,6 +16,8 @@
 #define ORT_EU_WINDOW 0x400u
 #define ORT_DMA_BASE (ORT_CLUSTER_PERIPH_BASE + 0x400u) /* cluster DMA */
 #define ORT_DMA_WINDOW 0x400u
+#define ORT_NPU_BASE (ORT_CLUSTER_PERIPH_BASE + 0x1000u) /* N-EUREKA NPU (Siracusa's) */
+#define ORT_NPU_WINDOW 0x400u
 #define ORT_WMEM_BASE 0x10400000u           /* weight memory */
 #define ORT_SOC_PERIPH_BASE 0x1A100000u     /* SoC control: uart, sim control */
 #define ORT_SOC_PERIPH_WINDOW 0x2000u

@@ -20,7 +20,7 @@
  *                         0 = held by another.  w: release (by the holder)
  *   0x34 MUTEX_LOCK   r   sleep until the mutex is free, then hold it (1)
  *
- * Events: bits 0..7 software, bit 8 DMA completion, bit 9 NPU (reserved).
+ * Events: bits 0..7 software, bit 8 DMA completion, bit 12 NPU completion.
  *
  * Timing: a core woken by an event resumes ORT_EU_WAKE_CYCLES after the
  * event; a barrier releases every participant ORT_EU_BARRIER_CYCLES after

@@ -18,9 +18,10 @@
 #define ORT_EU_REG_MUTEX_TAS 0x30u
 #define ORT_EU_REG_MUTEX_LOCK 0x34u
 
-/* Event bits: 0..7 software, then the devices. */
+/* Event bits: 0..7 software, 8 DMA, 12 NPU (the Siracusa line its driver
+   waits on); the others are free. */
 #define ORT_EU_EVENT_SW(n) (1u << (n))
 #define ORT_EU_EVENT_DMA (1u << 8)
-#define ORT_EU_EVENT_NPU (1u << 9)
+#define ORT_EU_EVENT_NPU (1u << 12) /* Siracusa: NPU completion on line 12 */
 
 #endif

@@ -131,6 +131,50 @@ TEST(Cli, StatsDescribeTheRun)
     unlink(path.c_str());
 }
 
+// The NPU is in the cluster by default (its counters in --stats, its
+// component in the power report, idle: 0 J); npu.enabled=0 removes it
+// without changing the run.
+TEST(Cli, TheNpuIsADeviceUnlessDisabled)
+{
+    std::string with = temp_path(".json"), without = temp_path(".json");
+    std::string pw = temp_path(".json"), pwo = temp_path(".json");
+    ASSERT_EQ(ortigia("run --quiet --stats " + with + " --power-json " + pw + " " +
+                      fw("tests/hello.elf")).status, 0);
+    ASSERT_EQ(ortigia("run --quiet --set npu.enabled=0 --stats " + without + " --power-json " +
+                      pwo + " " + fw("tests/hello.elf")).status, 0);
+    json_t *a = load_stats(with), *b = load_stats(without);
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(b, nullptr);
+    json_t *npu = json_object_get(a, "npu");
+    ASSERT_TRUE(json_is_object(npu));
+    EXPECT_EQ(get_int(npu, "jobs"), 0);
+    EXPECT_EQ(get_int(npu, "busy_cycles"), 0);
+    EXPECT_EQ(json_object_get(b, "npu"), nullptr);
+    EXPECT_EQ(get_int(a, "cycles"), get_int(b, "cycles"));
+    json_decref(a);
+    json_decref(b);
+    json_t *ra = load_stats(pw), *rb = load_stats(pwo);
+    ASSERT_NE(ra, nullptr);
+    ASSERT_NE(rb, nullptr);
+    auto find = [](json_t *r, const char *name) -> json_t * {
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(r, "components"), i, c)
+            if (std::string(json_string_value(json_object_get(c, "name"))) == name)
+                return c;
+        return nullptr;
+    };
+    ASSERT_NE(find(ra, "npu"), nullptr);
+    EXPECT_EQ(json_real_value(json_object_get(find(ra, "npu"), "energy_j")), 0.0);
+    EXPECT_EQ(find(rb, "npu"), nullptr);
+    EXPECT_EQ(json_real_value(json_object_get(ra, "energy_j")),
+              json_real_value(json_object_get(rb, "energy_j")));
+    json_decref(ra);
+    json_decref(rb);
+    for (const std::string &f : {with, without, pw, pwo})
+        unlink(f.c_str());
+}
+
 TEST(Cli, TraceHasOneLinePerRetiredInstruction)
 {
     std::string trace = temp_path(".gz");
@@ -312,7 +356,7 @@ TEST(CliPower, ReportIsConsistent)
         EXPECT_NEAR(events, get_real(c, "dynamic_j"), 1e-15);
         total += e;
     }
-    EXPECT_EQ(json_array_size(json_object_get(r, "components")), 8u + 7u); // 8 cores + 7
+    EXPECT_EQ(json_array_size(json_object_get(r, "components")), 8u + 8u); // 8 cores + 8
     EXPECT_NEAR(total, get_real(r, "energy_j"), 1e-15);
     EXPECT_NEAR(get_real(r, "average_power_w"), get_real(r, "energy_j") / get_real(r, "seconds"),
                 1e-12);
@@ -530,7 +574,7 @@ TEST(CliPower, TraceTilesTheRunAndTheVcdIsWellFormed)
     ASSERT_TRUE(std::getline(csv, line));
     ASSERT_EQ(line.rfind("begin_cycle,end_cycle,seconds,total_w,core0_w,", 0), 0u);
     size_t columns = (size_t)std::count(line.begin(), line.end(), ',') + 1;
-    EXPECT_EQ(columns, 4u + 15u + 8u); // totals, 15 components, 8 core states
+    EXPECT_EQ(columns, 4u + 16u + 8u); // totals, 16 components, 8 core states
     long long expect_begin = 0, windows = 0, sleeping = 0;
     std::vector<long long> ends;
     double energy = 0;
