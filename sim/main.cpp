@@ -30,6 +30,8 @@ static void usage(FILE *out)
             "  cc SOURCES... -o OUT.elf    build a program of your own for the platform (the\n"
             "                              tree's headers, runtime and link; -O, -g, -I, -D,\n"
             "                              --set KEY=VALUE for the memory sizes)\n"
+            "  sweep SPEC.json [-o DIR]    run a workload over a grid or list of platform\n"
+            "        [--jobs N] [--resume]  parameters, one process per point: DIR/results.csv\n"
             "  test-network [options] DIR  compile DIR/network.onnx, run it on DIR/inputs.npz,\n"
             "                              compare with DIR/outputs.npz (--reference: on\n"
             "                              the host interpreter instead of the simulator)\n"
@@ -140,6 +142,8 @@ int sc_main(int argc, char **argv)
         return ort_cmd_test_network(argc - 2, argv + 2);
     if (cmd == "cc")
         return ort_cmd_cc(argc - 2, argv + 2);
+    if (cmd == "sweep")
+        return ort_cmd_sweep(argc - 2, argv + 2);
     fprintf(stderr, "ortigia: error: unknown command '%s' (see ortigia --help)\n", cmd.c_str());
     return 2;
 }

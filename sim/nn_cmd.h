@@ -11,6 +11,10 @@ int ort_cmd_test_network(int argc, char **argv);
    built for the platform; returns the exit status. */
 int ort_cmd_cc(int argc, char **argv);
 
+/* ortigia sweep SPEC.json [-o DIR] [--jobs N] [--resume]: a design-space
+   study, one process per point (sim/sweep.cpp). */
+int ort_cmd_sweep(int argc, char **argv);
+
 /* What compile, test-network and cc share. */
 #include "config.h"
 #include "target.h"

@@ -1,0 +1,533 @@
+// `ortigia sweep SPEC.json`: a design-space study. The spec names a
+// workload (an ELF) and the platform parameters to vary, as a grid
+// (cartesian product) or an explicit list of points; every key and value
+// is checked before anything runs. Each point runs in a process of its own
+// (a process holds one simulation session: sim/session.h), up to --jobs at
+// once; each writes DIR/points/NNNN.json, which --resume reuses. The rows
+// of DIR/results.jsonl and DIR/results.csv are in point order, so they do
+// not depend on --jobs or on the order the points finished in.
+#include "nn_cmd.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <jansson.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "run.h"
+#include "session.h"
+
+namespace {
+
+/* One parameter of a point: a configuration key and its value as JSON
+   (a number or a name), and as the text `--set` takes. */
+struct Param {
+    std::string key;
+    json_t *value; /* borrowed from the spec */
+    std::string text() const
+    {
+        if (json_is_string(value))
+            return json_string_value(value);
+        char buf[64];
+        double v = json_number_value(value);
+        if (v == std::floor(v) && std::fabs(v) < 1e15)
+            snprintf(buf, sizeof buf, "%.0f", v);
+        else
+            snprintf(buf, sizeof buf, "%.17g", v);
+        return buf;
+    }
+};
+using Point = std::vector<Param>;
+
+struct Spec {
+    std::string elf;
+    std::string config_path;
+    std::vector<Param> fixed;     /* "set": applied to every point */
+    std::vector<std::string> keys; /* the varied keys, in column order */
+    std::vector<Point> points;
+    uint64_t max_cycles = 0;
+};
+
+size_t edit_distance(const std::string &a, const std::string &b)
+{
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); j++)
+        row[j] = j;
+    for (size_t i = 1; i <= a.size(); i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); j++) {
+            size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+/* "unknown key 'x' (nearest: a, b, c)". */
+std::string unknown_key(const std::string &key)
+{
+    std::vector<std::pair<size_t, std::string>> near;
+    for (size_t i = 0; i < ort_config_key_count; i++)
+        near.push_back({edit_distance(key, ort_config_keys[i].key), ort_config_keys[i].key});
+    std::sort(near.begin(), near.end());
+    std::string s = "unknown configuration key '" + key + "' (nearest: ";
+    for (size_t i = 0; i < 3 && i < near.size(); i++)
+        s += (i ? ", " : "") + near[i].second;
+    return s + ")";
+}
+
+/* A point's configuration: defaults, the spec's config file, its fixed
+   values, the point's; false with the first problem. */
+bool point_config(const Spec &spec, const Point &p, ort_config *c, std::string *err)
+{
+    char msg[512];
+    ort_config_defaults(c);
+    if (!spec.config_path.empty() && !ort_config_load_file(c, spec.config_path.c_str(), msg, sizeof msg)) {
+        *err = msg;
+        return false;
+    }
+    for (const std::vector<Param> *list : {&spec.fixed, &p})
+        for (const Param &q : *list) {
+            std::string assignment = q.key + "=" + q.text();
+            if (!ort_config_set(c, assignment.c_str(), msg, sizeof msg)) {
+                *err = strstr(msg, "unknown configuration key") ? unknown_key(q.key) : msg;
+                return false;
+            }
+        }
+    if (!ort_config_check_memory_map(c, msg, sizeof msg)) {
+        *err = msg;
+        return false;
+    }
+    return true;
+}
+
+bool read_params(json_t *obj, const char *what, std::vector<Param> *out, std::string *err)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        if (!json_is_number(v) && !json_is_string(v)) {
+            *err = std::string(what) + "." + key + ": a number or a name";
+            return false;
+        }
+        out->push_back({key, v});
+    }
+    return true;
+}
+
+bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err)
+{
+    static const char *const allowed[] = {"workload", "grid", "list", "set", "config", "max_cycles",
+                                          "description", nullptr};
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a; a++)
+            ok |= strcmp(*a, key) == 0;
+        if (!ok) {
+            *err = path + ": unknown field '" + key +
+                   "' (a spec has workload, grid or list, and optionally set, config, max_cycles)";
+            return false;
+        }
+    }
+    json_t *w = json_object_get(root, "workload");
+    json_t *elf = json_object_get(w, "elf");
+    if (!json_is_object(w) || !json_is_string(elf) || json_object_size(w) != 1) {
+        *err = path + ": workload: {\"elf\": \"FILE\"} (network and llm workloads are not "
+                      "supported yet)";
+        return false;
+    }
+    s->elf = json_string_value(elf);
+    if (s->elf[0] != '/') { /* relative to the spec's folder */
+        size_t slash = path.rfind('/');
+        if (slash != std::string::npos)
+            s->elf = path.substr(0, slash + 1) + s->elf;
+    }
+    if (json_t *c = json_object_get(root, "config")) {
+        if (!json_is_string(c)) {
+            *err = path + ": config: a file name";
+            return false;
+        }
+        s->config_path = json_string_value(c);
+    }
+    if (json_t *m = json_object_get(root, "max_cycles")) {
+        if (!json_is_integer(m) || json_integer_value(m) < 1) {
+            *err = path + ": max_cycles: a positive integer";
+            return false;
+        }
+        s->max_cycles = (uint64_t)json_integer_value(m);
+    }
+    if (json_t *set = json_object_get(root, "set"))
+        if (!json_is_object(set) || !read_params(set, "set", &s->fixed, err))
+            return *err = err->empty() ? path + ": set: an object of key: value" : path + ": " + *err, false;
+    json_t *grid = json_object_get(root, "grid"), *list = json_object_get(root, "list");
+    if (!!grid == !!list) {
+        *err = path + ": give either a grid or a list of points";
+        return false;
+    }
+    if (grid) {
+        if (!json_is_object(grid) || json_object_size(grid) == 0) {
+            *err = path + ": grid: an object of key: [values]";
+            return false;
+        }
+        s->points.assign(1, Point());
+        json_object_foreach(grid, key, v) {
+            if (!json_is_array(v) || json_array_size(v) == 0) {
+                *err = path + ": grid." + key + ": a list of values";
+                return false;
+            }
+            s->keys.push_back(key);
+            std::vector<Point> next;
+            for (const Point &p : s->points) {
+                size_t i;
+                json_t *value;
+                json_array_foreach(v, i, value) {
+                    if (!json_is_number(value) && !json_is_string(value)) {
+                        *err = path + ": grid." + key + "[" + std::to_string(i) +
+                               "]: a number or a name";
+                        return false;
+                    }
+                    Point q = p;
+                    q.push_back({key, value});
+                    next.push_back(q);
+                }
+            }
+            s->points = std::move(next);
+        }
+    } else {
+        size_t i;
+        json_t *p;
+        if (!json_is_array(list) || json_array_size(list) == 0) {
+            *err = path + ": list: a list of points ({key: value})";
+            return false;
+        }
+        json_array_foreach(list, i, p) {
+            Point q;
+            std::string where = "list[" + std::to_string(i) + "]";
+            if (!json_is_object(p) || !read_params(p, where.c_str(), &q, err))
+                return *err = path + ": " + (err->empty() ? where + ": an object" : *err), false;
+            for (const Param &x : q)
+                if (std::find(s->keys.begin(), s->keys.end(), x.key) == s->keys.end())
+                    s->keys.push_back(x.key);
+            s->points.push_back(q);
+        }
+    }
+    /* Every point's configuration before anything runs. */
+    for (size_t i = 0; i < s->points.size(); i++) {
+        ort_config c;
+        std::string e;
+        if (!point_config(*s, s->points[i], &c, &e)) {
+            *err = path + ": point " + std::to_string(i) + ": " + e;
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string point_file(const std::string &dir, size_t i)
+{
+    char name[48];
+    snprintf(name, sizeof name, "/points/%04zu.json", i);
+    return dir + name;
+}
+
+/* The point's parameters as JSON (also what --resume compares). */
+json_t *params_json(const Point &p)
+{
+    json_t *o = json_object();
+    for (const Param &q : p)
+        json_object_set(o, q.key.c_str(), q.value);
+    return o;
+}
+
+/* In the child: run one point, write its row to `file`, exit. */
+[[noreturn]] void run_point(const Spec &spec, const Point &p, size_t index, const std::string &file)
+{
+    json_t *row = json_object();
+    json_object_set_new(row, "point", json_integer((json_int_t)index));
+    json_object_set_new(row, "parameters", params_json(p));
+    OrtSessionOptions so;
+    std::string err;
+    point_config(spec, p, &so.config, &err); /* checked before the fork */
+    so.energy = true;
+    so.max_cycles = spec.max_cycles;
+    so.uart = fopen("/dev/null", "w");
+    auto t0 = std::chrono::steady_clock::now();
+    std::unique_ptr<OrtSession> s = OrtSession::create(so, &err);
+    if (!s || !s->load(spec.elf, &err)) {
+        json_object_set_new(row, "status", json_string("error"));
+        json_object_set_new(row, "error", json_string(err.c_str()));
+    } else {
+        s->run();
+        const OrtRunResult &r = s->result();
+        bool ok = r.stop == OrtStop::Halted && r.status == 0 && !strcmp(r.reason, "exit");
+        json_object_set_new(row, "status", json_string(ok ? "ok" : r.reason));
+        json_object_set_new(row, "exit_status", json_integer(r.status));
+        json_object_set_new(row, "cycles", json_integer((json_int_t)r.cycles));
+        json_object_set_new(row, "instructions", json_integer((json_int_t)r.instructions));
+        json_object_set_new(row, "seconds", json_real(r.seconds));
+        if (r.energy) {
+            json_object_set_new(row, "energy_j", json_real(r.energy->total_j));
+            json_object_set_new(row, "average_power_w", json_real(r.energy->average_w));
+            json_t *comp = json_object();
+            for (unsigned i = 0; i < r.energy->n; i++)
+                json_object_set_new(comp, r.energy->activity[i].name,
+                                    json_real(r.energy->energy[i].total_j));
+            json_object_set_new(row, "energy_by_component_j", comp);
+        }
+        std::string msg;
+        for (const std::string &d : r.diagnostics)
+            msg += (msg.empty() ? "" : "; ") + d;
+        if (!ok && msg.empty())
+            msg = std::string(r.reason) + " with status " + std::to_string(r.status);
+        json_object_set_new(row, "error", json_string(msg.c_str()));
+    }
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    json_object_set_new(row, "wall_s", json_real(wall));
+    std::string tmp = file + ".tmp";
+    int rc = json_dump_file(row, tmp.c_str(), JSON_COMPACT) || rename(tmp.c_str(), file.c_str());
+    fflush(nullptr);
+    _exit(rc ? 1 : 0);
+}
+
+/* A row read back, or one saying why there is none. */
+json_t *load_row(const std::string &file, size_t index, const Point &p, const char *why)
+{
+    json_t *row = json_load_file(file.c_str(), 0, nullptr);
+    if (row)
+        return row;
+    row = json_object();
+    json_object_set_new(row, "point", json_integer((json_int_t)index));
+    json_object_set_new(row, "parameters", params_json(p));
+    json_object_set_new(row, "status", json_string("error"));
+    json_object_set_new(row, "error", json_string(why));
+    return row;
+}
+
+std::string csv_field(json_t *v)
+{
+    if (!v || json_is_null(v))
+        return "";
+    if (json_is_string(v)) {
+        std::string s = json_string_value(v), out = "\"";
+        for (char ch : s)
+            out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+        return out + "\"";
+    }
+    char buf[64];
+    if (json_is_integer(v))
+        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else
+        snprintf(buf, sizeof buf, "%.9g", json_number_value(v));
+    return buf;
+}
+
+bool write_results(const std::string &dir, const Spec &spec, const std::vector<json_t *> &rows)
+{
+    std::string jl = dir + "/results.jsonl", csv = dir + "/results.csv";
+    FILE *fj = fopen(jl.c_str(), "w"), *fc = fopen(csv.c_str(), "w");
+    bool ok = fj && fc;
+    /* Component columns: every component any row has, in first-seen order. */
+    std::vector<std::string> comps;
+    for (json_t *r : rows) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(r, "energy_by_component_j"), k, v)
+            if (std::find(comps.begin(), comps.end(), k) == comps.end())
+                comps.push_back(k);
+    }
+    if (ok) {
+        fprintf(fc, "point");
+        for (const std::string &k : spec.keys)
+            fprintf(fc, ",%s", k.c_str());
+        fprintf(fc, ",status,cycles,instructions,seconds,energy_j,average_power_w");
+        for (const std::string &c : comps)
+            fprintf(fc, ",energy_%s_j", c.c_str());
+        fprintf(fc, ",wall_s,error\n");
+    }
+    for (json_t *r : rows) {
+        if (!ok)
+            break;
+        char *line = json_dumps(r, JSON_COMPACT);
+        fprintf(fj, "%s\n", line ? line : "{}");
+        free(line);
+        json_t *params = json_object_get(r, "parameters");
+        fprintf(fc, "%s", csv_field(json_object_get(r, "point")).c_str());
+        for (const std::string &k : spec.keys)
+            fprintf(fc, ",%s", csv_field(json_object_get(params, k.c_str())).c_str());
+        for (const char *f : {"status", "cycles", "instructions", "seconds", "energy_j",
+                              "average_power_w"})
+            fprintf(fc, ",%s", csv_field(json_object_get(r, f)).c_str());
+        json_t *by = json_object_get(r, "energy_by_component_j");
+        for (const std::string &c : comps)
+            fprintf(fc, ",%s", csv_field(json_object_get(by, c.c_str())).c_str());
+        fprintf(fc, ",%s,%s\n", csv_field(json_object_get(r, "wall_s")).c_str(),
+                csv_field(json_object_get(r, "error")).c_str());
+    }
+    ok = ok && !ferror(fj) && !ferror(fc);
+    if (fj && fclose(fj))
+        ok = false;
+    if (fc && fclose(fc))
+        ok = false;
+    return ok;
+}
+
+} // namespace
+
+int ort_cmd_sweep(int argc, char **argv)
+{
+    std::string dir = "sweep";
+    uint64_t jobs = 0;
+    bool resume = false;
+    std::vector<OrtOption> table = {
+        {"--output", "-o", OrtOption::STRING, &dir},
+        OrtOption::count("--jobs", &jobs, 1, "a positive number of processes"),
+        {"--resume", nullptr, OrtOption::FLAG, &resume},
+    };
+    std::vector<std::string> spec_path;
+    int st = ort_parse_options("sweep", argc, argv, table, &spec_path, 1, "spec");
+    if (st >= 0)
+        return st;
+    if (spec_path.empty()) {
+        fprintf(stderr, "ortigia: error: usage: ortigia sweep SPEC.json [-o DIR] [--jobs N] [--resume]\n");
+        return 2;
+    }
+    json_error_t jerr;
+    json_t *root = json_load_file(spec_path[0].c_str(), JSON_REJECT_DUPLICATES, &jerr);
+    if (!root || !json_is_object(root)) {
+        if (root)
+            fprintf(stderr, "ortigia: error: %s: a sweep spec is a JSON object\n", spec_path[0].c_str());
+        else
+            fprintf(stderr, "ortigia: error: %s:%d:%d: %s\n", spec_path[0].c_str(), jerr.line,
+                    jerr.column, jerr.text);
+        json_decref(root);
+        return 2;
+    }
+    Spec spec;
+    std::string err;
+    if (!parse_spec(root, spec_path[0], &spec, &err)) {
+        fprintf(stderr, "ortigia: error: %s\n", err.c_str());
+        json_decref(root);
+        return 2;
+    }
+    if (access(spec.elf.c_str(), R_OK) != 0) {
+        fprintf(stderr, "ortigia: error: %s: cannot open: %s\n", spec.elf.c_str(), strerror(errno));
+        json_decref(root);
+        return 2;
+    }
+    if ((mkdir(dir.c_str(), 0777) && errno != EEXIST) ||
+        (mkdir((dir + "/points").c_str(), 0777) && errno != EEXIST)) {
+        fprintf(stderr, "ortigia: error: %s: cannot create: %s\n", dir.c_str(), strerror(errno));
+        json_decref(root);
+        return 2;
+    }
+    if (!jobs) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = n > 0 ? (uint64_t)n : 1;
+    }
+    const size_t n = spec.points.size();
+    /* --resume: a point whose file holds a row for the same parameters is
+       done; everything else (re)runs. */
+    std::vector<bool> done(n, false);
+    for (size_t i = 0; resume && i < n; i++) {
+        json_t *row = json_load_file(point_file(dir, i).c_str(), 0, nullptr);
+        json_t *want = params_json(spec.points[i]);
+        done[i] = row && json_equal(json_object_get(row, "parameters"), want);
+        json_decref(want);
+        json_decref(row);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!done[i])
+            remove(point_file(dir, i).c_str());
+    std::map<pid_t, size_t> running;
+    std::vector<std::string> why(n);
+    size_t next = 0, finished = 0, failed = 0, skipped = 0;
+    for (bool d : done)
+        skipped += d;
+    const bool tty = isatty(STDERR_FILENO);
+    auto t0 = std::chrono::steady_clock::now();
+    auto progress = [&]() {
+        if (!tty)
+            return;
+        double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        size_t todo = n - skipped;
+        double eta = finished ? t / (double)finished * (double)(todo - finished) : 0;
+        fprintf(stderr, "\rortigia: sweep: %zu/%zu points done, %zu failed, ETA %.0f s\033[K",
+                finished + skipped, n, failed, eta);
+        fflush(stderr);
+    };
+    fflush(nullptr); /* nothing buffered is written twice by the children */
+    while (next < n || !running.empty()) {
+        while (next < n && running.size() < jobs) {
+            size_t i = next++;
+            if (done[i])
+                continue;
+            pid_t pid = fork();
+            if (pid == 0)
+                run_point(spec, spec.points[i], i, point_file(dir, i));
+            if (pid < 0) {
+                why[i] = std::string("cannot start a process: ") + strerror(errno);
+                finished++;
+                failed++;
+                continue;
+            }
+            running[pid] = i;
+        }
+        if (running.empty())
+            break;
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0 && errno == EINTR)
+            continue;
+        auto it = running.find(pid);
+        if (it == running.end())
+            continue;
+        size_t i = it->second;
+        running.erase(it);
+        finished++;
+        if (WIFSIGNALED(status))
+            why[i] = "the point's process was killed by signal " + std::to_string(WTERMSIG(status));
+        else if (WEXITSTATUS(status))
+            why[i] = "the point's process could not write its result";
+        if (!why[i].empty())
+            failed++;
+        progress();
+    }
+    std::vector<json_t *> rows;
+    size_t ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *row = load_row(point_file(dir, i), i, spec.points[i],
+                               why[i].empty() ? "no result" : why[i].c_str());
+        ok += !strcmp(json_string_value(json_object_get(row, "status")) ?: "", "ok");
+        rows.push_back(row);
+    }
+    bool written = write_results(dir, spec, rows);
+    for (json_t *r : rows)
+        json_decref(r);
+    json_decref(root);
+    if (tty)
+        fprintf(stderr, "\r\033[K");
+    fprintf(stderr, "ortigia: sweep: %zu points, %zu ok, %zu not (%zu reused); %s/results.csv\n", n,
+            ok, n - ok, skipped, dir.c_str());
+    if (!written) {
+        fprintf(stderr, "ortigia: error: cannot write %s/results.csv or results.jsonl\n", dir.c_str());
+        return 2;
+    }
+    return ok == n ? 0 : 1;
+}

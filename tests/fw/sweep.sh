@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# ortigia sweep: a grid over platform keys gives one row per point, the same
+# rows for any --jobs; --resume reruns only what is missing; a failing point
+# is a row, not the end of the sweep; unknown keys and bad values are
+# refused before anything runs.
+# Usage: sweep.sh ORTIGIA FW_TESTS_DIR
+set -uo pipefail
+ort=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fw=$(cd "$2" && pwd)
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+# Every column but wall_s (host time).
+strip_wall() { awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="wall_s") w=i} {s=""; for(i=1;i<=NF;i++) if(i!=w) s=s (s==""?"":",") $i; print s}' "$1"; }
+cat > "$d/spec.json" <<JSON
+{"workload": {"elf": "$fw/check_kernels.elf"},
+ "grid": {"cluster.cores": [2, 8], "l2.latency": [5, 15]}}
+JSON
+"$ort" sweep "$d/spec.json" -o "$d/j1" --jobs 1 2> "$d/err1" || fail "jobs 1: $(cat "$d/err1")"
+"$ort" sweep "$d/spec.json" -o "$d/j2" --jobs 2 2> "$d/err2" || fail "jobs 2: $(cat "$d/err2")"
+[ "$(wc -l < "$d/j1/results.csv")" = 5 ] || fail "expected a header and 4 rows"
+[ "$(wc -l < "$d/j1/results.jsonl")" = 4 ] || fail "expected 4 JSON lines"
+head -1 "$d/j1/results.csv" | grep -q '^point,cluster.cores,l2.latency,status,cycles,' || fail "header: $(head -1 "$d/j1/results.csv")"
+diff <(strip_wall "$d/j1/results.csv") <(strip_wall "$d/j2/results.csv") || fail "rows depend on --jobs"
+[ "$(grep -c ',"ok",' "$d/j1/results.csv")" = 4 ] || fail "every point should be ok"
+# The rows are the runs: a point's cycles are those of `ortigia run` with its values.
+cyc=$("$ort" run --quiet --stats "$d/s.json" --set cluster.cores=8 --set l2.latency=15 "$fw/check_kernels.elf" > /dev/null; sed -n 's/^  "cycles": \([0-9]*\),/\1/p' "$d/s.json")
+grep -q "^3,8,15,\"ok\",$cyc," "$d/j1/results.csv" || fail "point 3 is not the run's $cyc cycles"
+rm "$d/j1/points/0002.json"
+"$ort" sweep "$d/spec.json" -o "$d/j1" --resume 2> "$d/err3" || fail "resume: $(cat "$d/err3")"
+grep -q "(3 reused)" "$d/err3" || fail "resume reused: $(cat "$d/err3")"
+diff <(strip_wall "$d/j1/results.csv") <(strip_wall "$d/j2/results.csv") || fail "rows changed on --resume"
+# A failing point (check_dma expects 8 bytes a cycle) is a row with its reason.
+cat > "$d/fail.json" <<JSON
+{"workload": {"elf": "$fw/check_dma.elf"}, "list": [{"dma.bandwidth": 8}, {"dma.bandwidth": 4}]}
+JSON
+"$ort" sweep "$d/fail.json" -o "$d/f" 2> /dev/null; st=$?
+[ $st = 1 ] || fail "a failing point: status $st"
+grep -q '^0,8,"ok",' "$d/f/results.csv" && grep -qE '^1,4,"exit",.*"exit with status [0-9]+"' "$d/f/results.csv" || fail "rows: $(cat "$d/f/results.csv")"
+echo '{"workload": {"elf": "x.elf"}, "grid": {"cluster.core": [2]}}' > "$d/bad.json"
+"$ort" sweep "$d/bad.json" -o "$d/b" 2> "$d/err"; st=$?
+[ $st = 2 ] && grep -q "unknown configuration key 'cluster.core' (nearest: cluster.cores" "$d/err" || fail "unknown key: $st $(cat "$d/err")"
+echo '{"workload": {"elf": "x.elf"}, "grid": {"cluster.cores": [2, 99]}}' > "$d/bad.json"
+"$ort" sweep "$d/bad.json" -o "$d/b" 2> "$d/err"; st=$?
+[ $st = 2 ] && grep -q "point 1: 'cluster.cores' = 99 is out of range" "$d/err" || fail "bad value: $st $(cat "$d/err")"
+[ ! -e "$d/b/results.csv" ] || fail "a refused spec ran"
+echo "PASS: the sweep's rows are the runs, whatever --jobs, resumable, failures are rows"
