@@ -20,6 +20,7 @@
 
 #define RT_EVENT_SW(n) ORT_EU_EVENT_SW(n) /* software events 0..7; 0 is the runtime's fork */
 #define RT_EVENT_DMA ORT_EU_EVENT_DMA
+#define RT_EVENT_NPU ORT_EU_EVENT_NPU
 
 /* Number of cores in the cluster. */
 static inline unsigned rt_num_cores(void) { return ORT_REG32(ORT_EU_REG(CORE_COUNT)); }
