@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -322,9 +323,12 @@ static int run_network(const NnOptions &o, const std::string &dir, const ort_gra
     if (st != 0) {
         fprintf(stderr, "ortigia: error: the network's program ended with status %d%s\n", st,
                 keep ? "" : " (rerun with -o DIR to keep its sources)");
-        /* The run's status as `ortigia run` gives it; 1 is kept for "ran,
-         * outputs differ", so another exit code of the program is 1. */
-        return st >= ORT_EXIT_BAD_INPUT && st <= ORT_EXIT_DEADLOCK ? st : 1;
+        /* The run's status as `ortigia run` gives it (an interrupt too:
+         * 130, 143); 1 is kept for "ran, outputs differ", so another exit
+         * code of the program is 1. */
+        bool simulator_status = (st >= ORT_EXIT_BAD_INPUT && st <= ORT_EXIT_DEADLOCK) ||
+                                st == 128 + SIGINT || st == 128 + SIGTERM;
+        return simulator_status ? st : 1;
     }
     for (size_t k = 0; k < dumps.size(); k++)
         if (!dumps[k].found) {
