@@ -173,9 +173,16 @@ bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err
         }
         s->max_cycles = (uint64_t)json_integer_value(m);
     }
-    if (json_t *set = json_object_get(root, "set"))
-        if (!json_is_object(set) || !read_params(set, "set", &s->fixed, err))
-            return *err = err->empty() ? path + ": set: an object of key: value" : path + ": " + *err, false;
+    if (json_t *set = json_object_get(root, "set")) {
+        if (!json_is_object(set)) {
+            *err = path + ": set: an object of key: value";
+            return false;
+        }
+        if (!read_params(set, "set", &s->fixed, err)) {
+            *err = path + ": " + *err;
+            return false;
+        }
+    }
     json_t *grid = json_object_get(root, "grid"), *list = json_object_get(root, "list");
     if (!!grid == !!list) {
         *err = path + ": give either a grid or a list of points";
@@ -220,8 +227,14 @@ bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err
         json_array_foreach(list, i, p) {
             Point q;
             std::string where = "list[" + std::to_string(i) + "]";
-            if (!json_is_object(p) || !read_params(p, where.c_str(), &q, err))
-                return *err = path + ": " + (err->empty() ? where + ": an object" : *err), false;
+            if (!json_is_object(p)) {
+                *err = path + ": " + where + ": an object of key: value";
+                return false;
+            }
+            if (!read_params(p, where.c_str(), &q, err)) {
+                *err = path + ": " + *err;
+                return false;
+            }
             for (const Param &x : q)
                 if (std::find(s->keys.begin(), s->keys.end(), x.key) == s->keys.end())
                     s->keys.push_back(x.key);
@@ -514,7 +527,8 @@ int ort_cmd_sweep(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         json_t *row = load_row(point_file(dir, i), i, spec.points[i],
                                why[i].empty() ? "no result" : why[i].c_str());
-        ok += !strcmp(json_string_value(json_object_get(row, "status")) ?: "", "ok");
+        const char *status = json_string_value(json_object_get(row, "status"));
+        ok += status && !strcmp(status, "ok");
         rows.push_back(row);
     }
     bool written = write_results(dir, spec, rows);
