@@ -201,6 +201,24 @@ static int compile_network(NnOptions &o, const std::string &outdir, bool profile
     return 0;
 }
 
+int ort_build_network_folder(const std::string &dir, const ort_config &config,
+                             const std::string &outdir)
+{
+    NnOptions o;
+    o.config = config;
+    o.model = dir + "/network.onnx";
+    const ort_target target = ort_target_of_config(o.config);
+    ort_diag d{};
+    if (ort_target_check(&target, &d))
+        return fail(d);
+    o.l1_budget = ort_target_default_l1_budget(&target);
+    NpzHolder inputs;
+    if (ort_npz_read((dir + "/inputs.npz").c_str(), &inputs.npz, &d))
+        return fail(d);
+    GraphHolder gh;
+    return compile_network(o, outdir, false, &inputs.npz, nullptr, gh, false);
+}
+
 int ort_cmd_compile(int argc, char **argv)
 {
     NnOptions o;

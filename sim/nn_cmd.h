@@ -1,23 +1,32 @@
-// The compiler's subcommands of the ortigia CLI.
+// The compiler's subcommands of the ortigia CLI, `cc` and `sweep`, and what
+// they share.
 #ifndef ORTIGIA_NN_CMD_H
 #define ORTIGIA_NN_CMD_H
+
+#include <string>
+
+extern "C" {
+#include "config.h"
+#include "target.h"
+}
 
 /* ortigia compile model.onnx -o DIR [...]; returns the exit status. */
 int ort_cmd_compile(int argc, char **argv);
 /* ortigia test-network DIR [--reference] [...]; returns the exit status. */
 int ort_cmd_test_network(int argc, char **argv);
-
 /* ortigia cc [options] SOURCES... -o OUT.elf: a program of one's own,
    built for the platform; returns the exit status. */
 int ort_cmd_cc(int argc, char **argv);
-
 /* ortigia sweep SPEC.json [-o DIR] [--jobs N] [--resume]: a design-space
    study, one process per point (sim/sweep.cpp). */
 int ort_cmd_sweep(int argc, char **argv);
 
-/* What compile, test-network and cc share. */
-#include "config.h"
-#include "target.h"
+/* Compile a Deeploy-style test folder (DIR/network.onnx with
+   DIR/inputs.npz) for a configuration into outdir/network.elf, with the
+   default L1 budget; 0, or 2 after printing the error. */
+int ort_build_network_folder(const std::string &dir, const ort_config &config,
+                             const std::string &outdir);
+
 /* The compiler's target for a configuration (memories, cores, DMA). */
 ort_target ort_target_of_config(const ort_config &c);
 /* The firmware's source folder (headers, link scripts) and the folder of

@@ -53,7 +53,8 @@ struct Param {
 using Point = std::vector<Param>;
 
 struct Spec {
-    std::string elf;
+    std::string elf;     /* the workload: a program, */
+    std::string network; /* or a Deeploy-style test folder, compiled per point's platform */
     std::string config_path;
     std::vector<Param> fixed;     /* "set": applied to every point */
     std::vector<std::string> keys; /* the varied keys, in column order */
@@ -147,18 +148,18 @@ bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err
         }
     }
     json_t *w = json_object_get(root, "workload");
-    json_t *elf = json_object_get(w, "elf");
-    if (!json_is_object(w) || !json_is_string(elf) || json_object_size(w) != 1) {
-        *err = path + ": workload: {\"elf\": \"FILE\"} (network and llm workloads are not "
-                      "supported yet)";
+    json_t *elf = json_object_get(w, "elf"), *net = json_object_get(w, "network");
+    if (!json_is_object(w) || json_object_size(w) != 1 || !(json_is_string(elf) || json_is_string(net))) {
+        *err = path + ": workload: {\"elf\": \"FILE\"} or {\"network\": \"DIR\"} (llm "
+                      "workloads are not supported yet)";
         return false;
     }
-    s->elf = json_string_value(elf);
-    if (s->elf[0] != '/') { /* relative to the spec's folder */
-        size_t slash = path.rfind('/');
-        if (slash != std::string::npos)
-            s->elf = path.substr(0, slash + 1) + s->elf;
-    }
+    /* Relative to the spec's folder. */
+    std::string where = json_string_value(elf ? elf : net);
+    size_t slash = path.rfind('/');
+    if (where[0] != '/' && slash != std::string::npos)
+        where = path.substr(0, slash + 1) + where;
+    (elf ? s->elf : s->network) = where;
     if (json_t *c = json_object_get(root, "config")) {
         if (!json_is_string(c)) {
             *err = path + ": config: a file name";
@@ -269,8 +270,21 @@ json_t *params_json(const Point &p)
     return o;
 }
 
-/* In the child: run one point, write its row to `file`, exit. */
-[[noreturn]] void run_point(const Spec &spec, const Point &p, size_t index, const std::string &file)
+/* The configuration values a compiled network depends on (the compiler's
+   target): points that differ in nothing else share one build. */
+std::string build_name(const ort_config &c)
+{
+    char buf[160];
+    snprintf(buf, sizeof buf, "l1_%u-l2_%u-l2lat_%u-wmem_%u-wmemlat_%u-cores_%u-dma_%u", c.l1_size,
+             c.l2_size, c.l2_latency, c.wmem_size, c.wmem_latency, c.cluster_cores,
+             c.dma_bandwidth);
+    return buf;
+}
+
+/* In the child: run one point (the program `elf`), write its row to
+   `file`, exit. */
+[[noreturn]] void run_point(const Spec &spec, const Point &p, size_t index, const std::string &elf,
+                            const std::string &file)
 {
     json_t *row = json_object();
     json_object_set_new(row, "point", json_integer((json_int_t)index));
@@ -283,7 +297,7 @@ json_t *params_json(const Point &p)
     so.uart = fopen("/dev/null", "w");
     auto t0 = std::chrono::steady_clock::now();
     std::unique_ptr<OrtSession> s = OrtSession::create(so, &err);
-    if (!s || !s->load(spec.elf, &err)) {
+    if (!s || !s->load(elf, &err)) {
         json_object_set_new(row, "status", json_string("error"));
         json_object_set_new(row, "error", json_string(err.c_str()));
     } else {
@@ -295,6 +309,12 @@ json_t *params_json(const Point &p)
         json_object_set_new(row, "cycles", json_integer((json_int_t)r.cycles));
         json_object_set_new(row, "instructions", json_integer((json_int_t)r.instructions));
         json_object_set_new(row, "seconds", json_real(r.seconds));
+        std::vector<uint8_t> net;
+        if (!spec.network.empty() && s->read_symbol("ort_net_cycles", 4, &net))
+            json_object_set_new(row, "network_cycles",
+                                json_integer((json_int_t)((uint32_t)net[0] | (uint32_t)net[1] << 8 |
+                                                          (uint32_t)net[2] << 16 |
+                                                          (uint32_t)net[3] << 24)));
         if (r.energy) {
             json_object_set_new(row, "energy_j", json_real(r.energy->total_j));
             json_object_set_new(row, "average_power_w", json_real(r.energy->average_w));
@@ -369,7 +389,7 @@ bool write_results(const std::string &dir, const Spec &spec, const std::vector<j
         fprintf(fc, "point");
         for (const std::string &k : spec.keys)
             fprintf(fc, ",%s", k.c_str());
-        fprintf(fc, ",status,cycles,instructions,seconds,energy_j,average_power_w");
+        fprintf(fc, ",status,cycles,network_cycles,instructions,seconds,energy_j,average_power_w");
         for (const std::string &c : comps)
             fprintf(fc, ",energy_%s_j", c.c_str());
         fprintf(fc, ",wall_s,error\n");
@@ -384,8 +404,8 @@ bool write_results(const std::string &dir, const Spec &spec, const std::vector<j
         fprintf(fc, "%s", csv_field(json_object_get(r, "point")).c_str());
         for (const std::string &k : spec.keys)
             fprintf(fc, ",%s", csv_field(json_object_get(params, k.c_str())).c_str());
-        for (const char *f : {"status", "cycles", "instructions", "seconds", "energy_j",
-                              "average_power_w"})
+        for (const char *f : {"status", "cycles", "network_cycles", "instructions", "seconds",
+                              "energy_j", "average_power_w"})
             fprintf(fc, ",%s", csv_field(json_object_get(r, f)).c_str());
         json_t *by = json_object_get(r, "energy_by_component_j");
         for (const std::string &c : comps)
@@ -439,8 +459,9 @@ int ort_cmd_sweep(int argc, char **argv)
         json_decref(root);
         return 2;
     }
-    if (access(spec.elf.c_str(), R_OK) != 0) {
-        fprintf(stderr, "ortigia: error: %s: cannot open: %s\n", spec.elf.c_str(), strerror(errno));
+    const std::string &workload = spec.elf.empty() ? spec.network + "/network.onnx" : spec.elf;
+    if (access(workload.c_str(), R_OK) != 0) {
+        fprintf(stderr, "ortigia: error: %s: cannot open: %s\n", workload.c_str(), strerror(errno));
         json_decref(root);
         return 2;
     }
@@ -449,6 +470,30 @@ int ort_cmd_sweep(int argc, char **argv)
         fprintf(stderr, "ortigia: error: %s: cannot create: %s\n", dir.c_str(), strerror(errno));
         json_decref(root);
         return 2;
+    }
+    /* A network workload: compiled once per distinct platform of the
+       compiler's (DIR/builds/NAME/network.elf), before any point runs. */
+    std::vector<std::string> elf_of(spec.points.size(), spec.elf);
+    std::map<std::string, bool> built;
+    if (!spec.network.empty() && mkdir((dir + "/builds").c_str(), 0777) && errno != EEXIST) {
+        fprintf(stderr, "ortigia: error: %s/builds: cannot create: %s\n", dir.c_str(), strerror(errno));
+        json_decref(root);
+        return 2;
+    }
+    for (size_t i = 0; !spec.network.empty() && i < spec.points.size(); i++) {
+        ort_config c;
+        std::string e;
+        point_config(spec, spec.points[i], &c, &e); /* checked by parse_spec */
+        std::string out = dir + "/builds/" + build_name(c);
+        elf_of[i] = out + "/network.elf";
+        if (built.count(out))
+            continue;
+        struct stat st;
+        bool have = resume && stat(elf_of[i].c_str(), &st) == 0;
+        built[out] = have || ort_build_network_folder(spec.network, c, out) == 0;
+        if (!built[out])
+            fprintf(stderr, "ortigia: sweep: the network does not compile for %s\n",
+                    build_name(c).c_str());
     }
     if (!jobs) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -491,9 +536,15 @@ int ort_cmd_sweep(int argc, char **argv)
             size_t i = next++;
             if (done[i])
                 continue;
+            if (!spec.network.empty() && !built[elf_of[i].substr(0, elf_of[i].rfind('/'))]) {
+                why[i] = "the network does not compile for this platform";
+                finished++;
+                failed++;
+                continue;
+            }
             pid_t pid = fork();
             if (pid == 0)
-                run_point(spec, spec.points[i], i, point_file(dir, i));
+                run_point(spec, spec.points[i], i, elf_of[i], point_file(dir, i));
             if (pid < 0) {
                 why[i] = std::string("cannot start a process: ") + strerror(errno);
                 finished++;

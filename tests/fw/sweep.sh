@@ -43,4 +43,19 @@ echo '{"workload": {"elf": "x.elf"}, "grid": {"cluster.cores": [2, 99]}}' > "$d/
 "$ort" sweep "$d/bad.json" -o "$d/b" 2> "$d/err"; st=$?
 [ $st = 2 ] && grep -q "point 1: 'cluster.cores' = 99 is out of range" "$d/err" || fail "bad value: $st $(cat "$d/err")"
 [ ! -e "$d/b/results.csv" ] || fail "a refused spec ran"
+# A network workload: compiled once per platform of the compiler's; the
+# default point's network cycles are test-network's.
+net=${ORTIGIA_DEEPLOY_TESTDATA:-$(dirname "$0")/../../../shared/testdata/deeploy}/kernels/Add/Regular
+if [ -d "$net" ]; then
+  net=$(cd "$net" && pwd)
+  cat > "$d/net.json" <<JSON
+{"workload": {"network": "$net"}, "grid": {"cluster.cores": [2, 8], "cluster.slice_cycles": [64, 256]}}
+JSON
+  "$ort" sweep "$d/net.json" -o "$d/n" --jobs 2 2> "$d/errn" || fail "network sweep: $(cat "$d/errn")"
+  [ "$(ls "$d/n/builds" | wc -l)" = 2 ] || fail "expected 2 builds (cores 2 and 8), got $(ls "$d/n/builds")"
+  want=$("$ort" test-network "$net" | sed -n 's/^Cycles: //p')
+  grep -q "^3,8,256,\"ok\",[0-9]*,$want," "$d/n/results.csv" || fail "network cycles: want $want: $(cat "$d/n/results.csv")"
+else
+  echo "note: $net not found: the network workload was not tried"
+fi
 echo "PASS: the sweep's rows are the runs, whatever --jobs, resumable, failures are rows"
