@@ -62,7 +62,14 @@ int ort_cmd_cc(int argc, char **argv)
     ort_platform_options(&table, &platform);
     table.push_back({"--output", "-o", OrtOption::STRING, &out});
     std::vector<std::string> sources;
-    int st = ort_parse_options("cc", (int)rest.size(), rest.data(), table, &sources, 1000, "source");
+    static const char *const usage =
+        "usage: ortigia cc SOURCES... -o OUT.elf [-O0|-O1|-O2|-O3|-Os|-Og] [-g] [-I DIR] [-D NAME[=V]]\n"
+        "                  [--config FILE] [--set KEY=VALUE]...\n"
+        "  build C and assembly sources into a program for the platform, with the\n"
+        "  firmware's headers, runtime (crt0, fork/join, uart, exit) and kernels,\n"
+        "  linked for the configuration's memory sizes\n";
+    int st = ort_parse_options("cc", usage, (int)rest.size(), rest.data(), table, &sources, 1000,
+                               "source");
     if (st >= 0)
         return st;
     if (sources.empty() || out.empty()) {

@@ -15,12 +15,14 @@
 
 #include "nn_cmd.h"
 #include "options.h"
+#include "ortigia_version.h"
 #include "run.h"
 
-static void usage(FILE *out)
+/* The whole usage: the commands, then `run`'s options (ortigia --help,
+   ortigia run --help). */
+static const char *usage_text()
 {
-    fprintf(out,
-            "usage: ortigia <command> [options]\n"
+    return "usage: ortigia <command> [options]     (ortigia <command> --help: its options)\n"
             "\n"
             "commands:\n"
             "  run [options] program.elf   run a RISC-V ELF on the virtual platform\n"
@@ -59,8 +61,10 @@ static void usage(FILE *out)
             "  --list-config       print every configuration key with its default\n"
             "\n"
             "exit status: the firmware's exit code; 2 bad input; 3 firmware fault;\n"
-            "4 cycle limit reached; 5 deadlock\n");
+            "4 cycle limit reached; 5 deadlock; 130/143 interrupted\n";
 }
+
+static void usage(FILE *out) { fputs(usage_text(), out); }
 
 static int list_config()
 {
@@ -73,12 +77,6 @@ static int list_config()
         else
             printf("%-22s %-12.10g [%.10g, %.10g]  %s\n", k.key, k.def, k.min, k.max, k.help);
     }
-    return 0;
-}
-
-static int help()
-{
-    usage(stdout);
     return 0;
 }
 
@@ -104,10 +102,9 @@ static int cmd_run(int argc, char **argv)
         {"--power", nullptr, OrtOption::FLAG, &opt.power_table},
         OrtOption::count("--power-window", &opt.power_window, 1, "a positive number of cycles"),
         OrtOption::act("--list-config", nullptr, list_config),
-        OrtOption::act("--help", "-h", help),
     });
     std::vector<std::string> program;
-    int st = ort_parse_options("run", argc, argv, table, &program, 1, "program");
+    int st = ort_parse_options("run", usage_text(), argc, argv, table, &program, 1, "program");
     if (st >= 0)
         return st;
     if (program.empty()) {
@@ -130,6 +127,10 @@ int sc_main(int argc, char **argv)
         return 2;
     }
     std::string cmd = argv[1];
+    if (cmd == "--version" || cmd == "version") {
+        printf("ortigia %s (git %s)\n", ORTIGIA_VERSION, ORTIGIA_GIT_REVISION);
+        return 0;
+    }
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         usage(stdout);
         return 0;

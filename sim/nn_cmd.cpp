@@ -225,7 +225,13 @@ int ort_cmd_compile(int argc, char **argv)
     NnArgs args(o);
     args.table.push_back({"--inputs", nullptr, OrtOption::STRING, &o.inputs_path});
     std::vector<std::string> model;
-    int st = ort_parse_options("compile", argc, argv, args.table, &model, 1, "model");
+    static const char *const usage =
+        "usage: ortigia compile model.onnx -o DIR [--inputs inputs.npz] [--l1-budget BYTES]\n"
+        "                       [--engine auto|cluster|npu] [--no-optimize] [--profile]\n"
+        "                       [--config FILE] [--set KEY=VALUE]...\n"
+        "  compile an integer ONNX network into DIR: network.c/.h, main.c, the weights,\n"
+        "  report.txt and network.elf, for the configuration's platform\n";
+    int st = ort_parse_options("compile", usage, argc, argv, args.table, &model, 1, "model");
     if (st >= 0)
         return st;
     args.finish(o);
@@ -443,7 +449,15 @@ int ort_cmd_test_network(int argc, char **argv)
     NnArgs args(o);
     args.table.push_back({"--reference", nullptr, OrtOption::FLAG, &reference});
     std::vector<std::string> folder;
-    int st = ort_parse_options("test-network", argc, argv, args.table, &folder, 1, "test folder");
+    static const char *const usage =
+        "usage: ortigia test-network DIR [--reference] [-o OUTDIR] [--l1-budget BYTES]\n"
+        "                            [--engine auto|cluster|npu] [--profile] [--max-cycles N]\n"
+        "                            [--config FILE] [--set KEY=VALUE]...\n"
+        "  compile DIR/network.onnx, run it on DIR/inputs.npz (on the simulator, or on the\n"
+        "  host reference with --reference) and compare with DIR/outputs.npz: prints\n"
+        "  Cycles, Run cycles and Errors; status 1 when outputs differ\n";
+    int st = ort_parse_options("test-network", usage, argc, argv, args.table, &folder, 1,
+                               "test folder");
     if (st >= 0)
         return st;
     args.finish(o);

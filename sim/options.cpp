@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 
 namespace {
 
@@ -72,13 +73,35 @@ void ort_platform_options(std::vector<OrtOption> *table, OrtPlatformOptions *o)
     table->push_back(OrtOption::count("--max-cycles", &o->max_cycles, 1, "a positive integer"));
 }
 
-int ort_parse_options(const char *command, int argc, char **argv,
+size_t ort_edit_distance(const std::string &a, const std::string &b)
+{
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); j++)
+        row[j] = j;
+    for (size_t i = 1; i <= a.size(); i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); j++) {
+            size_t up = row[j];
+            size_t best = std::min(row[j] + 1, row[j - 1] + 1);
+            row[j] = std::min(best, diag + (a[i - 1] != b[j - 1]));
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+int ort_parse_options(const char *command, const char *usage, int argc, char **argv,
                       const std::vector<OrtOption> &table, std::vector<std::string> *positional,
                       size_t max_positional, const char *what)
 {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const OrtOption *o = find(table, a);
+        if (!o && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+            fputs(usage, stdout);
+            return 0;
+        }
         if (o) {
             if (o->type == OrtOption::ACTION)
                 return o->action();
@@ -93,8 +116,15 @@ int ort_parse_options(const char *command, int argc, char **argv,
             if (!store(*o, argv[++i]))
                 return 2;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "ortigia: error: unknown option '%s' for %s (see ortigia --help)\n", a,
-                    command);
+            const char *nearest = "--help";
+            size_t best = ort_edit_distance(a, nearest);
+            for (const OrtOption &t : table)
+                if (ort_edit_distance(a, t.name) < best) {
+                    best = ort_edit_distance(a, t.name);
+                    nearest = t.name;
+                }
+            fprintf(stderr, "ortigia: error: unknown option '%s' for %s (did you mean %s? see "
+                            "ortigia %s --help)\n", a, command, nearest, command);
             return 2;
         } else if (positional->size() < max_positional) {
             positional->push_back(a);

@@ -65,11 +65,17 @@ void ort_platform_options(std::vector<OrtOption> *table, OrtPlatformOptions *o);
 /*
  * Parse argv[0..argc) against `table`; anything not starting with '-' is
  * a positional argument (at most max_positional of them, named `what` in
- * messages). Returns -1 when parsing went through; otherwise the exit
- * status to return at once (2 after printing the error; an ACTION's own).
+ * messages). `--help` / `-h` prints `usage` (the subcommand's own) on
+ * stdout; an unknown option is an error that names the nearest valid one.
+ * Returns -1 when parsing went through; otherwise the exit status to
+ * return at once (0 after the usage, 2 after printing the error, an
+ * ACTION's own).
  */
-int ort_parse_options(const char *command, int argc, char **argv,
+int ort_parse_options(const char *command, const char *usage, int argc, char **argv,
                       const std::vector<OrtOption> &table, std::vector<std::string> *positional,
                       size_t max_positional, const char *what);
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+size_t ort_edit_distance(const std::string &a, const std::string &b);
 
 #endif

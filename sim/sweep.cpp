@@ -62,29 +62,12 @@ struct Spec {
     uint64_t max_cycles = 0;
 };
 
-size_t edit_distance(const std::string &a, const std::string &b)
-{
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); j++)
-        row[j] = j;
-    for (size_t i = 1; i <= a.size(); i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); j++) {
-            size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
 /* "unknown key 'x' (nearest: a, b, c)". */
 std::string unknown_key(const std::string &key)
 {
     std::vector<std::pair<size_t, std::string>> near;
     for (size_t i = 0; i < ort_config_key_count; i++)
-        near.push_back({edit_distance(key, ort_config_keys[i].key), ort_config_keys[i].key});
+        near.push_back({ort_edit_distance(key, ort_config_keys[i].key), ort_config_keys[i].key});
     std::sort(near.begin(), near.end());
     std::string s = "unknown configuration key '" + key + "' (nearest: ";
     for (size_t i = 0; i < 3 && i < near.size(); i++)
@@ -434,7 +417,15 @@ int ort_cmd_sweep(int argc, char **argv)
         {"--resume", nullptr, OrtOption::FLAG, &resume},
     };
     std::vector<std::string> spec_path;
-    int st = ort_parse_options("sweep", argc, argv, table, &spec_path, 1, "spec");
+    static const char *const usage =
+        "usage: ortigia sweep SPEC.json [-o DIR] [--jobs N] [--resume]\n"
+        "  run a workload ({\"elf\": FILE} or {\"network\": DIR}) over a \"grid\" or \"list\"\n"
+        "  of configuration keys, one process per point; rows in DIR/results.csv and\n"
+        "  DIR/results.jsonl (default DIR: sweep). docs/user-guide.md has the spec.\n"
+        "  -o, --output DIR   where the results go\n"
+        "  --jobs N           points at once (default: the number of cores)\n"
+        "  --resume           reuse the points DIR already has\n";
+    int st = ort_parse_options("sweep", usage, argc, argv, table, &spec_path, 1, "spec");
     if (st >= 0)
         return st;
     if (spec_path.empty()) {
