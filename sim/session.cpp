@@ -120,6 +120,13 @@ std::unique_ptr<OrtSession> OrtSession::create(const OrtSessionOptions &options,
             return nullptr;
         }
     }
+    /* The engines trust the configuration (config.c): a session made
+       without ort_config_apply (a test, a sweep point) is checked here. */
+    char msg[512];
+    if (!ort_config_check_memory_map(&opt.config, msg, sizeof msg)) {
+        *err = msg;
+        return nullptr;
+    }
     g_session_created = true;
     /* Femtoseconds: a 360 MHz cycle is 2777778 fs, close enough that cycle
        counts, which are what the models reason in, convert exactly. */

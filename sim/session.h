@@ -13,9 +13,9 @@
 // resolution is set once, modules cannot be created after the simulation
 // has started, and the TLM global quantum is a singleton. So a process
 // holds at most one session, for its whole life (create refuses a second
-// one); a design-space sweep runs one process per point. A paused session
-// resumes with no effect on the simulated results when it paused at a
-// quantum boundary (the boundary hook); see OrtCluster::set_pause_at.
+// one); a design-space sweep runs one process per point. Pausing changes
+// nothing in the simulated results: the scheduler stops only between whole
+// slices (cluster.h), so a paused session resumes as if it never stopped.
 #ifndef ORTIGIA_SESSION_H
 #define ORTIGIA_SESSION_H
 
@@ -117,8 +117,9 @@ public:
     /* Asked at every quantum boundary; true pauses the run there. */
     void set_boundary_hook(std::function<bool(const ort_cluster &)> pause_if);
 
-    /* Run until the program ends, the cluster reaches `until_cycle`, or
-       the boundary hook pauses it. Resumable while it returns Paused. */
+    /* Run until the program ends, the cluster reaches the first slice
+       boundary at or after `until_cycle`, or the boundary hook pauses it.
+       Resumable while it returns Paused. */
     OrtStop run(uint64_t until_cycle = UINT64_MAX);
 
     /* The result so far; complete (energy, regions) once the run ended. */

@@ -173,6 +173,15 @@ TEST(Session, AFaultIsAResultWithItsDiagnosis)
     EXPECT_NE(r.diagnostics[0].find("illegal instruction"), std::string::npos) << r.diagnostics[0];
 }
 
+TEST(Session, AMemoryMapThatOverlapsIsRefused)
+{
+    OrtSessionOptions o = quiet_options();
+    o.config.l1_size = 4 * 1024 * 1024; // over the cluster peripherals
+    std::string err;
+    EXPECT_FALSE(OrtSession::create(o, &err));
+    EXPECT_NE(err.find("overlaps the cluster peripherals"), std::string::npos) << err;
+}
+
 TEST(Session, OneSessionPerProcess)
 {
     OrtSessionOptions o = quiet_options();
