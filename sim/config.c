@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "npu.h"
 #include "platform_map.h"
 
 #define KEY_U32(k, field, lo, hi, d, h) {k, ORT_CFG_U32, offsetof(struct ort_config, field), lo, hi, d, h, 0}
@@ -319,4 +320,27 @@ bool ort_config_check_memory_map(const struct ort_config *c, char *err, size_t e
         }
     }
     return true;
+}
+
+void ort_config_npu_params(const struct ort_config *c, unsigned cores, struct ort_npu_params *p)
+{
+    ort_npu_default_params(p, cores);
+    p->start_cycles = c->npu_start_cycles;
+    p->load_prepare_cycles = c->npu_load_prepare_cycles;
+    p->load_tail_1x1_cycles = c->npu_load_tail_1x1_cycles;
+    p->mv_prepare_1x1_cycles = c->npu_mv_prepare_1x1_cycles;
+    p->mv_prepare_3x3_cycles = c->npu_mv_prepare_3x3_cycles;
+    p->mv_prepare_dw_cycles = c->npu_mv_prepare_dw_cycles;
+    p->mv_exit_3x3_cycles = c->npu_mv_exit_3x3_cycles;
+    p->norm_shift_cycles = c->npu_norm_shift_cycles;
+    p->norm_mult_bits = c->npu_norm_mult_bits;
+    p->norm_mult_cycles = c->npu_norm_mult_cycles;
+    p->norm_bias_cycles = c->npu_norm_bias_cycles;
+    p->streamin_cycles = c->npu_streamin_cycles;
+    p->streamout_1x1_cycles = c->npu_streamout_1x1_cycles;
+    p->end_cycles = c->npu_end_cycles;
+    p->prefetch_load_cycles = c->npu_prefetch_load_cycles;
+    p->mv_prepare_prefetch_1x1_cycles = c->npu_mv_prepare_prefetch_1x1_cycles;
+    p->tcdm_ports = c->npu_tcdm_ports;
+    p->wmem_port_bytes = c->npu_wmem_port_bytes;
 }

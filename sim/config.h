@@ -61,6 +61,12 @@ extern const size_t ort_config_key_count;
 
 void ort_config_defaults(struct ort_config *c);
 
+struct ort_npu_params;
+/* The NPU's timing parameters (models/npu/npu.h) as the configuration
+   sets them (npu.*), for `cores` cluster cores: what the platform builds
+   the NPU with and what the compiler's cost model reads. */
+void ort_config_npu_params(const struct ort_config *c, unsigned cores, struct ort_npu_params *p);
+
 /* False with a message naming the file and the key. */
 bool ort_config_load_file(struct ort_config *c, const char *path, char *err, size_t errlen);
 

@@ -36,25 +36,7 @@ OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FI
     params.dma_bandwidth = cfg.dma_bandwidth;
     params.dma_queue_depth = cfg.dma_queue_depth;
     params.npu_enabled = cfg.npu_enabled != 0;
-    ort_npu_params &np = params.npu; /* cores: the cluster's */
-    np.start_cycles = cfg.npu_start_cycles;
-    np.load_prepare_cycles = cfg.npu_load_prepare_cycles;
-    np.load_tail_1x1_cycles = cfg.npu_load_tail_1x1_cycles;
-    np.mv_prepare_1x1_cycles = cfg.npu_mv_prepare_1x1_cycles;
-    np.mv_prepare_3x3_cycles = cfg.npu_mv_prepare_3x3_cycles;
-    np.mv_prepare_dw_cycles = cfg.npu_mv_prepare_dw_cycles;
-    np.mv_exit_3x3_cycles = cfg.npu_mv_exit_3x3_cycles;
-    np.norm_shift_cycles = cfg.npu_norm_shift_cycles;
-    np.norm_mult_bits = cfg.npu_norm_mult_bits;
-    np.norm_mult_cycles = cfg.npu_norm_mult_cycles;
-    np.norm_bias_cycles = cfg.npu_norm_bias_cycles;
-    np.streamin_cycles = cfg.npu_streamin_cycles;
-    np.streamout_1x1_cycles = cfg.npu_streamout_1x1_cycles;
-    np.end_cycles = cfg.npu_end_cycles;
-    np.prefetch_load_cycles = cfg.npu_prefetch_load_cycles;
-    np.mv_prepare_prefetch_1x1_cycles = cfg.npu_mv_prepare_prefetch_1x1_cycles;
-    np.tcdm_ports = cfg.npu_tcdm_ports;
-    np.wmem_port_bytes = cfg.npu_wmem_port_bytes;
+    ort_config_npu_params(&cfg, cfg.cluster_cores, &params.npu);
     cluster_ = std::make_unique<OrtCluster>("cluster", params, cycle_);
     /* The DMA reaches L2 and the weight memory directly, with their latency
        (the AXI path is not modelled separately). */

@@ -117,8 +117,11 @@ static void region_msg(char *msg, size_t len, const char *what, int64_t lo, int6
 
 /* Decode and check a context's registers; ORT_NPU_ERR_NONE or an error
    with the message (without the job prefix) in msg. */
-static uint32_t check_job(const struct ort_npu *n, const uint32_t *reg, struct ort_npu_job *j,
-                          char *msg, size_t len)
+/* The job's fields from its registers, and whether the hardware can run
+   it at all (CONF and SIZE errors); `have_wmem`: a weight memory is
+   attached. Memory regions are checked by check_job. */
+static uint32_t decode_job(bool have_wmem, const uint32_t *reg, struct ort_npu_job *j, char *msg,
+                           size_t len)
 {
     memset(j, 0, sizeof *j);
     uint32_t conf = reg[R(CONF0)];
@@ -154,7 +157,7 @@ static uint32_t check_job(const struct ort_npu *n, const uint32_t *reg, struct o
         bad = "streamin (CONF0[14]) needs 32-bit output";
     else if (reg[R(FILTER_MASKING)] != 0)
         bad = "FILTER_MASKING is not modelled (must be 0)";
-    else if (j->wmem && !n->wmem)
+    else if (j->wmem && !have_wmem)
         bad = "weights from the weight memory (CONF0[9]) but none is attached";
     if (bad) {
         snprintf(msg, len, "%s", bad);
@@ -228,6 +231,19 @@ static uint32_t check_job(const struct ort_npu *n, const uint32_t *reg, struct o
     j->out_d2 = reg[R(OUTFEAT_D2_STRIDE)];
     j->w_d0 = reg[R(WEIGHTS_D0_STRIDE)];
     j->w_d1 = reg[R(WEIGHTS_D1_STRIDE)];
+    return ORT_NPU_ERR_NONE;
+}
+
+/* decode_job, then every region the job reads or writes inside its memory. */
+static uint32_t check_job(const struct ort_npu *n, const uint32_t *reg, struct ort_npu_job *j,
+                          char *msg, size_t len)
+{
+    uint32_t e = decode_job(n->wmem != NULL, reg, j, msg, len);
+    if (e != ORT_NPU_ERR_NONE)
+        return e;
+    bool dw = j->mode == ORT_NPU_CONF0_FILTER_DW >> 5;
+    bool k1 = j->mode == ORT_NPU_CONF0_FILTER_1X1 >> 5;
+    unsigned pt = j->pad_top, pl = j->pad_left;
 
     /* The real input pixels. Strides are unsigned: the extremes are the
        first and the last real pixel. */
@@ -440,10 +456,9 @@ static bool pos_next(const struct ort_npu_job *j, struct pos *p)
     }
 }
 
-static void phase_shape(const struct ort_npu *n, const struct ort_npu_job *j, const struct pos *p,
-                        struct shape *s)
+static void phase_shape(const struct ort_npu_params *c, const struct ort_npu_job *j,
+                        const struct pos *p, struct shape *s)
 {
-    const struct ort_npu_params *c = &n->p;
     s->lead = s->slots = s->tail = 0;
     s->mv_slots = s->pf_slots = 0;
     s->wc = 1;
@@ -523,17 +538,26 @@ static uint64_t shape_cycles(const struct shape *s)
 }
 
 /* The job's cycles without L1 waits (a dry run of the traversal). */
-static uint64_t nominal_cycles(const struct ort_npu *n, const struct ort_npu_job *j)
+static uint64_t nominal_cycles(const struct ort_npu_params *c, const struct ort_npu_job *j)
 {
     struct pos p = {0};
     subtile_first(j, &p);
     uint64_t total = 0;
     do {
         struct shape s;
-        phase_shape(n, j, &p, &s);
+        phase_shape(c, j, &p, &s);
         total += shape_cycles(&s);
     } while (pos_next(j, &p));
     return total;
+}
+
+uint64_t ort_npu_job_cycles(const struct ort_npu_params *p, const uint32_t regs[ORT_NPU_JOB_REGS])
+{
+    struct ort_npu_job j;
+    char msg[256];
+    if (decode_job(true, regs, &j, msg, sizeof msg) != ORT_NPU_ERR_NONE)
+        return 0;
+    return p->start_cycles + nominal_cycles(p, &j);
 }
 
 /* ---- the engine: data ------------------------------------------------------- */
@@ -948,7 +972,7 @@ static void start_next(struct ort_npu *n)
     if (start < n->engine_free)
         start = n->engine_free;
     n->cycle = start;
-    n->nominal_left = nominal_cycles(n, &x->job);
+    n->nominal_left = nominal_cycles(&n->p, &x->job);
     struct pos p = {0};
     subtile_first(&x->job, &p);
     n->kom = p.kom;
@@ -984,7 +1008,7 @@ void ort_npu_advance(void *ctx, uint64_t until)
         struct ort_npu_job *j = cur(n);
         struct pos p = cur_pos(n);
         struct shape s;
-        phase_shape(n, j, &p, &s);
+        phase_shape(&n->p, j, &p, &s);
         /* busy_cycles grows step by step (a power trace window sees the
            cycles it holds, to within one step). */
         if (!n->lead_done) { /* the lead cycles come before slot 0 */

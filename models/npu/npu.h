@@ -229,6 +229,14 @@ struct ort_npu_params {
 /* Defaults (the design note's GVSoC costs, 9 ports, 288-bit weight port). */
 void ort_npu_default_params(struct ort_npu_params *p, unsigned cores);
 
+/* The cycles from TRIGGER to completion of the job these registers
+   describe when it waits for nothing (no earlier job, no L1 bank taken by
+   another master): start_cycles plus the phases of "Timing". 0 for a job
+   the NPU refuses for its configuration or sizes (its memory regions are
+   not checked). The compiler's cost model uses it, so the estimate and the
+   model share one formula. */
+uint64_t ort_npu_job_cycles(const struct ort_npu_params *p, const uint32_t regs[ORT_NPU_JOB_REGS]);
+
 typedef void (*ort_npu_wake_fn)(void *ctx, unsigned core, uint64_t cycle);
 
 enum ort_npu_ctx_state {

@@ -299,8 +299,11 @@ void check_layer(Placed &p, std::mt19937 &rng, bool wmem, unsigned skew, uint64_
             g_out8.inside += v != 0 && v != 255 && v != 127 && v != 128;
         }
     n.submit(p.regs);
-    n.run_until_done(1, step);
+    uint64_t done = n.run_until_done(1, step);
     ASSERT_EQ(n.npu.errors, 0u) << ort_npu_last_error(&n.npu) << "\n" << describe(p.l, wmem);
+    // The compiler's estimate (ort_npu_job_cycles) is the job's cycles
+    // less only the cycles it waited for L1 banks.
+    EXPECT_EQ(done, ort_npu_job_cycles(&n.npu.p, p.regs) + n.npu.tcdm_wait_cycles) << describe(p.l, wmem);
     const uint8_t *got = n.at(p.a.out);
     for (uint32_t k = 0; k < p.out_bytes; k++)
         ASSERT_EQ(got[k], want[k]) << "output byte " << k << " of " << p.out_bytes << "\n"
