@@ -57,7 +57,10 @@ struct ort_codegen_report {
     int64_t wmem_bytes;                  /* constants */
     int tiled_steps, inplace_operands;
     int64_t estimated_cycles;            /* the cost model's total (every step on its engine) */
+    int npu_steps;                       /* steps the NPU runs */
     char (*step_names)[160];             /* per step: "node (Op)"; freed by the caller */
+    int64_t *step_estimates;             /* per step: the cost model's cycles; freed by the caller */
+    const char **step_engines;           /* per step: its engine's name (static); freed by the caller */
 };
 
 int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,

@@ -50,6 +50,21 @@ enum step_kind {
     S_TRANSPOSE,
     S_CONCAT_COPY,  /* a Concat, or a Reshape that must copy (a Concat of one input) */
     S_DMA_COPY,     /* the same done by the DMA alone (same-typed variable inputs) */
+    S_NPU_GEMM,     /* a product with constant weights as NPU 1x1 jobs (engine_npu.c) */
+};
+
+/* An NPU step (engine_npu.c): the product's rows are the pixels of 1x1
+ * jobs with K input and N output channels. */
+struct npu_step {
+    int64_t K, N;
+    bool signed_in;      /* int8 activations (else uint8) */
+    bool quant;          /* scale/bias/shift to 8 bits (else raw int32 accumulators) */
+    bool relu;           /* the 8-bit result is clipped to [0, 255] */
+    int shift;
+    int64_t weights;     /* stored constant: the encoded weights */
+    int tail_operand;    /* operand of the epilogue table (256 entries, indexed by the NPU's
+                          * output byte) the cores apply after the NPU, or -1 */
+    bool infeasible;     /* the tiling could not stage every operand in L1 */
 };
 
 struct step {
@@ -63,6 +78,7 @@ struct step {
      * table: operand lut_operand, indexed by value - lut_lo (-1: none). */
     int lut_from, lut_operand;
     int64_t lut_lo;
+    struct npu_step npu; /* S_NPU_GEMM */
 };
 
 struct gen {
@@ -75,6 +91,7 @@ struct gen {
     /* the engines the target has, in mapping order (mapping.c) */
     const struct ort_engine_ops *engines[ORT_TARGET_MAX_ENGINES];
     int n_engines;
+    const struct ort_engine_ops *forced; /* --engine <name>, or NULL for auto */
     struct place *place;
     struct stored_const *consts;
     int n_consts;
@@ -171,5 +188,13 @@ bool cg_mm_blocked(const struct gen *G, const struct ort_node *n, const struct o
 const char *cg_mode_name(int mode);
 /* Step si's cluster kernel and descriptor (or DMA copies) into G->c. */
 void cg_emit_cluster_step(struct gen *G, int si);
+/* The statement of network_body that runs step si (engine.h emit_run):
+ * nn_step with the next descriptor, which core 0 prefetches, or the DMA
+ * copies. */
+void cg_emit_step_run(struct gen *G, int si, int *ordinal);
+/* Step si's runtime descriptor (nn.h), whose kernel is k<si>. */
+void cg_emit_descriptor(struct gen *G, int si);
+/* Only scalar constants besides the running value (tensor cur). */
+bool cg_scalar_sides(const struct gen *G, const struct ort_node *c, int cur);
 
 #endif

@@ -562,9 +562,16 @@ void cg_emit_cluster_step(struct gen *G, int si)
         break;
     case S_TRANSPOSE: emit_transpose(G, s); break;
     case S_CONCAT_COPY: emit_concat(G, s); break;
-    case S_DMA_COPY: break;
+    case S_DMA_COPY: case S_NPU_GEMM: break; /* S_NPU_GEMM: engine_npu.c */
     }
     cg_emit(G, "}\n");
+    cg_emit_descriptor(G, si);
+}
+
+void cg_emit_descriptor(struct gen *G, int si)
+{
+    const struct step *s = &G->steps[si];
+    const struct ort_node *n = &G->g->nodes[s->node];
     /* the operand count carries the engine's tag (nn.h) */
     cg_emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %" PRId64 ", NN_OPERANDS(%d, %s), "
                "k%d, {\n",
@@ -591,5 +598,25 @@ void cg_emit_cluster_step(struct gen *G, int si)
              addr, cg_mode_name(op->mode), ub, op->bytes, op->rows, stride, l1[0], l1[1]);
     }
     cg_emit(G, "}};\n");
+}
+
+/* A step nn_step runs from a descriptor (a DMA-only step has none). */
+static bool has_descriptor(const struct step *s) { return s->kind != S_DMA_COPY; }
+
+/* nn_step with the next descriptor, which core 0 prefetches into L1 while
+ * this step runs; or the DMA copies. */
+void cg_emit_step_run(struct gen *G, int si, int *ordinal)
+{
+    const struct step *s = &G->steps[si];
+    if (s->kind == S_DMA_COPY) {
+        cg_emit(G, "    nn_step_copies(c%d, %d);\n", si, s->plan.n - 1);
+        return;
+    }
+    int next = si + 1;
+    while (next < G->n_steps && !has_descriptor(&G->steps[next]))
+        next++;
+    char nx[32];
+    snprintf(nx, sizeof nx, next < G->n_steps ? "&t%d" : "0", next);
+    cg_emit(G, "    nn_step(&t%d, %d, %s);\n", si, (*ordinal)++, nx);
 }
 

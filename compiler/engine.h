@@ -15,6 +15,7 @@
 #define ORTIGIA_COMPILER_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "codegen_int.h"
@@ -24,8 +25,13 @@ struct ort_engine_ops {
     const char *name;   /* as --engine and the report name it */
     enum nn_engine tag; /* in the runtime's step descriptor */
     const char *tag_name; /* the tag as the generated C spells it */
-    /* Whether the engine runs node `node` (checked, typed, fused). */
-    bool (*can_run)(const struct gen *G, int node);
+    /* Whether the engine runs node `node` (checked, typed, fused); when
+     * not, why (into why[size]). */
+    bool (*can_run)(const struct gen *G, int node, char *why, size_t size);
+    /* Whether the node is the kind of work the engine exists for (NULL:
+     * every node): with --engine <name>, such a node the engine cannot
+     * run is an error, the others go to the first engine that runs them. */
+    bool (*applies)(const struct gen *G, int node);
     /* The node as a step: kind, operands and their modes, stored
      * constants. Fails (G->d) on what the engine cannot generate. */
     int (*lower)(struct gen *G, int node, struct step *s);
@@ -44,12 +50,18 @@ struct ort_engine_ops {
 };
 
 extern const struct ort_engine_ops ort_engine_cluster;
+extern const struct ort_engine_ops ort_engine_npu;
 
-/* mapping.c: the target's engines (G->engines), narrowed to the one
- * --engine names; an error for an engine the target lacks. */
+/* mapping.c: the target's engines (G->engines) and the one --engine
+ * names (G->forced, NULL for auto); an error for an engine the target
+ * lacks. */
 int cg_map_engines(struct gen *G);
-/* An engine for every node that gets a step (has_step[i]): the first of
- * G->engines whose can_run accepts it; an error when none does. */
+/* An engine for every node that gets a step (has_step[i]). With --engine
+ * auto, among the engines that run it, the one whose step the cost model
+ * finds cheapest (the first on a tie). With --engine <name>, that engine
+ * for every node it applies to (an error naming a node it applies to but
+ * cannot run), the first engine that runs it for the others. An error
+ * when no engine runs a node. */
 int cg_map_nodes(struct gen *G, const bool *has_step);
 
 #endif

@@ -9,13 +9,14 @@
 #include "engine.h"
 #include "ortigia/nn_sem.h"
 
-static bool cluster_can_run(const struct gen *G, int node)
+static bool cluster_can_run(const struct gen *G, int node, char *why, size_t size)
 {
     switch (G->g->nodes[node].op->step) {
     case ORT_STEP_ELEMENTWISE: case ORT_STEP_SOFTMAX: case ORT_STEP_RMSNORM: case ORT_STEP_PRODUCT:
     case ORT_STEP_TRANSPOSE: case ORT_STEP_COPY:
         return true;
     }
+    snprintf(why, size, "the cluster has no kernel for this operator");
     return false;
 }
 
@@ -256,38 +257,16 @@ static void cluster_emit_shared(struct gen *G)
     }
 }
 
-/* A step nn_step runs from a descriptor (a DMA-only step has none). */
-static bool has_descriptor(const struct step *s)
-{
-    return s->engine == &ort_engine_cluster && s->kind != S_DMA_COPY;
-}
-
-/* nn_step with the next descriptor, which core 0 prefetches into L1 while
- * this step runs; or the DMA copies. */
-static void cluster_emit_run(struct gen *G, int si, int *ordinal)
-{
-    const struct step *s = &G->steps[si];
-    if (s->kind == S_DMA_COPY) {
-        cg_emit(G, "    nn_step_copies(c%d, %d);\n", si, s->plan.n - 1);
-        return;
-    }
-    int next = si + 1;
-    while (next < G->n_steps && !has_descriptor(&G->steps[next]))
-        next++;
-    char nx[32];
-    snprintf(nx, sizeof nx, next < G->n_steps ? "&t%d" : "0", next);
-    cg_emit(G, "    nn_step(&t%d, %d, %s);\n", si, (*ordinal)++, nx);
-}
-
 const struct ort_engine_ops ort_engine_cluster = {
     .name = "cluster",
     .tag = NN_ENGINE_CLUSTER,
     .tag_name = "NN_ENGINE_CLUSTER",
     .can_run = cluster_can_run,
+    .applies = NULL,
     .lower = cluster_lower,
     .tile = cluster_tile,
     .cost = cluster_cost,
     .emit_shared = cluster_emit_shared,
     .emit = cg_emit_cluster_step,
-    .emit_run = cluster_emit_run,
+    .emit_run = cg_emit_step_run,
 };

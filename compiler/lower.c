@@ -183,8 +183,7 @@ void cg_add_epilogue_sides(struct gen *G, struct step *s, const struct ort_node 
     }
 }
 
-/* Only scalar constants besides the running value (tensor cur). */
-static bool scalar_sides(const struct gen *G, const struct ort_node *c, int cur)
+bool cg_scalar_sides(const struct gen *G, const struct ort_node *c, int cur)
 {
     int side[ORT_LINK_MAX_INPUTS];
     int ns = cg_link_sides(c, cur, side);
@@ -212,7 +211,7 @@ void cg_plan_lut(struct gen *G, struct step *s, const struct ort_node *n)
         int at = cur;
         for (int e = p; e < n->n_epilogue && ok; e++) {
             const struct ort_node *c = &G->g->nodes[n->epilogue[e]];
-            ok = c->alias || scalar_sides(G, c, at);
+            ok = c->alias || cg_scalar_sides(G, c, at);
             computes = computes || !c->alias;
             at = c->outputs[0];
         }

@@ -18,8 +18,12 @@ void ort_target_init(struct ort_target *t)
     t->l1_stack_cores = 16;
     t->l1_runtime_bytes = 4096;
     t->l2_reserved_bytes = 256 * 1024;
+    /* The cluster first: it runs every operator, the NPU only products
+     * with constant weights; between the two the cost model chooses. */
     t->engines[0] = "cluster";
-    t->n_engines = 1;
+    t->engines[1] = "npu";
+    t->n_engines = 2;
+    ort_npu_default_params(&t->npu, (unsigned)t->cores);
     t->cost = (struct ort_cost_model){
         .blocked_macs_per_cycle = 1.5,
         .plain_macs_per_cycle = 0.25,
@@ -29,6 +33,8 @@ void ort_target_init(struct ort_target *t)
         .elementwise_link_cycles = 5.0,
         .step_cycles = 300,
         .tile_cycles = 150,
+        .npu_job_cycles = 120,
+        .npu_tail_cycles = 6.5,
     };
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "npu.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,6 +40,10 @@ struct ort_cost_model {
     double elementwise_link_cycles; /* per element and link of an elementwise step */
     int64_t step_cycles;           /* per step: descriptor, prologue, barriers */
     int64_t tile_cycles;           /* per tile */
+    /* NPU steps (compiler/engine_npu.c): a job's own cycles are the NPU
+     * model's (ort_npu_job_cycles); these are the cores' share. */
+    int64_t npu_job_cycles;        /* core 0 per job: acquire, 24 registers, trigger, wake-up */
+    double npu_tail_cycles;        /* per output element of an epilogue table the cores apply */
 };
 
 #define ORT_TARGET_MAX_ENGINES 4
@@ -60,6 +65,9 @@ struct ort_target {
     const char *engines[ORT_TARGET_MAX_ENGINES];
     int n_engines;
     struct ort_cost_model cost;
+    /* The NPU's timing (npu.*), whose model the cost of NPU steps follows;
+     * meaningful when the engines list "npu". */
+    struct ort_npu_params npu;
 };
 
 /* The default platform: the simulator's default configuration. */

@@ -71,6 +71,8 @@ struct NnOptions {
     uint64_t max_cycles = 0;
     bool profile = false;
     std::vector<std::string> step_names; /* filled by compile_network */
+    std::vector<int64_t> step_estimates; /* the cost model's cycles per step */
+    std::vector<std::string> step_engines;
 };
 
 /* The options compile and test-network share: the platform's (options.h)
@@ -120,6 +122,14 @@ ort_target ort_target_of_config(const ort_config &c)
     t.wmem.latency = (int)c.wmem_latency;
     t.cores = (int)c.cluster_cores;
     t.dma_bytes_per_cycle = (int)c.dma_bandwidth;
+    ort_config_npu_params(&c, c.cluster_cores, &t.npu);
+    if (!c.npu_enabled) { /* npu.enabled=false: the platform has no NPU */
+        int kept = 0;
+        for (int i = 0; i < t.n_engines; i++)
+            if (strcmp(t.engines[i], "npu"))
+                t.engines[kept++] = t.engines[i];
+        t.n_engines = kept;
+    }
     return t;
 }
 
@@ -183,9 +193,16 @@ static int compile_network(NnOptions &o, const std::string &outdir, bool profile
     ort_codegen_report rep{};
     int cg = ort_codegen(gh.g, &co, &rep, &d);
     o.step_names.clear();
-    for (int i = 0; rep.step_names && i < rep.steps; i++)
+    o.step_estimates.clear();
+    o.step_engines.clear();
+    for (int i = 0; rep.step_names && i < rep.steps; i++) {
         o.step_names.push_back(rep.step_names[i]);
+        o.step_estimates.push_back(rep.step_estimates ? rep.step_estimates[i] : 0);
+        o.step_engines.push_back(rep.step_engines ? rep.step_engines[i] : "");
+    }
     free(rep.step_names);
+    free(rep.step_estimates);
+    free(rep.step_engines);
     if (cg)
         return fail(d);
     auto t1 = std::chrono::steady_clock::now();
@@ -278,36 +295,53 @@ static void print_profile(const NnOptions &o, const OrtMemDump &m, uint32_t prof
         total += v;
     }
     std::sort(c.begin(), c.end(), [](auto &a, auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
-    /* By operator: the name ends with "(Op)". */
-    std::map<std::string, std::pair<uint64_t, int>> by_op;
+    /* By operator and engine: the name ends with "(Op)". */
+    struct Sum {
+        uint64_t measured = 0;
+        int64_t estimated = 0;
+        int steps = 0;
+    };
+    std::map<std::string, Sum> by_op;
+    int64_t estimated = 0;
+    auto est = [&](size_t i) { return i < o.step_estimates.size() ? o.step_estimates[i] : 0; };
+    auto deviation = [](int64_t e, uint64_t m) { return m ? 100.0 * ((double)e - (double)m) / (double)m : 0.0; };
     for (auto &x : c) {
         const std::string &nm = o.step_names[x.second];
         size_t open = nm.rfind('(');
-        auto &e = by_op[open == std::string::npos ? nm : nm.substr(open)];
-        e.first += x.first;
-        e.second++;
+        std::string key = open == std::string::npos ? nm : nm.substr(open);
+        if (x.second < o.step_engines.size())
+            key += " " + o.step_engines[x.second];
+        Sum &e = by_op[key];
+        e.measured += x.first;
+        e.estimated += est(x.second);
+        e.steps++;
+        estimated += est(x.second);
     }
     printf("profile: %zu steps, %" PRIu64 " cycles, from a second build that stamps each step's cycles\n"
            "  (profiled build: %" PRIu32 " cycles, the stamps change it by %+" PRId64 "; the network's own figure is\n"
-           "  \"Cycles\" below, measured without them); by operator:\n",
-           c.size(), total, profiled, (int64_t)profiled - (int64_t)plain);
+           "  \"Cycles\" below, measured without them); the cost model estimated %" PRId64 " (%+.1f%%).\n"
+           "  By operator and engine, measured and estimated:\n",
+           c.size(), total, profiled, (int64_t)profiled - (int64_t)plain, estimated, deviation(estimated, total));
     for (auto &e : by_op)
-        printf("  %-18s %4d steps %10" PRIu64 " cycles %5.1f%%\n", e.first.c_str(), e.second.second,
-               e.second.first, total ? 100.0 * (double)e.second.first / (double)total : 0.0);
+        printf("  %-26s %4d steps %10" PRIu64 " cycles %5.1f%%  estimated %10" PRId64 " (%+.1f%%)\n", e.first.c_str(),
+               e.second.steps, e.second.measured, total ? 100.0 * (double)e.second.measured / (double)total : 0.0,
+               e.second.estimated, deviation(e.second.estimated, e.second.measured));
     if (!o.outdir.empty()) {
         std::string path = o.outdir + "/profile.txt";
         FILE *f = fopen(path.c_str(), "w");
         if (f) {
+            fprintf(f, "# step, measured cycles, estimated cycles, engine, node (op)\n");
             for (size_t i = 0; i < o.step_names.size(); i++)
-                fprintf(f, "%zu %u %s\n", i, (uint32_t)decode(&m.bytes[4 * i], ORT_DT_INT32),
-                        o.step_names[i].c_str());
+                fprintf(f, "%zu %u %" PRId64 " %s %s\n", i, (uint32_t)decode(&m.bytes[4 * i], ORT_DT_INT32), est(i),
+                        i < o.step_engines.size() ? o.step_engines[i].c_str() : "-", o.step_names[i].c_str());
             fclose(f);
         }
     }
     printf("the longest steps:\n");
     for (size_t k = 0; k < c.size() && k < 20; k++)
-        printf("  step %4zu %10u cycles %5.1f%%  %s\n", c[k].second, c[k].first,
-               total ? 100.0 * c[k].first / (double)total : 0.0, o.step_names[c[k].second].c_str());
+        printf("  step %4zu %10u cycles %5.1f%%  estimated %9" PRId64 "  %s on the %s\n", c[k].second, c[k].first,
+               total ? 100.0 * c[k].first / (double)total : 0.0, est(c[k].second), o.step_names[c[k].second].c_str(),
+               c[k].second < o.step_engines.size() ? o.step_engines[c[k].second].c_str() : "?");
 }
 
 /* Runs dir/network.elf and reads back its cycles (ort_net_cycles), the

@@ -167,7 +167,7 @@ static uint32_t prefetch = NO_DMA;
 static uint32_t copy_descriptor(struct nn_tiling *dst, const struct nn_tiling *src)
 {
     /* The operand count, read from L2 once, bounds the copy. */
-    uint32_t n = src->n_operands;
+    uint32_t n = src->n_operands & NN_OPERAND_COUNT_MASK;
     return checked(rt_dma_copy(dst, src, NN_TILING_BYTES(n <= NN_MAX_OPERANDS ? n : NN_MAX_OPERANDS)));
 }
 
@@ -179,6 +179,7 @@ void nn_step(const struct nn_tiling *t, uint32_t index, const struct nn_tiling *
             rt_dma_wait(copy_descriptor(cur, t));
         else
             rt_dma_wait(prefetch);
+        cur->n_operands &= NN_OPERAND_COUNT_MASK; /* the engine tag off (nn.h) */
         prologue(cur);
         /* Every core is past the previous step, so its slot is free. */
         prefetch = next ? copy_descriptor(&slots[(index + 1) & 1], next) : NO_DMA;

@@ -309,7 +309,7 @@ TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
     } refused[] = {
         {"--set wmem.size=65536", "the constants need 76800 bytes, more than the weight memory's 65536"},
         {"--set l2.size=131072", "the network does not fit L2"},
-        {"--engine npu", "no NPU model"},
+        {"--engine npu --set npu.enabled=0", "--engine npu: this platform has no NPU (npu.enabled is 0)"},
         {"--l1-budget 300000", "--l1-budget 300000 is more than"},
         {"--set l1.size=32768", "l1.size 32768 leaves"},
         /* beyond the memory map, or stacks that would lose their alignment */
@@ -368,13 +368,24 @@ TEST(CompilerCli, EnginesHarnessAndTheTarget)
     ASSERT_EQ(a.status, 0) << a.out;
     RunResult c = ortigia("compile --engine cluster " + dir + "/m.onnx -o " + dir + "/cluster");
     ASSERT_EQ(c.status, 0) << c.out;
-    /* the cluster is the only engine: auto maps every step to it */
-    RunResult same = run_capture("cmp " + dir + "/auto/network.c " + dir + "/cluster/network.c");
+    RunResult n = ortigia("compile --engine npu " + dir + "/m.onnx -o " + dir + "/npu");
+    ASSERT_EQ(n.status, 0) << n.out;
+    RunResult off = ortigia("compile --set npu.enabled=0 " + dir + "/m.onnx -o " + dir + "/off");
+    ASSERT_EQ(off.status, 0) << off.out;
+    /* The product goes to the NPU, which the cost model finds far cheaper;
+     * forced, the same; without an NPU, auto is the cluster. */
+    RunResult npu_tag = run_capture("grep -c 'NN_OPERANDS([0-9]*, NN_ENGINE_NPU)' " + dir + "/auto/network.c");
+    EXPECT_EQ(npu_tag.out, "1\n");
+    RunResult rep = run_capture("grep -c '  npu  ' " + dir + "/auto/report.txt");
+    EXPECT_EQ(rep.out, "1\n");
+    RunResult same = run_capture("cmp " + dir + "/auto/network.c " + dir + "/npu/network.c");
     EXPECT_EQ(same.status, 0) << same.out;
-    RunResult tag = run_capture("grep -c 'NN_OPERANDS([0-9]*, NN_ENGINE_CLUSTER)' " + dir + "/auto/network.c");
+    RunResult same_off = run_capture("cmp " + dir + "/off/network.c " + dir + "/cluster/network.c");
+    EXPECT_EQ(same_off.status, 0) << same_off.out;
+    RunResult tag = run_capture("grep -c 'NN_OPERANDS([0-9]*, NN_ENGINE_CLUSTER)' " + dir + "/cluster/network.c");
     EXPECT_NE(tag.out, "0\n");
-    RunResult rep = run_capture("grep -c '  cluster  ' " + dir + "/auto/report.txt");
-    EXPECT_NE(rep.out, "0\n");
+    RunResult no_npu = run_capture("grep -c 'NN_ENGINE_NPU' " + dir + "/cluster/network.c");
+    EXPECT_EQ(no_npu.out, "0\n");
     /* main.c is the harness template without its "//!" notes */
     RunResult h = run_capture("grep -v '^//!' " ORTIGIA_FW_SRC "/harness/main.c | cmp - " + dir + "/auto/main.c");
     EXPECT_EQ(h.status, 0) << h.out;
@@ -686,6 +697,132 @@ TEST(CompilerNetworks, AttentionLikeBatchedProductsTransposesAndSoftmax)
     make_test_folder(m, dir, {{2, 6, 8}, {2, 6, 8}, {2, 6, 8}}, 5);
     expect_simulator_matches(dir);
     ob_free(m);
+}
+
+/* A RequantShift with per-output-channel (or, rows: per-row) mul and add. */
+void add_rqs_vec(ob_model *m, const char *name, const char *x, const char *y, const std::vector<int64_t> &mul,
+                 const std::vector<int64_t> &add, int64_t div, bool sgn, bool rows = false)
+{
+    std::string mn = std::string(name) + ".mul", an = std::string(name) + ".add";
+    const int64_t dn[] = {(int64_t)mul.size()}, dr[] = {(int64_t)mul.size(), 1};
+    ob_const(m, mn.c_str(), rows ? 2 : 1, rows ? dr : dn, mul.data());
+    ob_const(m, an.c_str(), rows ? 2 : 1, rows ? dr : dn, add.data());
+    int n = ob_node(m, "RequantShift", name, 3, IN(x, mn.c_str(), an.c_str()), y);
+    ob_attr_tensor(m, n, "div", (float)div);
+    ob_attr_tensor(m, n, "n_levels_out", 256);
+    ob_attr_tensor(m, n, "signed", sgn ? 1 : 0);
+}
+
+struct NpuCase {
+    int64_t M, K, N;
+    bool unsigned_a, bias, relu, gemm, raw, tail;
+};
+
+/* x [M,K] (uint8 through a first RequantShift when unsigned_a) times
+ * constant int8 weights, then the epilogue the case names. */
+ob_model *npu_case_model(const NpuCase &c, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    auto rnd = [&](int64_t lo, int64_t hi) { return lo + (int64_t)(rng() % (uint64_t)(hi - lo + 1)); };
+    ob_model *m = ob_new();
+    const int64_t xd[] = {c.M, c.K}, wd[] = {c.K, c.N}, wtd[] = {c.N, c.K}, nd[] = {c.N};
+    ob_input(m, "x", 1, 2, xd);
+    const char *a = "x";
+    if (c.unsigned_a) {
+        add_rqs(m, "to_u8", "x", "xu", 3, 2, false);
+        a = "xu";
+    }
+    std::vector<int64_t> w(c.K * c.N), b(c.N), cc(c.N), mul(c.N), add(c.N);
+    for (auto &v : w)
+        v = rnd(-128, 127);
+    for (auto &v : b)
+        v = rnd(-3000, 3000);
+    for (auto &v : cc)
+        v = rnd(-500, 500);
+    for (auto &v : mul)
+        v = rnd(1, 180);
+    for (auto &v : add)
+        v = rnd(-20000, 20000);
+    if (c.gemm) { /* Gemm with transB and a per-column C */
+        ob_const(m, "w", 2, wtd, w.data());
+        ob_const(m, "c", 1, nd, cc.data());
+        int g = ob_node(m, "Gemm", "proj", 3, IN(a, "w", "c"), "p");
+        ob_attr_int(m, g, "transB", 1);
+    } else {
+        ob_const(m, "w", 2, wd, w.data());
+        ob_node(m, "MatMul", "proj", 2, IN(a, "w"), "p");
+    }
+    const char *cur = "p";
+    if (c.bias) {
+        ob_const(m, "b", 1, nd, b.data());
+        ob_node(m, "Add", "bias", 2, IN("p", "b"), "pb");
+        cur = "pb";
+    }
+    if (!c.raw)
+        add_rqs_vec(m, "rq", cur, c.tail ? "q" : "y", mul, add, 1 << 14, !c.relu);
+    if (c.tail) { /* scalar links after the requantization: a table on the cores */
+        const int64_t three = 3;
+        ob_const(m, "three", 1, d1, &three);
+        ob_node(m, "Mul", "times3", 2, IN("q", "three"), "q3");
+        add_rqs(m, "rq2", "q3", "y", 1, 4, true);
+    }
+    ob_output(m, c.raw ? "p" : "y", 1, -1, nullptr);
+    return m;
+}
+
+TEST(CompilerNetworks, NpuProductsAreBitExactOnRemaindersAndEpilogues)
+{
+    /* Rows, K and N at, below and past the NPU's 6x6 pixels and 32
+     * channels; signed and unsigned activations, ReLU, bias, Gemm's C,
+     * raw accumulators, a table after the requantization. */
+    const NpuCase cases[] = {
+        {1, 64, 64, false, true, false, false, false, false},
+        {5, 37, 33, false, false, false, false, false, false},
+        {64, 100, 70, false, true, false, false, false, false},
+        {37, 3, 1, true, false, true, false, false, false},
+        {8, 32, 32, false, false, false, true, false, false},
+        {13, 45, 31, false, false, false, false, true, false},
+        {20, 70, 40, true, true, true, false, false, true},
+        {7, 33, 65, false, true, false, true, false, true},
+    };
+    unsigned seed = 1;
+    for (const NpuCase &c : cases) {
+        SCOPED_TRACE(testing::Message() << "M " << c.M << " K " << c.K << " N " << c.N);
+        ob_model *m = npu_case_model(c, seed++);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {{c.M, c.K}}, seed);
+        ob_free(m);
+        for (const char *opt : {"--engine npu", "--engine npu --l1-budget 1024"}) {
+            RunResult r = ortigia(std::string("test-network -o ") + dir + "/out " + opt + " " + dir);
+            EXPECT_EQ(r.status, 0) << opt << "\n" << r.out;
+            EXPECT_NE(r.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << r.out;
+            RunResult rep = run_capture("grep -c '(MatMul)  npu\\|(Gemm)  npu' " + dir + "/out/report.txt");
+            EXPECT_EQ(rep.out, "1\n") << opt;
+        }
+    }
+}
+
+TEST(CompilerNetworks, AProductTheNpuCannotRunIsAnErrorWhenForced)
+{
+    /* Requantized per row: the NPU's scale is per output channel. */
+    ob_model *m = ob_new();
+    const int64_t xd[] = {4, 16}, wd[] = {16, 8};
+    std::vector<int64_t> w(16 * 8, 3), mul = {1, 2, 3, 4}, add = {0, 0, 0, 0};
+    ob_input(m, "x", 1, 2, xd);
+    ob_const(m, "w", 2, wd, w.data());
+    ob_node(m, "MatMul", "proj", 2, IN("x", "w"), "p");
+    add_rqs_vec(m, "rq", "p", "y", mul, add, 256, true, true);
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{4, 16}}, 5);
+    ob_free(m);
+    RunResult forced = ortigia("test-network --engine npu " + dir);
+    EXPECT_EQ(forced.status, 2) << forced.out;
+    EXPECT_NE(forced.out.find("node 'proj' (MatMul): --engine npu: requantization 'rq' varies along the rows"),
+              std::string::npos)
+        << forced.out;
+    /* auto: the cores run it */
+    expect_simulator_matches(dir);
 }
 
 TEST(CompilerNetworks, ConcatTransposeNormAndActivations)

@@ -36,16 +36,17 @@ enum nn_mode { NN_WHOLE, NN_ROWS, NN_OUT_ROWS, NN_OUT_COLS, NN_INPLACE };
 #define NN_MAX_OPERANDS 8
 
 /* The engine that runs a step (the compiler's engine.h). */
-enum nn_engine { NN_ENGINE_CLUSTER = 0 };
+enum nn_engine { NN_ENGINE_CLUSTER = 0, NN_ENGINE_NPU = 1 };
 
 /* A descriptor's n_operands word: the operand count in bits 0..15 and the
  * step's engine above them. The cluster's tag is 0, so for cluster steps
- * the word is the count itself and nn_step's per-tile loops read it as it
- * is: the tag costs nothing on the hot path (a separate field cost 12k
- * cycles on microLlama64 by moving code and data). Steps of other engines
- * go to their own runtime entry points, which the generated code calls;
- * tools read the tag with NN_TILING_ENGINE. */
+ * the word is the count itself; nn_step clears the tag in its L1 copy of
+ * the descriptor, so its per-tile loops read the count as it is (a
+ * separate field cost 12k cycles on microLlama64 by moving code and
+ * data). Tools read the tag with NN_TILING_ENGINE. An NPU step's kernel
+ * drives the NPU (nn_npu.h). */
 #define NN_ENGINE_SHIFT 16
+#define NN_OPERAND_COUNT_MASK 0xFFFFu
 #define NN_OPERANDS(count, engine) ((uint32_t)(count) | (uint32_t)(engine) << NN_ENGINE_SHIFT)
 #define NN_TILING_ENGINE(t) ((enum nn_engine)((t)->n_operands >> NN_ENGINE_SHIFT))
 

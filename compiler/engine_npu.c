@@ -1,0 +1,572 @@
+/*
+ * The NPU as an engine (engine.h): a product with a constant weight matrix
+ * (MatMul, Gemm) as 1x1 jobs of the N-EUREKA model (models/npu/npu.h), the
+ * way Deeploy lowers a GEMM: the product's rows are the pixels of an H x W
+ * image with K input channels, the weights N filters of 1x1 x K, encoded
+ * at compile time into the weight memory, where the NPU reads them over
+ * its own port. The runtime (firmware/include/ortigia/nn_npu.h) stages the
+ * rows in L1 like any step's.
+ *
+ * The requantization that follows the product is the NPU's own: Deeploy's
+ * RequantShift computes clip((x * mul + add + 2^(s-1)) >> s), the NPU
+ * clip((acc * scale + bias) >> s) in 32 bits without rounding, so the
+ * rounding term folds into the bias, and so do per-channel offsets and
+ * scales before it (a bias Add, Gemm's C, a TrueIntegerDiv's factor). A
+ * step goes to the NPU only when this is exact: every value the ranges
+ * allow stays within int32, the constants vary by output channel only,
+ * and the clip is the full int8 or uint8 range (uint8: the NPU's ReLU).
+ * Epilogue links after the requantization with scalar constants run on
+ * the cores afterwards, as a table over the 8-bit values. A product
+ * without an epilogue comes out as raw int32 accumulators.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "npu_ref.h"
+
+/* Jobs per tile: both job contexts, so core 0 programs the second while
+ * the first runs. */
+#define NPU_MAX_JOBS 2
+
+/* What the NPU computes of a node, per output channel j:
+ *   quant: clip((scale[j] * acc + bias[j]) >> shift) to int8 (uint8: relu)
+ *   raw:   acc as int32
+ * then the epilogue from tail_from on, on the cores. */
+struct fold {
+    bool quant, relu;
+    int shift;
+    int64_t *scale, *bias; /* N each when quant */
+    int tail_from;         /* first link after the requantization */
+    bool tail_computes;    /* a link from there on computes (not only aliases) */
+    int64_t lo, hi;        /* the requantization's output range */
+};
+
+static bool no(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool no(char *why, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, size, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* The value of constant t for output channel j of a result whose last
+ * axis has N channels: t is a scalar or varies along that axis only. */
+static bool channel_value(const struct ort_tensor *t, int64_t N, int64_t j, int64_t *v)
+{
+    if (!t->is_const)
+        return false;
+    int64_t count = ort_shape_count(&t->shape);
+    if (count == 1) {
+        *v = t->data[0];
+        return true;
+    }
+    if (t->shape.rank < 1 || t->shape.dim[t->shape.rank - 1] != N || count != N)
+        return false;
+    *v = t->data[j];
+    return true;
+}
+
+static bool fits32(__int128 v) { return v >= INT32_MIN && v <= INT32_MAX; }
+
+/* Beyond this an affine coefficient is not worth checking further: the
+ * int32 checks below would fail anyway. */
+#define AFFINE_LIMIT ((int64_t)1 << 40)
+
+/* The fold of node n's epilogue into the NPU's arithmetic (the file's
+ * comment); false with why when it is not exact. f->scale/bias are owned
+ * by the caller on success. */
+static bool fold_epilogue(const struct gen *G, const struct ort_node *n, const struct ort_matmul *m,
+                          struct fold *f, char *why, size_t size)
+{
+    const struct ort_graph *g = G->g;
+    int64_t N = m->N;
+    memset(f, 0, sizeof *f);
+    int64_t *a = malloc(sizeof *a * (size_t)N), *b = malloc(sizeof *b * (size_t)N);
+    bool ok = false;
+    for (int64_t j = 0; j < N; j++)
+        a[j] = 1, b[j] = 0;
+    if (n->op->id == ORT_OPID_GEMM) {
+        bool has_c = n->n_inputs > 2 && n->inputs[2] >= 0;
+        for (int64_t j = 0; j < N; j++) {
+            int64_t c = 0;
+            a[j] = n->p.alpha;
+            if (has_c && !channel_value(T(G, n->inputs[2]), N, j, &c)) {
+                no(why, size, "Gemm's C varies along the rows (the NPU's bias is per output channel)");
+                goto out;
+            }
+            b[j] = n->p.beta * c;
+        }
+    }
+    int cur = n->outputs[0], e = 0;
+    bool affine_links = false;
+    for (; e < n->n_epilogue; e++) {
+        const struct ort_node *c = &g->nodes[n->epilogue[e]];
+        if (c->alias) {
+            cur = c->outputs[0];
+            continue;
+        }
+        int id = c->op->id;
+        if (id == ORT_OPID_REQUANT_SHIFT)
+            break;
+        if (id != ORT_OPID_ADD && id != ORT_OPID_MUL && id != ORT_OPID_TRUE_INTEGER_DIV) {
+            no(why, size, "epilogue link '%s' (%s) before the requantization is not a per-channel "
+                          "offset or factor", c->name, c->op_type);
+            goto out;
+        }
+        int side[ORT_LINK_MAX_INPUTS];
+        int ns = cg_link_sides(c, cur, side);
+        for (int64_t j = 0; j < N; j++) {
+            int64_t sv[ORT_LINK_MAX_INPUTS];
+            for (int k = 0; k < ns; k++)
+                if (side[k] < 0 || !channel_value(T(G, side[k]), N, j, &sv[k])) {
+                    no(why, size, "epilogue link '%s' (%s) has an input that varies along the rows",
+                       c->name, c->op_type);
+                    goto out;
+                }
+            /* v -> k v + c, checked affine at two more points */
+            int64_t f0 = c->op->link_eval(g, c, 0, sv), f1 = c->op->link_eval(g, c, 1, sv);
+            int64_t k1 = f1 - f0;
+            if (c->op->link_eval(g, c, -3, sv) != f0 - 3 * k1 ||
+                c->op->link_eval(g, c, 1000, sv) != f0 + 1000 * k1) {
+                no(why, size, "epilogue link '%s' (%s) is not affine", c->name, c->op_type);
+                goto out;
+            }
+            if (llabs(a[j]) > AFFINE_LIMIT || llabs(b[j]) > AFFINE_LIMIT || llabs(k1) > AFFINE_LIMIT ||
+                llabs(f0) > AFFINE_LIMIT) {
+                no(why, size, "epilogue link '%s' (%s): its values exceed int32", c->name, c->op_type);
+                goto out;
+            }
+            a[j] *= k1;
+            b[j] = b[j] * k1 + f0;
+        }
+        affine_links = true;
+        cur = c->outputs[0];
+    }
+    const struct ort_tensor *acc = T(G, n->outputs[0]);
+    if (!fits32(acc->lo) || !fits32(acc->hi)) {
+        no(why, size, "the products' range [%" PRId64 ", %" PRId64 "] exceeds the NPU's 32-bit "
+                      "accumulators", acc->lo, acc->hi);
+        goto out;
+    }
+    if (e == n->n_epilogue) { /* no requantization: the raw accumulators */
+        bool identity = !affine_links;
+        for (int64_t j = 0; j < N && identity; j++)
+            identity = a[j] == 1 && b[j] == 0;
+        if (!identity) {
+            no(why, size, "an epilogue without a requantization (the NPU's offsets and factors need one)");
+            goto out;
+        }
+        if (T(G, cg_final_output(G, n))->storage != ORT_DT_INT32) {
+            no(why, size, "the raw accumulators are not stored as int32");
+            goto out;
+        }
+        f->tail_from = n->n_epilogue;
+        ok = true;
+        goto out;
+    }
+    const struct ort_node *r = &g->nodes[n->epilogue[e]];
+    ort_levels_range(r->p.n_levels, r->p.is_signed, &f->lo, &f->hi);
+    if (!(f->lo == -128 && f->hi == 127) && !(f->lo == 0 && f->hi == 255)) {
+        no(why, size, "requantization '%s' clips to [%" PRId64 ", %" PRId64 "]; the NPU clips to int8 "
+                      "or uint8 only", r->name, f->lo, f->hi);
+        goto out;
+    }
+    f->quant = true;
+    f->relu = f->lo == 0;
+    f->shift = (int)r->p.log2d;
+    f->scale = malloc(sizeof *f->scale * (size_t)N);
+    f->bias = malloc(sizeof *f->bias * (size_t)N);
+    int side[ORT_LINK_MAX_INPUTS];
+    cg_link_sides(r, cur, side);
+    int64_t round = f->shift ? (int64_t)1 << (f->shift - 1) : 0;
+    for (int64_t j = 0; j < N; j++) {
+        int64_t mul, add;
+        if (!channel_value(T(G, side[0]), N, j, &mul) || !channel_value(T(G, side[1]), N, j, &add)) {
+            no(why, size, "requantization '%s' varies along the rows (the NPU's scale and bias are "
+                          "per output channel)", r->name);
+            goto out;
+        }
+        __int128 s = (__int128)a[j] * mul, bb = (__int128)b[j] * mul + add + round;
+        /* Exact in 32 bits at both ends of the products' range (the
+         * value is linear in acc), so at every value between. */
+        if (!fits32(s * acc->lo + bb) || !fits32(s * acc->hi + bb)) {
+            no(why, size, "requantization '%s' needs more than 32 bits for the products' range "
+                          "[%" PRId64 ", %" PRId64 "]", r->name, acc->lo, acc->hi);
+            goto out;
+        }
+        /* the registers hold them modulo 2^32, which is what the NPU computes in */
+        f->scale[j] = (int64_t)(uint32_t)(uint64_t)(int64_t)s;
+        f->bias[j] = (int64_t)(uint32_t)(uint64_t)(int64_t)bb;
+    }
+    f->tail_from = e + 1;
+    cur = r->outputs[0];
+    for (int t = e + 1; t < n->n_epilogue; t++) {
+        const struct ort_node *c = &g->nodes[n->epilogue[t]];
+        if (!c->alias && !cg_scalar_sides(G, c, cur)) {
+            no(why, size, "epilogue link '%s' (%s) after the requantization has a tensor input", c->name,
+               c->op_type);
+            goto out;
+        }
+        f->tail_computes = f->tail_computes || !c->alias;
+        cur = c->outputs[0];
+    }
+    const struct ort_tensor *fin = T(G, cg_final_output(G, n));
+    if (esize(fin) != 1 || (!f->tail_computes && fin->storage != (f->relu ? ORT_DT_UINT8 : ORT_DT_INT8))) {
+        no(why, size, "the result '%s' is not stored in the NPU's 8-bit output type", fin->name);
+        goto out;
+    }
+    ok = true;
+out:
+    free(a);
+    free(b);
+    if (!ok) {
+        free(f->scale);
+        free(f->bias);
+        f->scale = f->bias = NULL;
+    }
+    return ok;
+}
+
+static bool npu_applies(const struct gen *G, int node)
+{
+    const struct ort_node *n = &G->g->nodes[node];
+    return n->op->step == ORT_STEP_PRODUCT && T(G, n->inputs[1])->is_const && !T(G, n->inputs[0])->is_const;
+}
+
+static bool npu_can_run(const struct gen *G, int node, char *why, size_t size)
+{
+    const struct ort_node *n = &G->g->nodes[node];
+    if (n->op->step != ORT_STEP_PRODUCT)
+        return no(why, size, "the NPU runs products with a constant weight matrix only");
+    struct ort_matmul m;
+    ort_matmul_dims(G->g, n, &m);
+    const struct ort_tensor *a = T(G, n->inputs[0]), *b = T(G, n->inputs[1]);
+    if (!b->is_const || a->is_const)
+        return no(why, size, "the NPU multiplies activations by a constant weight matrix; here %s",
+                  b->is_const ? "both operands are constant" : "the weights are activations");
+    if (n->op->id != ORT_OPID_GEMM && ort_shape_count(&m.b_batch) != 1)
+        return no(why, size, "batched weight matrices");
+    if (m.trans_a)
+        return no(why, size, "a transposed A (the NPU reads the rows as pixels)");
+    if (ort_shape_count(&m.a_batch) != m.batches)
+        return no(why, size, "A broadcast over the batch");
+    if (a->storage != ORT_DT_INT8 && a->storage != ORT_DT_UINT8)
+        return no(why, size, "A is not 8-bit");
+    if (b->storage != ORT_DT_INT8)
+        return no(why, size, "the weights are not int8");
+    if (m.K > 0xFFFF * ORT_NPU_KI_1X1 || m.N > 0xFFFF * ORT_NPU_KO)
+        return no(why, size, "K or N too large for the NPU's subtile counters");
+    struct fold f;
+    if (!fold_epilogue(G, n, &m, &f, why, size))
+        return false;
+    free(f.scale);
+    free(f.bias);
+    return true;
+}
+
+/* ---- jobs ------------------------------------------------------------------ */
+
+/* A job of a tile: its rows row0.. as an H x W image. */
+struct npu_job {
+    int64_t row0, H, W;
+};
+
+static void job_layer(const struct step *s, const struct npu_job *j, struct ort_npu_layer *l)
+{
+    memset(l, 0, sizeof *l);
+    l->mode = ORT_NPU_MODE_1X1;
+    l->h_in = (unsigned)j->H;
+    l->w_in = (unsigned)j->W;
+    l->cin = (unsigned)s->npu.K;
+    l->cout = (unsigned)s->npu.N;
+    l->qw = 8;
+    l->wmin = -128;
+    l->signed_in = s->npu.signed_in;
+    l->norm_quant = s->npu.quant;
+    l->scale_bits = 32;
+    l->bias = s->npu.quant;
+    l->shift = (unsigned)s->npu.shift;
+    l->relu = s->npu.relu;
+    l->out_bits = s->npu.quant ? 8 : 32;
+    l->prefetch = true; /* the next input load behind the weight port */
+}
+
+/* The job's registers, its pointers relative to its buffers (weights: an
+ * offset in the weight memory from the step's encoded weights; input and
+ * output: from the job's first row; scale, bias: from their buffers). */
+static void job_regs(const struct step *s, const struct npu_job *j, uint32_t regs[ORT_NPU_JOB_REGS])
+{
+    struct ort_npu_layer l;
+    job_layer(s, j, &l);
+    struct ort_npu_addrs addrs = {.wmem = true};
+    ort_npu_layer_regs(&l, &addrs, regs);
+}
+
+static int64_t job_cycles(const struct gen *G, const struct step *s, const struct npu_job *j)
+{
+    uint32_t regs[ORT_NPU_JOB_REGS];
+    job_regs(s, j, regs);
+    return (int64_t)ort_npu_job_cycles(&G->target->npu, regs) + G->target->cost.npu_job_cycles;
+}
+
+/* The jobs of a tile of R rows, the fastest of: one job on an exact
+ * H x W factorization of R, or 6 rows of R/6 pixels then the remainder
+ * as a second job. Returns the count. */
+static int tile_jobs(const struct gen *G, const struct step *s, int64_t R, struct npu_job *jobs,
+                     int64_t *cycles)
+{
+    int64_t best = -1;
+    int n = 0;
+    for (int64_t h = 1; h <= R; h++) {
+        if (R % h)
+            continue;
+        struct npu_job j = {0, h, R / h};
+        int64_t c = job_cycles(G, s, &j);
+        if (best < 0 || c < best) {
+            best = c;
+            jobs[0] = j;
+            n = 1;
+        }
+    }
+    if (R > 6 && R % 6) {
+        struct npu_job a = {0, 6, R / 6}, b = {R / 6 * 6, 1, R % 6};
+        int64_t c = job_cycles(G, s, &a) + job_cycles(G, s, &b);
+        if (c < best) {
+            best = c;
+            jobs[0] = a;
+            jobs[1] = b;
+            n = 2;
+        }
+    }
+    *cycles = best;
+    return n;
+}
+
+/* ---- lowering ---------------------------------------------------------------- */
+
+static int npu_lower(struct gen *G, int ni, struct step *s)
+{
+    const struct ort_node *n = &G->g->nodes[ni];
+    cg_step_init(s, ni);
+    char why[256];
+    if (!npu_can_run(G, ni, why, sizeof why))
+        return ort_fail(G->d, "%s: node '%s' (%s): the NPU cannot run it: %s", G->g->source, n->name,
+                        n->op_type, why);
+    struct ort_matmul m;
+    ort_matmul_dims(G->g, n, &m);
+    struct fold f;
+    fold_epilogue(G, n, &m, &f, why, sizeof why);
+    const struct ort_tensor *a = T(G, n->inputs[0]), *b = T(G, n->inputs[1]);
+    s->kind = S_NPU_GEMM;
+    s->npu = (struct npu_step){
+        .K = m.K, .N = m.N, .signed_in = a->storage == ORT_DT_INT8, .quant = f.quant, .relu = f.relu,
+        .shift = f.shift, .tail_operand = -1,
+    };
+    s->plan.units = m.batches * m.M;
+    cg_add_operand(s, n->inputs[0], -1, NN_ROWS, m.K, 0);
+    if (f.quant) {
+        cg_add_operand(s, -1, cg_store_table(G, f.scale, m.N, ORT_DT_INT32), NN_WHOLE, 0, 4 * m.N);
+        cg_add_operand(s, -1, cg_store_table(G, f.bias, m.N, ORT_DT_INT32), NN_WHOLE, 0, 4 * m.N);
+    }
+    int out = cg_final_output(G, n);
+    if (f.tail_computes) {
+        /* indexed by the byte the NPU wrote: value v at v & 255 */
+        int64_t *tab = calloc(256, sizeof *tab);
+        for (int64_t v = f.lo; v <= f.hi; v++)
+            tab[v & 255] = cg_eval_links(G, n, f.tail_from, v);
+        s->npu.tail_operand = s->plan.n;
+        cg_add_operand(s, -1, cg_store_table(G, tab, 256, T(G, out)->storage), NN_WHOLE, 0, 256);
+    }
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, m.N * esize(T(G, out)), 0);
+    /* The weights as the NPU reads them: w[n][k] encoded (npu_ref.h). */
+    struct ort_npu_layer l;
+    struct npu_job one = {0, 1, 1};
+    job_layer(s, &one, &l);
+    size_t wbytes = ort_npu_weight_bytes(&l);
+    int8_t *w = malloc((size_t)(m.K * m.N));
+    uint8_t *enc = malloc(wbytes);
+    for (int64_t k = 0; k < m.K; k++)
+        for (int64_t j = 0; j < m.N; j++)
+            w[j * m.K + k] = (int8_t)(m.trans_b ? b->data[j * m.K + k] : b->data[k * m.N + j]);
+    bool encoded = ort_npu_encode_weights(&l, w, enc);
+    int64_t *data = malloc(sizeof *data * wbytes);
+    for (size_t i = 0; i < wbytes; i++)
+        data[i] = enc[i];
+    free(w);
+    free(enc);
+    if (!encoded) { /* cannot happen for int8 weights with wmin -128 */
+        free(data);
+        return ort_fail(G->d, "%s: node '%s' (%s): the weights do not encode for the NPU", G->g->source,
+                        n->name, n->op_type);
+    }
+    s->npu.weights = cg_store_table(G, data, (int64_t)wbytes, ORT_DT_UINT8);
+    return 0;
+}
+
+/* ---- tiling and cost ----------------------------------------------------------- */
+
+/* The cycles of a tile of R rows: the jobs, and the table the cores apply. */
+static int64_t tile_cycles(const struct gen *G, const struct step *s, int64_t R)
+{
+    struct npu_job jobs[NPU_MAX_JOBS];
+    int64_t c;
+    tile_jobs(G, s, R, jobs, &c);
+    if (s->npu.tail_operand >= 0)
+        c += (int64_t)((double)(R * s->npu.N) * G->target->cost.npu_tail_cycles / G->target->cores) +
+             G->target->cost.tile_cycles;
+    return c;
+}
+
+/* Cycles of the step: the first tile's inputs in, then the jobs of every
+ * tile overlapping the other transfers (the longer of the two), then the
+ * last tile's output out; fixed costs per step and per tile. */
+static int64_t npu_cost(const struct gen *G, const struct step *s)
+{
+    const struct ort_cost_model *c = &G->target->cost;
+    const struct ort_tile_plan *p = &s->plan;
+    int64_t bw = G->target->dma_bytes_per_cycle, whole = 0, in = 0, out = 0;
+    for (int k = 0; k < p->n; k++) {
+        const struct ort_tile_operand *op = &p->op[k];
+        if (op->mode == NN_WHOLE)
+            whole += op->bytes;
+        else if (op->mode == NN_ROWS)
+            in += op->unit_bytes;
+        else if (op->mode == NN_OUT_ROWS)
+            out += op->unit_bytes;
+    }
+    int64_t tiles = p->tiles > 0 ? p->tiles : 1, tu = p->tile_units > 0 ? p->tile_units : p->units;
+    int64_t last = p->units - (tiles - 1) * tu;
+    int64_t compute = (tiles - 1) * tile_cycles(G, s, tu) + tile_cycles(G, s, last);
+    int64_t first = (whole + tu * in) / bw, last_out = last * out / bw;
+    int64_t rest = (whole + p->units * (in + out)) / bw - first - last_out;
+    return c->step_cycles + first + (compute > rest ? compute : rest) + last_out + c->tile_cycles * tiles;
+}
+
+/* Every operand the NPU touches in L1: staged, or resident there. */
+static bool staged(const struct step *s)
+{
+    for (int k = 0; k < s->plan.n; k++)
+        if (s->plan.op[k].mode == NN_INPLACE && !s->plan.op[k].resident)
+            return false;
+    return true;
+}
+
+static void npu_tile(const struct gen *G, struct step *s, int64_t l1_budget)
+{
+    /* One tile, or several so that the transfers overlap the jobs: the
+     * cheaper. */
+    static const int64_t min_tiles[] = {1, 2, 4};
+    struct ort_tile_plan best_plan = s->plan;
+    int64_t best = -1;
+    for (size_t i = 0; i < sizeof min_tiles / sizeof min_tiles[0]; i++) {
+        struct step t = *s;
+        ort_tile(&t.plan, l1_budget, 1, min_tiles[i]);
+        if (!staged(&t))
+            continue;
+        int64_t c = npu_cost(G, &t);
+        if (best < 0 || c < best) {
+            best = c;
+            best_plan = t.plan;
+        }
+    }
+    if (best < 0) {
+        ort_tile(&s->plan, l1_budget, 1, 1);
+        s->npu.infeasible = true;
+        return;
+    }
+    s->plan = best_plan;
+}
+
+/* ---- emission ----------------------------------------------------------------------- */
+
+static void npu_emit_shared(struct gen *G) { (void)G; }
+
+static void emit_jobs(struct gen *G, const struct step *s, int64_t R, const char *indent)
+{
+    struct npu_job jobs[NPU_MAX_JOBS];
+    int64_t cycles;
+    int nj = tile_jobs(G, s, R, jobs, &cycles);
+    int64_t ob = s->npu.quant ? 1 : 4;
+    for (int k = 0; k < nj; k++) {
+        uint32_t regs[ORT_NPU_JOB_REGS];
+        job_regs(s, &jobs[k], regs);
+        cg_emit(G, "%s/* rows %" PRId64 "..%" PRId64 " as %" PRId64 " x %" PRId64 " pixels */\n", indent,
+                jobs[k].row0, jobs[k].row0 + jobs[k].H * jobs[k].W - 1, jobs[k].H, jobs[k].W);
+        cg_emit(G, "%snn_npu_begin();\n", indent);
+        cg_emit(G, "%sNN_NPU_SET(0, w);\n", indent);
+        cg_emit(G, "%sNN_NPU_SET(1, (uint32_t)(uintptr_t)(x + %" PRId64 "));\n", indent, jobs[k].row0 * s->npu.K);
+        cg_emit(G, "%sNN_NPU_SET(2, (uint32_t)(uintptr_t)(y + %" PRId64 "));\n", indent,
+                jobs[k].row0 * s->npu.N * ob);
+        if (s->npu.quant) {
+            cg_emit(G, "%sNN_NPU_SET(3, (uint32_t)(uintptr_t)p[1]);\n", indent);
+            cg_emit(G, "%sNN_NPU_SET(5, (uint32_t)(uintptr_t)p[2]);\n", indent);
+        }
+        for (int i = 0; i < (int)ORT_NPU_JOB_REGS; i++) {
+            if (i <= 5 && (i != 4 || regs[i]))
+                continue; /* pointers, set above (4, the shifts, unused: 0) */
+            cg_emit(G, "%sNN_NPU_SET(%d, 0x%" PRIx32 "u);\n", indent, i, regs[i]);
+        }
+        cg_emit(G, "%snn_npu_go();\n", indent);
+    }
+}
+
+static void npu_emit(struct gen *G, int si)
+{
+    const struct step *s = &G->steps[si];
+    const struct ort_node *n = &G->g->nodes[s->node];
+    if (s->npu.infeasible) { /* refused before emission (codegen.c) */
+        cg_emit(G, "#error \"step %d: the NPU step's operands do not fit L1\"\n", si);
+        return;
+    }
+    const struct stored_const *wc = &G->consts[s->npu.weights];
+    int out_k = s->plan.n - 1;
+    cg_emit(G, "\n/* step %d: node '%s' (%s) on the NPU: rows of %" PRId64 " -> %" PRId64 " channels, %s; "
+               "weights encoded at ort_weights + %" PRId64 " (%" PRId64 " bytes) */\n",
+            si, n->name, n->op_type, s->npu.K, s->npu.N,
+            s->npu.quant ? (s->npu.relu ? "requantized to uint8" : "requantized to int8") : "int32 accumulators",
+            wc->offset, wc->bytes);
+    cg_emit(G, "static void k%d(void *const *p, const uint32_t *rs, uint32_t u0, uint32_t n)\n{\n", si);
+    cg_emit(G, "    (void)rs;\n    (void)u0;\n");
+    cg_emit(G, "    if (rt_core_id() == 0) {\n");
+    cg_emit(G, "        const uint8_t *x = p[0];\n        uint8_t *y = p[%d];\n", out_k);
+    cg_emit(G, "        uint32_t w = (uint32_t)(uintptr_t)(ort_weights + %" PRId64 ") - ORT_WMEM_BASE;\n",
+            wc->offset);
+    const struct ort_tile_plan *p = &s->plan;
+    int64_t last = p->units - (p->tiles - 1) * p->tile_units;
+    if (p->tiles > 1 && last != p->tile_units) {
+        cg_emit(G, "        if (n == %" PRId64 "u) {\n", p->tile_units);
+        emit_jobs(G, s, p->tile_units, "            ");
+        cg_emit(G, "        } else {\n");
+        emit_jobs(G, s, last, "            ");
+        cg_emit(G, "        }\n");
+    } else {
+        cg_emit(G, "        (void)n;\n");
+        emit_jobs(G, s, p->tile_units, "        ");
+    }
+    cg_emit(G, "        nn_npu_finish();\n    }\n");
+    if (s->npu.tail_operand >= 0) /* the rest of the epilogue, every core */
+        cg_emit(G, "    rt_barrier();\n    nn_npu_tail(p[%d], n * %" PRId64 "u, p[%d]);\n", out_k, s->npu.N,
+                s->npu.tail_operand);
+    cg_emit(G, "}\n");
+    cg_emit_descriptor(G, si);
+}
+
+const struct ort_engine_ops ort_engine_npu = {
+    .name = "npu",
+    .tag = NN_ENGINE_NPU,
+    .tag_name = "NN_ENGINE_NPU",
+    .can_run = npu_can_run,
+    .applies = npu_applies,
+    .lower = npu_lower,
+    .tile = npu_tile,
+    .cost = npu_cost,
+    .emit_shared = npu_emit_shared,
+    .emit = npu_emit,
+    .emit_run = cg_emit_step_run,
+};
