@@ -59,6 +59,7 @@ test: build
 bench: build
 	tests/bench/bench_iss.sh $(BUILD)
 	tests/bench/bench_cluster.sh $(BUILD)
+	tests/bench/bench_npu.sh $(BUILD)
 	tests/bench/bench_compiler.sh $(BUILD)
 
 sanitize: deps
