@@ -212,8 +212,10 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
         compute = macs / (rate * (double)cores) + (double)out * c->product_link_cycles * (double)links / (double)cores;
         break;
     }
-    case S_SOFTMAX: case S_RMSNORM: compute = (double)out * c->row_op_cycles / (double)cores; break;
-    case S_DMA_COPY: compute = 0; break;
+    case S_SOFTMAX: compute = (double)out * c->row_op_cycles / (double)cores; break;
+    case S_RMSNORM: compute = (double)out * c->rmsnorm_cycles / (double)cores; break;
+    case S_DMA_COPY: /* one transfer per input straight into the output: no staging, no tiles */
+        return (int64_t)(out * esize(&G->g->tensors[cg_final_output(G, n)])) / bw + c->dma_copy_cycles;
     default:
         compute = (double)out * (c->elementwise_cycles + c->elementwise_link_cycles * (double)links) / (double)cores;
     }

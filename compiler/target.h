@@ -35,11 +35,13 @@ struct ort_cost_model {
     double blocked_macs_per_cycle; /* per core: 8-bit products on the blocked pv.sdot kernels */
     double plain_macs_per_cycle;   /* per core: products in plain C */
     double product_link_cycles;    /* per output element and epilogue link of a product */
-    double row_op_cycles;          /* per output element of a softmax or RMSNorm */
+    double row_op_cycles;          /* per output element of a softmax */
+    double rmsnorm_cycles;         /* per output element of an RMSNorm */
     double elementwise_cycles;     /* per element of an elementwise step */
     double elementwise_link_cycles; /* per element and link of an elementwise step */
     int64_t step_cycles;           /* per step: descriptor, prologue, barriers */
     int64_t tile_cycles;           /* per tile */
+    int64_t dma_copy_cycles;       /* per step done by the DMA alone (a Concat): programming, the wait */
     /* NPU steps (compiler/engine_npu.c): a job's own cycles are the NPU
      * model's (ort_npu_job_cycles); these are the cores' share. */
     int64_t npu_job_cycles;        /* core 0 per job: acquire, 24 registers, trigger, wake-up */
