@@ -149,6 +149,17 @@ static void emit_rowop(struct gen *G, const struct step *s)
     if (s->kind == S_RMSNORM)
         emit_operand(G, s, 1, "w", false);
     emit_operand(G, s, s->plan.n - 1, "y", true);
+    if (s->kind == S_SOFTMAX && s->softmax_q8) {
+        const struct ort_tensor *fo = T(G, s->operand_tensor[s->plan.n - 1]);
+        bool mapped = s->plan.n == 4;
+        cg_emit(G, "    const uint32_t *tab = p[1];\n    const uint8_t *omap = %s;\n", mapped ? "p[2]" : "0");
+        cg_emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
+        cg_emit(G, "    for (uint32_t r = b; r < e; r++)\n");
+        cg_emit(G, "        softmax_q8%s_%s_%s(x + r * %" PRId64 "u, y + r * %" PRId64 "u, %" PRId64
+                ", tab, omap, %" PRId64 "u);\n",
+             mapped ? "m" : "", ctype(x->storage), ctype(fo->storage), len, len, len, n->p.n_levels - 1);
+        return;
+    }
     if (s->kind == S_SOFTMAX && s->plan.n == 4) {
         const struct ort_tensor *fo = T(G, s->operand_tensor[3]);
         cg_emit(G, "    const uint32_t *tab = p[1];\n    const int32_t *omap = p[2];\n");

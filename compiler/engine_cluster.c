@@ -34,6 +34,21 @@ static void lower_elementwise(struct gen *G, const struct ort_node *n, struct st
     cg_plan_lut(G, s, n);
 }
 
+/* Whether the softmax's term table meets what nn_kernel.h's
+ * NN_DEFINE_SOFTMAX_ROW_Q8 needs to give NN_SOFTMAX_TABLE_BODY's values
+ * (the proof is there): levels - 1 = L in 1..255, tab[0] > 0 the largest
+ * term, L * tab[0] < 2^24 and a row's sum of scaled terms below 2^32. */
+static bool softmax_q8_fits(const int64_t *tab, int64_t span, int64_t len, int64_t levels)
+{
+    int64_t L = levels - 1;
+    if (L < 1 || L > 255 || span < 1 || tab[0] <= 0)
+        return false;
+    for (int64_t d = 1; d < span; d++)
+        if (tab[d] < 0 || tab[d] > tab[0])
+            return false;
+    return tab[0] * L < ((int64_t)1 << 24) && len * tab[0] * L < ((int64_t)1 << 32);
+}
+
 /* Softmax and RMSNorm: by rows of the last axis. */
 static void lower_row_op(struct gen *G, const struct ort_node *n, struct step *s)
 {
@@ -50,14 +65,21 @@ static void lower_row_op(struct gen *G, const struct ort_node *n, struct step *s
             tab[d] = nn_softmax_term((int32_t)-d, (int32_t)n->p.coeff[0], (int32_t)n->p.coeff[1],
                                      (int32_t)n->p.coeff[2], (int32_t)n->p.coeff[3],
                                      0xFFFFFFFFu / (uint32_t)n->p.coeff[3]);
+        int final = n->n_epilogue ? cg_final_output(G, n) : out;
+        s->softmax_q8 = softmax_q8_fits(tab, span, len, n->p.n_levels) && esize(T(G, final)) == 1;
+        if (s->softmax_q8)
+            for (int64_t d = 0; d < span; d++)
+                tab[d] *= n->p.n_levels - 1;
         cg_add_operand(s, -1, cg_store_table(G, tab, span, ORT_DT_INT32), NN_WHOLE, 0, 4 * span);
         if (n->n_epilogue) {
             /* The epilogue as a table over the output values. */
             int64_t levels = n->p.n_levels, *map = malloc(sizeof *map * (size_t)levels);
             for (int64_t q = 0; q < levels; q++)
                 map[q] = cg_eval_links(G, n, 0, q);
-            cg_add_operand(s, -1, cg_store_table(G, map, levels, ORT_DT_INT32), NN_WHOLE, 0, 4 * levels);
-            out = cg_final_output(G, n);
+            enum ort_dtype mt = s->softmax_q8 ? T(G, final)->storage : ORT_DT_INT32;
+            cg_add_operand(s, -1, cg_store_table(G, map, levels, mt), NN_WHOLE, 0,
+                           ort_dtype_size(mt) * levels);
+            out = final;
             o = T(G, out);
         }
     }
@@ -211,7 +233,9 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
         compute = macs / (rate * (double)cores) + (double)out * c->product_link_cycles * (double)links / (double)cores;
         break;
     }
-    case S_SOFTMAX: case S_RMSNORM: compute = (double)out * c->row_op_cycles / (double)cores; break;
+    case S_SOFTMAX: case S_RMSNORM:
+        compute = (double)out * (s->softmax_q8 ? c->softmax_q8_cycles : c->row_op_cycles) / (double)cores;
+        break;
     case S_DMA_COPY: compute = 0; break;
     default:
         compute = (double)out * (c->elementwise_cycles + c->elementwise_link_cycles * (double)links) / (double)cores;
@@ -226,16 +250,21 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
  * of element types the steps use. */
 static void cluster_emit_shared(struct gen *G)
 {
-    char seen[64][96];
+    char seen[64][128];
     int n_seen = 0;
     for (int si = 0; si < G->n_steps; si++) {
         const struct step *s = &G->steps[si];
         if (s->engine != &ort_engine_cluster || (s->kind != S_SOFTMAX && s->kind != S_RMSNORM))
             continue;
         const struct ort_node *n = &G->g->nodes[s->node];
-        char line[96];
+        char line[128];
         const char *x = tensor_ctype(G, n->inputs[0]), *y = tensor_ctype(G, n->outputs[0]);
-        if (s->kind == S_SOFTMAX && s->plan.n == 4)
+        if (s->kind == S_SOFTMAX && s->softmax_q8) {
+            const char *yt = tensor_ctype(G, s->operand_tensor[s->plan.n - 1]);
+            bool sx = T(G, n->inputs[0])->storage == ORT_DT_INT8, mapped = s->plan.n == 4;
+            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_Q8(softmax_q8%s_%s_%s, %s, %s, %d, %s, %d)",
+                     mapped ? "m" : "", x, yt, x, yt, sx ? 0 : 4, sx ? "0x0C" : "0x0E", mapped);
+        } else if (s->kind == S_SOFTMAX && s->plan.n == 4)
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE_MAP(softmax_map_%s_%s, %s, %s)", x,
                      tensor_ctype(G, s->operand_tensor[3]), x, tensor_ctype(G, s->operand_tensor[3]));
         else if (s->kind == S_SOFTMAX && s->plan.n == 3)

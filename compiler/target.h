@@ -35,6 +35,7 @@ struct ort_cost_model {
     double plain_macs_per_cycle;   /* per core: products in plain C */
     double product_link_cycles;    /* per output element and epilogue link of a product */
     double row_op_cycles;          /* per output element of a softmax or RMSNorm */
+    double softmax_q8_cycles;      /* per output element of a softmax on NN_DEFINE_SOFTMAX_ROW_Q8 */
     double elementwise_cycles;     /* per element of an elementwise step */
     double elementwise_link_cycles; /* per element and link of an elementwise step */
     int64_t step_cycles;           /* per step: descriptor, prologue, barriers */
