@@ -228,9 +228,10 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
         struct ort_matmul m;
         ort_matmul_dims(G->g, n, &m);
         double macs = (double)m.batches * (double)m.M * (double)m.N * (double)m.K;
-        double rate = cg_mm_blocked(G, n, &m, s->kind == S_MATMUL_W) ? c->blocked_macs_per_cycle
-                                                                       : c->plain_macs_per_cycle;
-        compute = macs / (rate * (double)cores) + (double)out * c->product_link_cycles * (double)links / (double)cores;
+        bool blocked = cg_mm_blocked(G, n, &m, s->kind == S_MATMUL_W);
+        double rate = blocked ? c->blocked_macs_per_cycle : c->plain_macs_per_cycle;
+        double link = blocked && m.K == 4 ? c->product_k4_link_cycles : c->product_link_cycles;
+        compute = macs / (rate * (double)cores) + (double)out * link * (double)links / (double)cores;
         break;
     }
     case S_SOFTMAX: case S_RMSNORM:

@@ -721,6 +721,41 @@ TEST(CompilerNetworks, ConcatTransposeNormAndActivations)
     ob_free(m);
 }
 
+/* Products with K = 4 (attention scores of 4-wide heads) take their own
+ * blocks of 8 columns with one dot instruction per output: rows odd and
+ * even (1- and 2-row blocks), columns not a multiple of 8, a masking add
+ * and two requantizations (one the identity) in the epilogue. */
+TEST(CompilerNetworks, ProductsOfKFourWithRemainders)
+{
+    for (int64_t M : {5, 6}) {
+        ob_model *m = ob_new();
+        const int64_t qd[] = {3, M, 4}, kd[] = {3, 13, 4}, md[] = {13};
+        std::vector<int64_t> mask(13);
+        for (int i = 0; i < 13; i++)
+            mask[i] = i % 4 == 0 ? -100 : 0;
+        ob_input(m, "q", 1, 3, qd);
+        ob_input(m, "k", 1, 3, kd);
+        ob_const(m, "mask", 1, md, mask.data());
+        int t = ob_node(m, "Transpose", "kt", 1, IN("k"), "kT");
+        const int64_t perm[] = {0, 2, 1};
+        ob_attr_ints(m, t, "perm", perm, 3);
+        ob_node(m, "MatMul", "scores", 2, IN("q", "kT"), "s");
+        add_rqs(m, "rq1", "s", "s8", 953, 65536, true);
+        ob_node(m, "Add", "masked", 2, IN("s8", "mask"), "sm");
+        add_rqs(m, "rq2", "sm", "y", 65536, 65536, true);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {{3, M, 4}, {3, 13, 4}}, 17 + (unsigned)M);
+        expect_simulator_matches(dir);
+        RunResult r = ortigia("compile " + dir + "/network.onnx -o " + dir + "/out");
+        ASSERT_EQ(r.status, 0) << r.out;
+        std::ifstream c(dir + "/out/network.c");
+        std::string code((std::istreambuf_iterator<char>(c)), std::istreambuf_iterator<char>());
+        EXPECT_NE(code.find("NN_DOT1_i8_i8(x0, w7)"), std::string::npos) << M;
+        ob_free(m);
+    }
+}
+
 /* The softmax rows of nn_kernel.h's NN_DEFINE_SOFTMAX_ROW_Q8 (word-wise
  * maximum, two elements per loop iteration, the 24-bit reciprocal):
  * rows of 6 (no word loop), 20 (word loop and a remainder), 37 (odd,

@@ -35,9 +35,29 @@ static inline void nn_part(uint32_t count, uint32_t *begin, uint32_t *end)
  * p.clip to [-2^(n-1), 2^(n-1) - 1], p.clipu to [0, 2^(n-1) - 1], or
  * p.max/p.min to [lo, hi]; the same values, without branches. s, n are
  * constants. */
+/* x * m as one 1-cycle mul: for some constants GCC's RV32 tuning prefers
+ * two or three shifts and adds (x * 32764: sll, sub, sll), which cost
+ * more here; a power of two stays a shift. */
+static inline __attribute__((always_inline)) int32_t nn_mul_insn(int32_t x, int32_t m)
+{
+    int32_t r;
+    __asm__("mul %0, %1, %2" : "=r"(r) : "r"(x), "r"(m));
+    return r;
+}
+#define NN_MUL(x, m)                                                                        \
+    (__builtin_constant_p(m) && ((uint32_t)(m) & ((uint32_t)(m) - 1u)) == 0                  \
+         ? (int32_t)(x) * (int32_t)(m)                                                      \
+         : nn_mul_insn((int32_t)(x), (int32_t)(m)))
+/* mul = 2^s and add = 0 (constants): (x * 2^s + 2^(s-1)) >> s is x, as the
+ * compiler uses these forms only where x * mul + add + 2^(s-1) cannot
+ * leave int32 (ops_link.c, rqs_fits32); GCC does not see it. */
+#define NN_RQ_IDENTITY(mul, add, s)                                                         \
+    (__builtin_constant_p(mul) && __builtin_constant_p(add) && (s) >= 0 && (s) < 31 &&      \
+     (add) == 0 && (mul) == (1 << ((s) >= 0 && (s) < 31 ? (s) : 0)))
 #define NN_RQ_PRE(x, mul, add, s)                                                           \
-    ((s) > 0 ? ((int32_t)(x) * (int32_t)(mul) + (int32_t)(add) + (1 << ((s) > 0 ? (s) - 1 : 0))) >> (s) \
-             : (int32_t)(x) * (int32_t)(mul) + (int32_t)(add))
+    (NN_RQ_IDENTITY(mul, add, s) ? (int32_t)(x)                                             \
+     : (s) > 0 ? (NN_MUL(x, mul) + (int32_t)(add) + (1 << ((s) > 0 ? (s) - 1 : 0))) >> (s)    \
+               : NN_MUL(x, mul) + (int32_t)(add))
 #define nn_rq32_clip(x, mul, add, s, n) xp_clip(NN_RQ_PRE(x, mul, add, s), n)
 #define nn_rq32_clipu(x, mul, add, s, n) xp_clipu(NN_RQ_PRE(x, mul, add, s), n)
 #define nn_rq32_range(x, mul, add, s, lo, hi) xp_min(xp_max(NN_RQ_PRE(x, mul, add, s), lo), hi)
@@ -284,6 +304,14 @@ static inline int32_t nn_dot_u8_u8(const void *a, const void *b, uint32_t words,
 #define NN_SM_Q8_OUT(mapped, r) NN_SM_Q8_OUT_##mapped(r)
 #define NN_SM_Q8_OUT_1(r) NN_SM_LBURR(r, om, r)
 #define NN_SM_Q8_OUT_0(r) "add " r ", " r ", %[om]\n"
+
+/* One dot product of a word of each (K = 4: emit.c issues them one at a
+ * time), non-accumulating, lanes as NN_F7_*: dotsp.b, dotusp.b with the
+ * unsigned operand first, dotup.b. */
+#define NN_DOT1_i8_i8(x, w) (int32_t)XP_PV(0x26, 1, x, w)
+#define NN_DOT1_u8_i8(x, w) (int32_t)XP_PV(0x22, 1, x, w)
+#define NN_DOT1_i8_u8(x, w) (int32_t)XP_PV(0x22, 1, w, x)
+#define NN_DOT1_u8_u8(x, w) (int32_t)XP_PV(0x20, 1, x, w)
 
 NN_DEFINE_MM(i8, i8)
 NN_DEFINE_MM(u8, i8)
