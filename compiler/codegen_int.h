@@ -78,6 +78,9 @@ struct step {
      * table: operand lut_operand, indexed by value - lut_lo (-1: none). */
     int lut_from, lut_operand;
     int64_t lut_lo;
+    /* S_SOFTMAX on nn_kernel.h's NN_DEFINE_SOFTMAX_ROW_Q8: its tables are
+     * the terms times levels - 1 and, with an epilogue, the map as bytes */
+    bool softmax_q8;
     struct npu_step npu; /* S_NPU_GEMM */
 };
 

@@ -149,6 +149,17 @@ static void emit_rowop(struct gen *G, const struct step *s)
     if (s->kind == S_RMSNORM)
         emit_operand(G, s, 1, "w", false);
     emit_operand(G, s, s->plan.n - 1, "y", true);
+    if (s->kind == S_SOFTMAX && s->softmax_q8) {
+        const struct ort_tensor *fo = T(G, s->operand_tensor[s->plan.n - 1]);
+        bool mapped = s->plan.n == 4;
+        cg_emit(G, "    const uint32_t *tab = p[1];\n    const uint8_t *omap = %s;\n", mapped ? "p[2]" : "0");
+        cg_emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
+        cg_emit(G, "    for (uint32_t r = b; r < e; r++)\n");
+        cg_emit(G, "        softmax_q8%s_%s_%s(x + r * %" PRId64 "u, y + r * %" PRId64 "u, %" PRId64
+                ", tab, omap, %" PRId64 "u);\n",
+             mapped ? "m" : "", ctype(x->storage), ctype(fo->storage), len, len, len, n->p.n_levels - 1);
+        return;
+    }
     if (s->kind == S_SOFTMAX && s->plan.n == 4) {
         const struct ort_tensor *fo = T(G, s->operand_tensor[3]);
         cg_emit(G, "    const uint32_t *tab = p[1];\n    const int32_t *omap = p[2];\n");
@@ -260,26 +271,29 @@ static void emit_mm_store(struct gen *G, const struct step *s, int si, const str
     const struct ort_node *n = &G->g->nodes[s->node];
     int out_k = s->plan.n - 1;
     const struct ort_tensor *o = T(G, s->operand_tensor[out_k]);
+    /* The column comes as the block's j plus a constant jc, added last:
+     * GCC then shares the address of the block's row and folds jc into
+     * the loads' and stores' offsets (given j + jc, it adds per element). */
     cg_emit(G, "static inline __attribute__((always_inline)) void o%d(void *const *p, const uint32_t *rs, "
-            "uint32_t u0, uint32_t i, uint32_t j, int32_t acc)\n{\n    (void)rs;\n    (void)u0;\n", si);
+            "uint32_t u0, uint32_t i, uint32_t j, uint32_t jc, int32_t acc)\n{\n    (void)rs;\n    (void)u0;\n", si);
     emit_inputs(G, s, 2);
     emit_operand(G, s, out_k, "y", true);
     cg_emit(G, "    {\n");
     char flat[96];
     if (wmode) {
-        snprintf(flat, sizeof flat, "(i * %" PRId64 "u + u0 + j)", m->N);
-        emit_matmul_epilogue(G, s, n, m, flat, "i", "(u0 + j)");
-        cg_emit(G, "            y[i * (rs[%d] / %d) + j] = (%s)v;\n", out_k, esize(o), ctype(o->storage));
+        snprintf(flat, sizeof flat, "(i * %" PRId64 "u + u0 + j + jc)", m->N);
+        emit_matmul_epilogue(G, s, n, m, flat, "i", "(u0 + j + jc)");
+        cg_emit(G, "            y[i * (rs[%d] / %d) + j + jc] = (%s)v;\n", out_k, esize(o), ctype(o->storage));
     } else {
         cg_emit(G, "            uint32_t u = u0 + i;\n");
-        snprintf(flat, sizeof flat, "(u * %" PRId64 "u + j)", m->N);
-        emit_matmul_epilogue(G, s, n, m, flat, "u", "j");
-        cg_emit(G, "            y[i * %" PRId64 "u + j] = (%s)v;\n", m->N, ctype(o->storage));
+        snprintf(flat, sizeof flat, "(u * %" PRId64 "u + j + jc)", m->N);
+        emit_matmul_epilogue(G, s, n, m, flat, "u", "j + jc");
+        cg_emit(G, "            y[i * %" PRId64 "u + j + jc] = (%s)v;\n", m->N, ctype(o->storage));
     }
     cg_emit(G, "    }\n}\n");
 }
 
-/* The blocked kernel: blocks of R rows x 4 columns shared among the
+/* The blocked kernel: blocks of R rows x 4 (K = 4: 8) columns shared among the
  * cores; `rows`/`cols` are C expressions of the counts, `arow(i)` and
  * `brow(j)` pointer expressions written by the caller into a0 and b0. */
 static void emit_mm_blocked(struct gen *G, const struct step *s, int si, const struct ort_matmul *m,
@@ -297,14 +311,23 @@ static void emit_mm_blocked(struct gen *G, const struct step *s, int si, const s
     snprintf(rows, sizeof rows, wmode ? "%" PRId64 "u" : "n", rows_w);
     snprintf(cols, sizeof cols, wmode ? "n" : "%" PRId64 "u", m->N);
     cg_emit(G, "    const %s *a = p[0];\n    const %s *bm = p[1];\n", ta, tb);
+    /* The epilogue's operand pointers in registers: read through p, GCC
+     * reloads them after every 8-bit store (which may alias anything). */
+    cg_emit(G, "    void *const lp[%d] = {", s->plan.n);
+    for (int k = 0; k < s->plan.n; k++)
+        cg_emit(G, "%sp[%d]", k ? ", " : "", k);
+    cg_emit(G, "};\n");
+    /* Columns per block: 4 (the sdot kernels'), 8 when K = 4, which halves
+     * the block's share of index and pointer arithmetic per output. */
+    int C = K == 4 ? 8 : 4, lc = C == 8 ? 3 : 2;
     if (R == 1)
-        cg_emit(G, "    uint32_t cb = (%s + 3) >> 2, rb = %s, b, e;\n", cols, rows);
+        cg_emit(G, "    uint32_t cb = (%s + %d) >> %d, rb = %s, b, e;\n", cols, C - 1, lc, rows);
     else
-        cg_emit(G, "    uint32_t cb = (%s + 3) >> 2, rb = (%s + 1) >> 1, b, e;\n", cols, rows);
+        cg_emit(G, "    uint32_t cb = (%s + %d) >> %d, rb = (%s + 1) >> 1, b, e;\n", cols, C - 1, lc, rows);
     cg_emit(G, "    nn_part(rb * cb, &b, &e);\n");
     cg_emit(G, "    uint32_t ib = b / cb, jb = b - ib * cb;\n");
     cg_emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
-    cg_emit(G, "        uint32_t i = ib * %d, j = jb * 4;\n", R);
+    cg_emit(G, "        uint32_t i = ib * %d, j = jb * %d;\n", R, C);
     if (wmode) {
         cg_emit(G, "        const %s *a0 = a + i * %" PRId64 "u;\n", ta, K);
         cg_emit(G, "        const %s *bb = bm;\n", tb);
@@ -323,19 +346,34 @@ static void emit_mm_blocked(struct gen *G, const struct step *s, int si, const s
         cg_emit(G, "        const %s *bb = bm + (%s) * %" PRId64 "u;\n", tb, bidx, K * m->N);
     }
     cg_emit(G, "        const %s *b0 = bb + j * %" PRId64 "u;\n", tb, K);
-    cg_emit(G, "        if (i + %d <= %s && j + 4 <= %s) {\n            int32_t c[%d];\n", R, rows, cols, 4 * R);
-    if (R == 2)
+    cg_emit(G, "        if (i + %d <= %s && j + %d <= %s) {\n", R, rows, C, cols);
+    if (K != 4)
+        cg_emit(G, "            int32_t c[%d];\n", 4 * R);
+    if (K == 4) {
+        /* One word a row: the dot products are single instructions, each
+         * issued just before its epilogue, so that only the six words
+         * stay live (eight sums at once spill registers); no hardware
+         * loop to set up, no "memory" clobber. */
+        for (int c = 0; c < C; c++)
+            cg_emit(G, "            const uint32_t w%d = *(const uint32_t *)(b0 + %d);\n", c, 4 * c);
+        for (int r = 0; r < R; r++)
+            cg_emit(G, "            const uint32_t x%d = *(const uint32_t *)(a0 + %d);\n", r, 4 * r);
+        for (int r = 0; r < R; r++)
+            for (int c = 0; c < C; c++)
+                cg_emit(G, "            o%d(lp, rs, u0, i + %d, j, %du, NN_DOT1_%s(x%d, w%d));\n", si, r, c, sfx, r,
+                        c);
+    } else if (R == 2)
         cg_emit(G, "            nn_mm2x4_%s(a0, a0 + %" PRId64 "u, b0, %" PRId64 "u, %" PRId64 "u, c);\n", sfx, K,
              K, K / 4);
     else
         cg_emit(G, "            nn_mm1x4_%s(a0, b0, %" PRId64 "u, %" PRId64 "u, c);\n", sfx, K, K / 4);
-    for (int r = 0; r < R; r++)
+    for (int r = 0; r < R && K != 4; r++)
         for (int c = 0; c < 4; c++)
-            cg_emit(G, "            o%d(p, rs, u0, i + %d, j + %d, c[%d]);\n", si, r, c, r * 4 + c);
+            cg_emit(G, "            o%d(lp, rs, u0, i + %d, j, %du, c[%d]);\n", si, r, c, r * 4 + c);
     cg_emit(G, "        } else {\n");
     cg_emit(G, "            for (uint32_t ii = 0; ii < %d && i + ii < %s; ii++)\n", R, rows);
-    cg_emit(G, "                for (uint32_t jj = 0; jj < 4 && j + jj < %s; jj++)\n", cols);
-    cg_emit(G, "                    o%d(p, rs, u0, i + ii, j + jj, nn_dot_%s(a0 + ii * %" PRId64 "u, b0 + jj * %" PRId64
+    cg_emit(G, "                for (uint32_t jj = 0; jj < %d && j + jj < %s; jj++)\n", C, cols);
+    cg_emit(G, "                    o%d(lp, rs, u0, i + ii, j, jj, nn_dot_%s(a0 + ii * %" PRId64 "u, b0 + jj * %" PRId64
             "u, %" PRId64 "u, 0));\n", si, sfx, K, K, K / 4);
     cg_emit(G, "        }\n");
     cg_emit(G, "        if (++jb == cb) {\n            jb = 0;\n            ib++;\n        }\n    }\n");

@@ -35,6 +35,21 @@ static void lower_elementwise(struct gen *G, const struct ort_node *n, struct st
     cg_plan_lut(G, s, n);
 }
 
+/* Whether the softmax's term table meets what nn_kernel.h's
+ * NN_DEFINE_SOFTMAX_ROW_Q8 needs to give NN_SOFTMAX_TABLE_BODY's values
+ * (the proof is there): levels - 1 = L in 1..255, tab[0] > 0 the largest
+ * term, L * tab[0] < 2^24 and a row's sum of scaled terms below 2^32. */
+static bool softmax_q8_fits(const int64_t *tab, int64_t span, int64_t len, int64_t levels)
+{
+    int64_t L = levels - 1;
+    if (L < 1 || L > 255 || span < 1 || tab[0] <= 0)
+        return false;
+    for (int64_t d = 1; d < span; d++)
+        if (tab[d] < 0 || tab[d] > tab[0])
+            return false;
+    return tab[0] * L < ((int64_t)1 << 24) && len * tab[0] * L < ((int64_t)1 << 32);
+}
+
 /* Softmax and RMSNorm: by rows of the last axis. */
 static void lower_row_op(struct gen *G, const struct ort_node *n, struct step *s)
 {
@@ -51,14 +66,21 @@ static void lower_row_op(struct gen *G, const struct ort_node *n, struct step *s
             tab[d] = nn_softmax_term((int32_t)-d, (int32_t)n->p.coeff[0], (int32_t)n->p.coeff[1],
                                      (int32_t)n->p.coeff[2], (int32_t)n->p.coeff[3],
                                      0xFFFFFFFFu / (uint32_t)n->p.coeff[3]);
+        int final = n->n_epilogue ? cg_final_output(G, n) : out;
+        s->softmax_q8 = softmax_q8_fits(tab, span, len, n->p.n_levels) && esize(T(G, final)) == 1;
+        if (s->softmax_q8)
+            for (int64_t d = 0; d < span; d++)
+                tab[d] *= n->p.n_levels - 1;
         cg_add_operand(s, -1, cg_store_table(G, tab, span, ORT_DT_INT32), NN_WHOLE, 0, 4 * span);
         if (n->n_epilogue) {
             /* The epilogue as a table over the output values. */
             int64_t levels = n->p.n_levels, *map = malloc(sizeof *map * (size_t)levels);
             for (int64_t q = 0; q < levels; q++)
                 map[q] = cg_eval_links(G, n, 0, q);
-            cg_add_operand(s, -1, cg_store_table(G, map, levels, ORT_DT_INT32), NN_WHOLE, 0, 4 * levels);
-            out = cg_final_output(G, n);
+            enum ort_dtype mt = s->softmax_q8 ? T(G, final)->storage : ORT_DT_INT32;
+            cg_add_operand(s, -1, cg_store_table(G, map, levels, mt), NN_WHOLE, 0,
+                           ort_dtype_size(mt) * levels);
+            out = final;
             o = T(G, out);
         }
     }
@@ -190,15 +212,18 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
     const struct ort_node *n = &G->g->nodes[s->node];
     const struct ort_cost_model *c = &G->target->cost;
     int64_t cores = G->target->cores, bw = G->target->dma_bytes_per_cycle;
-    int64_t moved = 0;
+    /* Bytes per unit staged in and out, and the whole operands. */
+    int64_t whole = 0, in = 0, outb = 0;
     for (int k = 0; k < s->plan.n; k++) {
         const struct ort_tile_operand *op = &s->plan.op[k];
         if (op->mode == NN_WHOLE)
-            moved += op->bytes;
-        else if (op->mode == NN_ROWS || op->mode == NN_OUT_ROWS)
-            moved += op->unit_bytes * s->plan.units;
+            whole += op->bytes;
+        else if (op->mode == NN_ROWS)
+            in += op->unit_bytes;
+        else if (op->mode == NN_OUT_ROWS)
+            outb += op->unit_bytes;
         else if (op->mode == NN_OUT_COLS)
-            moved += op->unit_bytes * op->rows * s->plan.units;
+            outb += op->unit_bytes * op->rows;
     }
     int64_t out = ort_shape_count(&G->g->tensors[cg_final_output(G, n)].shape), links = n->n_epilogue + 1;
     double compute;
@@ -207,20 +232,40 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
         struct ort_matmul m;
         ort_matmul_dims(G->g, n, &m);
         double macs = (double)m.batches * (double)m.M * (double)m.N * (double)m.K;
-        double rate = cg_mm_blocked(G, n, &m, s->kind == S_MATMUL_W) ? c->blocked_macs_per_cycle
-                                                                       : c->plain_macs_per_cycle;
-        compute = macs / (rate * (double)cores) + (double)out * c->product_link_cycles * (double)links / (double)cores;
+        bool blocked = cg_mm_blocked(G, n, &m, s->kind == S_MATMUL_W);
+        double rate = blocked ? c->blocked_macs_per_cycle : c->plain_macs_per_cycle;
+        double link = blocked && m.K == 4 ? c->product_k4_link_cycles : c->product_link_cycles;
+        compute = macs / (rate * (double)cores) + (double)out * link * (double)links / (double)cores;
         break;
     }
-    case S_SOFTMAX: compute = (double)out * c->row_op_cycles / (double)cores; break;
-    case S_RMSNORM: compute = (double)out * c->rmsnorm_cycles / (double)cores; break;
+    case S_SOFTMAX:
+        compute = (double)out * (s->softmax_q8 ? c->softmax_q8_cycles : c->row_op_cycles) / (double)cores;
+        break;
+    case S_RMSNORM: {
+        /* The cores share the elements; each sums the squares of every
+         * row it touches (about rows / cores of them, at least one). */
+        const struct ort_tensor *x = &G->g->tensors[n->inputs[0]];
+        int64_t len = x->shape.dim[x->shape.rank - 1], rows = out / len;
+        double touched = (double)((rows + cores - 1) / cores);
+        compute = (double)out * c->rmsnorm_cycles / (double)cores +
+                  touched * (c->rmsnorm_row_cycles + c->rmsnorm_square_cycles * (double)len);
+        break;
+    }
+    case S_TRANSPOSE: compute = (double)out * c->transpose_cycles / (double)cores; break;
     case S_DMA_COPY: /* one transfer per input straight into the output: no staging, no tiles */
         return (int64_t)(out * esize(&G->g->tensors[cg_final_output(G, n)])) / bw + c->dma_copy_cycles;
     default:
         compute = (double)out * (c->elementwise_cycles + c->elementwise_link_cycles * (double)links) / (double)cores;
     }
-    double dma = (double)moved / (double)bw;
-    return (int64_t)(compute > dma ? compute : dma) + c->step_cycles + c->tile_cycles * s->plan.tiles;
+    /* The whole operands and the first tile come in before any compute
+     * and the last tile's output goes out after it; the other transfers
+     * overlap the compute (nn_tiled.c). */
+    const struct ort_tile_plan *p = &s->plan;
+    int64_t tiles = p->tiles > 0 ? p->tiles : 1, tu = p->tile_units > 0 ? p->tile_units : p->units;
+    int64_t last = p->units - (tiles - 1) * tu;
+    double first = (double)(whole + tu * in) / (double)bw, last_out = (double)(last * outb) / (double)bw;
+    double rest = (double)(whole + p->units * (in + outb)) / (double)bw - first - last_out;
+    return (int64_t)(first + (compute > rest ? compute : rest) + last_out) + c->step_cycles + c->tile_cycles * tiles;
 }
 
 /* ---- emission ----------------------------------------------------------- */
@@ -229,16 +274,21 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
  * of element types the steps use. */
 static void cluster_emit_shared(struct gen *G)
 {
-    char seen[64][96];
+    char seen[64][128];
     int n_seen = 0;
     for (int si = 0; si < G->n_steps; si++) {
         const struct step *s = &G->steps[si];
         if (s->engine != &ort_engine_cluster || (s->kind != S_SOFTMAX && s->kind != S_RMSNORM))
             continue;
         const struct ort_node *n = &G->g->nodes[s->node];
-        char line[96];
+        char line[128];
         const char *x = tensor_ctype(G, n->inputs[0]), *y = tensor_ctype(G, n->outputs[0]);
-        if (s->kind == S_SOFTMAX && s->plan.n == 4)
+        if (s->kind == S_SOFTMAX && s->softmax_q8) {
+            const char *yt = tensor_ctype(G, s->operand_tensor[s->plan.n - 1]);
+            bool sx = T(G, n->inputs[0])->storage == ORT_DT_INT8, mapped = s->plan.n == 4;
+            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_Q8(softmax_q8%s_%s_%s, %s, %s, %d, %s, %d)",
+                     mapped ? "m" : "", x, yt, x, yt, sx ? 0 : 4, sx ? "0x0C" : "0x0E", mapped);
+        } else if (s->kind == S_SOFTMAX && s->plan.n == 4)
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE_MAP(softmax_map_%s_%s, %s, %s)", x,
                      tensor_ctype(G, s->operand_tensor[3]), x, tensor_ctype(G, s->operand_tensor[3]));
         else if (s->kind == S_SOFTMAX && s->plan.n == 3)

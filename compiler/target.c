@@ -26,10 +26,21 @@ void ort_target_init(struct ort_target *t)
     ort_npu_default_params(&t->npu, (unsigned)t->cores);
     t->cost = (struct ort_cost_model){
         .blocked_macs_per_cycle = 1.5,
-        .plain_macs_per_cycle = 0.25,
+        .plain_macs_per_cycle = 0.12,
         .product_link_cycles = 6.0,
-        .row_op_cycles = 25.0,
-        .rmsnorm_cycles = 45.0,
+        /* 2.9 measured on microLlama64_parallel's attention scores (one
+           dot and a 4-link epilogue in ~17 cycles an output) */
+        .product_k4_link_cycles = 2.9,
+        .row_op_cycles = 47.0,
+        /* RMSNorm: fitted on microLlama64's one-row and microLlama64_parallel's
+           64-row steps (1566 and 27188 cycles) */
+        .rmsnorm_cycles = 37.0,
+        .rmsnorm_row_cycles = 714.0,
+        .rmsnorm_square_cycles = 2.0,
+        .transpose_cycles = 16.0,
+        /* 19 measured on microLlama64_parallel's 64-element rows: ~11 per
+           output, ~4 for the sum, ~1 for the maximum, the rest per row */
+        .softmax_q8_cycles = 19.0,
         .elementwise_cycles = 4.0,
         .elementwise_link_cycles = 6.5,
         .step_cycles = 300,

@@ -35,8 +35,13 @@ struct ort_cost_model {
     double blocked_macs_per_cycle; /* per core: 8-bit products on the blocked pv.sdot kernels */
     double plain_macs_per_cycle;   /* per core: products in plain C */
     double product_link_cycles;    /* per output element and epilogue link of a product */
+    double product_k4_link_cycles; /* the same on the blocked kernel for K = 4 (emit.c) */
     double row_op_cycles;          /* per output element of a softmax */
     double rmsnorm_cycles;         /* per output element of an RMSNorm */
+    double rmsnorm_row_cycles;     /* per row a core touches: the square root and reciprocal */
+    double rmsnorm_square_cycles;  /* per element of a row a core touches: its sum of squares */
+    double transpose_cycles;       /* per element of a transpose */
+    double softmax_q8_cycles;      /* per output element of a softmax on NN_DEFINE_SOFTMAX_ROW_Q8 */
     double elementwise_cycles;     /* per element of an elementwise step */
     double elementwise_link_cycles; /* per element and link of an elementwise step */
     int64_t step_cycles;           /* per step: descriptor, prologue, barriers */

@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <sys/stat.h>
@@ -854,6 +856,76 @@ TEST(CompilerNetworks, ConcatTransposeNormAndActivations)
     make_test_folder(m, dir, {{3, 5, 7}, {3, 2, 7}}, 9);
     expect_simulator_matches(dir);
     ob_free(m);
+}
+
+/* Products with K = 4 (attention scores of 4-wide heads) take their own
+ * blocks of 8 columns with one dot instruction per output: rows odd and
+ * even (1- and 2-row blocks), columns not a multiple of 8, a masking add
+ * and two requantizations (one the identity) in the epilogue. */
+TEST(CompilerNetworks, ProductsOfKFourWithRemainders)
+{
+    for (int64_t M : {5, 6}) {
+        ob_model *m = ob_new();
+        const int64_t qd[] = {3, M, 4}, kd[] = {3, 13, 4}, md[] = {13};
+        std::vector<int64_t> mask(13);
+        for (int i = 0; i < 13; i++)
+            mask[i] = i % 4 == 0 ? -100 : 0;
+        ob_input(m, "q", 1, 3, qd);
+        ob_input(m, "k", 1, 3, kd);
+        ob_const(m, "mask", 1, md, mask.data());
+        int t = ob_node(m, "Transpose", "kt", 1, IN("k"), "kT");
+        const int64_t perm[] = {0, 2, 1};
+        ob_attr_ints(m, t, "perm", perm, 3);
+        ob_node(m, "MatMul", "scores", 2, IN("q", "kT"), "s");
+        add_rqs(m, "rq1", "s", "s8", 953, 65536, true);
+        ob_node(m, "Add", "masked", 2, IN("s8", "mask"), "sm");
+        add_rqs(m, "rq2", "sm", "y", 65536, 65536, true);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {{3, M, 4}, {3, 13, 4}}, 17 + (unsigned)M);
+        expect_simulator_matches(dir);
+        RunResult r = ortigia("compile " + dir + "/network.onnx -o " + dir + "/out");
+        ASSERT_EQ(r.status, 0) << r.out;
+        std::ifstream c(dir + "/out/network.c");
+        std::string code((std::istreambuf_iterator<char>(c)), std::istreambuf_iterator<char>());
+        EXPECT_NE(code.find("NN_DOT1_i8_i8(x0, w7)"), std::string::npos) << M;
+        ob_free(m);
+    }
+}
+
+/* The softmax rows of nn_kernel.h's NN_DEFINE_SOFTMAX_ROW_Q8 (word-wise
+ * maximum, two elements per loop iteration, the 24-bit reciprocal):
+ * rows of 6 (no word loop), 20 (word loop and a remainder), 37 (odd,
+ * unaligned rows), with the output as is and mapped through an epilogue. */
+TEST(CompilerNetworks, SoftmaxRowsOfEveryShapeOnTheFastKernel)
+{
+    for (int64_t len : {6, 20, 37}) {
+        ob_model *m = ob_new();
+        const int64_t xd[] = {3, 5, len};
+        ob_input(m, "x", 1, 3, xd);
+        int a = ob_node(m, "iSoftmax", "sm_plain", 1, IN("x"), "p");
+        int b = ob_node(m, "iSoftmax", "sm_mapped", 1, IN("x"), "q");
+        for (int n : {a, b}) {
+            ob_attr_tensor(m, n, "coeffA", 1);
+            ob_attr_tensor(m, n, "coeffB", 86);
+            ob_attr_tensor(m, n, "coeffC", 3888);
+            ob_attr_tensor(m, n, "log2", n == a ? 64 : 61);
+            ob_attr_tensor(m, n, "n_levels", 256);
+        }
+        add_rqs(m, "rq", "q", "y", 7, 16, true);
+        ob_output(m, "p", 1, -1, nullptr);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {{3, 5, len}}, 13 + (unsigned)len);
+        expect_simulator_matches(dir);
+        RunResult r = ortigia("compile " + dir + "/network.onnx -o " + dir + "/out");
+        ASSERT_EQ(r.status, 0) << r.out;
+        std::ifstream c(dir + "/out/network.c");
+        std::string code((std::istreambuf_iterator<char>(c)), std::istreambuf_iterator<char>());
+        EXPECT_NE(code.find("NN_DEFINE_SOFTMAX_ROW_Q8(softmax_q8_"), std::string::npos) << len;
+        EXPECT_NE(code.find("NN_DEFINE_SOFTMAX_ROW_Q8(softmax_q8m_"), std::string::npos) << len;
+        ob_free(m);
+    }
 }
 
 /* ---- test vectors that do not match the network ------------------------ */
