@@ -827,6 +827,53 @@ TEST(CompilerNetworks, AProductTheNpuCannotRunIsAnErrorWhenForced)
     expect_simulator_matches(dir);
 }
 
+TEST(CompilerNetworks, EveryReasonTheNpuRefusesAProductIsNamed)
+{
+    /* Per channel, but not exact on the NPU: a clip narrower than 8 bits,
+     * a requantization whose values need more than 32 bits, a full C. */
+    struct Case {
+        const char *what, *message;
+        int64_t mul, levels;
+        bool full_c;
+    } cases[] = {
+        {"levels", "requantization 'rq' clips to [-8, 7]; the NPU clips to int8 or uint8 only", 3, 16, false},
+        {"wide", "requantization 'rq' needs more than 32 bits", 1 << 20, 256, false},
+        {"fullc", "Gemm's C varies along the rows", 3, 256, true},
+    };
+    for (const Case &c : cases) {
+        SCOPED_TRACE(c.what);
+        ob_model *m = ob_new();
+        const int64_t xd[] = {4, 16}, wd[] = {16, 8}, cd[] = {4, 8}, dn[] = {8};
+        std::vector<int64_t> w(16 * 8, 100), cm(4 * 8, 7), mul(8, c.mul), add(8, 0);
+        ob_input(m, "x", 1, 2, xd);
+        ob_const(m, "w", 2, wd, w.data());
+        if (c.full_c) {
+            ob_const(m, "c", 2, cd, cm.data());
+            ob_node(m, "Gemm", "proj", 3, IN("x", "w", "c"), "p");
+        } else {
+            ob_node(m, "MatMul", "proj", 2, IN("x", "w"), "p");
+        }
+        ob_const(m, "rq.mul", 1, dn, mul.data());
+        ob_const(m, "rq.add", 1, dn, add.data());
+        int r = ob_node(m, "RequantShift", "rq", 3, IN("p", "rq.mul", "rq.add"), "y");
+        ob_attr_tensor(m, r, "div", (float)(1 << 24));
+        ob_attr_tensor(m, r, "n_levels_out", (float)c.levels);
+        ob_attr_tensor(m, r, "signed", 1);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {{4, 16}}, 9);
+        ob_free(m);
+        RunResult forced = ortigia("test-network --engine npu " + dir);
+        EXPECT_EQ(forced.status, 2) << forced.out;
+        EXPECT_NE(forced.out.find("node 'proj'"), std::string::npos) << forced.out;
+        EXPECT_NE(forced.out.find(c.message), std::string::npos) << forced.out;
+        /* auto: the cores run it, bit-exact */
+        RunResult a = ortigia("test-network " + dir);
+        EXPECT_EQ(a.status, 0) << a.out;
+        EXPECT_NE(a.out.find("Errors: 0 out of"), std::string::npos) << a.out;
+    }
+}
+
 TEST(CompilerNetworks, ConcatTransposeNormAndActivations)
 {
     ob_model *m = ob_new();
