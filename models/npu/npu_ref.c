@@ -255,3 +255,20 @@ void ort_npu_layer_regs(const struct ort_npu_layer *l, const struct ort_npu_addr
                 (l->bias ? ORT_NPU_CONF0_BIAS : 0);
     regs[23] = conf;
 }
+
+void ort_npu_gemm_shape(unsigned m, unsigned *h, unsigned *w)
+{
+    unsigned best_h = 1, best_tiles = 0;
+    for (unsigned a = 1; a * a <= m; a++) {
+        if (m % a)
+            continue;
+        unsigned b = m / a, tiles = ceil_div(a, ORT_NPU_TILE_HW) * ceil_div(b, ORT_NPU_TILE_HW);
+        /* a grows towards sqrt(m): a later factor is more square */
+        if (!best_tiles || tiles <= best_tiles) {
+            best_tiles = tiles;
+            best_h = a;
+        }
+    }
+    *h = best_h;
+    *w = m / best_h;
+}

@@ -108,6 +108,11 @@ struct ort_npu_addrs {
 void ort_npu_layer_regs(const struct ort_npu_layer *l, const struct ort_npu_addrs *a,
                         uint32_t regs[24]);
 
+/* A GEMM's M rows as an H x W image for a 1x1 layer, as Deeploy lowers
+   it: of the exact factorizations H * W = M, the one with the fewest 6x6
+   subtiles, ties to the most square (H <= W). */
+void ort_npu_gemm_shape(unsigned m, unsigned *h, unsigned *w);
+
 #ifdef __cplusplus
 }
 #endif

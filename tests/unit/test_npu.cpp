@@ -1176,3 +1176,17 @@ TEST(NpuCluster, WithoutTheNpuThereIsNoDevice)
     EXPECT_EQ(cl.n_dev, 2u);
     ort_cluster_free(&cl);
 }
+
+TEST(NpuRef, AGemmsRowsTakeTheFactorizationWithTheFewestSubtiles)
+{
+    // (m, h, w): fewest 6x6 subtiles, ties to the most square.
+    const unsigned cases[][3] = {
+        {1, 1, 1}, {7, 1, 7}, {36, 6, 6}, {37, 1, 37}, {64, 4, 16}, {72, 6, 12}, {96, 6, 16}, {4096, 64, 64},
+    };
+    for (const auto &c : cases) {
+        unsigned h = 0, w = 0;
+        ort_npu_gemm_shape(c[0], &h, &w);
+        EXPECT_EQ(h, c[1]) << c[0];
+        EXPECT_EQ(w, c[2]) << c[0];
+    }
+}
