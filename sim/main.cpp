@@ -37,6 +37,9 @@ static const char *usage_text()
             "  test-network [options] DIR  compile DIR/network.onnx, run it on DIR/inputs.npz,\n"
             "                              compare with DIR/outputs.npz (--reference: on\n"
             "                              the host interpreter instead of the simulator)\n"
+            "  llm --reference MODEL.bin   greedy decoding of a llama2.c checkpoint on the\n"
+            "                              host reference (--steps N, --prompt-ids 1,2,3,\n"
+            "                              --tokenizer FILE)\n"
             "\n"
             "run options:\n"
             "  --config FILE       platform configuration (JSON; default: built in,\n"
@@ -145,6 +148,8 @@ int sc_main(int argc, char **argv)
         return ort_cmd_cc(argc - 2, argv + 2);
     if (cmd == "sweep")
         return ort_cmd_sweep(argc - 2, argv + 2);
+    if (cmd == "llm")
+        return ort_cmd_llm(argc - 2, argv + 2);
     fprintf(stderr, "ortigia: error: unknown command '%s' (see ortigia --help)\n", cmd.c_str());
     return 2;
 }

@@ -20,6 +20,9 @@ int ort_cmd_cc(int argc, char **argv);
 /* ortigia sweep SPEC.json [-o DIR] [--jobs N] [--resume]: a design-space
    study, one process per point (sim/sweep.cpp). */
 int ort_cmd_sweep(int argc, char **argv);
+/* ortigia llm --reference MODEL.bin [...]: a llama2.c checkpoint decoded
+   greedily on the host reference (sim/llm_cmd.cpp). */
+int ort_cmd_llm(int argc, char **argv);
 
 /* Compile a Deeploy-style test folder (DIR/network.onnx with
    DIR/inputs.npz) for a configuration into outdir/network.elf, with the
