@@ -45,6 +45,8 @@ const struct ort_config_key ort_config_keys[] = {
             "cluster DMA bandwidth in bytes per cycle"),
     KEY_U32("dma.queue_depth", dma_queue_depth, 4, ORT_DMA_MAX_QUEUE, ORT_DMA_DEFAULT_QUEUE_DEPTH,
             "cluster DMA transfers in flight before a new push waits"),
+    KEY_U32("core.misaligned_traps", core_misaligned_traps, 0, 1, 0,
+            "1: a misaligned load or store traps; 0: it completes as two aligned accesses, as on CV32E40P"),
     KEY_U32("npu.enabled", npu_enabled, 0, 1, 1,
             "1: the N-EUREKA NPU is in the cluster (at 0x10201000); 0: removed"),
     /* The NPU's phase costs (GVSoC's, models/npu/npu.h "Timing"): every

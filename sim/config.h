@@ -30,6 +30,7 @@ struct ort_config {
     uint32_t wmem_latency;    /* wmem.latency, cycles per core data access */
     uint32_t dma_bandwidth;   /* dma.bandwidth, bytes per cycle */
     uint32_t dma_queue_depth; /* dma.queue_depth, transfers in flight */
+    uint32_t core_misaligned_traps; /* core.misaligned_traps, 0 or 1 */
     uint32_t npu_enabled;     /* npu.enabled, 0 or 1 */
     /* npu.*: the NPU's timing (cycles unless said; models/npu/npu.h) */
     uint32_t npu_start_cycles, npu_load_prepare_cycles, npu_load_tail_1x1_cycles;

@@ -36,6 +36,7 @@ OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FI
     params.dma_bandwidth = cfg.dma_bandwidth;
     params.dma_queue_depth = cfg.dma_queue_depth;
     params.npu_enabled = cfg.npu_enabled != 0;
+    params.misaligned_traps = cfg.core_misaligned_traps != 0;
     ort_config_npu_params(&cfg, cfg.cluster_cores, &params.npu);
     cluster_ = std::make_unique<OrtCluster>("cluster", params, cycle_);
     /* The DMA reaches L2 and the weight memory directly, with their latency

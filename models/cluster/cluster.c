@@ -143,6 +143,7 @@ bool ort_cluster_init(struct ort_cluster *cl, const struct ort_cluster_params *p
         rv_core_add_region(c, ORT_L1_BASE, p->l1_size, cl->l1.data, 0, NULL);
         rv_core_set_region_tcdm(c, ORT_L1_BASE, &cl->tcdm);
         rv_core_set_bus(c, cluster_bus, cl);
+        c->misaligned_traps = p->misaligned_traps;
     }
     return true;
 }

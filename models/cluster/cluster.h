@@ -47,6 +47,7 @@ struct ort_cluster_params {
     uint32_t dma_bandwidth;  /* bytes per cycle, 1..ORT_DMA_MAX_BANDWIDTH */
     uint32_t dma_queue_depth; /* transfers in flight, 1..ORT_DMA_MAX_QUEUE */
     bool npu_enabled;         /* add the NPU (npu.enabled) */
+    bool misaligned_traps;    /* cores trap on misaligned loads/stores (core.misaligned_traps) */
     struct ort_npu_params npu; /* its timing (`cores` is taken from above) */
 };
 

@@ -69,6 +69,7 @@ void rv_core_reset(struct rv_core *c, uint32_t boot_pc)
     c->reservation_valid = false;
     c->prev_hazard = 0;
     memset(&c->stop, 0, sizeof c->stop);
+    c->misaligned_pending = false;
     memset(&c->counters, 0, sizeof c->counters);
     for (unsigned i = 0; i < c->n_regions; i++) {
         memset(c->regions[i].reads, 0, sizeof c->regions[i].reads);
@@ -305,8 +306,28 @@ set_instret:
  * Enter the trap handler, or halt with a fault report when no handler is
  * installed (mtvec == 0): bare-metal firmware without a handler has crashed.
  */
+/* RV_CAUSE_NONE: the access completed. */
+#define RV_CAUSE_NONE 0xffffffffu
+static uint32_t misaligned_access(struct rv_core *c, uint32_t raw, uint32_t addr, uint32_t cause);
+
 static void take_trap(struct rv_core *c, uint32_t cause, uint32_t tval, uint32_t insn)
 {
+    /* CV32E40P completes a misaligned load or store in hardware: the run
+       loop sends it here, to the trap path, so that the loop itself stays
+       as it is (its code is sensitive to any addition). */
+    if (unlikely((cause | 2u) == RV_CAUSE_MISALIGNED_STORE) && !c->misaligned_traps &&
+        !c->misaligned_pending) {
+        /* Leave the run loop as a halt would; rv_core_run completes the
+           access (misaligned_access) and goes on. No call from here:
+           take_trap is inlined into the run loops, and a call on this path
+           costs them 0.9 % host instructions on diff_sort. */
+        c->misaligned_pending = true;
+        c->misaligned_insn = insn;
+        c->misaligned_cause = cause;
+        c->misaligned_addr = tval;
+        c->state = RV_HALTED;
+        return;
+    }
     c->reservation_valid = false;
     if (c->mtvec == 0) {
         c->state = RV_HALTED;
@@ -505,13 +526,36 @@ static uint32_t hwloop_end(struct rv_core *c, uint32_t at, uint32_t next)
 #undef RV_LOOP_TRACING
 #undef RV_LOOP_HWLOOPS
 
+/* A misaligned access the run loop left for us (take_trap): complete it,
+   or take the trap it turned into. True when the core runs on. */
+static bool finish_misaligned(struct rv_core *c)
+{
+    c->misaligned_pending = false;
+    c->state = RV_RUNNING;
+    uint32_t cause = misaligned_access(c, c->misaligned_insn, c->misaligned_addr, c->misaligned_cause);
+    if (cause != RV_CAUSE_NONE) {
+        c->misaligned_pending = true; /* take_trap: trap this time */
+        take_trap(c, cause, c->misaligned_addr, c->misaligned_insn);
+        c->misaligned_pending = false;
+    }
+    return c->state == RV_RUNNING;
+}
+
 enum rv_run_state rv_core_run(struct rv_core *c, uint64_t limit)
 {
-    if (c->trace)
-        return run_traced(c, limit);
     for (;;) {
-        hwloop_watch(c);
-        enum rv_run_state st = c->hwl_lo == 1 ? run_plain(c, limit) : run_hwloops(c, limit);
+        enum rv_run_state st;
+        if (c->trace) {
+            st = run_traced(c, limit);
+        } else {
+            hwloop_watch(c);
+            st = c->hwl_lo == 1 ? run_plain(c, limit) : run_hwloops(c, limit);
+        }
+        if (unlikely(c->misaligned_pending)) {
+            if (!finish_misaligned(c) || c->cycle >= limit)
+                return c->state;
+            continue;
+        }
         if (!c->switch_variant)
             return st;
         c->switch_variant = false; /* a loop was armed: go on with the checks */
@@ -537,4 +581,110 @@ void rv_core_count_classes(const struct rv_core *c, uint64_t by_class[RV_CLASS_C
         by_class[k] = 0;
     for (unsigned op = 0; op < RV_OP_COUNT; op++)
         by_class[rv_op_class((enum rv_op)op)] += c->counters.executed[op];
+}
+
+/* ---- off the run loop's path ------------------------------------------------
+ * Defined after the run loops: code placed before them moves them, and
+ * their speed depends on where they land (measured: +0.9 % host
+ * instructions on diff_sort with this function above them). */
+
+/*
+ * A misaligned load or store as CV32E40P performs it: two aligned
+ * accesses, one cycle more than an aligned one (the run loop has already
+ * counted the instruction's own cycles). `raw` is the instruction at
+ * c->pc, `addr` its address. Returns RV_CAUSE_NONE when it completed (pc
+ * moved on, through a hardware loop's end if it is one); else the cause
+ * to trap with: an access fault when a part of it faulted, or `cause`
+ * for an instruction this does not emulate (the event load p.elw and the
+ * atomics keep trapping, as on the core).
+ */
+static uint32_t misaligned_access(struct rv_core *c, uint32_t raw, uint32_t addr, uint32_t cause)
+{
+    struct rv_insn d;
+    rv_decode(raw, &d);
+    unsigned size = 0;
+    bool load = true, sign = false;
+    int post = 0; /* 0: none, 1: += imm, 2: += rs2 (loads) or the rd field (stores) */
+    switch (d.op) {
+    case RV_OP_LH: size = 2, sign = true; break;
+    case RV_OP_LHU: size = 2; break;
+    case RV_OP_LW: size = 4; break;
+    case RV_OP_P_LH_PI: size = 2, sign = true, post = 1; break;
+    case RV_OP_P_LHU_PI: size = 2, post = 1; break;
+    case RV_OP_P_LW_PI: size = 4, post = 1; break;
+    case RV_OP_P_LH_PR: size = 2, sign = true, post = 2; break;
+    case RV_OP_P_LHU_PR: size = 2, post = 2; break;
+    case RV_OP_P_LW_PR: size = 4, post = 2; break;
+    case RV_OP_P_LH_RR: size = 2, sign = true; break;
+    case RV_OP_P_LHU_RR: size = 2; break;
+    case RV_OP_P_LW_RR: size = 4; break;
+    case RV_OP_SH: case RV_OP_P_SH_RR: size = 2, load = false; break;
+    case RV_OP_SW: case RV_OP_P_SW_RR: size = 4, load = false; break;
+    case RV_OP_P_SH_PI: size = 2, load = false, post = 1; break;
+    case RV_OP_P_SW_PI: size = 4, load = false, post = 1; break;
+    case RV_OP_P_SH_PR: size = 2, load = false, post = 2; break;
+    case RV_OP_P_SW_PR: size = 4, load = false, post = 2; break;
+    default: return cause;
+    }
+    uint32_t v = load ? 0 : c->x[d.rs2];
+    struct rv_region *r = find_region(c, addr, size);
+    if (r) {
+        /* Memory: the two aligned words the bytes span, one access each
+           (bank claims at consecutive cycles, or the region's latency
+           twice); a store writes only its bytes (the byte enables). */
+        uint32_t w0 = addr & ~3u;
+        for (unsigned k = 0; k < 2; k++) {
+            if (r->tcdm) {
+                uint32_t wait = ort_tcdm_claim(r->tcdm, w0 + 4 * k, c->cycle + k);
+                c->cycle += wait;
+                c->counters.tcdm_stalls += wait;
+            } else {
+                c->cycle += r->latency;
+                c->counters.mem_stalls += r->latency;
+            }
+            if (load)
+                r->reads[2]++;
+            else
+                r->writes[2]++;
+        }
+        uint8_t *p = r->host + (addr - r->base);
+        if (load) {
+            v = host_read(p, size);
+        } else {
+            host_write(p, size, v);
+            if (r->dc && rv_decode_cache_maybe_code(r->dc, addr))
+                rv_decode_cache_invalidate(r->dc, addr, size);
+        }
+    } else {
+        /* A device: its bytes one at a time (a device sees byte accesses). */
+        for (unsigned i = 0; i < size; i++) {
+            uint32_t b = (v >> (8 * i)) & 0xffu;
+            if (data_access(c, addr + i, 1, !load, &b) != ACC_OK)
+                return load ? RV_CAUSE_LOAD_ACCESS : RV_CAUSE_STORE_ACCESS;
+            if (load)
+                v |= (b & 0xffu) << (8 * i);
+        }
+    }
+    if (load && sign && size == 2)
+        v = (uint32_t)(int32_t)(int16_t)v;
+    if (post) {
+        uint32_t inc = post == 1 ? (uint32_t)d.imm : load ? c->x[d.rs2] : c->x[d.rd];
+        c->x[d.rs1] = addr + inc;
+        c->x[0] = 0;
+    }
+    if (load)
+        c->x[d.rd] = v;
+    c->x[0] = 0;
+    if (load)
+        c->counters.loads++;
+    else
+        c->counters.stores++;
+    c->cycle += 1; /* the second access */
+    c->prev_hazard = 0;
+    uint32_t at = c->pc, next = at + d.len;
+    if (at - c->hwl_lo <= c->hwl_span)
+        next = hwloop_end(c, at, next);
+    c->pc = next;
+    c->instret++;
+    return RV_CAUSE_NONE;
 }

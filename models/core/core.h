@@ -183,6 +183,13 @@ struct rv_core {
     bool switch_variant; /* a hardware loop got armed: run the loop checks */
     struct rv_stop_info stop;
     struct rv_counters counters;
+    /* Misaligned loads and stores trap (true) instead of completing as two
+       aligned accesses, as CV32E40P does (false, the default). Read on the
+       trap path only (core.c, misaligned_access), never in the run loop. */
+    bool misaligned_traps;
+    /* A misaligned access the run loop handed to rv_core_run to complete. */
+    bool misaligned_pending;
+    uint32_t misaligned_insn, misaligned_cause, misaligned_addr;
 };
 
 /* The per-core counters of the statistics (offsets in struct rv_core):

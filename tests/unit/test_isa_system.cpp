@@ -188,6 +188,7 @@ TEST(Trap, CauseAndTvalPerException)
         const char *name;
         uint32_t insn, cause, tval;
     };
+    /* core.misaligned_traps=1 for the misaligned load */
     const Case cases[] = {
         {"illegal", 0xffffffffu, RV_CAUSE_ILLEGAL_INSN, 0xffffffffu},
         {"ebreak", enc::ebreak, RV_CAUSE_BREAKPOINT, B},
@@ -200,6 +201,7 @@ TEST(Trap, CauseAndTvalPerException)
     };
     for (const Case &c : cases) {
         CoreHarness h;
+        h.core.misaligned_traps = true;
         rv_csr_write(&h.core, RV_CSR_MTVEC, HANDLER);
         h.x(1) = D;
         h.x(2) = 0x30000000u;

@@ -496,6 +496,7 @@ TEST(XpulpExec, FaultingPostIncrementLeavesTheBaseAlone)
     EXPECT_EQ(h.core.stop.cause, (uint32_t)RV_CAUSE_LOAD_ACCESS);
     EXPECT_EQ(h.x(1), 0x30000000u);
     CoreHarness g;
+    g.core.misaligned_traps = true; /* core.misaligned_traps=1 */
     g.program({xp::spi(2, 5, 2, 4)});
     g.x(2) = D + 2; // misaligned word store
     EXPECT_EQ(g.run(), RV_HALTED);
@@ -775,4 +776,34 @@ TEST(Counters, ExecutedByOperationAndClass)
     EXPECT_EQ(rv_op_class(RV_OP_JALR), RV_CLASS_JUMP);
     EXPECT_EQ(rv_op_class(RV_OP_P_BEQIMM), RV_CLASS_BRANCH);
     EXPECT_EQ(rv_op_class(RV_OP_CSRRW), RV_CLASS_SYSTEM);
+}
+
+TEST(XpulpExec, AMisalignedPostIncrementAccessEndsAHardwareLoopBody)
+{
+    // The misaligned access completes on the trap path (core.c), which must
+    // do what the run loop does: post-increment, retire, and step the loop.
+    CoreHarness h;
+    for (uint32_t i = 0; i < 4; i++)
+        h.w32(D + 4 * i, 0x03020100u + 0x04040404u * i); // bytes 0, 1, 2, ...
+    h.x(1) = D + 1;
+    h.x(2) = D + 0x41;
+    h.x(9) = 0x7766;
+    h.program({
+        xp::lp_setupi(0, 3, 12), // B+0   body B+4 .. B+12, 3 times
+        addi(6, 6, 1),           // B+4
+        xp::spi(1, 9, 2, 2),     // B+8   p.sh s1, 2(x2!): D+0x41, 0x43, 0x45
+        xp::lpi(2, 5, 1, 2),     // B+12  p.lw t0, 2(x1!): D+1, D+3, D+5
+        addi(10, 0, 1),          // B+16
+    });
+    for (int i = 0; i < 40 && h.core.pc != B + 20; i++)
+        ASSERT_EQ(h.step(), RV_RUNNING);
+    EXPECT_EQ(h.x(6), 3u);
+    EXPECT_EQ(h.x(1), D + 7);
+    EXPECT_EQ(h.x(5), 0x08070605u); // the bytes at D+5..D+8
+    EXPECT_EQ(h.x(2), D + 0x47);
+    EXPECT_EQ(h.r32(D + 0x40), 0x66776600u);
+    EXPECT_EQ(h.r32(D + 0x44), 0x00776677u);
+    EXPECT_EQ(h.x(10), 1u);
+    EXPECT_EQ(h.core.counters.hwloop_iterations, 2u);
+    EXPECT_EQ(h.core.mcause, 0u);
 }

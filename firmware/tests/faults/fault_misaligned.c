@@ -1,4 +1,6 @@
-/* A misaligned word load with no trap handler: fault, exit status 3. */
+/* A misaligned word load with no trap handler: with core.misaligned_traps=1
+   a fault, exit status 3; by default (as on CV32E40P) it completes as two
+   aligned accesses and the value is printed. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -11,6 +13,6 @@ int main(void)
     uint32_t v;
     /* An explicit lw: C code would let the compiler split the access. */
     __asm__ volatile("lw %0, 0(%1)" : "=r"(v) : "r"(p));
-    printf("not reached: %08x\n", (unsigned)v);
+    printf("loaded 0x%08x\n", (unsigned)v);
     return 0;
 }
