@@ -529,7 +529,7 @@ struct OrtGdbServer::Impl {
             for (Seen &s : seen)
                 s.valid = false;
             *out += "cores restart at the program's entry, the program reloaded; the clock, the "
-                    "counters and the devices go on (flushregs to see the new registers)\n";
+                    "counters and the devices go on ('maintenance flush register-cache' shows the new registers)\n";
             return true;
         }
         if (cmd == "devices on" || cmd == "devices off") {

@@ -47,6 +47,11 @@ monitor) # monitor commands; an exit status through continue
   cmds=(-ex "monitor cycles" -ex "monitor stats" -ex "monitor nonsense" -ex "continue")
   expect=('^cycle 0$' '^core 7: 0 cycles' 'core 0: cycles 0, instructions 0, load_use_stalls 0'
           "unknown monitor command 'nonsense'" 'exited normally') ;;
+reset) # monitor reset: back to the entry, the program runs again to its end
+  cmds=(-ex "break main" -ex "continue" -ex "monitor reset" -ex "maintenance flush register-cache"
+        -ex 'print $pc == _start' -ex "continue" -ex "delete" -ex "continue")
+  expect=('cores restart at the program' '^\$1 = 1$' 'hit Breakpoint 1, main' 'exited normally')
+  same_cycles=0 ;;
 interrupt) # Ctrl-C (GDB's interrupt) while the program runs, then kill
   cmds=(-ex "continue" -ex "info threads" -ex "kill")
   expect=('Thread [0-9]+ "core [0-7]" received signal SIGINT' 'killed')
