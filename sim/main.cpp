@@ -61,10 +61,12 @@ static const char *usage_text()
             "  --power-model FILE  power model (default: power/models/siracusa.json,\n"
             "                      or $ORTIGIA_POWER_MODEL); --set soc.opp=NAME picks\n"
             "                      its operating point\n"
+            "  --gdb [HOST:]PORT   wait for GDB (gdb-multiarch: target remote :PORT) on\n"
+            "                      127.0.0.1, or HOST; PORT 0: any free port (printed)\n"
             "  --list-config       print every configuration key with its default\n"
             "\n"
             "exit status: the firmware's exit code; 2 bad input; 3 firmware fault;\n"
-            "4 cycle limit reached; 5 deadlock; 130/143 interrupted\n";
+            "4 cycle limit reached; 5 deadlock; 130/143 interrupted; 137 killed by GDB\n";
 }
 
 static void usage(FILE *out) { fputs(usage_text(), out); }
@@ -103,6 +105,7 @@ static int cmd_run(int argc, char **argv)
         {"--quiet", nullptr, OrtOption::FLAG, &opt.quiet},
         {"--progress", nullptr, OrtOption::FLAG, &force_progress},
         {"--power", nullptr, OrtOption::FLAG, &opt.power_table},
+        {"--gdb", nullptr, OrtOption::STRING, &opt.gdb},
         OrtOption::count("--power-window", &opt.power_window, 1, "a positive number of cycles"),
         OrtOption::act("--list-config", nullptr, list_config),
     });

@@ -113,6 +113,15 @@ bool OrtPlatform::read_bytes(uint32_t addr, size_t n, uint8_t *out) const
     return false;
 }
 
+ort_mem *OrtPlatform::memory_at(uint32_t addr)
+{
+    ort_mem *mems[] = {&l2_mem_, &cluster_->engine().l1, &wmem_};
+    for (ort_mem *m : mems)
+        if (ort_mem_contains(m, addr, 1))
+            return m;
+    return nullptr;
+}
+
 std::string OrtPlatform::read_string(uint32_t addr, size_t max_len) const
 {
     const ort_mem *mems[] = {&l2_mem_, &cluster_->engine().l1, &wmem_};

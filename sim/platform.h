@@ -52,6 +52,9 @@ public:
     /* Copy n bytes at addr out of simulated memory; false unless they lie
        in one memory. */
     bool read_bytes(uint32_t addr, size_t n, uint8_t *out) const;
+    /* The memory (L2, L1, weight memory) holding addr, or null: for a
+       debugger, which reads and writes them directly. */
+    ort_mem *memory_at(uint32_t addr);
     sc_core::sc_time cycle_time() const { return cycle_; }
     double frequency_hz() const { return cfg_.soc_frequency_mhz * 1e6; }
 

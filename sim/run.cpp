@@ -1,4 +1,5 @@
 #include "run.h"
+#include "gdb_server.h"
 #include "power.h"
 #include "session.h"
 
@@ -217,8 +218,21 @@ int ort_run(const OrtRunOptions &opt)
         fprintf(stderr, "ortigia: error: %s\n", err.c_str());
         return ORT_EXIT_BAD_INPUT;
     }
+    std::unique_ptr<OrtGdbServer> gdb;
+    if (!opt.gdb.empty()) {
+        gdb = OrtGdbServer::listen(opt.gdb, &err);
+        if (!gdb) {
+            fprintf(stderr, "ortigia: error: %s\n", err.c_str());
+            return ORT_EXIT_BAD_INPUT;
+        }
+        fprintf(stderr, "ortigia: gdb: waiting for GDB on %s\n", gdb->address().c_str());
+        if (!gdb->attach(*session, &err)) {
+            fprintf(stderr, "ortigia: error: %s\n", err.c_str());
+            return ORT_EXIT_BAD_INPUT;
+        }
+    }
     {
-        Progress progress(opt.progress);
+        Progress progress(gdb ? 0 : opt.progress); /* no progress lines between GDB's stops */
         if (progress.on())
             session->set_boundary_hook([&progress](const ort_cluster &cl) {
                 progress.at_boundary(cl);
@@ -227,6 +241,8 @@ int ort_run(const OrtRunOptions &opt)
         session->run();
         session->set_boundary_hook(nullptr);
     }
+    if (gdb)
+        gdb->finish(session->result());
     const OrtRunResult &r = session->result();
     for (const std::string &line : r.diagnostics)
         fprintf(stderr, "ortigia: %s\n", line.c_str());

@@ -47,6 +47,7 @@ struct OrtRunOptions {
     uint64_t power_window = 10000; /* cycles per sample of the power trace */
     std::vector<OrtMemDump> *dumps = nullptr; /* read after the run */
     uint64_t *cycles = nullptr; /* set to the whole run's cycles */
+    std::string gdb; /* --gdb [HOST:]PORT: serve GDB there (gdb_server.h) */
 };
 
 /* Applies a configuration file (empty: none) and then --set overrides to

@@ -195,13 +195,54 @@ void OrtSession::set_boundary_hook(std::function<bool(const ort_cluster &)> paus
 
 OrtPlatform &OrtSession::platform() { return *impl_->platform; }
 
+bool OrtSession::restart(std::string *err)
+{
+    if (!impl_->loaded) {
+        *err = "no program loaded";
+        return false;
+    }
+    OrtPlatform &p = *impl_->platform;
+    /* Loading clears the memories' activity counts: what the run did so
+       far stays counted. */
+    struct Activity {
+        ort_mem *m;
+        uint64_t reads, writes, read_bytes, write_bytes;
+    };
+    std::vector<Activity> act;
+    for (uint32_t base : {(uint32_t)ORT_L2_BASE, (uint32_t)ORT_L1_BASE, (uint32_t)ORT_WMEM_BASE})
+        if (ort_mem *m = p.memory_at(base))
+            act.push_back({m, m->reads, m->writes, m->read_bytes, m->write_bytes});
+    if (!p.load(impl_->img, err))
+        return false;
+    for (const Activity &a : act) {
+        a.m->reads = a.reads;
+        a.m->writes = a.writes;
+        a.m->read_bytes = a.read_bytes;
+        a.m->write_bytes = a.write_bytes;
+    }
+    for (size_t i = 0; i < p.core_count(); i++) {
+        rv_core &c = p.core(i);
+        const rv_core before = c;
+        rv_core_reset(&c, c.pc); /* load pointed pc at the entry */
+        c.cycle = before.cycle;
+        c.instret = before.instret;
+        c.counters = before.counters;
+        for (unsigned k = 0; k < c.n_regions; k++)
+            c.regions[k] = before.regions[k];
+        /* mcycle and minstret count from the restart, as after a reset. */
+        c.mcycle_base = c.cycle;
+        c.minstret_base = c.instret;
+    }
+    return true;
+}
+
 OrtStop OrtSession::run(uint64_t until_cycle)
 {
     if (ended_)
         return result_.stop;
     OrtCluster &cluster = impl_->platform->cluster();
     cluster.set_pause_at(until_cycle);
-    cluster.interrupt_requested = [] { return g_signal != 0; };
+    cluster.interrupt_requested = [this] { return g_signal != 0 || end_requested_; };
     auto t0 = std::chrono::steady_clock::now();
     {
         SignalGuard guard;
@@ -273,6 +314,11 @@ static void judge(OrtPlatform &p, uint64_t max_cycles, OrtRunResult *r)
         describe_cores(cl, r);
         return end(OrtStop::Deadlock, "deadlock", ORT_EXIT_DEADLOCK);
     case OrtCluster::End::Interrupted:
+        if (g_signal == 0) { /* OrtSession::request_end */
+            r->diagnostics.push_back(format("ended by the debugger at cycle %" PRIu64,
+                                            ort_cluster_cycles(&cl)));
+            return end(OrtStop::Interrupted, "interrupted", 128 + SIGKILL);
+        }
         r->diagnostics.push_back(format("interrupted by %s at cycle %" PRIu64,
                                         g_signal == SIGTERM ? "SIGTERM" : "SIGINT",
                                         ort_cluster_cycles(&cl)));

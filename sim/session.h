@@ -122,6 +122,15 @@ public:
        Resumable while it returns Paused. */
     OrtStop run(uint64_t until_cycle = UINT64_MAX);
 
+    /* End the run at the next quantum boundary, as a signal would (a
+       debugger's kill, or its client gone): result().reason "interrupted". */
+    void request_end() { end_requested_ = true; }
+
+    /* Reload the program and restart every core at its entry (registers
+       and CSRs reset), for a debugger's `monitor reset`. The clock, the
+       counters and the devices go on: simulated time does not go back. */
+    bool restart(std::string *err);
+
     /* The result so far; complete (energy, regions) once the run ended. */
     const OrtRunResult &result();
 
@@ -150,6 +159,7 @@ private:
     std::unique_ptr<OrtPowerTrace> ptrace_;
     OrtRunResult result_;
     bool ended_ = false;
+    bool end_requested_ = false;
 };
 
 #endif

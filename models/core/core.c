@@ -111,6 +111,23 @@ void rv_core_set_tohost(struct rv_core *c, uint32_t addr)
     c->has_tohost = true;
 }
 
+static void no_trace(void *ctx, const struct rv_core *core, uint64_t start_cycle, uint32_t pc,
+                     const struct rv_insn *insn)
+{
+    (void)ctx, (void)core, (void)start_cycle, (void)pc, (void)insn;
+}
+
+void rv_core_set_debug(struct rv_core *c, void (*fn)(void *ctx, struct rv_core *c), void *ctx)
+{
+    /* The hook lives in the traced variant of the run loop only; the no-op
+       trace selects that variant and stays after the hook is removed (the
+       loop may still be running, inside the hook). */
+    if (fn && !c->trace)
+        c->trace = no_trace;
+    c->debug_hook = fn;
+    c->debug_ctx = ctx;
+}
+
 /* ---- memory -------------------------------------------------------------- */
 
 /* Region holding [addr, addr + size), or NULL. */

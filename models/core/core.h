@@ -190,6 +190,12 @@ struct rv_core {
     /* A misaligned access the run loop handed to rv_core_run to complete. */
     bool misaligned_pending;
     uint32_t misaligned_insn, misaligned_cause, misaligned_addr;
+
+    /* A debugger (rv_core_set_debug): called at each instruction boundary,
+       before the instruction at c->pc executes. Last in the struct so that
+       the run loop's fields keep their offsets. */
+    void (*debug_hook)(void *ctx, struct rv_core *c);
+    void *debug_ctx;
 };
 
 /* The per-core counters of the statistics (offsets in struct rv_core):
@@ -221,6 +227,19 @@ bool rv_core_set_region_tcdm(struct rv_core *c, uint32_t base, struct ort_tcdm *
 void rv_core_set_bus(struct rv_core *c, rv_bus_fn fn, void *ctx);
 void rv_core_set_trace(struct rv_core *c, rv_trace_fn fn, void *ctx);
 void rv_core_set_tohost(struct rv_core *c, uint32_t addr);
+
+/*
+ * Call fn(ctx, c) at every instruction boundary of this core, before the
+ * instruction at c->pc executes, with pc, cycle, instret and registers up
+ * to date in *c; fn may block (the simulation waits), read and write any
+ * state, and move pc. Only the traced run loop calls it (a core without a
+ * trace gets a no-op one), so a run without a debugger executes exactly
+ * the code it did before. Debugging changes no simulated result: the core
+ * is not stopped, only observed between instructions. The hook may be
+ * called twice at one boundary (same pc, cycle and instret) after pc moved
+ * to another code region. fn = NULL stops the calls.
+ */
+void rv_core_set_debug(struct rv_core *c, void (*fn)(void *ctx, struct rv_core *c), void *ctx);
 
 /*
  * Run until c->cycle >= cycle_limit, or the core sleeps (wfi) or halts.

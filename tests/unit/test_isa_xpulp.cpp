@@ -7,6 +7,7 @@
 // decoder's own table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core_harness.h"
@@ -806,4 +807,70 @@ TEST(XpulpExec, AMisalignedPostIncrementAccessEndsAHardwareLoopBody)
     EXPECT_EQ(h.x(10), 1u);
     EXPECT_EQ(h.core.counters.hwloop_iterations, 2u);
     EXPECT_EQ(h.core.mcause, 0u);
+}
+
+// ---- the debugger's hook (rv_core_set_debug) --------------------------------
+
+namespace {
+struct HookLog {
+    std::vector<uint32_t> pcs;
+    uint32_t move_to = 0; /* != 0: the first call moves pc there */
+};
+void log_boundary(void *ctx, rv_core *c)
+{
+    auto *log = static_cast<HookLog *>(ctx);
+    log->pcs.push_back(c->pc);
+    if (log->move_to) {
+        c->pc = log->move_to;
+        log->move_to = 0;
+    }
+}
+} // namespace
+
+// The hook sees every instruction before it executes, the jump back of a
+// hardware loop included, and the run's results and cycles do not change.
+TEST(DebugHook, SeesEveryBoundaryAndChangesNothing)
+{
+    const std::vector<uint32_t> prog = {
+        addi(5, 0, 3),         // B+0
+        xp::lp_setup(0, 5, 8), // B+4   body B+8 .. B+12
+        addi(6, 6, 1),         // B+8
+        addi(7, 7, 2),         // B+12
+        addi(8, 0, 1),         // B+16
+    };
+    CoreHarness plain, hooked;
+    plain.program(prog);
+    hooked.program(prog);
+    HookLog log;
+    rv_core_set_debug(&hooked.core, log_boundary, &log);
+    ASSERT_EQ(plain.run(9), RV_RUNNING);
+    // In slices of 2 cycles, as the cluster's scheduler would call it.
+    for (int i = 0; i < 5 && hooked.core.cycle < 9; i++)
+        ASSERT_EQ(rv_core_run(&hooked.core, std::min<uint64_t>(hooked.core.cycle + 2, 9)),
+                  RV_RUNNING);
+    EXPECT_EQ(hooked.core.cycle, plain.core.cycle);
+    EXPECT_EQ(hooked.core.instret, plain.core.instret);
+    EXPECT_EQ(hooked.x(6), plain.x(6));
+    const std::vector<uint32_t> want = {B, B + 4, B + 8, B + 12, B + 8, B + 12, B + 8, B + 12,
+                                        B + 16};
+    EXPECT_EQ(log.pcs, want);
+    rv_core_set_debug(&hooked.core, nullptr, nullptr);
+    hooked.program({addi(9, 0, 1)}, B + 20);
+    hooked.core.pc = B + 20;
+    hooked.step();
+    EXPECT_EQ(log.pcs.size(), want.size()) << "no calls once removed";
+}
+
+// The hook may move pc: execution goes on there.
+TEST(DebugHook, MayMovePc)
+{
+    CoreHarness h;
+    h.program({addi(5, 0, 1), addi(6, 0, 2), addi(7, 0, 3)});
+    HookLog log;
+    log.move_to = B + 8;
+    rv_core_set_debug(&h.core, log_boundary, &log);
+    h.step();
+    EXPECT_EQ(h.x(5), 0u);
+    EXPECT_EQ(h.x(7), 3u);
+    EXPECT_EQ(h.core.pc, B + 12);
 }
