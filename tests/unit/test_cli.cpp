@@ -516,6 +516,7 @@ TEST(CliPower, CsvAgreesWithJson)
     ASSERT_NE(fgets(line, sizeof line, f), nullptr);
     EXPECT_EQ(std::string(line).rfind("region_id,region_label,component,kind,cycles,", 0), 0u);
     std::map<std::string, double> csv; // "region/component" -> energy
+    std::map<std::string, double> csv_high; // -> the band's high end
     size_t rows = 0;
     while (fgets(line, sizeof line, f)) {
         std::vector<std::string> cols;
@@ -529,8 +530,9 @@ TEST(CliPower, CsvAgreesWithJson)
             }
         }
         cols.push_back(cell);
-        ASSERT_EQ(cols.size(), 11u) << line;
+        ASSERT_EQ(cols.size(), 16u) << line;
         csv[cols[0] + "/" + cols[2]] = std::stod(cols[9]);
+        csv_high[cols[0] + "/" + cols[2]] = std::stod(cols[12]);
         rows++;
     }
     fclose(f);
@@ -543,6 +545,10 @@ TEST(CliPower, CsvAgreesWithJson)
         std::string key = "-1/" + std::string(json_string_value(json_object_get(comp, "name")));
         ASSERT_TRUE(csv.count(key)) << key;
         EXPECT_NEAR(csv[key], get_real(comp, "energy_j"), 1e-8 * get_real(comp, "energy_j") + 1e-18);
+        EXPECT_NEAR(csv_high[key], get_real(comp, "energy_j_high"),
+                    1e-8 * get_real(comp, "energy_j_high") + 1e-18);
+        EXPECT_GE(get_real(comp, "energy_j_high"), get_real(comp, "energy_j"));
+        EXPECT_LE(get_real(comp, "energy_j_low"), get_real(comp, "energy_j"));
     }
     json_t *g;
     json_array_foreach(regions, i, g) {
