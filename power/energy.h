@@ -24,13 +24,21 @@ struct ort_power_activity {
     uint64_t state_cycles[ORT_POWER_STATES]; /* cycles active / clock-gated */
 };
 
-/* Its energy, in joules. */
+/* Its energy, in joules.
+ *
+ * The band [total_low_j, total_high_j] is a corner analysis over the
+ * ranges of the model's numbers: energy is a sum of non-negative counts
+ * times the numbers, so it rises with every number and its extremes are
+ * the corners with every number at its low (high) end. This is the
+ * worst case (all numbers off in the same direction at once), not a
+ * confidence interval; docs/power-model.md says why it was chosen. */
 struct ort_power_energy {
     double event_j[ORT_POWER_MAX_EVENTS];
     double dynamic_j;    /* sum of event_j */
     double background_j; /* per-state background power x time */
     double leakage_j;
     double total_j;
+    double total_low_j, total_high_j;
 };
 
 /* Energy of one instance over `cycles` at operating point `opp`. */
@@ -46,13 +54,29 @@ struct ort_power_report {
     unsigned n;
     struct ort_power_activity activity[ORT_POWER_MAX_INSTANCES];
     struct ort_power_energy energy[ORT_POWER_MAX_INSTANCES];
-    double total_j;
-    double average_w;
+    double total_j, total_low_j, total_high_j;
+    double average_w, average_low_w, average_high_w;
 };
 
 /* Compute every instance's energy and the totals (report->activity,
    ->n, ->opp and ->cycles filled by the caller). */
 void ort_power_report_compute(const struct ort_power_model *m, struct ort_power_report *r);
+
+/* One number of the model that the band of a report depends on, and how
+   much of the band's width (high - low, in joules) it makes. */
+struct ort_power_band_share {
+    const struct ort_power_kind *kind;
+    const char *what;  /* an event name, "background.active", "background.clock_gated", "leakage" */
+    const struct ort_power_value *value;
+    double width_j;    /* its part of total_high_j - total_low_j */
+};
+
+/* The numbers that make the widest parts of the band of the report
+   (instance < 0) or of one of its instances, widest first: up to `max` of
+   them into `out`; returns how many. Ties keep the model's order, so the
+   list is deterministic. */
+unsigned ort_power_band_top(const struct ort_power_model *m, const struct ort_power_report *r,
+                            int instance, struct ort_power_band_share *out, unsigned max);
 
 #ifdef __cplusplus
 }

@@ -18,13 +18,25 @@ static bool fail(struct ctx *c, const char *path, const char *what)
     return false;
 }
 
-/* {"value": number, "source": "non-empty string"} -> v. */
+static const char *const class_names[ORT_POWER_CLASSES] = {
+    "published", "secondary", "vendor-model", "derived", "assumption", "fitted",
+};
+
+const char *ort_power_class_name(enum ort_power_class c)
+{
+    return (unsigned)c < ORT_POWER_CLASSES ? class_names[c] : NULL;
+}
+
+/* {"value": number, "class": "...", "range": [low, high], "source":
+   "non-empty string"} -> v. The range is what the reports' band is made
+   of, so a number that is not published must say how far it may be off. */
 static bool read_value(struct ctx *c, json_t *j, const char *path, bool positive,
                        struct ort_power_value *v)
 {
     if (!json_is_object(j))
-        return fail(c, path, "expected {\"value\": number, \"source\": \"...\"}");
-    json_t *value = NULL, *source = NULL;
+        return fail(c, path, "expected {\"value\": number, \"class\": \"...\", "
+                             "\"range\": [low, high], \"source\": \"...\"}");
+    json_t *value = NULL, *source = NULL, *cls = NULL, *range = NULL;
     const char *key;
     json_t *item;
     json_object_foreach(j, key, item) {
@@ -32,6 +44,10 @@ static bool read_value(struct ctx *c, json_t *j, const char *path, bool positive
             value = item;
         else if (strcmp(key, "source") == 0)
             source = item;
+        else if (strcmp(key, "class") == 0)
+            cls = item;
+        else if (strcmp(key, "range") == 0)
+            range = item;
         else if (strcmp(key, "note") != 0) {
             char what[96];
             snprintf(what, sizeof what, "unknown field '%s'", key);
@@ -50,6 +66,46 @@ static bool read_value(struct ctx *c, json_t *j, const char *path, bool positive
     if (!isfinite(v->value) || v->value < 0 || (positive && v->value == 0))
         return fail(c, path, positive ? "'value' must be > 0" : "'value' must be >= 0");
     snprintf(v->source, sizeof v->source, "%s", json_string_value(source));
+
+    if (!cls)
+        return fail(c, path, "missing 'class' (published, secondary, vendor-model, derived, "
+                             "assumption or fitted)");
+    const char *cname = json_string_value(cls);
+    int found = -1;
+    for (int i = 0; cname && i < ORT_POWER_CLASSES; i++)
+        if (strcmp(cname, class_names[i]) == 0)
+            found = i;
+    if (found < 0)
+        return fail(c, path, "'class' must be one of published, secondary, vendor-model, "
+                             "derived, assumption, fitted");
+    v->cls = (enum ort_power_class)found;
+    v->low = v->high = v->value;
+    if (!range) {
+        if (v->cls == ORT_POWER_PUBLISHED)
+            return true;
+        char what[160];
+        snprintf(what, sizeof what,
+                 "missing 'range' ([low, high]: a number of class '%s' must say how far it "
+                 "may be off)", class_names[v->cls]);
+        return fail(c, path, what);
+    }
+    if (!json_is_array(range) || json_array_size(range) != 2 ||
+        !json_is_number(json_array_get(range, 0)) || !json_is_number(json_array_get(range, 1)))
+        return fail(c, path, "'range' must be [low, high], two numbers");
+    v->low = json_number_value(json_array_get(range, 0));
+    v->high = json_number_value(json_array_get(range, 1));
+    char what[160];
+    if (!isfinite(v->low) || !isfinite(v->high) || v->low < 0)
+        return fail(c, path, "'range' must be finite and >= 0");
+    if (v->low > v->high) {
+        snprintf(what, sizeof what, "'range' low %g > high %g", v->low, v->high);
+        return fail(c, path, what);
+    }
+    if (v->value < v->low || v->value > v->high) {
+        snprintf(what, sizeof what, "'value' %g outside its 'range' [%g, %g]", v->value, v->low,
+                 v->high);
+        return fail(c, path, what);
+    }
     return true;
 }
 
@@ -194,6 +250,51 @@ static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name
     return true;
 }
 
+/* "validation": [{"anchor", "unit", "figure": {value...}, "model",
+   "tolerance", "workload"}]. */
+static bool read_anchors(struct ctx *c, struct ort_power_model *m, json_t *j)
+{
+    if (!json_is_array(j))
+        return fail(c, "validation", "expected an array of anchors");
+    size_t i;
+    json_t *a;
+    json_array_foreach(j, i, a) {
+        char p[64];
+        snprintf(p, sizeof p, "validation[%zu]", i);
+        if (m->n_anchors == ORT_POWER_MAX_ANCHORS)
+            return fail(c, p, "too many anchors");
+        if (!json_is_object(a))
+            return fail(c, p, "expected an object");
+        static const char *const keys[] = {"anchor", "unit", "figure", "model", "tolerance",
+                                           "workload", "note", NULL};
+        if (!check_keys(c, a, p, keys))
+            return false;
+        struct ort_power_anchor *an = &m->anchor[m->n_anchors];
+        json_t *name = json_object_get(a, "anchor"), *unit = json_object_get(a, "unit"),
+               *model = json_object_get(a, "model"), *tol = json_object_get(a, "tolerance"),
+               *work = json_object_get(a, "workload");
+        if (!json_is_string(name) || !json_is_string(unit) || !json_is_string(work))
+            return fail(c, p, "needs strings 'anchor', 'unit' and 'workload'");
+        if (!json_is_number(model) || !json_is_number(tol) || json_number_value(tol) <= 0)
+            return fail(c, p, "needs numbers 'model' and 'tolerance' (> 0)");
+        snprintf(an->name, sizeof an->name, "%s", json_string_value(name));
+        snprintf(an->unit, sizeof an->unit, "%s", json_string_value(unit));
+        snprintf(an->workload, sizeof an->workload, "%s", json_string_value(work));
+        char pf[96];
+        snprintf(pf, sizeof pf, "%s.figure", p);
+        json_t *fig = json_object_get(a, "figure");
+        if (!fig)
+            return fail(c, pf, "missing");
+        if (!read_value(c, fig, pf, true, &an->figure))
+            return false;
+        an->model = json_number_value(model);
+        an->tolerance = json_number_value(tol);
+        an->held = fabs(an->model / an->figure.value - 1) <= an->tolerance;
+        m->n_anchors++;
+    }
+    return true;
+}
+
 static bool parse_root(struct ctx *c, struct ort_power_model *m, json_t *root)
 {
     memset(m, 0, sizeof *m);
@@ -201,7 +302,7 @@ static bool parse_root(struct ctx *c, struct ort_power_model *m, json_t *root)
         return fail(c, "(top)", "expected an object");
     static const char *const allowed[] = {"name", "description", "reference_voltage",
                                           "operating_points", "default_operating_point",
-                                          "components", NULL};
+                                          "components", "validation", NULL};
     if (!check_keys(c, root, "(top)", allowed))
         return false;
     json_t *name = json_object_get(root, "name");
@@ -266,7 +367,8 @@ static bool parse_root(struct ctx *c, struct ort_power_model *m, json_t *root)
             return false;
         m->n_kinds++;
     }
-    return true;
+    json_t *validation = json_object_get(root, "validation");
+    return !validation || read_anchors(c, m, validation);
 }
 
 bool ort_power_model_parse(struct ort_power_model *m, const char *json, const char *origin,

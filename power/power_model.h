@@ -3,7 +3,9 @@
  * per event in pJ at the reference voltage, background dynamic power per
  * state (active, clock-gated) and leakage per operating point; operating
  * points with their voltage and frequency. Read from a JSON file in which
- * every number is {"value": x, "source": "where it comes from"}; see
+ * every number is {"value": x, "class": "assumption", "range": [lo, hi],
+ * "source": "where it comes from"} (the range may be left out only for a
+ * published number); see
  * power/models/siracusa.json and docs/power-model.md.
  *
  * Energy of one component instance over an interval (energy.h):
@@ -32,9 +34,27 @@ extern "C" {
 /* Component states for background power. */
 enum ort_power_state { ORT_POWER_ACTIVE, ORT_POWER_CLOCK_GATED, ORT_POWER_STATES };
 
-/* A number of the model and where it comes from. */
+/* How sure a number is (docs/power-model.md, "Provenance classes"). */
+enum ort_power_class {
+    ORT_POWER_PUBLISHED,    /* in the paper's own abstract or text */
+    ORT_POWER_SECONDARY,    /* in a third-party summary of a paper (digest, press) */
+    ORT_POWER_VENDOR_MODEL, /* in another simulator's model files, uncited there */
+    ORT_POWER_DERIVED,      /* arithmetic on other figures (the source gives the formula) */
+    ORT_POWER_ASSUMPTION,   /* our choice, with a plausible range */
+    ORT_POWER_FITTED,       /* fitted to measurements or anchors */
+    ORT_POWER_CLASSES
+};
+
+/* The class's name in model files and reports ("vendor-model"), or NULL. */
+const char *ort_power_class_name(enum ort_power_class c);
+
+/* A number of the model, how sure it is and where it comes from. Every
+   class but `published` carries a range [low, high] around the nominal
+   value; a published number without one has low = high = value. */
 struct ort_power_value {
     double value;
+    double low, high;
+    enum ort_power_class cls;
     char source[ORT_POWER_SOURCE];
 };
 
@@ -62,6 +82,21 @@ struct ort_power_kind {
     struct ort_power_value leakage_uw[ORT_POWER_MAX_OPPS];  /* per operating point */
 };
 
+/* A row of the model's validation table: a published (or secondary, or
+   derived) figure, the workload it is checked on, and what the model gave
+   on it when the file was calibrated (the tests power.Validation.* rerun
+   the workload and check the figure again). */
+#define ORT_POWER_MAX_ANCHORS 8
+struct ort_power_anchor {
+    char name[ORT_POWER_NAME];
+    char unit[ORT_POWER_NAME];
+    struct ort_power_value figure; /* the anchor's value, class and source */
+    double model;                  /* the model's value on the workload */
+    double tolerance;              /* relative, e.g. 0.15 */
+    bool held;                     /* |model / figure - 1| <= tolerance */
+    char workload[ORT_POWER_SOURCE];
+};
+
 struct ort_power_model {
     char name[ORT_POWER_NAME * 2];
     struct ort_power_value reference_voltage;
@@ -70,6 +105,8 @@ struct ort_power_model {
     unsigned default_opp;
     unsigned n_kinds;
     struct ort_power_kind kind[ORT_POWER_MAX_KINDS];
+    unsigned n_anchors;
+    struct ort_power_anchor anchor[ORT_POWER_MAX_ANCHORS];
 };
 
 /*

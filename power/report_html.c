@@ -99,7 +99,8 @@ static void svg_power(FILE *f, const struct ort_power_point *w, size_t n)
     fputs("\"/>\n</svg>\n", f);
 }
 
-static void components_section(FILE *f, const struct ort_power_report *r)
+static void components_section(FILE *f, const struct ort_power_model *m,
+                               const struct ort_power_report *r)
 {
     static const char *const part_names[] = {"dynamic", "background", "leakage"};
     const char *names[ORT_POWER_MAX_INSTANCES];
@@ -113,15 +114,79 @@ static void components_section(FILE *f, const struct ort_power_report *r)
     fputs("<h2>Energy per component</h2>\n", f);
     svg_bars(f, r->n, names, parts, 3, part_names, "uJ");
     fputs("<table><tr><th>component</th><th>dynamic uJ</th><th>background uJ</th><th>leakage uJ"
-          "</th><th>total uJ</th><th>average mW</th></tr>\n",
+          "</th><th>total uJ</th><th>low .. high uJ</th><th>average mW</th>"
+          "<th class=\"src\">band dominated by</th></tr>\n",
           f);
     for (unsigned i = 0; i < r->n; i++) {
         const struct ort_power_energy *e = &r->energy[i];
         fputs("<tr><td>", f);
         html_escape(f, r->activity[i].name);
-        fprintf(f, "</td><td>%.6g</td><td>%.6g</td><td>%.6g</td><td>%.6g</td><td>%.6g</td></tr>\n",
+        fprintf(f, "</td><td>%.6g</td><td>%.6g</td><td>%.6g</td><td>%.6g</td><td>%.4g .. %.4g</td>"
+                   "<td>%.6g</td><td class=\"src\">",
                 e->dynamic_j * 1e6, e->background_j * 1e6, e->leakage_j * 1e6, e->total_j * 1e6,
+                e->total_low_j * 1e6, e->total_high_j * 1e6,
                 r->seconds > 0 ? e->total_j / r->seconds * 1e3 : 0);
+        struct ort_power_band_share top;
+        if (ort_power_band_top(m, r, (int)i, &top, 1)) {
+            html_escape(f, top.what);
+            fprintf(f, " (%s)", ort_power_class_name(top.value->cls));
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+/* The band of the total and the numbers that make it. */
+static void band_section(FILE *f, const struct ort_power_model *m, const struct ort_power_report *r)
+{
+    fprintf(f, "<h2>How sure</h2>\n<p>Energy <b>%.6g uJ</b> (band %.6g .. %.6g uJ), average "
+               "power <b>%.6g mW</b> (band %.6g .. %.6g mW). The band is a corner analysis: "
+               "every number of the model at the low, then the high end of its range (energy "
+               "rises with every number, so these are the exact worst-case bounds).</p>\n",
+            r->total_j * 1e6, r->total_low_j * 1e6, r->total_high_j * 1e6, r->average_w * 1e3,
+            r->average_low_w * 1e3, r->average_high_w * 1e3);
+    struct ort_power_band_share top[6];
+    unsigned n = ort_power_band_top(m, r, -1, top, 6);
+    double width = r->total_high_j - r->total_low_j;
+    fputs("<table><tr><th>number</th><th>class</th><th>range</th><th>share of the band</th>"
+          "</tr>\n", f);
+    for (unsigned i = 0; i < n; i++) {
+        fputs("<tr><td>", f);
+        html_escape(f, top[i].kind->name);
+        fputc('.', f);
+        html_escape(f, top[i].what);
+        fprintf(f, "</td><td>%s</td><td>%.4g .. %.4g</td><td>%.0f%%</td></tr>\n",
+                ort_power_class_name(top[i].value->cls), top[i].value->low, top[i].value->high,
+                width > 0 ? 100 * top[i].width_j / width : 0);
+    }
+    fputs("</table>\n", f);
+}
+
+/* The model's validation table: each anchor, the model's value on its
+   workload when the file was calibrated, the error. */
+static void validation_section(FILE *f, const struct ort_power_model *m)
+{
+    if (!m->n_anchors)
+        return;
+    fputs("<h2>Validation of the model</h2>\n<table><tr><th>anchor</th><th>value</th>"
+          "<th>class</th><th>model</th><th>error</th><th>tolerance</th><th>held</th>"
+          "<th class=\"src\">workload</th><th class=\"src\">source</th></tr>\n",
+          f);
+    for (unsigned i = 0; i < m->n_anchors; i++) {
+        const struct ort_power_anchor *a = &m->anchor[i];
+        fputs("<tr><td>", f);
+        html_escape(f, a->name);
+        fprintf(f, "</td><td>%.4g ", a->figure.value);
+        html_escape(f, a->unit);
+        fprintf(f, "</td><td>%s</td><td>%.4g</td><td>%+.1f%%</td><td>%.0f%%</td><td>%s</td>"
+                   "<td class=\"src\">",
+                ort_power_class_name(a->figure.cls), a->model,
+                100 * (a->model / a->figure.value - 1), 100 * a->tolerance,
+                a->held ? "yes" : "<b>no</b>");
+        html_escape(f, a->workload);
+        fputs("</td><td class=\"src\">", f);
+        html_escape(f, a->figure.source);
+        fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
 }
@@ -149,7 +214,7 @@ static bool regions_section(FILE *f, const struct ort_power_region *g, size_t n)
         fputs("<h2>Regions</h2>\n", f);
         svg_bars(f, n, names, parts, 1, part_names, "uJ");
         fputs("<table><tr><th>region</th><th>cycles</th><th>time us</th><th>energy uJ</th>"
-              "<th>average mW</th></tr>\n",
+              "<th>low .. high uJ</th><th>average mW</th></tr>\n",
               f);
         for (size_t i = 0; i < n; i++) {
             const struct ort_power_report *r = g[i].report;
@@ -158,9 +223,10 @@ static bool regions_section(FILE *f, const struct ort_power_region *g, size_t n)
                 fputc('.', f);
             fprintf(f, "%u ", g[i].id);
             html_escape(f, g[i].label);
-            fprintf(f, "</td><td>%llu</td><td>%.6g</td><td>%.6g</td><td>%.6g</td></tr>\n",
+            fprintf(f, "</td><td>%llu</td><td>%.6g</td><td>%.6g</td><td>%.4g .. %.4g</td>"
+                       "<td>%.6g</td></tr>\n",
                     (unsigned long long)r->cycles, r->seconds * 1e6, r->total_j * 1e6,
-                    r->average_w * 1e3);
+                    r->total_low_j * 1e6, r->total_high_j * 1e6, r->average_w * 1e3);
         }
         fputs("</table>\n", f);
     }
@@ -178,7 +244,11 @@ static void model_row(FILE *f, const char *component, const char *number,
     html_escape(f, component);
     fputs("</td><td>", f);
     html_escape(f, number);
-    fprintf(f, "</td><td>%.6g %s</td><td class=\"src\">", v->value, unit);
+    fprintf(f, "</td><td>%.6g %s</td><td>%s</td><td>", v->value, unit,
+            ort_power_class_name(v->cls));
+    if (v->cls != ORT_POWER_PUBLISHED || v->low != v->high)
+        fprintf(f, "%.4g .. %.4g", v->low, v->high);
+    fputs("</td><td class=\"src\">", f);
     html_escape(f, v->source);
     fputs("</td></tr>\n", f);
 }
@@ -186,7 +256,8 @@ static void model_row(FILE *f, const char *component, const char *number,
 static void model_section(FILE *f, const struct ort_power_model *m)
 {
     fputs("<h2>The model's numbers and their sources</h2>\n<table><tr><th>component</th><th>"
-          "number</th><th>value</th><th class=\"src\">source</th></tr>\n",
+          "number</th><th>value</th><th>class</th><th>range</th><th class=\"src\">source</th>"
+          "</tr>\n",
           f);
     for (unsigned o = 0; o < m->n_opps; o++) {
         model_row(f, m->opp[o].name, "voltage", &m->opp[o].voltage, "V");
@@ -243,11 +314,13 @@ bool ort_power_write_html(const char *path, const struct ort_power_model *m,
     html_escape(f, m->name);
     fputs("</b>, operating point <b>", f);
     html_escape(f, op->name);
-    fprintf(f, "</b> (%.2f V, %.0f MHz): %llu cycles, %.6g us, <b>%.6g uJ</b>, %.6g mW on "
-               "average.</p>\n",
+    fprintf(f, "</b> (%.2f V, %.0f MHz): %llu cycles, %.6g us, <b>%.6g uJ</b> (%.6g .. %.6g), "
+               "%.6g mW on average (%.6g .. %.6g).</p>\n",
             op->voltage.value, op->frequency_mhz.value, (unsigned long long)r->cycles,
-            r->seconds * 1e6, r->total_j * 1e6, r->average_w * 1e3);
-    components_section(f, r);
+            r->seconds * 1e6, r->total_j * 1e6, r->total_low_j * 1e6, r->total_high_j * 1e6,
+            r->average_w * 1e3, r->average_low_w * 1e3, r->average_high_w * 1e3);
+    band_section(f, m, r);
+    components_section(f, m, r);
     if (n_points) {
         fputs("<h2>Power over time</h2>\n", f);
         svg_power(f, points, n_points);
@@ -255,6 +328,7 @@ bool ort_power_write_html(const char *path, const struct ort_power_model *m,
     bool ok = true;
     if (n)
         ok = regions_section(f, regions, n);
+    validation_section(f, m);
     model_section(f, m);
     ok = json_section(f, m, r, regions, n) && ok;
     fputs("</body></html>\n", f);

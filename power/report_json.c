@@ -5,7 +5,40 @@
 #include <jansson.h>
 
 /* Per-component energy of a report, as a JSON array. */
-static json_t *components_json(const struct ort_power_report *r, bool with_events)
+/* The band's widest parts: which numbers make the report (or one
+   instance, i >= 0) unsure. */
+static json_t *dominant_json(const struct ort_power_model *m, const struct ort_power_report *r,
+                             int instance, unsigned max)
+{
+    struct ort_power_band_share top[8];
+    unsigned n = ort_power_band_top(m, r, instance, top, max < 8 ? max : 8);
+    double width = instance < 0 ? r->total_high_j - r->total_low_j
+                                : r->energy[instance].total_high_j - r->energy[instance].total_low_j;
+    json_t *arr = json_array();
+    for (unsigned i = 0; i < n; i++) {
+        json_t *d = json_object();
+        json_object_set_new(d, "kind", json_string(top[i].kind->name));
+        json_object_set_new(d, "number", json_string(top[i].what));
+        json_object_set_new(d, "class", json_string(ort_power_class_name(top[i].value->cls)));
+        json_object_set_new(d, "width_j", json_real(top[i].width_j));
+        json_object_set_new(d, "share", json_real(width > 0 ? top[i].width_j / width : 0));
+        json_array_append_new(arr, d);
+    }
+    return arr;
+}
+
+static void energy_json(json_t *o, double j, double low, double high, double seconds)
+{
+    json_object_set_new(o, "energy_j", json_real(j));
+    json_object_set_new(o, "energy_j_low", json_real(low));
+    json_object_set_new(o, "energy_j_high", json_real(high));
+    json_object_set_new(o, "average_power_w", json_real(seconds > 0 ? j / seconds : 0));
+    json_object_set_new(o, "average_power_w_low", json_real(seconds > 0 ? low / seconds : 0));
+    json_object_set_new(o, "average_power_w_high", json_real(seconds > 0 ? high / seconds : 0));
+}
+
+static json_t *components_json(const struct ort_power_model *m, const struct ort_power_report *r,
+                               bool with_events)
 {
     json_t *comps = json_array();
     for (unsigned i = 0; i < r->n; i++) {
@@ -17,9 +50,7 @@ static json_t *components_json(const struct ort_power_report *r, bool with_event
         json_object_set_new(c, "dynamic_j", json_real(e->dynamic_j));
         json_object_set_new(c, "background_j", json_real(e->background_j));
         json_object_set_new(c, "leakage_j", json_real(e->leakage_j));
-        json_object_set_new(c, "energy_j", json_real(e->total_j));
-        json_object_set_new(c, "average_power_w",
-                            json_real(r->seconds > 0 ? e->total_j / r->seconds : 0));
+        energy_json(c, e->total_j, e->total_low_j, e->total_high_j, r->seconds);
         json_object_set_new(c, "active_cycles",
                             json_integer((json_int_t)a->state_cycles[ORT_POWER_ACTIVE]));
         json_object_set_new(c, "clock_gated_cycles",
@@ -33,6 +64,7 @@ static json_t *components_json(const struct ort_power_report *r, bool with_event
                 json_object_set_new(events, a->kind->event[k], ev);
             }
             json_object_set_new(c, "events", events);
+            json_object_set_new(c, "band_dominated_by", dominant_json(m, r, (int)i, 2));
         }
         json_array_append_new(comps, c);
     }
@@ -52,9 +84,15 @@ static json_t *report_json(const struct ort_power_model *m, const struct ort_pow
     json_object_set_new(root, "operating_point", point);
     json_object_set_new(root, "cycles", json_integer((json_int_t)r->cycles));
     json_object_set_new(root, "seconds", json_real(r->seconds));
-    json_object_set_new(root, "energy_j", json_real(r->total_j));
-    json_object_set_new(root, "average_power_w", json_real(r->average_w));
-    json_object_set_new(root, "components", components_json(r, true));
+    energy_json(root, r->total_j, r->total_low_j, r->total_high_j, r->seconds);
+    json_t *band = json_object();
+    json_object_set_new(band, "method",
+                        json_string("corners: every number of the model at the low (high) end "
+                                    "of its range; energy rises with every number, so these "
+                                    "are the band's exact worst-case bounds"));
+    json_object_set_new(band, "dominated_by", dominant_json(m, r, -1, 5));
+    json_object_set_new(root, "band", band);
+    json_object_set_new(root, "components", components_json(m, r, true));
     json_t *regs = json_array();
     for (size_t i = 0; i < n; i++) {
         const struct ort_power_region *g = &regions[i];
@@ -66,9 +104,10 @@ static json_t *report_json(const struct ort_power_model *m, const struct ort_pow
         json_object_set_new(j, "end_cycle", json_integer((json_int_t)g->end));
         json_object_set_new(j, "cycles", json_integer((json_int_t)g->report->cycles));
         json_object_set_new(j, "seconds", json_real(g->report->seconds));
-        json_object_set_new(j, "energy_j", json_real(g->report->total_j));
-        json_object_set_new(j, "average_power_w", json_real(g->report->average_w));
-        json_object_set_new(j, "components", components_json(g->report, false));
+        energy_json(j, g->report->total_j, g->report->total_low_j, g->report->total_high_j,
+                    g->report->seconds);
+        json_object_set_new(j, "band_dominated_by", dominant_json(m, g->report, -1, 3));
+        json_object_set_new(j, "components", components_json(m, g->report, false));
         json_array_append_new(regs, j);
     }
     json_object_set_new(root, "regions", regs);

@@ -162,7 +162,7 @@ bool write_power_reports(const OrtRunOptions &opt, const OrtSession &s, const Or
         !ort_power_write_json(opt.power_json_path.c_str(), &model, report, rg, nrg))
         return cannot_write(opt.power_json_path);
     if (!opt.power_csv_path.empty() &&
-        !ort_power_write_csv(opt.power_csv_path.c_str(), report, rg, nrg))
+        !ort_power_write_csv(opt.power_csv_path.c_str(), &model, report, rg, nrg))
         return cannot_write(opt.power_csv_path);
     /* The power trace's CSV and VCD were written as the run went
        (OrtPowerTrace); the page takes its chart's points. */

@@ -2,9 +2,10 @@
  * Calibration workload of the power model (power/models/siracusa.json):
  * the 8-core int8 matmul kernel (64x256 by 256x256, operands in L1) run
  * REPEAT times, after a short parallel fill of the operands, so that the
- * whole run is the kernel. The cluster's energy over it calibrates the
- * cores' background power to Siracusa's cluster efficiency of 1.13 TOp/J
- * at 0.8 V (tests/power/calibration.sh checks it within 10 %).
+ * whole run is the kernel: the cluster at full load. Its power fits the
+ * cores' background to the 107 mW implied by Siracusa's cluster peak
+ * (120.6 GOp/s at 1.13 TOp/J, 2-bit operations, secondary); the test
+ * power.Validation.ClusterFullLoad checks it (docs/power-model.md).
  */
 #include <stdint.h>
 #include <stdio.h>

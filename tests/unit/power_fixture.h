@@ -15,27 +15,29 @@ extern "C" {
 }
 
 // A small model: 1 V reference; points at 1.0 V / 100 MHz and 0.5 V / 50 MHz.
+// Three numbers carry ranges (core alu 1..4 pJ, core leakage at "hi"
+// 50..200 uW, l1 read32 1.5..6 pJ); the others are published (exact).
 inline const char *const kModel = R"({
   "name": "test",
-  "reference_voltage": {"value": 1.0, "source": "test"},
+  "reference_voltage": {"class": "published", "value": 1.0, "source": "test"},
   "operating_points": {
-    "hi": {"voltage": {"value": 1.0, "source": "s1"}, "frequency_mhz": {"value": 100, "source": "s2"}},
-    "lo": {"voltage": {"value": 0.5, "source": "s3"}, "frequency_mhz": {"value": 50, "source": "s4"}}
+    "hi": {"voltage": {"class": "published", "value": 1.0, "source": "s1"}, "frequency_mhz": {"class": "published", "value": 100, "source": "s2"}},
+    "lo": {"voltage": {"class": "published", "value": 0.5, "source": "s3"}, "frequency_mhz": {"class": "published", "value": 50, "source": "s4"}}
   },
   "default_operating_point": "hi",
   "components": {
     "core": {
-      "events_pj": {"alu": {"value": 2.0, "source": "alu figure"},
-                    "load": {"value": 5.0, "source": "load figure"}},
-      "background_uw_per_mhz": {"active": {"value": 10, "source": "bg"},
-                                "clock_gated": {"value": 1, "source": "gated"}},
-      "leakage_uw": {"hi": {"value": 100, "source": "leak hi"}, "lo": {"value": 30, "source": "leak lo"}}
+      "events_pj": {"alu": {"class": "assumption", "value": 2.0, "source": "alu figure", "range": [1.0, 4.0]},
+                    "load": {"class": "published", "value": 5.0, "source": "load figure"}},
+      "background_uw_per_mhz": {"active": {"class": "published", "value": 10, "source": "bg"},
+                                "clock_gated": {"class": "published", "value": 1, "source": "gated"}},
+      "leakage_uw": {"hi": {"class": "derived", "value": 100, "source": "leak hi", "range": [50, 200]}, "lo": {"class": "published", "value": 30, "source": "leak lo"}}
     },
     "l1": {
-      "events_pj": {"read32": {"value": 3.0, "source": "sram"}},
-      "background_uw_per_mhz": {"active": {"value": 4, "source": "bg"},
-                                "clock_gated": {"value": 0, "source": "none"}},
-      "leakage_uw": {"hi": {"value": 50, "source": "x"}, "lo": {"value": 20, "source": "y"}}
+      "events_pj": {"read32": {"class": "vendor-model", "value": 3.0, "source": "sram", "range": [1.5, 6.0]}},
+      "background_uw_per_mhz": {"active": {"class": "published", "value": 4, "source": "bg"},
+                                "clock_gated": {"class": "published", "value": 0, "source": "none"}},
+      "leakage_uw": {"hi": {"class": "published", "value": 50, "source": "x"}, "lo": {"class": "published", "value": 20, "source": "y"}}
     }
   }
 })";

@@ -53,23 +53,24 @@ TEST(PowerModel, BadModelsNameTheFieldAndTheProblem)
               "bad.json: components.core.events_pj.alu: missing 'source'");
     EXPECT_EQ(parse_error(edited(R"("source": "alu figure")", R"("source": "")")),
               "bad.json: components.core.events_pj.alu: 'source' must be a non-empty string");
-    EXPECT_EQ(parse_error(edited(R"({"value": 5.0, "source": "load figure"})", R"(5.0)")),
-              "bad.json: components.core.events_pj.load: expected {\"value\": number, \"source\": \"...\"}");
+    EXPECT_EQ(parse_error(edited(R"({"class": "published", "value": 5.0, "source": "load figure"})", R"(5.0)")),
+              "bad.json: components.core.events_pj.load: expected {\"value\": number, "
+              "\"class\": \"...\", \"range\": [low, high], \"source\": \"...\"}");
     EXPECT_EQ(parse_error(edited(R"("value": 5.0)", R"("value": -5.0)")),
               "bad.json: components.core.events_pj.load: 'value' must be >= 0");
-    EXPECT_EQ(parse_error(edited(R"("leakage_uw": {"hi": {"value": 100, "source": "leak hi"}, )",
+    EXPECT_EQ(parse_error(edited(R"("leakage_uw": {"hi": {"class": "derived", "value": 100, "source": "leak hi", "range": [50, 200]}, )",
                                  R"("leakage_uw": {)")),
               "bad.json: components.core.leakage_uw.hi: missing: every operating point needs a leakage figure");
-    EXPECT_EQ(parse_error(edited(R"("clock_gated": {"value": 1, "source": "gated"})",
-                                 R"("clock_gatd": {"value": 1, "source": "gated"})")),
+    EXPECT_EQ(parse_error(edited(R"("clock_gated": {"class": "published", "value": 1, "source": "gated"})",
+                                 R"("clock_gatd": {"class": "published", "value": 1, "source": "gated"})")),
               "bad.json: components.core.background_uw_per_mhz: unknown field 'clock_gatd'");
     EXPECT_EQ(parse_error(edited(R"("events_pj": {"read32")", R"("event_pj": {"read32")")),
               "bad.json: components.l1: unknown field 'event_pj'");
     EXPECT_EQ(parse_error(edited(R"("default_operating_point": "hi")",
                                  R"("default_operating_point": "mid")")),
               "bad.json: default_operating_point: names no operating point");
-    EXPECT_EQ(parse_error(edited(R"("voltage": {"value": 0.5, "source": "s3"})",
-                                 R"("voltage": {"value": 0, "source": "s3"})")),
+    EXPECT_EQ(parse_error(edited(R"("voltage": {"class": "published", "value": 0.5, "source": "s3"})",
+                                 R"("voltage": {"class": "published", "value": 0, "source": "s3"})")),
               "bad.json: operating_points.lo.voltage: 'value' must be > 0");
     EXPECT_EQ(parse_error(edited(R"("name": "test",)", "")), "bad.json: name: missing (a string)");
     std::string e = parse_error(edited(R"("components": {)", R"("components": {,)"));
@@ -79,6 +80,93 @@ TEST(PowerModel, BadModelsNameTheFieldAndTheProblem)
     ort_power_model m;
     EXPECT_FALSE(ort_power_model_load(&m, "/nonexistent/model.json", err, sizeof err));
     EXPECT_NE(std::string(err).find("/nonexistent/model.json"), std::string::npos) << err;
+}
+
+TEST(PowerModel, EveryNumberHasAClassAndANonPublishedOneARange)
+{
+    Model t;
+    const ort_power_kind *core = ort_power_model_kind(&t.m, "core");
+    int alu = ort_power_kind_event(core, "alu"), load = ort_power_kind_event(core, "load");
+    EXPECT_EQ(core->event_pj[alu].cls, ORT_POWER_ASSUMPTION);
+    EXPECT_DOUBLE_EQ(core->event_pj[alu].low, 1.0);
+    EXPECT_DOUBLE_EQ(core->event_pj[alu].high, 4.0);
+    // A published number without a range is exact.
+    EXPECT_EQ(core->event_pj[load].cls, ORT_POWER_PUBLISHED);
+    EXPECT_DOUBLE_EQ(core->event_pj[load].low, 5.0);
+    EXPECT_DOUBLE_EQ(core->event_pj[load].high, 5.0);
+    EXPECT_STREQ(ort_power_class_name(ORT_POWER_VENDOR_MODEL), "vendor-model");
+
+    const std::string alu_json =
+        R"({"class": "assumption", "value": 2.0, "source": "alu figure", "range": [1.0, 4.0]})";
+    auto with_alu = [&](const std::string &v) { return parse_error(edited(alu_json, v)); };
+    EXPECT_EQ(with_alu(R"({"value": 2.0, "source": "alu figure", "range": [1.0, 4.0]})"),
+              "bad.json: components.core.events_pj.alu: missing 'class' (published, secondary, "
+              "vendor-model, derived, assumption or fitted)");
+    EXPECT_EQ(with_alu(R"({"class": "guess", "value": 2.0, "source": "a", "range": [1.0, 4.0]})"),
+              "bad.json: components.core.events_pj.alu: 'class' must be one of published, "
+              "secondary, vendor-model, derived, assumption, fitted");
+    EXPECT_EQ(with_alu(R"({"class": "secondary", "value": 2.0, "source": "a"})"),
+              "bad.json: components.core.events_pj.alu: missing 'range' ([low, high]: a number "
+              "of class 'secondary' must say how far it may be off)");
+    EXPECT_EQ(with_alu(R"({"class": "fitted", "value": 2.0, "source": "a", "range": [4.0, 1.0]})"),
+              "bad.json: components.core.events_pj.alu: 'range' low 4 > high 1");
+    EXPECT_EQ(with_alu(R"({"class": "derived", "value": 2.0, "source": "a", "range": [2.5, 4.0]})"),
+              "bad.json: components.core.events_pj.alu: 'value' 2 outside its 'range' [2.5, 4]");
+    EXPECT_EQ(with_alu(R"({"class": "derived", "value": 2.0, "source": "a", "range": [1.0]})"),
+              "bad.json: components.core.events_pj.alu: 'range' must be [low, high], two numbers");
+    // A measured (published) number may still carry a range.
+    ort_power_model m;
+    char err[512];
+    std::string ok = edited(alu_json, R"({"class": "published", "value": 2.0, "source": "a", "range": [1.9, 2.1]})");
+    ASSERT_TRUE(ort_power_model_parse(&m, ok.c_str(), "ok.json", err, sizeof err)) << err;
+    EXPECT_DOUBLE_EQ(ort_power_model_kind(&m, "core")->event_pj[alu].high, 2.1);
+}
+
+// The band is the corners of the ranges: every number at its low end, then
+// at its high end, worked out by hand on the fixture.
+TEST(Energy, BandIsTheCornersOfTheRanges)
+{
+    Model t;
+    // 10 us at "hi": alu 1000 x [1, 2, 4] pJ, load 200 x 5 pJ, background
+    // 900 x 10 + 100 x 1 pJ, leakage [50, 100, 200] uW x 10 us.
+    ort_power_activity a = core_activity(t.m, 1000, 200, 900, 100);
+    ort_power_energy e;
+    ort_power_energy_of(&t.m, 0, &a, 1000, &e);
+    double fixed = (200 * 5.0 + 900 * 10 + 100 * 1) * 1e-12;
+    EXPECT_NEAR(e.total_j, fixed + 2000e-12 + 100e-6 * 10e-6, 1e-18);
+    EXPECT_NEAR(e.total_low_j, fixed + 1000e-12 + 50e-6 * 10e-6, 1e-18);
+    EXPECT_NEAR(e.total_high_j, fixed + 4000e-12 + 200e-6 * 10e-6, 1e-18);
+    // At "lo" the leakage is published (30 uW, exact); alu scales by V^2.
+    ort_power_energy_of(&t.m, 1, &a, 1000, &e); // 0.5 V, 50 MHz: 20 us
+    EXPECT_NEAR(e.total_high_j - e.total_low_j, 1000 * (4.0 - 1.0) * 1e-12 * 0.25, 1e-18);
+
+    // A report's band adds its components' bands, and the dominant numbers
+    // come widest first with their share of the width.
+    ort_power_report r = core_and_l1(t.m, 1000, 1000, 200, 100, 3000);
+    ort_power_report_compute(&t.m, &r);
+    EXPECT_NEAR(r.total_low_j, r.energy[0].total_low_j + r.energy[1].total_low_j, 1e-20);
+    EXPECT_NEAR(r.total_high_j, r.energy[0].total_high_j + r.energy[1].total_high_j, 1e-20);
+    EXPECT_LT(r.total_low_j, r.total_j);
+    EXPECT_GT(r.total_high_j, r.total_j);
+    EXPECT_NEAR(r.average_high_w, r.total_high_j / r.seconds, 1e-12);
+    ort_power_band_share top[5];
+    unsigned n = ort_power_band_top(&t.m, &r, -1, top, 5);
+    ASSERT_EQ(n, 3u); // only the three numbers with a range
+    // l1 read32: 3000 x 4.5 pJ = 13.5 nJ; core leakage 150 uW x 10 us =
+    // 1.5 nJ; alu 1000 x 3 pJ = 3 nJ.
+    EXPECT_STREQ(top[0].kind->name, "l1");
+    EXPECT_STREQ(top[0].what, "read32");
+    EXPECT_NEAR(top[0].width_j, 13.5e-9, 1e-15);
+    EXPECT_STREQ(top[1].what, "alu");
+    EXPECT_NEAR(top[1].width_j, 3e-9, 1e-15);
+    EXPECT_STREQ(top[2].what, "leakage");
+    EXPECT_EQ(top[2].value->cls, ORT_POWER_DERIVED);
+    EXPECT_NEAR(top[0].width_j + top[1].width_j + top[2].width_j, r.total_high_j - r.total_low_j,
+                1e-15);
+    // One instance: the core's own band only; a short list keeps the widest.
+    n = ort_power_band_top(&t.m, &r, 0, top, 1);
+    ASSERT_EQ(n, 1u);
+    EXPECT_STREQ(top[0].what, "alu");
 }
 
 TEST(PowerModel, DeviceCountersMapEventsToCountersOfOneDevice)
