@@ -38,7 +38,10 @@ const ort_rsp_csr kCsrs[] = {
     {"mhpmcounter5", RV_CSR_MHPM_BRANCH}, {"mhpmcounter6", RV_CSR_MHPM_HWLOOP},
     {"mhpmcounter7", RV_CSR_MHPM_SLEEP}, {"mhpmcounter8", RV_CSR_MHPM_MEMORY},
     {"mhpmcounter9", RV_CSR_MHPM_MULDIV}, {"mhpmcounter10", RV_CSR_MHPM_LOADS},
-    {"mhpmcounter11", RV_CSR_MHPM_STORES},
+    {"mhpmcounter11", RV_CSR_MHPM_STORES}, {"mcountinhibit", RV_CSR_MCOUNTINHIBIT},
+    /* the trigger module (one trigger, CV32E40P) */
+    {"tselect", RV_CSR_TSELECT},   {"tdata1", RV_CSR_TDATA1},   {"tdata2", RV_CSR_TDATA2},
+    {"tdata3", RV_CSR_TDATA3},     {"tinfo", RV_CSR_TINFO},
     /* Xpulpv2 hardware loops */
     {"lpstart0", RV_CSR_LPSTART0}, {"lpend0", RV_CSR_LPEND0},   {"lpcount0", RV_CSR_LPCOUNT0},
     {"lpstart1", RV_CSR_LPSTART1}, {"lpend1", RV_CSR_LPEND1},   {"lpcount1", RV_CSR_LPCOUNT1},
@@ -270,11 +273,17 @@ struct OrtGdbServer::Impl {
         after(serve(), (int)c->hartid);
     }
 
-    bool breakpoint_at(uint32_t pc, ort_rsp_why *why) const
+    /* Software breakpoints from the table; a hardware one is the core's
+       trigger (tdata1/tdata2, models/core/core.h), as on CV32E40P. */
+    bool breakpoint_at(const rv_core *c, ort_rsp_why *why) const
     {
+        if (rv_core_trigger_hit(c)) {
+            *why = ORT_RSP_STOP_HWBREAK;
+            return true;
+        }
         for (const Point &p : points)
-            if ((p.type == ORT_RSP_SW_BREAK || p.type == ORT_RSP_HW_BREAK) && p.addr == pc) {
-                *why = p.type == ORT_RSP_SW_BREAK ? ORT_RSP_STOP_SWBREAK : ORT_RSP_STOP_HWBREAK;
+            if (p.type == ORT_RSP_SW_BREAK && p.addr == c->pc) {
+                *why = ORT_RSP_STOP_SWBREAK;
                 return true;
             }
         return false;
@@ -360,8 +369,8 @@ struct OrtGdbServer::Impl {
         ort_rsp_stop st{i, 5, ORT_RSP_STOP_SIGNAL, 0};
         if (step_left[i] && --step_left[i] == 0)
             return stop_here(c, st);
-        if ((report_all || step_left[i]) && !points.empty()) {
-            if (breakpoint_at(c->pc, &st.why) || (watching && watch_hit(c, &st)))
+        if ((report_all || step_left[i]) && (!points.empty() || c->trigger_execute)) {
+            if (breakpoint_at(c, &st.why) || (watching && watch_hit(c, &st)))
                 return stop_here(c, st);
         }
         if (++polls >= kPollEvery) {
@@ -470,6 +479,19 @@ struct OrtGdbServer::Impl {
     {
         if (type >= ORT_RSP_WATCH_WRITE && (len == 0 || len > 4096))
             return false;
+        if (type == ORT_RSP_HW_BREAK) {
+            /* CV32E40P has one trigger: a second hardware breakpoint is
+               refused (GDB then says it cannot insert it). The debugger
+               arms every core's, as GDB's breakpoints are for all threads. */
+            const rv_core &c0 = cl->core[0];
+            if (insert && c0.trigger_execute && c0.trigger_addr != addr)
+                return false;
+            if (!insert && (!c0.trigger_execute || c0.trigger_addr != addr))
+                return false;
+            for (unsigned i = 0; i < cl->cores; i++)
+                rv_core_debug_set_trigger(&cl->core[i], insert, insert ? addr : 0);
+            return true;
+        }
         if (insert) {
             points.push_back({type, addr, len});
         } else {

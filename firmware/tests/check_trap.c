@@ -68,8 +68,11 @@ static int expect_trap(int check, const char *what, uint32_t cause, uint32_t epc
         return fail(check, what, trap_record.cause, cause);
     if (trap_record.epc != epc)
         return fail(check, what, trap_record.epc, epc);
-    if (trap_record.tval != tval && trap_record.tval != tval_alt)
-        return fail(check, what, trap_record.tval, tval);
+    /* CV32E40P's mtval is read-only zero; the value the privileged spec
+       would allow is documented at each check (tval, tval_alt). */
+    (void)tval, (void)tval_alt;
+    if (trap_record.tval != 0)
+        return fail(check, what, trap_record.tval, 0);
     printf("ok %2d %-28s mcause=%2u mepc=%08x mtval=%08x\n", check, what,
            (unsigned)trap_record.cause, (unsigned)trap_record.epc, (unsigned)trap_record.tval);
     return 0;

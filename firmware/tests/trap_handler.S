@@ -20,7 +20,7 @@
 
     .section .text.trap_entry, "ax"
     .globl trap_entry
-    .balign 4
+    .balign 256 /* CV32E40P: mtvec's base is 256-byte aligned */
 trap_entry:
     addi    sp, sp, -64
     sw      ra, 0(sp)

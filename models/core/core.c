@@ -64,6 +64,10 @@ void rv_core_reset(struct rv_core *c, uint32_t boot_pc)
     c->mstatus = RV_MSTATUS_MPP;
     c->mtvec = c->mepc = c->mcause = c->mtval = c->mscratch = c->mie = c->mip = 0;
     c->mcycle_base = c->minstret_base = 0;
+    c->mcycle_frozen = c->minstret_frozen = 0;
+    c->mcountinhibit = 0;
+    c->trigger_execute = false;
+    c->trigger_addr = 0;
     memset(c->lp, 0, sizeof c->lp);
     c->reservation = 0;
     c->reservation_valid = false;
@@ -236,10 +240,40 @@ static enum access_result data_access(struct rv_core *c, uint32_t addr, unsigned
 
 /* ---- CSRs ---------------------------------------------------------------- */
 
+/* The counters as read: frozen while inhibited (mcountinhibit). */
+static uint64_t mcycle_now(const struct rv_core *c)
+{
+    return c->mcountinhibit & RV_MCOUNTINHIBIT_CY ? c->mcycle_frozen : c->cycle - c->mcycle_base;
+}
+
+static uint64_t minstret_now(const struct rv_core *c)
+{
+    return c->mcountinhibit & RV_MCOUNTINHIBIT_IR ? c->minstret_frozen : c->instret - c->minstret_base;
+}
+
+void rv_core_debug_set_trigger(struct rv_core *c, bool execute, uint32_t addr)
+{
+    c->trigger_execute = execute;
+    c->trigger_addr = addr;
+}
+
 bool rv_csr_read(struct rv_core *c, unsigned csr, uint32_t *v)
 {
-    uint64_t mcycle = c->cycle - c->mcycle_base;
-    uint64_t minstret = c->instret - c->minstret_base;
+    uint64_t mcycle = mcycle_now(c);
+    uint64_t minstret = minstret_now(c);
+    /* Ranges of CSRs that read as 0 on CV32E40P (one hpm counter, 3, is
+       implemented there; this model's 3..11 are its activity counters). */
+    if ((csr >= RV_CSR_MHPMEVENT3 && csr <= RV_CSR_MHPMEVENT31) ||
+        (csr > RV_CSR_MHPM_STORES && csr <= RV_CSR_MHPMCOUNTER31) ||
+        (csr >= RV_CSR_MHPMCOUNTERH3 && csr <= RV_CSR_MHPMCOUNTERH31) ||
+        (csr > RV_CSR_MHPM_STORES + 0x100 && csr <= RV_CSR_HPMCOUNTER31) ||
+        (csr >= RV_CSR_HPMCOUNTERH3 && csr <= RV_CSR_HPMCOUNTERH31)) {
+        *v = 0;
+        return true;
+    }
+    /* hpmcounter3.. (user read-only) mirror mhpmcounter3.. */
+    if (csr >= RV_CSR_HPMCOUNTER3 && csr <= RV_CSR_MHPM_STORES + 0x100)
+        csr -= 0x100;
     switch (csr) {
     case RV_CSR_MSTATUS: *v = c->mstatus; break;
     case RV_CSR_MISA: *v = RV_MISA_VALUE; break;
@@ -248,8 +282,23 @@ bool rv_csr_read(struct rv_core *c, unsigned csr, uint32_t *v)
     case RV_CSR_MSCRATCH: *v = c->mscratch; break;
     case RV_CSR_MEPC: *v = c->mepc; break;
     case RV_CSR_MCAUSE: *v = c->mcause; break;
-    case RV_CSR_MTVAL: *v = c->mtval; break;
+    case RV_CSR_MTVAL: *v = 0; break; /* CV32E40P: read-only zero */
     case RV_CSR_MIP: *v = c->mip; break;
+    case RV_CSR_MCOUNTINHIBIT: *v = c->mcountinhibit; break;
+    case RV_CSR_TSELECT: *v = 0; break; /* one trigger */
+    case RV_CSR_TDATA1: *v = RV_TDATA1_FIXED | (c->trigger_execute ? RV_TDATA1_EXECUTE : 0); break;
+    case RV_CSR_TDATA2: *v = c->trigger_addr; break;
+    case RV_CSR_TDATA3: case RV_CSR_MCONTEXT: case RV_CSR_SCONTEXT: *v = 0; break;
+    case RV_CSR_TINFO: *v = 1u << 2; break; /* type 2 only */
+    case RV_CSR_UHARTID: *v = c->hartid; break;
+    case RV_CSR_PRIVLV: *v = 3; break; /* machine mode, always */
+    case RV_CSR_ZFINX: *v = 0; break;
+    case RV_CSR_CV_LPSTART0: *v = c->lp[0].start; break;
+    case RV_CSR_CV_LPSTART0 + 1: *v = c->lp[0].end; break;
+    case RV_CSR_CV_LPSTART0 + 2: *v = c->lp[0].count; break;
+    case RV_CSR_CV_LPSTART0 + 4: *v = c->lp[1].start; break;
+    case RV_CSR_CV_LPSTART0 + 5: *v = c->lp[1].end; break;
+    case RV_CSR_CV_LPCOUNT1: *v = c->lp[1].count; break;
     case RV_CSR_MCYCLE: case RV_CSR_CYCLE: *v = (uint32_t)mcycle; break;
     case RV_CSR_MCYCLEH: case RV_CSR_CYCLEH: *v = (uint32_t)(mcycle >> 32); break;
     case RV_CSR_MINSTRET: case RV_CSR_INSTRET: *v = (uint32_t)minstret; break;
@@ -279,19 +328,43 @@ bool rv_csr_read(struct rv_core *c, unsigned csr, uint32_t *v)
 
 bool rv_csr_write(struct rv_core *c, unsigned csr, uint32_t v)
 {
-    uint64_t mcycle = c->cycle - c->mcycle_base;
-    uint64_t minstret = c->instret - c->minstret_base;
+    uint64_t mcycle = mcycle_now(c);
+    uint64_t minstret = minstret_now(c);
+    /* Writable on CV32E40P, no effect here: the event selectors, the hpm
+       counters (3..11 are this model's activity counters, read-only
+       views), the contexts; the trigger from machine mode (dmode = 1). */
+    if ((csr >= RV_CSR_MHPMEVENT3 && csr <= RV_CSR_MHPMEVENT31) ||
+        (csr >= RV_CSR_MHPM_LOAD_USE && csr <= RV_CSR_MHPMCOUNTER31) ||
+        (csr >= RV_CSR_MHPMCOUNTERH3 && csr <= RV_CSR_MHPMCOUNTERH31) ||
+        (csr >= RV_CSR_TSELECT && csr <= RV_CSR_TINFO) || csr == RV_CSR_MCONTEXT ||
+        csr == RV_CSR_SCONTEXT)
+        return true;
     switch (csr) {
     case RV_CSR_MSTATUS:
         c->mstatus = (v & (RV_MSTATUS_MIE | RV_MSTATUS_MPIE)) | RV_MSTATUS_MPP;
         break;
     case RV_CSR_MISA: break; /* WARL: fixed */
     case RV_CSR_MIE: c->mie = v & RV_MIE_WRITABLE; break;
-    case RV_CSR_MTVEC: c->mtvec = v & ~2u; break; /* modes 0 (direct), 1 (vectored) */
+    /* CV32E40P: the base 256-byte aligned, modes 0 (direct), 1 (vectored) */
+    case RV_CSR_MTVEC: c->mtvec = v & ~0xfeu; break;
     case RV_CSR_MSCRATCH: c->mscratch = v; break;
     case RV_CSR_MEPC: c->mepc = v & ~1u; break;
-    case RV_CSR_MCAUSE: c->mcause = v; break;
-    case RV_CSR_MTVAL: c->mtval = v; break;
+    case RV_CSR_MCAUSE: c->mcause = v & 0x8000001fu; break; /* interrupt bit, 5-bit code */
+    case RV_CSR_MTVAL: break; /* read-only zero */
+    case RV_CSR_MCOUNTINHIBIT: {
+        uint32_t nv = v & (RV_MCOUNTINHIBIT_CY | RV_MCOUNTINHIBIT_IR);
+        /* freeze at the value reached, or count on from it */
+        if (nv & RV_MCOUNTINHIBIT_CY)
+            c->mcycle_frozen = mcycle;
+        else
+            c->mcycle_base = c->cycle - mcycle;
+        if (nv & RV_MCOUNTINHIBIT_IR)
+            c->minstret_frozen = minstret;
+        else
+            c->minstret_base = c->instret - minstret;
+        c->mcountinhibit = nv;
+        break;
+    }
     case RV_CSR_MIP: break; /* driven by the interrupt lines */
     /* Hardware-loop state, writable so handlers can save and restore it. */
     case RV_CSR_LPSTART0: c->lp[0].start = v & ~1u; break;
@@ -311,9 +384,11 @@ bool rv_csr_write(struct rv_core *c, unsigned csr, uint32_t v)
     return true;
 set_cycle:
     c->mcycle_base = c->cycle - mcycle;
+    c->mcycle_frozen = mcycle;
     return true;
 set_instret:
     c->minstret_base = c->instret - minstret;
+    c->minstret_frozen = minstret;
     return true;
 }
 

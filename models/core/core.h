@@ -60,7 +60,28 @@ enum rv_csr {
        used 0x7B0.., which the debug spec gives to dcsr). */
     RV_CSR_LPSTART0 = 0x800, RV_CSR_LPEND0 = 0x801, RV_CSR_LPCOUNT0 = 0x802,
     RV_CSR_LPSTART1 = 0x804, RV_CSR_LPEND1 = 0x805, RV_CSR_LPCOUNT1 = 0x806,
+    /* CV32E40P's own numbering of the same, read-only (user read-only
+       space), its hart id and privilege level. */
+    RV_CSR_CV_LPSTART0 = 0xCC0, RV_CSR_CV_LPCOUNT1 = 0xCC6, RV_CSR_UHARTID = 0xCD0,
+    RV_CSR_PRIVLV = 0xCD1, RV_CSR_ZFINX = 0xCD2,
+    /* Counter inhibit, event selectors, the other hpm counters. */
+    RV_CSR_MCOUNTINHIBIT = 0x320, RV_CSR_MHPMEVENT3 = 0x323, RV_CSR_MHPMEVENT31 = 0x33F,
+    RV_CSR_MHPMCOUNTER31 = 0xB1F, RV_CSR_MHPMCOUNTERH3 = 0xB83, RV_CSR_MHPMCOUNTERH31 = 0xB9F,
+    RV_CSR_HPMCOUNTER3 = 0xC03, RV_CSR_HPMCOUNTER31 = 0xC1F, RV_CSR_HPMCOUNTERH3 = 0xC83,
+    RV_CSR_HPMCOUNTERH31 = 0xC9F,
+    /* The trigger module: one trigger, instruction-address match. */
+    RV_CSR_TSELECT = 0x7A0, RV_CSR_TDATA1 = 0x7A1, RV_CSR_TDATA2 = 0x7A2, RV_CSR_TDATA3 = 0x7A3,
+    RV_CSR_TINFO = 0x7A4, RV_CSR_MCONTEXT = 0x7A8, RV_CSR_SCONTEXT = 0x7AA,
 };
+
+/* tdata1 as CV32E40P has it: type 2 (match), dmode 1 (only debug mode
+   writes the trigger), action 1 (enter debug mode), m; bit 2 (execute)
+   is the one field that changes. */
+#define RV_TDATA1_FIXED 0x28001040u
+#define RV_TDATA1_EXECUTE (1u << 2)
+/* mcountinhibit bits the core implements: mcycle (0), minstret (2). */
+#define RV_MCOUNTINHIBIT_CY 1u
+#define RV_MCOUNTINHIBIT_IR 4u
 
 #define RV_MSTATUS_MIE (1u << 3)
 #define RV_MSTATUS_MPIE (1u << 7)
@@ -190,6 +211,13 @@ struct rv_core {
     /* A misaligned access the run loop handed to rv_core_run to complete. */
     bool misaligned_pending;
     uint32_t misaligned_insn, misaligned_cause, misaligned_addr;
+    /* mcountinhibit, and the counters' values while inhibited. */
+    uint32_t mcountinhibit;
+    uint64_t mcycle_frozen, minstret_frozen;
+    /* The trigger (tdata1's execute bit, tdata2), set by a debugger
+       (rv_core_debug_set_trigger): machine mode cannot write it. */
+    bool trigger_execute;
+    uint32_t trigger_addr;
 
     /* A debugger (rv_core_set_debug): called at each instruction boundary,
        before the instruction at c->pc executes. Last in the struct so that
@@ -225,6 +253,16 @@ bool rv_core_add_region(struct rv_core *c, uint32_t base, uint32_t size, uint8_t
 bool rv_core_set_region_tcdm(struct rv_core *c, uint32_t base, struct ort_tcdm *tcdm);
 
 void rv_core_set_bus(struct rv_core *c, rv_bus_fn fn, void *ctx);
+
+/* The trigger as a debugger in debug mode writes it (tdata1's execute
+   bit, tdata2); rv_core_trigger_hit says whether the instruction at pc
+   matches it. The core itself does not stop: the debugger checks at
+   each instruction boundary (sim/gdb_server.cpp). */
+void rv_core_debug_set_trigger(struct rv_core *c, bool execute, uint32_t addr);
+static inline bool rv_core_trigger_hit(const struct rv_core *c)
+{
+    return c->trigger_execute && c->pc == c->trigger_addr;
+}
 void rv_core_set_trace(struct rv_core *c, rv_trace_fn fn, void *ctx);
 void rv_core_set_tohost(struct rv_core *c, uint32_t addr);
 

@@ -52,6 +52,12 @@ reset) # monitor reset: back to the entry, the program runs again to its end
         -ex 'print $pc == _start' -ex "continue" -ex "delete" -ex "continue")
   expect=('cores restart at the program' '^\$1 = 1$' 'hit Breakpoint 1, main' 'exited normally')
   same_cycles=0 ;;
+hbreak) # a hardware breakpoint is the core's trigger (tdata1/tdata2); CV32E40P has one
+  cmds=(-ex "set breakpoint always-inserted on" -ex "hbreak work" -ex "continue" -ex 'print/x $tdata1'
+        -ex 'print $tdata2 == $pc' -ex 'print/x $tinfo' -ex "delete"
+        -ex "maintenance flush register-cache" -ex 'print/x $tdata1' -ex "continue")
+  expect=('Hardware assisted breakpoint 1 at' 'Thread 1 "core 0" hit Breakpoint 1, .* in work'
+          '^\$1 = 0x28001044$' '^\$2 = 1$' '^\$3 = 0x4$' '^\$4 = 0x28001040$' 'exited normally') ;;
 interrupt) # Ctrl-C (GDB's interrupt) while the program runs, then kill
   cmds=(-ex "continue" -ex "info threads" -ex "kill")
   expect=('Thread [0-9]+ "core [0-7]" received signal SIGINT' 'killed')
@@ -72,7 +78,13 @@ timeout 60 gdb-multiarch -batch -nx -ex "set pagination off" -ex "set confirm of
   -ex "target remote 127.0.0.1:$port" "${cmds[@]}" "$elf" >"$tmp/gdb" 2>&1 &
 gdb=$!
 # Ctrl-C as at a terminal: GDB gets SIGINT and sends the interrupt byte.
-if [ "$case" = interrupt ]; then sleep 1; kill -INT $gdb; fi
+if [ "$case" = interrupt ]; then
+  for _ in $(seq 400); do grep -q "client connected" "$tmp/err" && break; sleep 0.05; done
+  sleep 1
+  # To GDB itself: `timeout` would pass the signal on to its process group
+  # as well, and a second Ctrl-C makes GDB give up and disconnect.
+  kill -INT $(pgrep -P $gdb) 2>/dev/null || kill -INT $gdb
+fi
 wait $gdb
 wait $pid
 st=$?

@@ -85,10 +85,109 @@ TEST(Csr, WarlFieldsKeepOnlyLegalValues)
     steps(h, 12);
     EXPECT_EQ(h.x(3), 0x1888u);      // MIE, MPIE, MPP = M (always)
     EXPECT_EQ(h.x(4), 0xffff0888u);  // MSIE, MTIE, MEIE and the platform lines
-    EXPECT_EQ(h.x(5), 0xfffffffdu);  // modes 0 and 1 only
+    EXPECT_EQ(h.x(5), 0xffffff01u);  // base 256-byte aligned, modes 0 and 1 (CV32E40P)
     EXPECT_EQ(h.x(6), 0xfffffffeu);  // IALIGN = 16
     EXPECT_EQ(h.x(7), 0x40801105u);  // misa is fixed
     EXPECT_EQ(h.x(8), 0u);           // mip follows the interrupt lines
+}
+
+/* Which CSRs CV32E40P (v1, no FPU, no PMP, no user mode, one trigger;
+ * docs/source/control_status_registers.rst of openhwgroup/cv32e40p) has,
+ * and whether machine mode may write them: every one of the 4096 numbers
+ * is checked against this table, by a read and by a write. */
+static bool cv32e40p_has(unsigned csr)
+{
+    if ((csr >= 0x323 && csr <= 0x33F) || (csr >= 0xB03 && csr <= 0xB1F) || (csr >= 0xB83 && csr <= 0xB9F) ||
+        (csr >= 0xC03 && csr <= 0xC1F) || (csr >= 0xC83 && csr <= 0xC9F) || (csr >= 0x7A0 && csr <= 0x7A4))
+        return true;
+    static const unsigned listed[] = {
+        0x300, 0x301, 0x304, 0x305, 0x320, 0x340, 0x341, 0x342, 0x343, 0x344, 0x7A8, 0x7AA,
+        0xB00, 0xB02, 0xB80, 0xB82, 0xC00, 0xC02, 0xC80, 0xC82, 0xCC0, 0xCC1, 0xCC2, 0xCC4, 0xCC5, 0xCC6,
+        0xCD0, 0xCD1, 0xCD2, 0xF11, 0xF12, 0xF13, 0xF14,
+        /* this model's: the PULP numbering of the hardware-loop registers */
+        0x800, 0x801, 0x802, 0x804, 0x805, 0x806,
+    };
+    for (unsigned c : listed)
+        if (c == csr)
+            return true;
+    return false; /* fflags/frm/fcsr (no FPU), pmp*, dcsr/dpc/dscratch (debug mode only), ... */
+}
+
+TEST(Csr, EveryCsrNumberIsLegalOrIllegalAsOnCV32E40P)
+{
+    int checked = 0;
+    for (unsigned csr = 0; csr < 4096; csr++) {
+        bool has = cv32e40p_has(csr);
+        bool writable = has && (csr >> 10) != 3; /* 0xC00.. and 0xF00..: read-only */
+        for (int write = 0; write < 2; write++) {
+            CoreHarness h;
+            h.x(1) = 0;
+            h.x(3) = 0x1234u;
+            h.program({write ? csrrw(3, csr, 1) : csrrs(3, csr, 0)});
+            h.step();
+            bool legal = write ? writable : has;
+            bool trapped = h.core.state == RV_HALTED && h.core.stop.cause == (uint32_t)RV_CAUSE_ILLEGAL_INSN;
+            EXPECT_EQ(trapped, !legal) << std::hex << "csr 0x" << csr << (write ? " write" : " read");
+            checked++;
+        }
+    }
+    EXPECT_EQ(checked, 8192);
+}
+
+TEST(Csr, TheTriggerAndTheRegistersCV32E40PFixes)
+{
+    CoreHarness h;
+    h.x(1) = 0xffffffffu;
+    h.program({
+        csrrw(0, RV_CSR_TDATA1, 1), csrrs(3, RV_CSR_TDATA1, 0), // machine mode cannot arm it
+        csrrw(0, RV_CSR_TDATA2, 1), csrrs(4, RV_CSR_TDATA2, 0),
+        csrrs(5, RV_CSR_TINFO, 0),  csrrs(6, RV_CSR_TSELECT, 0),
+        csrrw(0, RV_CSR_MCAUSE, 1), csrrs(7, RV_CSR_MCAUSE, 0),
+        csrrw(0, RV_CSR_MTVAL, 1),  csrrs(8, RV_CSR_MTVAL, 0),
+        csrrs(9, RV_CSR_PRIVLV, 0), csrrs(10, RV_CSR_UHARTID, 0),
+    });
+    steps(h, 12);
+    EXPECT_EQ(h.x(3), 0x28001040u); // type 2, dmode, action 1, m; execute off
+    EXPECT_EQ(h.x(4), 0u);
+    EXPECT_EQ(h.x(5), 4u);
+    EXPECT_EQ(h.x(6), 0u);
+    EXPECT_EQ(h.x(7), 0x8000001fu); // interrupt bit and a 5-bit code
+    EXPECT_EQ(h.x(8), 0u);          // mtval: read-only zero
+    EXPECT_EQ(h.x(9), 3u);
+    EXPECT_EQ(h.x(10), 0u);
+    // A debugger arms it; the core reports a hit at the address.
+    rv_core_debug_set_trigger(&h.core, true, B + 4);
+    uint32_t v = 0;
+    ASSERT_TRUE(rv_csr_read(&h.core, RV_CSR_TDATA1, &v));
+    EXPECT_EQ(v, 0x28001044u);
+    ASSERT_TRUE(rv_csr_read(&h.core, RV_CSR_TDATA2, &v));
+    EXPECT_EQ(v, B + 4);
+    h.core.pc = B + 4;
+    EXPECT_TRUE(rv_core_trigger_hit(&h.core));
+    h.core.pc = B + 8;
+    EXPECT_FALSE(rv_core_trigger_hit(&h.core));
+}
+
+TEST(Csr, CountInhibitFreezesTheCountersAndTheyCarryIntoTheHighHalf)
+{
+    CoreHarness h;
+    h.x(1) = 0xfffffff0u;
+    h.x(2) = 5;
+    h.x(11) = RV_MCOUNTINHIBIT_CY | RV_MCOUNTINHIBIT_IR;
+    h.program({
+        csrrw(0, RV_CSR_MCYCLE, 1),  csrrw(0, RV_CSR_MCYCLEH, 2),   // 0x5_fffffff0 at the end of these
+        csrrw(0, RV_CSR_MINSTRET, 1), csrrw(0, RV_CSR_MINSTRETH, 2),
+        enc::nop, enc::nop, enc::nop, enc::nop, enc::nop,
+        csrrs(3, RV_CSR_MCYCLEH, 0), csrrs(4, RV_CSR_MINSTRETH, 0), // carried: the low halves wrapped
+        csrrw(0, RV_CSR_MCOUNTINHIBIT, 11), csrrs(5, RV_CSR_MCYCLE, 0),
+        enc::nop, enc::nop, csrrs(6, RV_CSR_MCYCLE, 0), csrrs(7, RV_CSR_MINSTRET, 0),
+        csrrw(0, RV_CSR_MCOUNTINHIBIT, 0), enc::nop, csrrs(8, RV_CSR_MCYCLE, 0),
+    });
+    steps(h, 20);
+    EXPECT_EQ(h.x(3), 6u); // 4 csrw of 4 cycles and 5 nops: past 2^32 - 16 + 16
+    EXPECT_EQ(h.x(4), 5u); // 9 instructions after 0x5_fffffff0: not yet carried
+    EXPECT_EQ(h.x(6), h.x(5)); // frozen
+    EXPECT_EQ(h.x(8), h.x(5) + 1); // counts on from the end of the enabling write: the nop
 }
 
 TEST(Csr, UnknownAndReadOnlyCsrsAreIllegal)
