@@ -17,6 +17,7 @@
 
 extern "C" {
 #include "llama2c.h"
+#include "llama_default.h"
 #include "llama_ref.h"
 }
 
@@ -24,11 +25,12 @@ namespace {
 
 const char *llm_usage()
 {
-    return "usage: ortigia llm --reference MODEL.bin [--steps N] [--prompt-ids 1,2,3] [--tokenizer FILE]\n"
+    return "usage: ortigia llm --reference [MODEL.bin] [--steps N] [--prompt-ids 1,2,3] [--tokenizer FILE]\n"
            "\n"
            "Greedy decoding (temperature 0) of a llama2.c checkpoint (legacy or version 1\n"
            "float32 .bin) by the float32 host reference; the same tokens as llama2.c's\n"
-           "run.c at -t 0.\n"
+           "run.c at -t 0. Without MODEL.bin: the embedded default model (microLlama's\n"
+           "shape, 512 tokens, context 256, deterministic weights: meaningless text).\n"
            "  --reference        on the host reference (required: the simulator path is\n"
            "                     not there yet)\n"
            "  --steps N          positions to run, 1..seq_len (default 256, at most seq_len)\n"
@@ -79,10 +81,6 @@ int ort_cmd_llm(int argc, char **argv)
     int st = ort_parse_options("llm", llm_usage(), argc, argv, table, &model, 1, "model");
     if (st >= 0)
         return st;
-    if (model.empty()) {
-        fprintf(stderr, "ortigia: error: no model given (usage: ortigia llm --reference MODEL.bin)\n");
-        return 2;
-    }
     if (!reference) {
         fprintf(stderr, "ortigia: error: llm runs on the host reference only for now: add --reference\n");
         return 2;
@@ -93,7 +91,7 @@ int ort_cmd_llm(int argc, char **argv)
 
     ort_diag d{};
     ort_llama_model m;
-    if (ort_llama_load(model[0].c_str(), &m, &d) != 0) {
+    if (model.empty() ? ort_llama_default(&m, &d) != 0 : ort_llama_load(model[0].c_str(), &m, &d) != 0) {
         fprintf(stderr, "ortigia: error: %s\n", d.msg);
         return 2;
     }
