@@ -286,3 +286,52 @@ int eval_idiv(const struct ort_graph *g, const struct ort_node *n, const int64_t
         out[i] = in[0][i] * n->p.coeff[0];
     return 0;
 }
+
+/* ---- iLut: y = table[x + 128] for int8 x (an Ortigia operator: a
+ * function of one int8 value as its 256 results, e.g. SiLU) ------------- */
+
+const double *ort_ilut_table(const struct ort_node *n)
+{
+    for (int i = 0; i < n->n_attrs; i++)
+        if (!strcmp(n->attrs[i].name, "table") && n->attrs[i].n == 256)
+            return n->attrs[i].values;
+    return NULL;
+}
+
+int check_ilut(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    struct ort_attr *a = ort_node_attr(n, "table");
+    if (!a || a->n != 256)
+        return ort_node_fail(g, n, d, "the 'table' attribute must list 256 integers (the results for "
+                                      "inputs -128..127)");
+    for (size_t i = 0; i < 256; i++)
+        if (a->values[i] != (double)(int64_t)a->values[i] || a->values[i] < INT32_MIN ||
+            a->values[i] > INT32_MAX)
+            return ort_node_fail(g, n, d, "table[%zu] = %g is not an int32", i, a->values[i]);
+    return same_shape_out(g, n, d);
+}
+
+void range_ilut(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    (void)g;
+    const double *t = ort_ilut_table(n);
+    *lo = *hi = t ? (int64_t)t[0] : 0;
+    for (int i = 1; t && i < 256; i++) {
+        *lo = (int64_t)t[i] < *lo ? (int64_t)t[i] : *lo;
+        *hi = (int64_t)t[i] > *hi ? (int64_t)t[i] : *hi;
+    }
+}
+
+int eval_ilut(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, int64_t *out,
+              struct ort_diag *d)
+{
+    const double *t = ort_ilut_table(n);
+    int64_t count = ort_shape_count(&in_t(g, n, 0)->shape);
+    for (int64_t i = 0; i < count; i++) {
+        if (in[0][i] < -128 || in[0][i] > 127)
+            return ort_node_fail((struct ort_graph *)g, (struct ort_node *)n, d,
+                                 "input value %" PRId64 " is outside the table's -128..127", in[0][i]);
+        out[i] = (int64_t)t[in[0][i] + 128];
+    }
+    return 0;
+}

@@ -45,7 +45,12 @@ ORT_OP_DECL(isoftmax)
 ORT_OP_DECL(irmsnorm)
 ORT_OP_DECL(ihardswish)
 ORT_OP_DECL(idiv)
+ORT_OP_DECL(ilut)
 #undef ORT_OP_DECL
+
+/* iLut's table (256 entries, for inputs -128..127), read from its
+ * attribute; NULL when the node has none. */
+const double *ort_ilut_table(const struct ort_node *n);
 
 /* n_levels -> the output range: signed [-n/2, n/2-1], unsigned [0, n-1]. */
 void ort_levels_range(int64_t n_levels, bool is_signed, int64_t *lo, int64_t *hi);
@@ -61,6 +66,7 @@ ORT_LINK_DECL(mul)
 ORT_LINK_DECL(rqs)
 ORT_LINK_DECL(ihardswish)
 ORT_LINK_DECL(idiv)
+ORT_LINK_DECL(ilut)
 #undef ORT_LINK_DECL
 
 /* An elementwise operator: fusable as a link, and the head of a chain. */
@@ -79,6 +85,7 @@ ORT_LINK_DECL(idiv)
      .flags = ORT_OP_ROW, .step = ORT_STEP_RMSNORM, .check = check_irmsnorm,                    \
      .range = range_irmsnorm, .eval = eval_irmsnorm},                                            \
     ORT_ELEMENTWISE_OP("iHardswish", ORT_OPID_IHARDSWISH, 1, 1, check_ihardswish, ihardswish, 0),                  \
-    ORT_ELEMENTWISE_OP("TrueIntegerDiv", ORT_OPID_TRUE_INTEGER_DIV, 1, 1, check_idiv, idiv, 0),
+    ORT_ELEMENTWISE_OP("TrueIntegerDiv", ORT_OPID_TRUE_INTEGER_DIV, 1, 1, check_idiv, idiv, 0),    \
+    ORT_ELEMENTWISE_OP("iLut", ORT_OPID_ILUT, 1, 1, check_ilut, ilut, 0),
 
 #endif

@@ -121,3 +121,23 @@ void link_emit_rqs(FILE *c, const struct ort_graph *g, const struct ort_node *n,
         fprintf(c, LINK_INDENT "v = nn_rq32_range(v, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n", m, d,
                 n->p.log2d, lo, hi);
 }
+
+/* ---- iLut ------------------------------------------------------------- */
+
+int64_t link_eval_ilut(const struct ort_graph *g, const struct ort_node *n, int64_t v, const int64_t *side)
+{
+    (void)g, (void)side;
+    const double *t = ort_ilut_table(n);
+    return (int64_t)t[(v + 128) & 255];
+}
+
+void link_emit_ilut(FILE *c, const struct ort_graph *g, const struct ort_node *n, int main_t,
+                    const int *side_t, const char *const *side)
+{
+    (void)g, (void)main_t, (void)side_t, (void)side;
+    const double *t = ort_ilut_table(n);
+    fprintf(c, LINK_INDENT "{\n" LINK_INDENT "    static const int32_t lut_[256] = {");
+    for (int i = 0; i < 256; i++)
+        fprintf(c, "%s%" PRId64, i ? (i % 16 ? ", " : ",\n" LINK_INDENT "        ") : "", (int64_t)t[i]);
+    fprintf(c, "};\n" LINK_INDENT "    v = lut_[(v + 128) & 255];\n" LINK_INDENT "}\n");
+}

@@ -1,11 +1,12 @@
 /*
- * Builds small ONNX models for the compiler's tests (through the protobuf-c
- * code generated from onnx.proto): inputs, outputs, integer constants
- * (float initializers holding integers, as Deeploy's networks have),
- * nodes with integer, integer-list and float-tensor attributes.
+ * Builds ONNX models (through the protobuf-c code generated from
+ * onnx.proto): inputs, outputs, integer constants (float initializers
+ * holding integers, as Deeploy's networks have), nodes with integer,
+ * integer-list and float-tensor attributes. The compiler's tests build
+ * their networks with it, and `ortigia llm` its quantized model.
  */
-#ifndef ORTIGIA_TESTS_ONNX_BUILDER_H
-#define ORTIGIA_TESTS_ONNX_BUILDER_H
+#ifndef ORTIGIA_COMPILER_ONNX_BUILDER_H
+#define ORTIGIA_COMPILER_ONNX_BUILDER_H
 
 #include <stdint.h>
 
