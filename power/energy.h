@@ -21,7 +21,8 @@ struct ort_power_activity {
     char name[ORT_POWER_NAME];
     const struct ort_power_kind *kind;
     uint64_t events[ORT_POWER_MAX_EVENTS];   /* counts, indexed like kind->event */
-    uint64_t state_cycles[ORT_POWER_STATES]; /* cycles active / clock-gated */
+    uint64_t state_cycles[ORT_POWER_STATES]; /* cycles active / clock-gated / power-gated */
+    uint64_t wakeups;                        /* power-ups from power-gated */
 };
 
 /* Its energy, in joules.
@@ -36,9 +37,20 @@ struct ort_power_energy {
     double event_j[ORT_POWER_MAX_EVENTS];
     double dynamic_j;    /* sum of event_j */
     double background_j; /* per-state background power x time */
-    double leakage_j;
+    double leakage_j;    /* on: full leakage; power-gated: the residual fraction */
+    double wakeup_j;     /* wake-ups x wakeup_nj x (V/V_ref)^2 */
     double total_j;
     double total_low_j, total_high_j;
+    /* Per state: its background and the leakage of its time (the wake-up
+       energy is in none of them). */
+    double state_j[ORT_POWER_STATES];
+    /* What power gating saved against staying on, clock-gated, over the
+       power-gated time: the leakage (but the residual) and the clock-gated
+       background not spent, minus the wake-ups' energy; with its band
+       (the saving rises with the leakage and the clock-gated background,
+       falls with the residual fraction and the wake-up energy: its corners
+       take each at the matching end). 0 for a component never power-gated. */
+    double saved_j, saved_low_j, saved_high_j;
 };
 
 /* Energy of one instance over `cycles` at operating point `opp`. */
@@ -56,6 +68,7 @@ struct ort_power_report {
     struct ort_power_energy energy[ORT_POWER_MAX_INSTANCES];
     double total_j, total_low_j, total_high_j;
     double average_w, average_low_w, average_high_w;
+    double saved_j, saved_low_j, saved_high_j; /* sums of the instances' */
 };
 
 /* Compute every instance's energy and the totals (report->activity,
@@ -66,7 +79,9 @@ void ort_power_report_compute(const struct ort_power_model *m, struct ort_power_
    much of the band's width (high - low, in joules) it makes. */
 struct ort_power_band_share {
     const struct ort_power_kind *kind;
-    const char *what;  /* an event name, "background.active", "background.clock_gated", "leakage" */
+    const char *what;  /* an event name, "background.active", "background.clock_gated",
+                          "leakage", "power_gating.residual_leakage",
+                          "power_gating.wakeup_nj" */
     const struct ort_power_value *value;
     double width_j;    /* its part of total_high_j - total_low_j */
 };

@@ -27,6 +27,14 @@ const char *ort_power_class_name(enum ort_power_class c)
     return (unsigned)c < ORT_POWER_CLASSES ? class_names[c] : NULL;
 }
 
+static const char *const state_names[ORT_POWER_STATES] = {"active", "clock_gated",
+                                                          "power_gated"};
+
+const char *ort_power_state_name(enum ort_power_state s)
+{
+    return (unsigned)s < ORT_POWER_STATES ? state_names[s] : NULL;
+}
+
 /* {"value": number, "class": "...", "range": [low, high], "source":
    "non-empty string"} -> v. The range is what the reports' band is made
    of, so a number that is not published must say how far it may be off. */
@@ -176,6 +184,41 @@ static bool read_device_counters(struct ctx *c, json_t *j, const char *path,
     return true;
 }
 
+/* "power_gating": {"residual_leakage", "wakeup_nj", "wakeup_cycles"}, each
+   a number with its class and range; optional (a kind without it cannot be
+   power-gated). */
+static bool read_power_gating(struct ctx *c, json_t *j, const char *path,
+                              struct ort_power_kind *k)
+{
+    json_t *g = json_object_get(j, "power_gating");
+    if (!g)
+        return true;
+    char p[240];
+    snprintf(p, sizeof p, "%s.power_gating", path);
+    if (!json_is_object(g))
+        return fail(c, p, "expected an object with 'residual_leakage', 'wakeup_nj' and "
+                          "'wakeup_cycles'");
+    static const char *const keys[] = {"residual_leakage", "wakeup_nj", "wakeup_cycles", "note",
+                                       NULL};
+    if (!check_keys(c, g, p, keys))
+        return false;
+    struct ort_power_value *dst[] = {&k->residual_leakage, &k->wakeup_nj, &k->wakeup_cycles};
+    for (unsigned i = 0; i < 3; i++) {
+        char pk[300];
+        snprintf(pk, sizeof pk, "%s.%s", p, keys[i]);
+        json_t *v = json_object_get(g, keys[i]);
+        if (!v)
+            return fail(c, pk, "missing");
+        if (!read_value(c, v, pk, false, dst[i]))
+            return false;
+    }
+    if (k->residual_leakage.high > 1)
+        return fail(c, p, "'residual_leakage' is a fraction of the leakage: its range must lie "
+                          "in [0, 1]");
+    k->gateable = true;
+    return true;
+}
+
 static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name, json_t *j,
                       struct ort_power_kind *k)
 {
@@ -184,7 +227,8 @@ static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name
     if (!json_is_object(j))
         return fail(c, path, "expected an object");
     static const char *const allowed[] = {"events_pj", "background_uw_per_mhz", "leakage_uw",
-                                          "counters", "active_cycles", "note", NULL};
+                                          "counters", "active_cycles", "power_gating", "note",
+                                          NULL};
     if (!check_keys(c, j, path, allowed))
         return false;
     if (strlen(name) >= sizeof k->name)
@@ -222,7 +266,7 @@ static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name
     static const char *const states[] = {"active", "clock_gated", NULL};
     if (!check_keys(c, bg, p, states))
         return false;
-    for (unsigned s = 0; s < ORT_POWER_STATES; s++) {
+    for (unsigned s = 0; s < ORT_POWER_CLOCKED_STATES; s++) {
         char ps[300];
         snprintf(ps, sizeof ps, "%s.%s", p, states[s]);
         json_t *v = json_object_get(bg, states[s]);
@@ -247,7 +291,13 @@ static bool read_kind(struct ctx *c, struct ort_power_model *m, const char *name
     }
     if (json_object_size(leak) != m->n_opps)
         return fail(c, p, "has an entry for an operating point that does not exist");
-    return true;
+    /* A power-gated component has no clock and no supply: no background,
+       by definition (exact, not a number of the file). */
+    struct ort_power_value *pg = &k->background[ORT_POWER_POWER_GATED];
+    memset(pg, 0, sizeof *pg);
+    pg->cls = ORT_POWER_PUBLISHED;
+    snprintf(pg->source, sizeof pg->source, "definition: a power-gated block has no clock");
+    return read_power_gating(c, j, path, k);
 }
 
 /* "validation": [{"anchor", "unit", "figure": {value...}, "model",

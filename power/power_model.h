@@ -31,8 +31,21 @@ extern "C" {
 #define ORT_POWER_NAME 32
 #define ORT_POWER_SOURCE 512
 
-/* Component states for background power. */
-enum ort_power_state { ORT_POWER_ACTIVE, ORT_POWER_CLOCK_GATED, ORT_POWER_STATES };
+/* Component states. Active and clock-gated have a background power of
+   their own (the model file's background_uw_per_mhz); power-gated has none
+   (no clock, no supply: 0 by definition, not a number of the model) and
+   leaks only the residual fraction of its leakage (power_gating below).
+   ORT_POWER_CLOCKED_STATES: the states with a background number. */
+enum ort_power_state {
+    ORT_POWER_ACTIVE,
+    ORT_POWER_CLOCK_GATED,
+    ORT_POWER_POWER_GATED,
+    ORT_POWER_STATES,
+    ORT_POWER_CLOCKED_STATES = ORT_POWER_POWER_GATED
+};
+
+/* The state's name in reports ("power_gated"). */
+const char *ort_power_state_name(enum ort_power_state s);
 
 /* How sure a number is (docs/power-model.md, "Provenance classes"). */
 enum ort_power_class {
@@ -78,8 +91,21 @@ struct ort_power_kind {
     char event_counter[ORT_POWER_MAX_EVENTS][ORT_POWER_NAME]; /* "" : not counted */
     char active_counter[ORT_POWER_NAME]; /* "" : active for the whole run */
     struct ort_power_value event_pj[ORT_POWER_MAX_EVENTS];  /* at the reference voltage */
-    struct ort_power_value background[ORT_POWER_STATES];    /* uW/MHz = pJ per cycle */
+    struct ort_power_value background[ORT_POWER_STATES];    /* uW/MHz = pJ per cycle;
+                                                               power-gated: 0, exact */
     struct ort_power_value leakage_uw[ORT_POWER_MAX_OPPS];  /* per operating point */
+    /* Power gating ("power_gating" in the file; only kinds of a switchable
+       domain have it, the others cannot be power-gated):
+       residual_leakage: the fraction of leakage left when power-gated (the
+       power switch's own leakage; 0..1);
+       wakeup_nj: energy of one power-up of one instance at the reference
+       voltage (recharging its rails and state), scaled by (V/V_ref)^2;
+       wakeup_cycles: the power-up latency. The simulated latency is the
+       configuration's (pmu.*_wakeup_cycles, timing belongs to the
+       platform); this one records its provenance and range, is not
+       propagated into the band, and a test keeps the two equal. */
+    bool gateable;
+    struct ort_power_value residual_leakage, wakeup_nj, wakeup_cycles;
 };
 
 /* A row of the model's validation table: a published (or secondary, or

@@ -67,8 +67,10 @@ struct ort_power_point ort_power_point_merge(struct ort_power_point a, struct or
 
 /* A table: one line per component (dynamic, background, leakage, total,
    average power, share, the band's low and high ends), the total with its
-   band and the numbers that dominate it, and the dynamic energy per event
-   of each component kind. */
+   band and the numbers that dominate it, the power states of the
+   components that can be power-gated (cycles per state, wake-ups, the
+   energy gating saved with its band), and the dynamic energy per event of
+   each component kind. */
 bool ort_power_print(FILE *out, const struct ort_power_model *m, const struct ort_power_report *r);
 
 /* Time and energy per region, indented by depth; nothing without regions. */
@@ -87,8 +89,11 @@ char *ort_power_json_compact(const struct ort_power_model *m, const struct ort_p
 /* CSV: one row per component of the whole run (region "run", id -1) and of
    every region: region_id,region_label,component,kind,cycles,seconds,
    dynamic_j,background_j,leakage_j,energy_j,average_power_w,energy_j_low,
-   energy_j_high,average_power_w_low,average_power_w_high,band_dominated_by
-   (the model's number that makes most of the row's band, with its class). */
+   energy_j_high,average_power_w_low,average_power_w_high,active_cycles,
+   clock_gated_cycles,power_gated_cycles,wakeups,wakeup_j,gating_saved_j,
+   gating_saved_j_low,gating_saved_j_high (the power states, energy.h),
+   band_dominated_by (the model's number that makes most of the row's band,
+   with its class). */
 bool ort_power_write_csv(const char *path, const struct ort_power_model *m,
                          const struct ort_power_report *r,
                          const struct ort_power_region *regions, size_t n);

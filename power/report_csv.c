@@ -33,6 +33,13 @@ static void csv_rows(FILE *f, const struct ort_power_model *m, long long id, con
                 e->background_j, e->leakage_j, e->total_j, s > 0 ? e->total_j / s : 0.0,
                 e->total_low_j, e->total_high_j, s > 0 ? e->total_low_j / s : 0.0,
                 s > 0 ? e->total_high_j / s : 0.0);
+        const struct ort_power_activity *a = &r->activity[i];
+        fprintf(f, "%llu,%llu,%llu,%llu,%.9g,%.9g,%.9g,%.9g,",
+                (unsigned long long)a->state_cycles[ORT_POWER_ACTIVE],
+                (unsigned long long)a->state_cycles[ORT_POWER_CLOCK_GATED],
+                (unsigned long long)a->state_cycles[ORT_POWER_POWER_GATED],
+                (unsigned long long)a->wakeups, e->wakeup_j, e->saved_j, e->saved_low_j,
+                e->saved_high_j);
         /* The number that makes most of this component's band. */
         struct ort_power_band_share top;
         if (ort_power_band_top(m, r, (int)i, &top, 1)) {
@@ -54,7 +61,9 @@ bool ort_power_write_csv(const char *path, const struct ort_power_model *m,
         return false;
     fprintf(f, "region_id,region_label,component,kind,cycles,seconds,dynamic_j,"
                "background_j,leakage_j,energy_j,average_power_w,energy_j_low,energy_j_high,"
-               "average_power_w_low,average_power_w_high,band_dominated_by\n");
+               "average_power_w_low,average_power_w_high,active_cycles,clock_gated_cycles,"
+               "power_gated_cycles,wakeups,wakeup_j,gating_saved_j,gating_saved_j_low,"
+               "gating_saved_j_high,band_dominated_by\n");
     csv_rows(f, m, -1, "run", r);
     for (size_t i = 0; i < n; i++)
         csv_rows(f, m, regions[i].id, regions[i].label, regions[i].report);

@@ -162,6 +162,40 @@ static void band_section(FILE *f, const struct ort_power_model *m, const struct 
     fputs("</table>\n", f);
 }
 
+/* Time in each power state of the components that can be power-gated,
+   and what gating saved, with its band. */
+static void states_section(FILE *f, const struct ort_power_report *r)
+{
+    bool any = false;
+    for (unsigned i = 0; i < r->n; i++)
+        any |= r->activity[i].kind->gateable;
+    if (!any)
+        return;
+    fprintf(f, "<h2>Power states</h2>\n<p>Power gating saved <b>%.6g uJ</b> (band %.6g .. "
+               "%.6g uJ) against leaving the gated domains on, clock-gated: their leakage but "
+               "the residual fraction, less the wake-ups' energy.</p>\n"
+               "<table><tr><th>component</th><th>active cycles</th><th>clock-gated cycles</th>"
+               "<th>power-gated cycles</th><th>wake-ups</th><th>wake-up uJ</th>"
+               "<th>saved uJ</th><th>low uJ</th><th>high uJ</th></tr>\n",
+            r->saved_j * 1e6, r->saved_low_j * 1e6, r->saved_high_j * 1e6);
+    for (unsigned i = 0; i < r->n; i++) {
+        const struct ort_power_activity *a = &r->activity[i];
+        const struct ort_power_energy *e = &r->energy[i];
+        if (!a->kind->gateable)
+            continue;
+        fputs("<tr><td>", f);
+        html_escape(f, a->name);
+        fprintf(f, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%.4f</td>"
+                   "<td>%.4f</td><td>%.4f</td><td>%.4f</td></tr>\n",
+                (unsigned long long)a->state_cycles[ORT_POWER_ACTIVE],
+                (unsigned long long)a->state_cycles[ORT_POWER_CLOCK_GATED],
+                (unsigned long long)a->state_cycles[ORT_POWER_POWER_GATED],
+                (unsigned long long)a->wakeups, e->wakeup_j * 1e6, e->saved_j * 1e6,
+                e->saved_low_j * 1e6, e->saved_high_j * 1e6);
+    }
+    fputs("</table>\n", f);
+}
+
 /* The model's validation table: each anchor, the model's value on its
    workload when the file was calibrated, the error. */
 static void validation_section(FILE *f, const struct ort_power_model *m)
@@ -275,6 +309,12 @@ static void model_section(FILE *f, const struct ort_power_model *m)
             snprintf(number, sizeof number, "leakage at %s", m->opp[o].name);
             model_row(f, kd->name, number, &kd->leakage_uw[o], "uW");
         }
+        if (kd->gateable) {
+            model_row(f, kd->name, "power-gated: residual leakage", &kd->residual_leakage,
+                      "of leakage");
+            model_row(f, kd->name, "wake-up energy", &kd->wakeup_nj, "nJ");
+            model_row(f, kd->name, "wake-up latency", &kd->wakeup_cycles, "cycles");
+        }
     }
     fputs("</table>\n", f);
 }
@@ -320,6 +360,7 @@ bool ort_power_write_html(const char *path, const struct ort_power_model *m,
             r->seconds * 1e6, r->total_j * 1e6, r->total_low_j * 1e6, r->total_high_j * 1e6,
             r->average_w * 1e3, r->average_low_w * 1e3, r->average_high_w * 1e3);
     band_section(f, m, r);
+    states_section(f, r);
     components_section(f, m, r);
     if (n_points) {
         fputs("<h2>Power over time</h2>\n", f);

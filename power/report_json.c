@@ -37,6 +37,14 @@ static void energy_json(json_t *o, double j, double low, double high, double sec
     json_object_set_new(o, "average_power_w_high", json_real(seconds > 0 ? high / seconds : 0));
 }
 
+/* What power gating saved over the report, with its band. */
+static void gating_json(json_t *o, const struct ort_power_report *r)
+{
+    json_object_set_new(o, "gating_saved_j", json_real(r->saved_j));
+    json_object_set_new(o, "gating_saved_j_low", json_real(r->saved_low_j));
+    json_object_set_new(o, "gating_saved_j_high", json_real(r->saved_high_j));
+}
+
 static json_t *components_json(const struct ort_power_model *m, const struct ort_power_report *r,
                                bool with_events)
 {
@@ -55,6 +63,25 @@ static json_t *components_json(const struct ort_power_model *m, const struct ort
                             json_integer((json_int_t)a->state_cycles[ORT_POWER_ACTIVE]));
         json_object_set_new(c, "clock_gated_cycles",
                             json_integer((json_int_t)a->state_cycles[ORT_POWER_CLOCK_GATED]));
+        json_object_set_new(c, "power_gated_cycles",
+                            json_integer((json_int_t)a->state_cycles[ORT_POWER_POWER_GATED]));
+        if (a->kind->gateable) {
+            /* Per state: cycles and energy (its background and the leakage
+               of its time); the wake-ups; what gating saved, with its band. */
+            json_t *states = json_object();
+            for (unsigned s = 0; s < ORT_POWER_STATES; s++) {
+                json_t *st = json_object();
+                json_object_set_new(st, "cycles", json_integer((json_int_t)a->state_cycles[s]));
+                json_object_set_new(st, "energy_j", json_real(e->state_j[s]));
+                json_object_set_new(states, ort_power_state_name((enum ort_power_state)s), st);
+            }
+            json_object_set_new(c, "states", states);
+            json_object_set_new(c, "wakeups", json_integer((json_int_t)a->wakeups));
+            json_object_set_new(c, "wakeup_j", json_real(e->wakeup_j));
+            json_object_set_new(c, "gating_saved_j", json_real(e->saved_j));
+            json_object_set_new(c, "gating_saved_j_low", json_real(e->saved_low_j));
+            json_object_set_new(c, "gating_saved_j_high", json_real(e->saved_high_j));
+        }
         if (with_events) {
             json_t *events = json_object();
             for (unsigned k = 0; k < a->kind->n_events; k++) {
@@ -93,6 +120,7 @@ static json_t *report_json(const struct ort_power_model *m, const struct ort_pow
     json_object_set_new(band, "dominated_by", dominant_json(m, r, -1, 5));
     json_object_set_new(root, "band", band);
     json_object_set_new(root, "components", components_json(m, r, true));
+    gating_json(root, r);
     json_t *regs = json_array();
     for (size_t i = 0; i < n; i++) {
         const struct ort_power_region *g = &regions[i];
@@ -107,6 +135,7 @@ static json_t *report_json(const struct ort_power_model *m, const struct ort_pow
         energy_json(j, g->report->total_j, g->report->total_low_j, g->report->total_high_j,
                     g->report->seconds);
         json_object_set_new(j, "band_dominated_by", dominant_json(m, g->report, -1, 3));
+        gating_json(j, g->report);
         json_object_set_new(j, "components", components_json(m, g->report, false));
         json_array_append_new(regs, j);
     }

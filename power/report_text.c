@@ -38,6 +38,30 @@ bool ort_power_print(FILE *out, const struct ort_power_model *m, const struct or
         fprintf(out, "  dominated by %s.%s (%s): %.0f%% of the band\n", top[i].kind->name,
                 top[i].what, ort_power_class_name(top[i].value->cls),
                 width > 0 ? 100 * top[i].width_j / width : 0);
+    /* Time in each power state of the components that can be power-gated,
+       and what gating saved against staying on, clock-gated. */
+    bool gateable = false;
+    for (unsigned i = 0; i < r->n; i++)
+        gateable |= r->activity[i].kind->gateable;
+    if (gateable) {
+        fprintf(out, "power states (cycles; saved: against staying on, clock-gated):\n");
+        for (unsigned i = 0; i < r->n; i++) {
+            const struct ort_power_activity *a = &r->activity[i];
+            const struct ort_power_energy *e = &r->energy[i];
+            if (!a->kind->gateable)
+                continue;
+            fprintf(out,
+                    "  %-12s active %llu, clock-gated %llu, power-gated %llu, %llu wake-ups "
+                    "(%.4f uJ): saved %.4f uJ (band %.4f .. %.4f)\n",
+                    a->name, (unsigned long long)a->state_cycles[ORT_POWER_ACTIVE],
+                    (unsigned long long)a->state_cycles[ORT_POWER_CLOCK_GATED],
+                    (unsigned long long)a->state_cycles[ORT_POWER_POWER_GATED],
+                    (unsigned long long)a->wakeups, e->wakeup_j * 1e6, e->saved_j * 1e6,
+                    e->saved_low_j * 1e6, e->saved_high_j * 1e6);
+        }
+        fprintf(out, "  %-12s saved %.4f uJ (band %.4f .. %.4f)\n", "total", r->saved_j * 1e6,
+                r->saved_low_j * 1e6, r->saved_high_j * 1e6);
+    }
     /* Dynamic energy per event, summed over the instances of each kind. */
     fprintf(out, "dynamic energy by event:\n");
     for (unsigned k = 0; k < m->n_kinds; k++) {

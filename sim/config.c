@@ -41,6 +41,13 @@ const struct ort_config_key ort_config_keys[] = {
             "weight memory size in bytes (at 0x10400000)"),
     KEY_U32("wmem.latency", wmem_latency, 0, 1000, 15,
             "extra cycles of a core's data access to the weight memory"),
+    /* Power-up latencies of the power controller's domains (models/pmu):
+       assumptions, docs/power-model.md "Power states"; the model file
+       records the same figures with their class and range. */
+    KEY_U32("pmu.npu_wakeup_cycles", pmu_npu_wakeup_cycles, 0, 1000000, 360,
+            "cycles a write powering the NPU on stalls (the domain's wake-up)"),
+    KEY_U32("pmu.wmem_wakeup_cycles", pmu_wmem_wakeup_cycles, 0, 1000000, 1800,
+            "cycles a write powering the weight memory on stalls (the domain's wake-up)"),
     KEY_U32("dma.bandwidth", dma_bandwidth, 1, ORT_DMA_MAX_BANDWIDTH, ORT_DMA_DEFAULT_BANDWIDTH,
             "cluster DMA bandwidth in bytes per cycle"),
     KEY_U32("dma.queue_depth", dma_queue_depth, 4, ORT_DMA_MAX_QUEUE, ORT_DMA_DEFAULT_QUEUE_DEPTH,

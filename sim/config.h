@@ -28,6 +28,8 @@ struct ort_config {
     uint32_t l1_banks;        /* l1.banks */
     uint32_t wmem_size;       /* wmem.size, bytes */
     uint32_t wmem_latency;    /* wmem.latency, cycles per core data access */
+    uint32_t pmu_npu_wakeup_cycles;  /* pmu.npu_wakeup_cycles */
+    uint32_t pmu_wmem_wakeup_cycles; /* pmu.wmem_wakeup_cycles */
     uint32_t dma_bandwidth;   /* dma.bandwidth, bytes per cycle */
     uint32_t dma_queue_depth; /* dma.queue_depth, transfers in flight */
     uint32_t core_misaligned_traps; /* core.misaligned_traps, 0 or 1 */

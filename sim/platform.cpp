@@ -19,6 +19,14 @@ OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FI
     l2_mem_.on_write = invalidate_decoded;
     l2_mem_.on_write_ctx = &l2_dc_;
     ort_soc_ctrl_init(&soc_engine_, uart_out);
+    ort_pmu_init(&pmu_engine_);
+    pmu_engine_.present[ORT_PMU_NPU] = cfg.npu_enabled != 0;
+    pmu_engine_.present[ORT_PMU_WMEM] = true;
+    pmu_engine_.wakeup_cycles[ORT_PMU_NPU] = cfg.pmu_npu_wakeup_cycles;
+    pmu_engine_.wakeup_cycles[ORT_PMU_WMEM] = cfg.pmu_wmem_wakeup_cycles;
+    pmu_engine_.may_switch = pmu_may_switch;
+    pmu_engine_.switched = pmu_switched;
+    pmu_engine_.ctx = this;
 
     router_ = std::make_unique<OrtRouter>("router");
     l2_ = std::make_unique<OrtMemory>("l2", &l2_mem_, cycle_);
@@ -27,6 +35,8 @@ OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FI
     router_->map("to_l2", ORT_L2_BASE, cfg.l2_size).bind(l2_->socket);
     router_->map("to_wmem", ORT_WMEM_BASE, cfg.wmem_size).bind(wmem_target_->socket);
     router_->map("to_soc_ctrl", ORT_SOC_PERIPH_BASE, ORT_SOC_PERIPH_WINDOW).bind(soc_->socket);
+    pmu_ = std::make_unique<OrtPmu>("pmu", &pmu_engine_, cycle_);
+    router_->map("to_pmu", ORT_PMU_BASE, ORT_PMU_WINDOW).bind(pmu_->socket);
 
     ort_cluster_params params{};
     params.cores = cfg.cluster_cores;
@@ -48,6 +58,7 @@ OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FI
     cluster_->socket.bind(router_->target);
     cluster_->add_direct_memory(ORT_L2_BASE, cfg.l2_size, cfg.l2_latency, &l2_dc_);
     cluster_->add_direct_memory(ORT_WMEM_BASE, cfg.wmem_size, cfg.wmem_latency, nullptr);
+    ort_cluster_set_gated_hook(&cluster_->engine(), gated_access, this);
     const OrtSocCtrl *soc = soc_.get();
     cluster_->stop_requested = [soc] { return soc->exit_requested(); };
 }
@@ -55,6 +66,7 @@ OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FI
 OrtPlatform::~OrtPlatform()
 {
     cluster_.reset();
+    pmu_.reset();
     soc_.reset();
     wmem_target_.reset();
     l2_.reset();
@@ -62,6 +74,51 @@ OrtPlatform::~OrtPlatform()
     rv_decode_cache_free(&l2_dc_);
     ort_mem_free(&wmem_);
     ort_mem_free(&l2_mem_);
+}
+
+/* ---- power controller -------------------------------------------------------- */
+
+/* A domain goes off only when nothing is using it: a switch in the middle
+   of a job would make it compute garbage silently. */
+bool OrtPlatform::pmu_may_switch(void *ctx, ort_pmu_domain d, bool on, char *why, size_t len)
+{
+    auto *self = static_cast<OrtPlatform *>(ctx);
+    const ort_cluster &cl = self->cluster_->engine();
+    if (on)
+        return true;
+    if (cl.has_npu && !ort_npu_idle(&cl.npu)) {
+        snprintf(why, len, "%s", d == ORT_PMU_NPU
+                 ? "it has a job programmed, queued or running (wait for the job first)"
+                 : "the NPU has a job programmed, queued or running (its weights may be there)");
+        return false;
+    }
+    if (d == ORT_PMU_WMEM && ort_dma_next_completion(&cl.dma) != UINT64_MAX) {
+        snprintf(why, len, "the DMA has transfers in flight (wait for them first)");
+        return false;
+    }
+    return true;
+}
+
+void OrtPlatform::pmu_switched(void *ctx, ort_pmu_domain d, bool on, uint64_t)
+{
+    auto *self = static_cast<OrtPlatform *>(ctx);
+    ort_cluster &cl = self->cluster_->engine();
+    if (d == ORT_PMU_NPU) {
+        ort_cluster_gate_device(&cl, "npu", !on, ORT_PMU_NPU);
+        if (!on)
+            ort_npu_power_off(&cl.npu);
+        return;
+    }
+    /* The weight memory is MRAM: non-volatile, its contents stay. */
+    self->wmem_.off = !on;
+    ort_cluster_gate_memory(&cl, ORT_WMEM_BASE, !on, ORT_PMU_WMEM);
+}
+
+void OrtPlatform::gated_access(void *ctx, int tag, unsigned core, uint32_t addr, bool is_write)
+{
+    auto *self = static_cast<OrtPlatform *>(ctx);
+    ort_pmu_gated_access(&self->pmu_engine_, (ort_pmu_domain)tag, core, addr, is_write,
+                         tag == ORT_PMU_NPU ? "NPU registers" : "weight memory");
 }
 
 bool OrtPlatform::load(const ort_elf_image &img, std::string *err)

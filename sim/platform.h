@@ -14,6 +14,7 @@
 
 #include "cluster_sc.h"
 #include "mem_sc.h"
+#include "pmu_sc.h"
 #include "router.h"
 #include "soc_ctrl_sc.h"
 
@@ -46,6 +47,8 @@ public:
     const ort_mem &weight_memory() const { return wmem_; }
     const ort_soc_ctrl &soc() const { return soc_engine_; }
     ort_soc_ctrl &soc_engine() { return soc_engine_; }
+    /* The power controller (NPU and weight-memory domains). */
+    const ort_pmu &pmu() const { return pmu_engine_; }
     /* Read a NUL-terminated string of at most max_len characters from
        simulated memory ("" if the address is in no memory). */
     std::string read_string(uint32_t addr, size_t max_len) const;
@@ -59,12 +62,18 @@ public:
     double frequency_hz() const { return cfg_.soc_frequency_mhz * 1e6; }
 
 private:
+    static bool pmu_may_switch(void *ctx, ort_pmu_domain d, bool on, char *why, size_t len);
+    static void pmu_switched(void *ctx, ort_pmu_domain d, bool on, uint64_t now);
+    static void gated_access(void *ctx, int tag, unsigned core, uint32_t addr, bool is_write);
+
     ort_config cfg_;
     sc_core::sc_time cycle_;
     ort_mem l2_mem_;
     rv_decode_cache l2_dc_;
     ort_mem wmem_;
     ort_soc_ctrl soc_engine_;
+    ort_pmu pmu_engine_;
+    std::unique_ptr<OrtPmu> pmu_;
     std::unique_ptr<OrtRouter> router_;
     std::unique_ptr<OrtMemory> l2_;
     std::unique_ptr<OrtMemory> wmem_target_;

@@ -125,6 +125,23 @@ void memory_events(const ort_cluster &cl, uint32_t base, ort_power_activity *a, 
     }
 }
 
+/* A switchable domain's power-gated cycles up to `cycles` (taken from its
+   idle time: a domain is off only when idle, pmu_may_switch sees to it)
+   and its power-ups. A kind the model cannot power-gate keeps them as
+   clock-gated time (the engine would price them at the full leakage). */
+void power_states(const ort_pmu &pmu, ort_pmu_domain d, uint64_t cycles, ort_power_activity *a)
+{
+    if (!a->kind->gateable)
+        return;
+    uint64_t off = std::min(ort_pmu_off_cycles(&pmu, d, cycles), cycles);
+    uint64_t &idle = a->state_cycles[a->state_cycles[ORT_POWER_CLOCK_GATED] ? ORT_POWER_CLOCK_GATED
+                                                                            : ORT_POWER_ACTIVE];
+    off = std::min(off, idle);
+    idle -= off;
+    a->state_cycles[ORT_POWER_POWER_GATED] = off;
+    a->wakeups = pmu.wakeups[d];
+}
+
 } // namespace
 
 void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned opp,
@@ -160,6 +177,7 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
         const char *kind;
         const ort_mem &mem;
     } outer[] = {{"l2", p.l2_memory()}, {"wmem", p.weight_memory()}};
+    const ort_pmu &pmu = p.pmu();
     for (auto &o : outer) {
         ort_power_activity *a = add(r, m, o.kind, o.kind);
         uint64_t core_accesses = 0;
@@ -167,6 +185,8 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
         count(a, "dma_byte", o.mem.read_bytes + o.mem.write_bytes);
         a->state_cycles[ORT_POWER_ACTIVE] = cycles;
         soc_accesses += core_accesses;
+        if (&o.mem == &p.weight_memory())
+            power_states(pmu, ORT_PMU_WMEM, cycles, a);
     }
 
     /* Cluster devices: their events come from their counters, as the model
@@ -188,6 +208,8 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
         uint64_t active = busy ? std::min(ort_counter_value(busy, dev->ctx), cycles) : cycles;
         a->state_cycles[ORT_POWER_ACTIVE] = active;
         a->state_cycles[ORT_POWER_CLOCK_GATED] = cycles - active;
+        if (std::strcmp(kind.device, "npu") == 0)
+            power_states(pmu, ORT_PMU_NPU, cycles, a);
     }
 
     ort_power_activity *icn = add(r, m, "interconnect", "interconnect");
@@ -242,6 +264,7 @@ static std::unique_ptr<ort_power_report> difference(const ort_power_model &model
         for (unsigned s = 0; s < ORT_POWER_STATES; s++)
             d->activity[i].state_cycles[s] -=
                 std::min(a.activity[i].state_cycles[s], b.activity[i].state_cycles[s]);
+        d->activity[i].wakeups -= std::min(a.activity[i].wakeups, b.activity[i].wakeups);
     }
     ort_power_report_compute(&model, d.get());
     return d;

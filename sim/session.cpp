@@ -283,6 +283,14 @@ static void judge(OrtPlatform &p, uint64_t max_cycles, OrtRunResult *r)
     if (cl.has_npu && cl.npu.errors)
         r->diagnostics.push_back(format("npu: %" PRIu64 " job(s) refused; the last: %s",
                                         cl.npu.errors, ort_npu_last_error(&cl.npu)));
+    /* An access to a power-gated domain faults the core (or a refused
+       switch fails the write): say which domain, before the fault line. */
+    const ort_pmu &pmu = p.pmu();
+    if (pmu.last_error[0])
+        r->diagnostics.push_back(format("power controller: %" PRIu64
+                                        " access(es) to a power-gated domain, %" PRIu64
+                                        " refused; the first: %s",
+                                        pmu.gated_accesses, pmu.refused, pmu.last_error));
     switch (cluster.end()) {
     case OrtCluster::End::Halted: {
         const rv_core &e = cl.core[cl.halted_core >= 0 ? cl.halted_core : 0];

@@ -14,6 +14,14 @@ static enum rv_bus_status cluster_bus(void *ctx, struct rv_core *core, uint32_t 
                                       uint32_t *extra)
 {
     struct ort_cluster *cl = ctx;
+    for (unsigned g = 0; g < cl->n_gates; g++) {
+        const struct ort_cluster_gate *w = &cl->gate[g];
+        if (w->gated && addr - w->base < w->size) {
+            if (cl->on_gated)
+                cl->on_gated(cl->on_gated_ctx, w->tag, core->hartid, addr, is_write);
+            return RV_BUS_ERROR;
+        }
+    }
     for (unsigned d = 0; d < cl->n_dev; d++) {
         const struct ort_device *dev = &cl->dev[d];
         uint32_t off = addr - dev->base;
@@ -173,6 +181,66 @@ void ort_cluster_set_npu_weight_memory(struct ort_cluster *cl, struct ort_mem *w
 {
     if (cl->has_npu)
         ort_npu_set_weight_memory(&cl->npu, wmem);
+}
+
+/* The gate entry of the window at `base` (added on first use), or NULL
+   when the table is full. */
+static struct ort_cluster_gate *gate_of(struct ort_cluster *cl, uint32_t base, uint32_t size)
+{
+    for (unsigned g = 0; g < cl->n_gates; g++)
+        if (cl->gate[g].base == base)
+            return &cl->gate[g];
+    if (cl->n_gates == sizeof cl->gate / sizeof cl->gate[0])
+        return NULL;
+    struct ort_cluster_gate *w = &cl->gate[cl->n_gates++];
+    memset(w, 0, sizeof *w);
+    w->base = base;
+    w->size = size;
+    return w;
+}
+
+bool ort_cluster_gate_memory(struct ort_cluster *cl, uint32_t base, bool gated, int tag)
+{
+    struct rv_region *r0 = NULL;
+    for (unsigned i = 0; i < cl->core[0].n_regions; i++)
+        if (cl->core[0].regions[i].base == base)
+            r0 = &cl->core[0].regions[i];
+    if (!r0)
+        return false;
+    struct ort_cluster_gate *w = gate_of(cl, base, r0->size);
+    if (!w)
+        return false;
+    w->gated = gated;
+    w->tag = tag;
+    /* Every core has the same regions in the same order (added together by
+       ort_cluster_add_memory); a size of 0 matches no address. */
+    for (unsigned i = 0; i < cl->cores; i++)
+        for (unsigned k = 0; k < cl->core[i].n_regions; k++)
+            if (cl->core[i].regions[k].base == base)
+                cl->core[i].regions[k].size = gated ? 0 : w->size;
+    return true;
+}
+
+bool ort_cluster_gate_device(struct ort_cluster *cl, const char *name, bool gated, int tag)
+{
+    const struct ort_device *dev = ort_cluster_device(cl, name);
+    if (!dev)
+        return false;
+    struct ort_cluster_gate *w = gate_of(cl, dev->base, dev->size);
+    if (!w)
+        return false;
+    w->gated = gated;
+    w->tag = tag;
+    return true;
+}
+
+void ort_cluster_set_gated_hook(struct ort_cluster *cl,
+                                void (*fn)(void *ctx, int tag, unsigned core, uint32_t addr,
+                                           bool is_write),
+                                void *ctx)
+{
+    cl->on_gated = fn;
+    cl->on_gated_ctx = ctx;
 }
 
 void ort_cluster_set_bus(struct ort_cluster *cl, rv_bus_fn fn, void *ctx)

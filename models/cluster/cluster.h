@@ -83,6 +83,18 @@ struct ort_cluster {
     rv_bus_fn outer_bus; /* devices outside the cluster */
     void *outer_ctx;
 
+    /* Power gating (ort_cluster_gate_memory / _device): memories the cores
+       reach directly and devices that refuse every core access while
+       their domain is off, and who is told of each refusal. */
+    struct ort_cluster_gate {
+        uint32_t base, size; /* the window; size: the regions' own size */
+        int tag;             /* the caller's name for the domain */
+        bool gated;
+    } gate[4];
+    unsigned n_gates;
+    void (*on_gated)(void *ctx, int tag, unsigned core, uint32_t addr, bool is_write);
+    void *on_gated_ctx;
+
     /* Sampling (ort_cluster_set_sampling): called at every multiple of
        sample_every cycles, with every core and device at that cycle. */
     void (*sample)(void *ctx, uint64_t cycle);
@@ -119,6 +131,22 @@ const struct ort_device *ort_cluster_device(const struct ort_cluster *cl, const 
 
 /* Wake `core` (asleep in a device) at `cycle`; ctx is the cluster. */
 void ort_cluster_wake(void *ctx, unsigned core, uint64_t cycle);
+
+/*
+ * Power gating, for the platform's power controller. A gated memory (a
+ * direct region of every core: the weight memory) or device (the NPU)
+ * refuses every core access with RV_BUS_ERROR (an access fault) and
+ * tells `on_gated` (tag: the caller's domain number). Its contents are not
+ * touched: what a domain keeps is the caller's business. The fast path
+ * does not slow down: a gated region's size is 0 in the cores' tables, so
+ * its accesses take the slow path. False if no such region or device.
+ */
+bool ort_cluster_gate_memory(struct ort_cluster *cl, uint32_t base, bool gated, int tag);
+bool ort_cluster_gate_device(struct ort_cluster *cl, const char *name, bool gated, int tag);
+void ort_cluster_set_gated_hook(struct ort_cluster *cl,
+                                void (*fn)(void *ctx, int tag, unsigned core, uint32_t addr,
+                                           bool is_write),
+                                void *ctx);
 
 /* Devices outside the cluster (uart, sim control). */
 void ort_cluster_set_bus(struct ort_cluster *cl, rv_bus_fn fn, void *ctx);

@@ -21,6 +21,8 @@
 #define ORT_WMEM_BASE 0x10400000u           /* weight memory */
 #define ORT_SOC_PERIPH_BASE 0x1A100000u     /* SoC control: uart, sim control */
 #define ORT_SOC_PERIPH_WINDOW 0x2000u
+#define ORT_PMU_BASE 0x1A102000u            /* power controller (NPU, weight memory) */
+#define ORT_PMU_WINDOW 0x1000u
 #define ORT_L2_BASE 0x1C000000u             /* L2 SRAM: code and data */
 
 /* Default sizes (the configuration may change them). */

@@ -71,8 +71,10 @@ void ort_dma_set_wake(struct ort_dma *d, ort_dma_wake_fn fn, void *ctx)
 /* The port whose memory holds [addr, addr + len), or -1. */
 static int find_port(const struct ort_dma *d, uint32_t addr, uint32_t len)
 {
+    /* A power-gated memory is not there for the DMA (the transfer is
+       refused with ERROR_SRC / ERROR_DST at its address). */
     for (unsigned i = 0; i < d->ports; i++)
-        if (ort_mem_contains(d->port[i].mem, addr, len))
+        if (!d->port[i].mem->off && ort_mem_contains(d->port[i].mem, addr, len))
             return (int)i;
     return -1;
 }

@@ -23,6 +23,12 @@ struct ort_mem {
     ort_mem_write_hook on_write;
     void *on_write_ctx;
     uint64_t reads, writes, read_bytes, write_bytes; /* activity */
+    /* Power-gated (the platform's power controller): masters other than
+       the cores (the DMA, the NPU's weight port) refuse to use it; the
+       cores are kept out by the cluster (ort_cluster_gate_memory). The
+       contents stay: whether a memory keeps them when off is its owner's
+       business (the weight memory, MRAM, does). */
+    bool off;
 };
 
 bool ort_mem_init(struct ort_mem *m, const char *name, uint32_t base, uint32_t size,

@@ -70,6 +70,24 @@ void ort_npu_set_wake(struct ort_npu *n, ort_npu_wake_fn fn, void *ctx)
     n->wake_ctx = ctx;
 }
 
+bool ort_npu_idle(const struct ort_npu *n)
+{
+    for (unsigned i = 0; i < 2; i++)
+        if (n->ctx[i].state != ORT_NPU_CTX_FREE)
+            return false;
+    return n->run < 0;
+}
+
+void ort_npu_power_off(struct ort_npu *n)
+{
+    /* A power-gated block keeps no flip-flop: its contexts' registers. The
+       job ids go on (ids are the driver's handles: a reused id after a
+       power cycle would make a stale handle look valid). */
+    for (unsigned i = 0; i < 2; i++)
+        memset(n->ctx[i].reg, 0, sizeof n->ctx[i].reg);
+    n->error = ORT_NPU_ERR_NONE;
+}
+
 const char *ort_npu_last_error(const struct ort_npu *n)
 {
     return n->last_error;
@@ -120,8 +138,8 @@ static void region_msg(char *msg, size_t len, const char *what, int64_t lo, int6
 /* The job's fields from its registers, and whether the hardware can run
    it at all (CONF and SIZE errors); `have_wmem`: a weight memory is
    attached. Memory regions are checked by check_job. */
-static uint32_t decode_job(bool have_wmem, const uint32_t *reg, struct ort_npu_job *j, char *msg,
-                           size_t len)
+static uint32_t decode_job(const struct ort_mem *wmem, const uint32_t *reg,
+                           struct ort_npu_job *j, char *msg, size_t len)
 {
     memset(j, 0, sizeof *j);
     uint32_t conf = reg[R(CONF0)];
@@ -157,8 +175,11 @@ static uint32_t decode_job(bool have_wmem, const uint32_t *reg, struct ort_npu_j
         bad = "streamin (CONF0[14]) needs 32-bit output";
     else if (reg[R(FILTER_MASKING)] != 0)
         bad = "FILTER_MASKING is not modelled (must be 0)";
-    else if (j->wmem && !have_wmem)
+    else if (j->wmem && !wmem)
         bad = "weights from the weight memory (CONF0[9]) but none is attached";
+    else if (j->wmem && wmem->off)
+        bad = "weights from the weight memory (CONF0[9]), which is power-gated (power "
+              "controller WMEM = 0)";
     if (bad) {
         snprintf(msg, len, "%s", bad);
         name_regs(msg, len, reg, conf_regs);
@@ -238,7 +259,7 @@ static uint32_t decode_job(bool have_wmem, const uint32_t *reg, struct ort_npu_j
 static uint32_t check_job(const struct ort_npu *n, const uint32_t *reg, struct ort_npu_job *j,
                           char *msg, size_t len)
 {
-    uint32_t e = decode_job(n->wmem != NULL, reg, j, msg, len);
+    uint32_t e = decode_job(n->wmem, reg, j, msg, len);
     if (e != ORT_NPU_ERR_NONE)
         return e;
     bool dw = j->mode == ORT_NPU_CONF0_FILTER_DW >> 5;
@@ -555,7 +576,8 @@ uint64_t ort_npu_job_cycles(const struct ort_npu_params *p, const uint32_t regs[
 {
     struct ort_npu_job j;
     char msg[256];
-    if (decode_job(true, regs, &j, msg, sizeof msg) != ORT_NPU_ERR_NONE)
+    static const struct ort_mem any_wmem; /* a weight memory, on: decode only */
+    if (decode_job(&any_wmem, regs, &j, msg, sizeof msg) != ORT_NPU_ERR_NONE)
         return 0;
     return p->start_cycles + nominal_cycles(p, &j);
 }

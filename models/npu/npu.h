@@ -346,6 +346,12 @@ void ort_npu_advance(void *ctx, uint64_t until);
 uint64_t ort_npu_next_event(const void *ctx);
 bool ort_npu_describe_wait(const void *ctx, unsigned core, char *buf, size_t len);
 
+/* No job programmed, queued or running (the power controller may switch
+   the NPU off, or the weight memory its jobs read). */
+bool ort_npu_idle(const struct ort_npu *n);
+/* The NPU loses its state as it is power-gated: the contexts' registers. */
+void ort_npu_power_off(struct ort_npu *n);
+
 /* The last refusal's message ("" when none), for the simulator to print. */
 const char *ort_npu_last_error(const struct ort_npu *n);
 

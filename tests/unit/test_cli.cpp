@@ -485,7 +485,7 @@ TEST(CliPower, CsvAgreesWithJson)
             }
         }
         cols.push_back(cell);
-        ASSERT_EQ(cols.size(), 16u) << line;
+        ASSERT_EQ(cols.size(), 24u) << line;
         csv[cols[0] + "/" + cols[2]] = std::stod(cols[9]);
         csv_high[cols[0] + "/" + cols[2]] = std::stod(cols[12]);
         rows++;

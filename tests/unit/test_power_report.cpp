@@ -54,23 +54,25 @@ TEST(PowerReport, CsvHasOneRowPerComponentOfTheRunAndOfEveryRegion)
               (std::vector<std::string>{
                   "region_id,region_label,component,kind,cycles,seconds,dynamic_j,background_j,"
                   "leakage_j,energy_j,average_power_w,energy_j_low,energy_j_high,"
-                  "average_power_w_low,average_power_w_high,band_dominated_by",
+                  "average_power_w_low,average_power_w_high,active_cycles,clock_gated_cycles,"
+                  "power_gated_cycles,wakeups,wakeup_j,gating_saved_j,gating_saved_j_low,"
+                  "gating_saved_j_high,band_dominated_by",
                   // core0: alu 1000 x 1..4 pJ (nominal 2), leakage 50..200 uW
                   // (nominal 100) x 10 us: 12.2 - 1 - 0.5 .. 12.2 + 2 + 1 nJ.
                   "-1,run,core0,core,1000,1e-05,3e-09,8.2e-09,1e-09,1.22e-08,0.00122,1.07e-08,"
-                  "1.52e-08,0.00107,0.00152,core.alu (assumption)",
+                  "1.52e-08,0.00107,0.00152,800,200,0,0,0,0,0,0,core.alu (assumption)",
                   // l1: 500 reads x 1.5..6 pJ (nominal 3): 6 - 0.75 .. 6 + 1.5 nJ.
                   "-1,run,l1,l1,1000,1e-05,1.5e-09,4e-09,5e-10,6e-09,0.0006,5.25e-09,7.5e-09,"
-                  "0.000525,0.00075,l1.read32 (vendor-model)",
+                  "0.000525,0.00075,1000,0,0,0,0,0,0,0,l1.read32 (vendor-model)",
                   "1,\"load \"\"w\"\", x\",core0,core,400,4e-06,2e-10,4e-09,4e-10,4.6e-09,0.00115,"
-                  "4.3e-09,5.2e-09,0.001075,0.0013,core.leakage (derived)",
+                  "4.3e-09,5.2e-09,0.001075,0.0013,400,0,0,0,0,0,0,0,core.leakage (derived)",
                   "1,\"load \"\"w\"\", x\",l1,l1,400,4e-06,3e-10,1.6e-09,2e-10,2.1e-09,0.000525,"
-                  "1.95e-09,2.4e-09,0.0004875,0.0006,l1.read32 (vendor-model)",
+                  "1.95e-09,2.4e-09,0.0004875,0.0006,400,0,0,0,0,0,0,0,l1.read32 (vendor-model)",
                   "2,inner,core0,core,200,2e-06,1e-10,2e-09,2e-10,2.3e-09,0.00115,2.15e-09,"
-                  "2.6e-09,0.001075,0.0013,core.leakage (derived)",
+                  "2.6e-09,0.001075,0.0013,200,0,0,0,0,0,0,0,core.leakage (derived)",
                   // No read in the inner region: an exact figure, no number dominates.
                   "2,inner,l1,l1,200,2e-06,0,8e-10,1e-10,9e-10,0.00045,9e-10,9e-10,0.00045,"
-                  "0.00045,",
+                  "0.00045,200,0,0,0,0,0,0,0,",
               }));
 }
 
