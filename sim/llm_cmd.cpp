@@ -19,7 +19,10 @@ extern "C" {
 #include "llama2c.h"
 #include "llama_default.h"
 #include "llama_ref.h"
+#include "llm_quant.h"
 }
+
+#include <unistd.h>
 
 namespace {
 
@@ -68,11 +71,11 @@ bool parse_ids(const std::string &s, std::vector<int> *ids)
 
 int ort_cmd_llm(int argc, char **argv)
 {
-    bool reference = false;
+    std::string reference_kind;
     uint64_t steps = 0;
     std::string prompt_text, tokenizer_path;
     std::vector<OrtOption> table = {
-        {"--reference", nullptr, OrtOption::FLAG, &reference},
+        {"--reference", nullptr, OrtOption::STRING, &reference_kind},
         OrtOption::count("--steps", &steps, 1, "a positive number of positions"),
         {"--prompt-ids", nullptr, OrtOption::STRING, &prompt_text},
         {"--tokenizer", nullptr, OrtOption::STRING, &tokenizer_path},
@@ -81,8 +84,14 @@ int ort_cmd_llm(int argc, char **argv)
     int st = ort_parse_options("llm", llm_usage(), argc, argv, table, &model, 1, "model");
     if (st >= 0)
         return st;
-    if (!reference) {
-        fprintf(stderr, "ortigia: error: llm runs on the host reference only for now: add --reference\n");
+    if (reference_kind.empty()) {
+        fprintf(stderr, "ortigia: error: llm runs on the host reference only for now: add --reference float "
+                        "or --reference int\n");
+        return 2;
+    }
+    if (reference_kind != "float" && reference_kind != "int") {
+        fprintf(stderr, "ortigia: error: --reference %s: float (the float32 model) or int (the int8 model "
+                        "Ortigia quantizes)\n", reference_kind.c_str());
         return 2;
     }
     std::vector<int> prompt;
@@ -112,9 +121,50 @@ int ort_cmd_llm(int argc, char **argv)
         goto done;
     }
     out.resize(steps);
-    if (ort_llama_generate(&m, prompt.data(), (int)prompt.size(), (int)steps, out.data(), &n, &d) != 0) {
-        fprintf(stderr, "ortigia: error: %s\n", d.msg);
-        goto done;
+    if (reference_kind == "float") {
+        if (ort_llama_generate(&m, prompt.data(), (int)prompt.size(), (int)steps, out.data(), &n, &d) != 0) {
+            fprintf(stderr, "ortigia: error: %s\n", d.msg);
+            goto done;
+        }
+    } else {
+        /* Quantized over the positions asked for, in a scratch folder; the
+           int8 model generates, then is compared with the float one under
+           teacher forcing on the float model's own greedy sequence. */
+        char dir[] = "/tmp/ortigia-llm-XXXXXX";
+        ort_llm_q q{};
+        if (!mkdtemp(dir)) {
+            fprintf(stderr, "ortigia: error: cannot create a temporary folder\n");
+            goto done;
+        }
+        int ok = ort_llm_quantize(&m, (int)steps, dir, &q, &d) == 0 &&
+                 ort_llm_int_generate(&q, prompt.data(), (int)prompt.size(), (int)steps, nullptr, 0, out.data(),
+                                      &n, &d) == 0;
+        if (ok) {
+            std::vector<int> fl(steps), forced(steps), top(steps);
+            int nf = 0, nt = 0;
+            ok = ort_llama_generate(&m, nullptr, 0, (int)steps, fl.data(), &nf, &d) == 0;
+            forced[0] = ORT_LLAMA_BOS;
+            for (int i = 1; i < nf + 1 && i < (int)steps; i++)
+                forced[(size_t)i] = fl[(size_t)i - 1];
+            int nforce = nf + 1 < (int)steps ? nf + 1 : (int)steps;
+            if (ok)
+                ok = ort_llm_int_generate(&q, nullptr, 0, nforce, forced.data(), nforce, top.data(), &nt, &d) == 0;
+            int agree = 0;
+            for (int i = 0; ok && i < nt && i < nf; i++)
+                agree += top[(size_t)i] == fl[(size_t)i];
+            if (ok)
+                fprintf(stderr, "int8 model: top-1 agreement with the float model under teacher forcing: "
+                                "%d of %d positions (%.1f %%)\n", agree, nt < nf ? nt : nf,
+                        100.0 * agree / (nt < nf ? (nt ? nt : 1) : (nf ? nf : 1)));
+        }
+        ort_llm_q_free(&q);
+        std::string rm = std::string("rm -rf '") + dir + "'";
+        if (system(rm.c_str()) != 0)
+            fprintf(stderr, "ortigia: warning: could not remove %s\n", dir);
+        if (!ok) {
+            fprintf(stderr, "ortigia: error: %s\n", d.msg);
+            goto done;
+        }
     }
     if (tokenizer_path.empty()) {
         for (int i = 0; i < n; i++)

@@ -1,0 +1,606 @@
+/* A llama2.c model quantized to an integer step graph (llm_quant.h). */
+#include "llm_quant.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "frontend.h"
+#include "llama_ref.h"
+#include "npz.h"
+#include "onnx_builder.h"
+#include "ref.h"
+
+/* ---- calibration: the float model, with the largest magnitude seen at
+ * every point the integer graph has a scale for -------------------------- */
+
+enum point {
+    P_H_ATT, P_Q, P_K, P_V, P_SCORES, P_ATT, P_O, P_X1, P_H_FFN, P_A, P_B, P_SA, P_G, P_F, P_X2,
+    P_LAYER_POINTS
+};
+
+struct calib {
+    float *layer; /* [L][P_LAYER_POINTS] */
+    float final_h, emb;
+};
+
+static void see(float *m, const float *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (fabsf(v[i]) > *m)
+            *m = fabsf(v[i]);
+}
+
+static void rmsnorm(float *o, const float *x, const float *w, int n)
+{
+    float ss = 0;
+    for (int i = 0; i < n; i++)
+        ss += x[i] * x[i];
+    ss = 1.0f / sqrtf(ss / (float)n + 1e-5f);
+    for (int i = 0; i < n; i++)
+        o[i] = w[i] * (ss * x[i]);
+}
+
+static void matvec(float *o, const float *x, const float *w, int n, int rows)
+{
+    for (int r = 0; r < rows; r++) {
+        float s = 0;
+        for (int i = 0; i < n; i++)
+            s += w[(size_t)r * n + i] * x[i];
+        o[r] = s;
+    }
+}
+
+static void rope_pair(float *v, int i, int pos, int hs)
+{
+    float freq = 1.0f / powf(10000.0f, (float)(i % hs) / (float)hs), a = (float)pos * freq;
+    float c = cosf(a), s = sinf(a), v0 = v[i], v1 = v[i + 1];
+    v[i] = v0 * c - v1 * s;
+    v[i + 1] = v0 * s + v1 * c;
+}
+
+/* Runs the float model greedily from BOS over `steps` positions, taking
+ * the largest magnitude of every point. */
+static int calibrate(const struct ort_llama_model *m, int steps, struct calib *k, struct ort_diag *d)
+{
+    const struct ort_llama_config *c = &m->cfg;
+    int D = c->dim, H = c->hidden_dim, KV = c->kv_dim, hs = c->head_size, L = c->n_layers;
+    int g = c->n_heads / c->n_kv_heads;
+    size_t cache = (size_t)L * steps * KV;
+    float *x = calloc((size_t)D, 4), *h = calloc((size_t)D, 4), *q = calloc((size_t)D, 4);
+    float *att = calloc((size_t)D, 4), *o = calloc((size_t)D, 4), *a = calloc((size_t)H, 4);
+    float *b = calloc((size_t)H, 4), *sc = calloc((size_t)steps, 4), *logits = calloc((size_t)c->vocab_size, 4);
+    float *kc = calloc(cache, 4), *vc = calloc(cache, 4);
+    k->layer = calloc((size_t)L * P_LAYER_POINTS, 4);
+    if (!x || !h || !q || !att || !o || !a || !b || !sc || !logits || !kc || !vc || !k->layer)
+        return ort_fail(d, "quantizing: out of memory");
+    see(&k->emb, m->tok_embedding, c->vocab_size * D);
+    int token = ORT_LLAMA_BOS;
+    for (int pos = 0; pos < steps; pos++) {
+        memcpy(x, m->tok_embedding + (size_t)token * D, (size_t)D * 4);
+        for (int l = 0; l < L; l++) {
+            float *p = k->layer + (size_t)l * P_LAYER_POINTS;
+            float *kr = kc + ((size_t)l * steps + pos) * KV, *vr = vc + ((size_t)l * steps + pos) * KV;
+            rmsnorm(h, x, m->rms_att + (size_t)l * D, D);
+            see(&p[P_H_ATT], h, D);
+            matvec(q, h, m->wq + (size_t)l * D * D, D, D);
+            matvec(kr, h, m->wk + (size_t)l * KV * D, D, KV);
+            matvec(vr, h, m->wv + (size_t)l * KV * D, D, KV);
+            see(&p[P_Q], q, D);
+            see(&p[P_K], kr, KV);
+            see(&p[P_V], vr, KV);
+            for (int i = 0; i < D; i += 2)
+                rope_pair(q, i, pos, hs);
+            for (int i = 0; i < KV; i += 2)
+                rope_pair(kr, i, pos, hs);
+            see(&p[P_Q], q, D);
+            see(&p[P_K], kr, KV);
+            for (int hd = 0; hd < c->n_heads; hd++) {
+                const float *qh = q + (size_t)hd * hs;
+                int kvh = hd / g;
+                float mx = -INFINITY, sum = 0;
+                for (int t = 0; t <= pos; t++) {
+                    const float *kt = kc + ((size_t)l * steps + t) * KV + (size_t)kvh * hs;
+                    float s = 0;
+                    for (int i = 0; i < hs; i++)
+                        s += qh[i] * kt[i];
+                    sc[t] = s / sqrtf((float)hs);
+                    mx = sc[t] > mx ? sc[t] : mx;
+                }
+                see(&p[P_SCORES], sc, pos + 1);
+                for (int t = 0; t <= pos; t++)
+                    sum += sc[t] = expf(sc[t] - mx);
+                float *out = att + (size_t)hd * hs;
+                memset(out, 0, (size_t)hs * 4);
+                for (int t = 0; t <= pos; t++) {
+                    const float *vt = vc + ((size_t)l * steps + t) * KV + (size_t)kvh * hs;
+                    for (int i = 0; i < hs; i++)
+                        out[i] += sc[t] / sum * vt[i];
+                }
+            }
+            see(&p[P_ATT], att, D);
+            matvec(o, att, m->wo + (size_t)l * D * D, D, D);
+            see(&p[P_O], o, D);
+            for (int i = 0; i < D; i++)
+                x[i] += o[i];
+            see(&p[P_X1], x, D);
+            rmsnorm(h, x, m->rms_ffn + (size_t)l * D, D);
+            see(&p[P_H_FFN], h, D);
+            matvec(a, h, m->w1 + (size_t)l * H * D, D, H);
+            matvec(b, h, m->w3 + (size_t)l * H * D, D, H);
+            see(&p[P_A], a, H);
+            see(&p[P_B], b, H);
+            for (int i = 0; i < H; i++)
+                a[i] = a[i] / (1.0f + expf(-a[i]));
+            see(&p[P_SA], a, H);
+            for (int i = 0; i < H; i++)
+                a[i] *= b[i];
+            see(&p[P_G], a, H);
+            matvec(o, a, m->w2 + (size_t)l * D * H, H, D);
+            see(&p[P_F], o, D);
+            for (int i = 0; i < D; i++)
+                x[i] += o[i];
+            see(&p[P_X2], x, D);
+        }
+        rmsnorm(h, x, m->rms_final, D);
+        see(&k->final_h, h, D);
+        matvec(logits, h, m->wcls, D, c->vocab_size);
+        int best = ort_llama_argmax(logits, c->vocab_size);
+        token = best == ORT_LLAMA_BOS ? ORT_LLAMA_BOS + 1 : best; /* keep going */
+    }
+    free(x), free(h), free(q), free(att), free(o), free(a), free(b), free(sc), free(logits), free(kc), free(vc);
+    return 0;
+}
+
+/* ---- the graph ----------------------------------------------------------- */
+
+static float scale_of(float absmax) { return (absmax > 1e-8f ? absmax : 1e-8f) / 127.0f; }
+
+static int64_t round_i(double v) { return (int64_t)llround(v); }
+
+struct builder {
+    struct ob_model *m;
+};
+
+static void rqs(struct builder *b, const char *x, const char *y, const int64_t *mul, const int64_t *add,
+                int64_t n, int shift, bool is_signed, int levels)
+{
+    char mn[160], an[160];
+    snprintf(mn, sizeof mn, "%s.mul", y);
+    snprintf(an, sizeof an, "%s.add", y);
+    ob_const(b->m, mn, 1, &n, mul);
+    ob_const(b->m, an, 1, &n, add);
+    const char *in[] = {x, mn, an};
+    int node = ob_node(b->m, "RequantShift", y, 3, in, y);
+    ob_attr_tensor(b->m, node, "div", (float)(1u << shift));
+    ob_attr_tensor(b->m, node, "n_levels_out", (float)levels);
+    ob_attr_tensor(b->m, node, "signed", is_signed ? 1 : 0);
+}
+
+/* y = int8 of x (int32 at scale s_in[j] per channel, or one) to s_out: the
+ * largest shift that keeps |x| * mul within int32 for |x| <= bound. */
+static void requant_levels(struct builder *b, const char *x, const char *y, const double *ratio, int64_t n,
+                           double bound, int levels)
+{
+    double rmax = 0;
+    for (int64_t j = 0; j < n; j++)
+        rmax = fabs(ratio[j]) > rmax ? fabs(ratio[j]) : rmax;
+    int shift = 0;
+    while (shift < 24 && rmax * (double)(1u << (shift + 1)) * bound < 2.0e9)
+        shift++;
+    int64_t *mul = malloc(sizeof *mul * (size_t)n), *add = calloc((size_t)n, sizeof *add);
+    for (int64_t j = 0; j < n; j++)
+        mul[j] = round_i(ratio[j] * (double)(1u << shift));
+    rqs(b, x, y, mul, add, n, shift, true, levels);
+    free(mul);
+    free(add);
+}
+
+static void requant(struct builder *b, const char *x, const char *y, const double *ratio, int64_t n,
+                    double bound)
+{
+    requant_levels(b, x, y, ratio, n, bound, 256);
+}
+
+/* out = int8 of x @ W^T, W [rows][n] float: per-channel (or per-tensor)
+ * weights; s_x the input's scale, s_out the output's. */
+static void linear(struct builder *b, const char *x, const char *out, const float *w, int rows, int n,
+                   double s_x, double s_out, bool per_tensor, const char *raw_out)
+{
+    int64_t *wi = malloc(sizeof *wi * (size_t)rows * n);
+    double *ratio = malloc(sizeof *ratio * (size_t)rows), bound = 0, tmax = 0;
+    for (int r = 0; r < rows * n; r++)
+        tmax = fabs(w[r]) > tmax ? fabs(w[r]) : tmax;
+    for (int r = 0; r < rows; r++) {
+        double mx = 0;
+        for (int i = 0; i < n; i++)
+            mx = fabs(w[(size_t)r * n + i]) > mx ? fabs(w[(size_t)r * n + i]) : mx;
+        if (per_tensor)
+            mx = tmax;
+        double sw = (mx > 1e-12 ? mx : 1e-12) / 127.0, rowsum = 0;
+        for (int i = 0; i < n; i++) {
+            int64_t v = round_i(w[(size_t)r * n + i] / sw);
+            wi[(size_t)i * rows + r] = v; /* [n][rows]: x @ W^T */
+            rowsum += (double)llabs(v);
+        }
+        ratio[r] = s_x * sw / s_out;
+        bound = 127.0 * rowsum > bound ? 127.0 * rowsum : bound;
+    }
+    char wn[160], pn[160];
+    snprintf(wn, sizeof wn, "%s.w", raw_out ? raw_out : out);
+    snprintf(pn, sizeof pn, "%s.acc", raw_out ? raw_out : out);
+    int64_t dims[2] = {n, rows};
+    ob_const(b->m, wn, 2, dims, wi);
+    const char *in[] = {x, wn};
+    ob_node(b->m, "MatMul", raw_out ? raw_out : pn, 2, in, raw_out ? raw_out : pn);
+    if (!raw_out)
+        requant(b, pn, out, ratio, rows, bound);
+    free(wi);
+    free(ratio);
+}
+
+static void reshape(struct builder *b, const char *x, const char *y, int rank, const int64_t *dims)
+{
+    char sn[160];
+    snprintf(sn, sizeof sn, "%s.shape", y);
+    int64_t r = rank;
+    ob_const(b->m, sn, 1, &r, dims);
+    const char *in[] = {x, sn};
+    ob_node(b->m, "Reshape", y, 2, in, y);
+}
+
+static void irmsnorm(struct builder *b, const char *x, const char *y, const float *g, int n, double s_y)
+{
+    double gmax = 0;
+    for (int i = 0; i < n; i++)
+        gmax = fabs(g[i] / s_y) > gmax ? fabs(g[i] / s_y) : gmax;
+    int k = 0;
+    while (k < 24 && gmax * (double)(1u << (k + 1)) <= 16383.0)
+        k++;
+    int64_t *w = malloc(sizeof *w * (size_t)n), nn = n;
+    for (int i = 0; i < n; i++)
+        w[i] = round_i(g[i] / s_y * (double)(1u << k));
+    char wn[160];
+    snprintf(wn, sizeof wn, "%s.g", y);
+    ob_const(b->m, wn, 1, &nn, w);
+    const char *in[] = {x, wn};
+    int node = ob_node(b->m, "iRMSNorm", y, 2, in, y);
+    ob_attr_tensor(b->m, node, "D", (float)(1u << k));
+    ob_attr_tensor(b->m, node, "n_levels", 256);
+    free(w);
+}
+
+/* y = int8 of (a * s_a + c * s_c) / s_y: a residual add. */
+static void add_scaled(struct builder *b, const char *a, double s_a, const char *c, double s_c, const char *y,
+                       double s_y)
+{
+    int shift = 14;
+    int64_t ma = round_i(s_a / s_y * (1 << shift)), mc = round_i(s_c / s_y * (1 << shift)), one = 1, zero = 0;
+    char n1[160], n2[160], t1[160], t2[160], t3[160];
+    snprintf(n1, sizeof n1, "%s.ma", y), snprintf(n2, sizeof n2, "%s.mc", y);
+    snprintf(t1, sizeof t1, "%s.ta", y), snprintf(t2, sizeof t2, "%s.tc", y), snprintf(t3, sizeof t3, "%s.sum", y);
+    ob_const(b->m, n1, 1, &one, &ma);
+    ob_const(b->m, n2, 1, &one, &mc);
+    const char *i1[] = {a, n1}, *i2[] = {c, n2}, *i3[] = {t1, t2};
+    ob_node(b->m, "Mul", t1, 2, i1, t1);
+    ob_node(b->m, "Mul", t2, 2, i2, t2);
+    ob_node(b->m, "Add", t3, 2, i3, t3);
+    rqs(b, t3, y, &one, &zero, 1, shift, true, 256);
+}
+
+/* iSoftmax's coefficients for scores at scale s (I-BERT's second-order
+ * exp, e = A (p + B)^2 + C >> z), with the row's sum of up to n terms
+ * within 32 bits. */
+static void softmax_coeffs(double s, int n, int64_t c[4])
+{
+    const double a = 0.3585, bq = 1.353, cq = 0.344;
+    double K = 2147483648.0 / (double)n;
+    if (a * s * s * K > 32767.0)
+        K = 32767.0 / (a * s * s);
+    c[0] = round_i(a * s * s * K);
+    if (c[0] < 1)
+        c[0] = 1;
+    c[1] = round_i(bq / s);
+    c[2] = round_i(cq * K);
+    c[3] = round_i(log(2.0) / s);
+    if (c[3] < 1)
+        c[3] = 1;
+}
+
+int ort_llm_quantize(const struct ort_llama_model *mdl, int context, const char *dir, struct ort_llm_q *q,
+                     struct ort_diag *d)
+{
+    memset(q, 0, sizeof *q);
+    const struct ort_llama_config *c = &mdl->cfg;
+    if (context < 1 || context > c->seq_len)
+        return ort_fail(d, "quantizing: a context of %d positions: the model's is 1..%d", context, c->seq_len);
+    if (mkdir(dir, 0777) && errno != EEXIST)
+        return ort_fail(d, "%s: cannot create: %s", dir, strerror(errno));
+    struct calib k = {0};
+    if (calibrate(mdl, context, &k, d)) {
+        free(k.layer);
+        return -1;
+    }
+    q->cfg = *c;
+    q->context = context;
+    int D = c->dim, H = c->hidden_dim, KV = c->kv_dim, hs = c->head_size, L = c->n_layers, V = c->vocab_size;
+    int kvh = c->n_kv_heads, g = c->n_heads / c->n_kv_heads, C = context;
+    /* embedding and rotary tables */
+    double s_emb = scale_of(k.emb);
+    q->embedding = malloc((size_t)V * D);
+    q->rope = calloc((size_t)C * hs * hs, 1);
+    for (size_t i = 0; i < (size_t)V * D; i++)
+        q->embedding[i] = (int8_t)round_i(mdl->tok_embedding[i] / s_emb);
+    for (int pos = 0; pos < C; pos++)
+        for (int i = 0; i < hs; i += 2) {
+            float freq = 1.0f / powf(10000.0f, (float)i / (float)hs), ang = (float)pos * freq;
+            int8_t *r = q->rope + (size_t)pos * hs * hs;
+            int8_t cs = (int8_t)round_i(cosf(ang) * 64.0), sn = (int8_t)round_i(sinf(ang) * 64.0);
+            r[i * hs + i] = cs, r[(i + 1) * hs + i] = (int8_t)-sn;
+            r[i * hs + i + 1] = sn, r[(i + 1) * hs + i + 1] = cs;
+        }
+    struct builder B = {.m = ob_new()};
+    const int64_t xd[2] = {1, D}, rd[2] = {hs, hs}, md[1] = {C + 1}, cd[3] = {kvh, C, hs};
+    ob_input(B.m, "x", 3, 2, xd);
+    ob_input(B.m, "rope", 3, 2, rd);
+    ob_input(B.m, "mask", 6, 1, md);
+    char nm[160], cur[160], tmp[160];
+    /* The mask (0, or -32768 where a position is not in the sequence yet)
+       through an identity requantization: its 16-bit range, which the
+       scores' sum then keeps within int32. */
+    {
+        int64_t one = 1, zero = 0;
+        rqs(&B, "mask", "mask16", &one, &zero, 1, 0, true, 65536);
+    }
+    for (int l = 0; l < L; l++) {
+        snprintf(nm, sizeof nm, "kc%d", l);
+        ob_input(B.m, nm, 3, 3, cd);
+        snprintf(nm, sizeof nm, "vc%d", l);
+        ob_input(B.m, nm, 3, 3, cd);
+    }
+    snprintf(cur, sizeof cur, "x");
+    double s_x = s_emb;
+    for (int l = 0; l < L; l++) {
+        const float *p = k.layer + (size_t)l * P_LAYER_POINTS;
+        double s_h = scale_of(p[P_H_ATT]), s_q = scale_of(p[P_Q]), s_k = scale_of(p[P_K]);
+        double s_v = scale_of(p[P_V]), s_s = scale_of(p[P_SCORES]), s_att = scale_of(p[P_ATT]);
+        double s_o = scale_of(p[P_O]), s_x1 = scale_of(p[P_X1]), s_h2 = scale_of(p[P_H_FFN]);
+        double s_a = scale_of(p[P_A]), s_b = scale_of(p[P_B]), s_sa = scale_of(p[P_SA]);
+        double s_g = scale_of(p[P_G]), s_f = scale_of(p[P_F]), s_x2 = scale_of(p[P_X2]);
+        char h[64], qn[64], kn[64], vn[64];
+        snprintf(h, sizeof h, "l%d.h", l);
+        irmsnorm(&B, cur, h, mdl->rms_att + (size_t)l * D, D, s_h);
+        snprintf(qn, sizeof qn, "l%d.q", l), snprintf(kn, sizeof kn, "l%d.k", l), snprintf(vn, sizeof vn, "l%d.v", l);
+        linear(&B, h, qn, mdl->wq + (size_t)l * D * D, D, D, s_h, s_q, false, NULL);
+        linear(&B, h, kn, mdl->wk + (size_t)l * KV * D, KV, D, s_h, s_k, false, NULL);
+        /* v straight into its output shape: the new cache row */
+        char vflat[64], vout[64];
+        snprintf(vflat, sizeof vflat, "l%d.vflat", l);
+        linear(&B, h, vflat, mdl->wv + (size_t)l * KV * D, KV, D, s_h, s_v, false, NULL);
+        snprintf(vout, sizeof vout, "v%d", l);
+        const int64_t hd3[3] = {kvh, 1, hs}, qd3[3] = {c->n_heads, 1, hs}, gd3[3] = {kvh, g, hs};
+        reshape(&B, vflat, vout, 3, hd3);
+        /* rotary: per head, times the position's matrix, back to the scale */
+        char q3[64], qr[64], k3[64], kout[64];
+        snprintf(q3, sizeof q3, "l%d.q3", l), snprintf(qr, sizeof qr, "l%d.qr", l);
+        reshape(&B, qn, q3, 3, qd3);
+        const char *rin[] = {q3, "rope"};
+        snprintf(tmp, sizeof tmp, "l%d.qr.acc", l);
+        ob_node(B.m, "MatMul", tmp, 2, rin, tmp);
+        double one64 = 1.0 / 64.0;
+        requant(&B, tmp, qr, &one64, 1, 127.0 * 128.0 * hs);
+        snprintf(k3, sizeof k3, "l%d.k3", l), snprintf(kout, sizeof kout, "k%d", l);
+        reshape(&B, kn, k3, 3, hd3);
+        const char *kin[] = {k3, "rope"};
+        snprintf(tmp, sizeof tmp, "l%d.kr.acc", l);
+        ob_node(B.m, "MatMul", tmp, 2, kin, tmp);
+        requant(&B, tmp, kout, &one64, 1, 127.0 * 128.0 * hs);
+        /* attention over the cache and the new token */
+        char qg[64], kcat[64], kt[64], sc[64], scm[64], sq[64], pr[64], vcat[64], ao[64], af[64], on[64];
+        snprintf(qg, sizeof qg, "l%d.qg", l);
+        reshape(&B, qr, qg, 3, gd3);
+        snprintf(kcat, sizeof kcat, "l%d.kcat", l), snprintf(nm, sizeof nm, "kc%d", l);
+        const char *ccat[] = {nm, kout};
+        int cn = ob_node(B.m, "Concat", kcat, 2, ccat, kcat);
+        ob_attr_int(B.m, cn, "axis", 1);
+        snprintf(kt, sizeof kt, "l%d.kt", l);
+        const char *tin[] = {kcat};
+        int tn = ob_node(B.m, "Transpose", kt, 1, tin, kt);
+        const int64_t perm[3] = {0, 2, 1};
+        ob_attr_ints(B.m, tn, "perm", perm, 3);
+        snprintf(sc, sizeof sc, "l%d.scores", l);
+        const char *sin_[] = {qg, kt};
+        ob_node(B.m, "MatMul", sc, 2, sin_, sc);
+        /* At the int8 scores' scale, but in 16 bits, and then the mask:
+           a masked position lands at -32768 or below, so far below every
+           real score that its exponential is exactly 0 (iSoftmax shifts
+           it out). */
+        snprintf(sq, sizeof sq, "l%d.s", l);
+        double rs = s_q * s_k / sqrt((double)hs) / s_s;
+        requant_levels(&B, sc, sq, &rs, 1, 127.0 * 127.0 * hs, 256);
+        char sm[64];
+        snprintf(sm, sizeof sm, "l%d.sm", l);
+        const char *min_[] = {sq, "mask16"};
+        ob_node(B.m, "Add", sm, 2, min_, sm);
+        snprintf(scm, sizeof scm, "l%d.masked", l);
+        {
+            int64_t one = 1, zero = 0;
+            rqs(&B, sm, scm, &one, &zero, 1, 0, true, 256);
+        }
+        snprintf(pr, sizeof pr, "l%d.p", l);
+        const char *pin[] = {scm};
+        int sn = ob_node(B.m, "iSoftmax", pr, 1, pin, pr);
+        int64_t co[4];
+        softmax_coeffs(s_s, C + 1, co);
+        ob_attr_tensor(B.m, sn, "coeffA", (float)co[0]);
+        ob_attr_tensor(B.m, sn, "coeffB", (float)co[1]);
+        ob_attr_tensor(B.m, sn, "coeffC", (float)co[2]);
+        ob_attr_tensor(B.m, sn, "log2", (float)co[3]);
+        ob_attr_tensor(B.m, sn, "n_levels", 256);
+        snprintf(vcat, sizeof vcat, "l%d.vcat", l), snprintf(nm, sizeof nm, "vc%d", l);
+        const char *vcin[] = {nm, vout};
+        int vcn = ob_node(B.m, "Concat", vcat, 2, vcin, vcat);
+        ob_attr_int(B.m, vcn, "axis", 1);
+        snprintf(ao, sizeof ao, "l%d.ao", l);
+        const char *aoin[] = {pr, vcat};
+        snprintf(tmp, sizeof tmp, "l%d.ao.acc", l);
+        ob_node(B.m, "MatMul", tmp, 2, aoin, tmp);
+        double ra = s_v / 255.0 / s_att;
+        requant(&B, tmp, ao, &ra, 1, 255.0 * 127.0 * (C + 1));
+        snprintf(af, sizeof af, "l%d.af", l);
+        reshape(&B, ao, af, 2, xd);
+        snprintf(on, sizeof on, "l%d.o", l);
+        linear(&B, af, on, mdl->wo + (size_t)l * D * D, D, D, s_att, s_o, false, NULL);
+        char x1[64];
+        snprintf(x1, sizeof x1, "l%d.x1", l);
+        add_scaled(&B, cur, s_x, on, s_o, x1, s_x1);
+        /* the gated FFN */
+        char h2[64], an[64], bn[64], san[64], gp[64], gn[64], fn[64], x2[64];
+        snprintf(h2, sizeof h2, "l%d.h2", l);
+        irmsnorm(&B, x1, h2, mdl->rms_ffn + (size_t)l * D, D, s_h2);
+        snprintf(an, sizeof an, "l%d.a", l), snprintf(bn, sizeof bn, "l%d.b", l);
+        linear(&B, h2, an, mdl->w1 + (size_t)l * H * D, H, D, s_h2, s_a, false, NULL);
+        linear(&B, h2, bn, mdl->w3 + (size_t)l * H * D, H, D, s_h2, s_b, false, NULL);
+        snprintf(san, sizeof san, "l%d.sa", l);
+        const char *lin[] = {an};
+        int ln = ob_node(B.m, "iLut", san, 1, lin, san);
+        int64_t tab[256];
+        for (int v = -128; v < 128; v++) {
+            double xa = v * s_a, y = xa / (1.0 + exp(-xa)) / s_sa;
+            int64_t r = round_i(y);
+            tab[v + 128] = r < -128 ? -128 : r > 127 ? 127 : r;
+        }
+        ob_attr_ints(B.m, ln, "table", tab, 256);
+        snprintf(gp, sizeof gp, "l%d.gp", l), snprintf(gn, sizeof gn, "l%d.g", l);
+        const char *gin[] = {san, bn};
+        ob_node(B.m, "Mul", gp, 2, gin, gp);
+        double rg = s_sa * s_b / s_g;
+        requant(&B, gp, gn, &rg, 1, 128.0 * 128.0);
+        snprintf(fn, sizeof fn, "l%d.f", l);
+        linear(&B, gn, fn, mdl->w2 + (size_t)l * D * H, D, H, s_g, s_f, false, NULL);
+        snprintf(x2, sizeof x2, "l%d.x2", l);
+        add_scaled(&B, x1, s_x1, fn, s_f, x2, s_x2);
+        snprintf(cur, sizeof cur, "%s", x2);
+        s_x = s_x2;
+    }
+    irmsnorm(&B, cur, "hf", mdl->rms_final, D, scale_of(k.final_h));
+    linear(&B, "hf", NULL, mdl->wcls, V, D, 1.0, 1.0, true, "logits");
+    const int64_t ld[2] = {1, V}, od[3] = {kvh, 1, hs};
+    ob_output(B.m, "logits", 6, 2, ld);
+    for (int l = 0; l < L; l++) {
+        snprintf(nm, sizeof nm, "k%d", l);
+        ob_output(B.m, nm, 3, 3, od);
+        snprintf(nm, sizeof nm, "v%d", l);
+        ob_output(B.m, nm, 3, 3, od);
+    }
+    snprintf(q->step_path, sizeof q->step_path, "%s/step.onnx", dir);
+    int rc = ob_write(B.m, q->step_path);
+    ob_free(B.m);
+    free(k.layer);
+    if (rc)
+        return ort_fail(d, "%s: cannot write the step graph", q->step_path);
+    return 0;
+}
+
+void ort_llm_q_free(struct ort_llm_q *q)
+{
+    free(q->embedding);
+    free(q->rope);
+    q->embedding = NULL;
+    q->rope = NULL;
+}
+
+/* ---- the host integer model -------------------------------------------------- */
+
+int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_prompt, int steps,
+                         const int *forced, int n_forced, int *out, int *n_out, struct ort_diag *d)
+{
+    const struct ort_llama_config *c = &q->cfg;
+    int D = c->dim, hs = c->head_size, L = c->n_layers, V = c->vocab_size, C = q->context;
+    int kvh = c->n_kv_heads;
+    *n_out = 0;
+    if (forced)
+        steps = n_forced;
+    if (steps < 1 || steps > C)
+        return ort_fail(d, "%d positions: the quantized model's context is 1..%d", steps, C);
+    /* the inputs, in the graph's order: x, rope, mask, kc0, vc0, ... */
+    int n_in = 3 + 2 * L;
+    struct ort_array *arr = calloc((size_t)n_in, sizeof *arr);
+    int64_t **data = calloc((size_t)n_in, sizeof *data);
+    size_t cache = (size_t)kvh * C * hs;
+    for (int i = 0; i < n_in; i++) {
+        snprintf(arr[i].name, sizeof arr[i].name, "input_%d", i);
+        size_t count = i == 0 ? (size_t)D : i == 1 ? (size_t)hs * hs : i == 2 ? (size_t)C + 1 : cache;
+        data[i] = calloc(count, sizeof **data);
+        arr[i].data = data[i];
+        if (i == 0)
+            arr[i].shape = (struct ort_shape){.rank = 2, .dim = {1, D}};
+        else if (i == 1)
+            arr[i].shape = (struct ort_shape){.rank = 2, .dim = {hs, hs}};
+        else if (i == 2)
+            arr[i].shape = (struct ort_shape){.rank = 1, .dim = {C + 1}};
+        else
+            arr[i].shape = (struct ort_shape){.rank = 3, .dim = {kvh, C, hs}};
+    }
+    struct ort_npz inputs = {arr, n_in, NULL};
+    int rc = -1;
+    /* The inputs' types come from values: the extremes they will take
+       (int8, the mask int32). */
+    for (int i = 0; i < n_in; i++) {
+        data[i][0] = i == 2 ? -32768 : -128;
+        data[i][1] = 127;
+    }
+    struct ort_graph *g = ort_frontend(q->step_path, &inputs, true, d);
+    if (!g)
+        goto out;
+    int token = n_prompt > 0 ? prompt[0] : forced ? forced[0] : ORT_LLAMA_BOS;
+    for (int pos = 0; pos < steps; pos++) {
+        if (forced)
+            token = forced[pos];
+        for (int i = 0; i < D; i++)
+            data[0][i] = q->embedding[(size_t)token * D + i];
+        for (int i = 0; i < hs * hs; i++)
+            data[1][i] = q->rope[(size_t)pos * hs * hs + i];
+        for (int j = 0; j < C; j++)
+            data[2][j] = j < pos ? 0 : -32768;
+        data[2][C] = 0;
+        int64_t **values = NULL;
+        if (ort_ref_run(g, &inputs, &values, d))
+            goto out;
+        const int64_t *logits = values[g->outputs[0]];
+        int best = 0;
+        for (int v = 1; v < V; v++)
+            if (logits[v] > logits[best])
+                best = v;
+        for (int l = 0; l < L; l++)
+            for (int k = 0; k < 2; k++) {
+                const int64_t *row = values[g->outputs[1 + 2 * l + k]];
+                int64_t *cc = data[3 + 2 * l + k];
+                for (int h = 0; h < kvh; h++)
+                    for (int i = 0; i < hs; i++)
+                        cc[((size_t)h * C + pos) * hs + i] = row[h * hs + i];
+            }
+        ort_ref_free(g, values);
+        if (forced) {
+            out[(*n_out)++] = best;
+            continue;
+        }
+        int next = pos + 1 < n_prompt ? prompt[pos + 1] : best;
+        if (next == ORT_LLAMA_BOS)
+            break;
+        out[(*n_out)++] = next;
+        token = next;
+    }
+    rc = 0;
+out:
+    if (g)
+        ort_graph_free(g);
+    for (int i = 0; i < n_in; i++)
+        free(data[i]);
+    free(data);
+    free(arr);
+    return rc;
+}

@@ -1,0 +1,68 @@
+/*
+ * A llama2.c model quantized to int8 by Ortigia, as an integer network of
+ * the compiler's operators, and the host integer model that runs it.
+ *
+ * One decoding step is an ONNX graph (step.onnx in the output folder) in
+ * the style of Deeploy's microLlama graphs: the token's embedding row, the
+ * rotary matrix of its position and an additive mask over the KV cache
+ * come in with the caches; the logits (int32) and the token's keys and
+ * values (int8) come out. Everything around it (embedding lookup, the
+ * rotary table, the mask, storing the new keys and values, argmax) is what
+ * the device's token loop does, and ort_llm_int_generate does on the host.
+ *
+ * Quantization (post-training, every choice here):
+ * - weights: int8, symmetric, per output channel; the classifier per
+ *   tensor (so that argmax over its int32 products is argmax over the
+ *   logits); the embedding per tensor;
+ * - activations: int8, symmetric, per tensor, each scale the largest
+ *   magnitude a calibration run of the float model reached (greedy from
+ *   BOS over the step's context);
+ * - RMSNorm: iRMSNorm with int16 weights g / s_out * 2^k;
+ * - rotary embedding: a matrix per position, int8 at 1/64;
+ * - softmax: iSoftmax (I-BERT's second-order exp) with coefficients from
+ *   the scores' scale; its output uint8 at 1/255;
+ * - SiLU: iLut, a table of its 256 int8 inputs;
+ * - residual adds and the gated product: RequantShift of int32 sums;
+ * - keys and values: int8 in the cache, at their projections' scales.
+ */
+#ifndef ORTIGIA_COMPILER_LLM_QUANT_H
+#define ORTIGIA_COMPILER_LLM_QUANT_H
+
+#include <stdint.h>
+
+#include "diag.h"
+#include "llama2c.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ort_llm_q {
+    struct ort_llama_config cfg;
+    int context;        /* C: cache positions of the step graph */
+    int8_t *embedding;  /* [vocab][dim] */
+    int8_t *rope;       /* [context][head_size][head_size] */
+    char step_path[4096]; /* the step graph's ONNX file */
+};
+
+/* Quantizes m for steps over `context` positions (1..seq_len) into dir
+ * (created; step.onnx). -1 with d set on an error. */
+int ort_llm_quantize(const struct ort_llama_model *m, int context, const char *dir, struct ort_llm_q *q,
+                     struct ort_diag *d);
+void ort_llm_q_free(struct ort_llm_q *q);
+
+/*
+ * The host integer model, greedy: like ort_llama_generate (prompt ids, or
+ * BOS; out gets the ids after the first; stops at BOS or after `steps`
+ * positions, at most q->context). With `forced` (n_forced ids), the
+ * teacher-forced run instead: position i's input is forced[i], and out[i]
+ * the model's argmax after it.
+ */
+int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_prompt, int steps,
+                         const int *forced, int n_forced, int *out, int *n_out, struct ort_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
