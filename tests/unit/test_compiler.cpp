@@ -874,6 +874,36 @@ TEST(CompilerNetworks, EveryReasonTheNpuRefusesAProductIsNamed)
     }
 }
 
+TEST(CompilerNetworks, ATableOperatorAloneAndAsAnEpilogue)
+{
+    /* iLut: y = table[x + 128]; alone on a graph input, and after a
+     * product's requantization (an epilogue link). */
+    ob_model *m = ob_new();
+    const int64_t xd[] = {6, 40}, wd[] = {40, 12};
+    std::vector<int64_t> w(40 * 12), tab(256);
+    std::mt19937 rng(4);
+    for (auto &v : w)
+        v = (int64_t)(rng() % 256) - 128;
+    for (int i = 0; i < 256; i++) /* a SiLU-like curve, into int8 */
+        tab[(size_t)i] = std::max<int64_t>(-128, std::min<int64_t>(127, (int64_t)std::lround(
+                             (i - 128) / (1.0 + std::exp(-(i - 128) / 32.0)))));
+    ob_input(m, "x", 1, 2, xd);
+    ob_const(m, "w", 2, wd, w.data());
+    int l1 = ob_node(m, "iLut", "lut_in", 1, IN("x"), "xl");
+    ob_attr_ints(m, l1, "table", tab.data(), 256);
+    ob_node(m, "MatMul", "proj", 2, IN("xl", "w"), "p");
+    add_rqs(m, "rq", "p", "q", 3, 4096, true);
+    int l2 = ob_node(m, "iLut", "lut_out", 1, IN("q"), "y");
+    ob_attr_ints(m, l2, "table", tab.data(), 256);
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{6, 40}}, 8);
+    ob_free(m);
+    expect_simulator_matches(dir);
+    RunResult c = ortigia("test-network --engine cluster " + dir);
+    EXPECT_NE(c.out.find("Errors: 0 out of"), std::string::npos) << c.out;
+}
+
 TEST(CompilerNetworks, ConcatTransposeNormAndActivations)
 {
     ob_model *m = ob_new();
