@@ -315,6 +315,12 @@ static int emit_network(struct gen *G, const struct ort_codegen_report *r)
     for (int i = 0; i < g->n_outputs; i++)
         fprintf(h, "extern uint8_t ort_output_%d[]; /* '%s', %s */\n", i, T(G, g->outputs[i])->name,
                 ctype(T(G, g->outputs[i])->storage));
+    /* Where each graph input lives (a harness that feeds the network
+     * writes there before network_run). */
+    fprintf(h, "extern uint8_t ort_inputs[];\n");
+    for (int i = 0; i < g->n_inputs; i++)
+        fprintf(h, "#define NETWORK_INPUT_%d (ort_inputs + %" PRId64 ") /* '%s', %s */\n", i,
+                G->place[g->inputs[i]].offset, T(G, g->inputs[i])->name, ctype(T(G, g->inputs[i])->storage));
     fprintf(h, "\n#endif\n");
     return close_out(h, path, G->d);
 }

@@ -22,9 +22,15 @@ enum point {
     P_LAYER_POINTS
 };
 
+struct samples {
+    float *v;
+    size_t n, cap;
+};
+
 struct calib {
-    float *layer; /* [L][P_LAYER_POINTS] */
+    float *layer; /* [L][P_LAYER_POINTS]: the scale's magnitude at each point */
     float final_h, emb;
+    struct samples *smp; /* per layer point, then final_h: every |value| seen */
 };
 
 static void see(float *m, const float *v, int n)
@@ -32,6 +38,44 @@ static void see(float *m, const float *v, int n)
     for (int i = 0; i < n; i++)
         if (fabsf(v[i]) > *m)
             *m = fabsf(v[i]);
+}
+
+/* Keeps every magnitude seen at `slot` (a point of k->layer, or
+   k->final_h) for the percentile taken at the end. */
+static void see_k(struct calib *k, int layers, float *slot, const float *v, int n)
+{
+    size_t at = slot == &k->final_h ? (size_t)layers * P_LAYER_POINTS : (size_t)(slot - k->layer);
+    struct samples *s = &k->smp[at];
+    if (s->n + (size_t)n > s->cap) {
+        s->cap = (s->n + (size_t)n) * 2;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+    }
+    for (int i = 0; i < n; i++)
+        s->v[s->n++] = fabsf(v[i]);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Each point's scale magnitude: the q-quantile of its magnitudes (the
+   largest values beyond it are clipped: resolution for the rest). */
+static void finish_calib(struct calib *k, int layers, double q)
+{
+    for (size_t i = 0; i <= (size_t)layers * P_LAYER_POINTS; i++) {
+        struct samples *s = &k->smp[i];
+        float *slot = i == (size_t)layers * P_LAYER_POINTS ? &k->final_h : &k->layer[i];
+        if (s->n) {
+            qsort(s->v, s->n, sizeof *s->v, cmp_float);
+            size_t at = (size_t)(q * (double)(s->n - 1));
+            *slot = s->v[at];
+        }
+        free(s->v);
+    }
+    free(k->smp);
+    k->smp = NULL;
 }
 
 static void rmsnorm(float *o, const float *x, const float *w, int n)
@@ -75,6 +119,7 @@ static int calibrate(const struct ort_llama_model *m, int steps, struct calib *k
     float *b = calloc((size_t)H, 4), *sc = calloc((size_t)steps, 4), *logits = calloc((size_t)c->vocab_size, 4);
     float *kc = calloc(cache, 4), *vc = calloc(cache, 4);
     k->layer = calloc((size_t)L * P_LAYER_POINTS, 4);
+    k->smp = calloc((size_t)L * P_LAYER_POINTS + 1, sizeof *k->smp);
     if (!x || !h || !q || !att || !o || !a || !b || !sc || !logits || !kc || !vc || !k->layer)
         return ort_fail(d, "quantizing: out of memory");
     see(&k->emb, m->tok_embedding, c->vocab_size * D);
@@ -85,19 +130,19 @@ static int calibrate(const struct ort_llama_model *m, int steps, struct calib *k
             float *p = k->layer + (size_t)l * P_LAYER_POINTS;
             float *kr = kc + ((size_t)l * steps + pos) * KV, *vr = vc + ((size_t)l * steps + pos) * KV;
             rmsnorm(h, x, m->rms_att + (size_t)l * D, D);
-            see(&p[P_H_ATT], h, D);
+            see_k(k, L, &p[P_H_ATT], h, D);
             matvec(q, h, m->wq + (size_t)l * D * D, D, D);
             matvec(kr, h, m->wk + (size_t)l * KV * D, D, KV);
             matvec(vr, h, m->wv + (size_t)l * KV * D, D, KV);
-            see(&p[P_Q], q, D);
-            see(&p[P_K], kr, KV);
-            see(&p[P_V], vr, KV);
+            see_k(k, L, &p[P_Q], q, D);
+            see_k(k, L, &p[P_K], kr, KV);
+            see_k(k, L, &p[P_V], vr, KV);
             for (int i = 0; i < D; i += 2)
                 rope_pair(q, i, pos, hs);
             for (int i = 0; i < KV; i += 2)
                 rope_pair(kr, i, pos, hs);
-            see(&p[P_Q], q, D);
-            see(&p[P_K], kr, KV);
+            see_k(k, L, &p[P_Q], q, D);
+            see_k(k, L, &p[P_K], kr, KV);
             for (int hd = 0; hd < c->n_heads; hd++) {
                 const float *qh = q + (size_t)hd * hs;
                 int kvh = hd / g;
@@ -110,7 +155,7 @@ static int calibrate(const struct ort_llama_model *m, int steps, struct calib *k
                     sc[t] = s / sqrtf((float)hs);
                     mx = sc[t] > mx ? sc[t] : mx;
                 }
-                see(&p[P_SCORES], sc, pos + 1);
+                see_k(k, L, &p[P_SCORES], sc, pos + 1);
                 for (int t = 0; t <= pos; t++)
                     sum += sc[t] = expf(sc[t] - mx);
                 float *out = att + (size_t)hd * hs;
@@ -121,37 +166,39 @@ static int calibrate(const struct ort_llama_model *m, int steps, struct calib *k
                         out[i] += sc[t] / sum * vt[i];
                 }
             }
-            see(&p[P_ATT], att, D);
+            see_k(k, L, &p[P_ATT], att, D);
             matvec(o, att, m->wo + (size_t)l * D * D, D, D);
-            see(&p[P_O], o, D);
+            see_k(k, L, &p[P_O], o, D);
             for (int i = 0; i < D; i++)
                 x[i] += o[i];
-            see(&p[P_X1], x, D);
+            see_k(k, L, &p[P_X1], x, D);
             rmsnorm(h, x, m->rms_ffn + (size_t)l * D, D);
-            see(&p[P_H_FFN], h, D);
+            see_k(k, L, &p[P_H_FFN], h, D);
             matvec(a, h, m->w1 + (size_t)l * H * D, D, H);
             matvec(b, h, m->w3 + (size_t)l * H * D, D, H);
-            see(&p[P_A], a, H);
-            see(&p[P_B], b, H);
+            see_k(k, L, &p[P_A], a, H);
+            see_k(k, L, &p[P_B], b, H);
             for (int i = 0; i < H; i++)
                 a[i] = a[i] / (1.0f + expf(-a[i]));
-            see(&p[P_SA], a, H);
+            see_k(k, L, &p[P_SA], a, H);
             for (int i = 0; i < H; i++)
                 a[i] *= b[i];
-            see(&p[P_G], a, H);
+            see_k(k, L, &p[P_G], a, H);
             matvec(o, a, m->w2 + (size_t)l * D * H, H, D);
-            see(&p[P_F], o, D);
+            see_k(k, L, &p[P_F], o, D);
             for (int i = 0; i < D; i++)
                 x[i] += o[i];
-            see(&p[P_X2], x, D);
+            see_k(k, L, &p[P_X2], x, D);
         }
         rmsnorm(h, x, m->rms_final, D);
-        see(&k->final_h, h, D);
+        see_k(k, L, &k->final_h, h, D);
         matvec(logits, h, m->wcls, D, c->vocab_size);
         int best = ort_llama_argmax(logits, c->vocab_size);
         token = best == ORT_LLAMA_BOS ? ORT_LLAMA_BOS + 1 : best; /* keep going */
     }
     free(x), free(h), free(q), free(att), free(o), free(a), free(b), free(sc), free(logits), free(kc), free(vc);
+    const char *pct = getenv("ORT_LLM_QUANTILE");
+    finish_calib(k, L, pct ? atof(pct) : 1.0);
     return 0;
 }
 
@@ -263,10 +310,21 @@ static void irmsnorm(struct builder *b, const char *x, const char *y, const floa
     int64_t *w = malloc(sizeof *w * (size_t)n), nn = n;
     for (int i = 0; i < n; i++)
         w[i] = round_i(g[i] / s_y * (double)(1u << k));
-    char wn[160];
+    char wn[160], xs[160], fn[160];
     snprintf(wn, sizeof wn, "%s.g", y);
     ob_const(b->m, wn, 1, &nn, w);
-    const char *in[] = {x, wn};
+    /* The input times f first: iRMSNorm's integer square root is then f
+       times finer (int8 values are often small), the result the same;
+       f as large as keeps the sum of squares within int32. */
+    int64_t f = 16;
+    while (f > 1 && 127.0 * 127.0 * (double)(f * f) * n >= 2.0e9)
+        f /= 2;
+    snprintf(xs, sizeof xs, "%s.xs", y), snprintf(fn, sizeof fn, "%s.f", y);
+    int64_t one = 1;
+    ob_const(b->m, fn, 1, &one, &f);
+    const char *min_[] = {x, fn};
+    ob_node(b->m, "Mul", xs, 2, min_, xs);
+    const char *in[] = {xs, wn};
     int node = ob_node(b->m, "iRMSNorm", y, 2, in, y);
     ob_attr_tensor(b->m, node, "D", (float)(1u << k));
     ob_attr_tensor(b->m, node, "n_levels", 256);
@@ -292,12 +350,17 @@ static void add_scaled(struct builder *b, const char *a, double s_a, const char 
 }
 
 /* iSoftmax's coefficients for scores at scale s (I-BERT's second-order
- * exp, e = A (p + B)^2 + C >> z), with the row's sum of up to n terms
- * within 32 bits. */
+ * exp, e = A (p + B)^2 + C >> z), with every term times 255 and the
+ * row's sum of up to n terms within 32 bits (iSoftmax computes in
+ * uint32). */
 static void softmax_coeffs(double s, int n, int64_t c[4])
 {
     const double a = 0.3585, bq = 1.353, cq = 0.344;
-    double K = 2147483648.0 / (double)n;
+    /* each term (about K at the row's maximum) times levels - 1 within
+       32 bits, and the row's sum of n terms too */
+    double K = 4294967295.0 / 256.0 / 1.1;
+    if (K > 4294967295.0 / (double)n / 1.1)
+        K = 4294967295.0 / (double)n / 1.1;
     if (a * s * s * K > 32767.0)
         K = 32767.0 / (a * s * s);
     c[0] = round_i(a * s * s * K);
@@ -420,21 +483,18 @@ int ort_llm_quantize(const struct ort_llama_model *mdl, int context, const char 
            it out). */
         snprintf(sq, sizeof sq, "l%d.s", l);
         double rs = s_q * s_k / sqrt((double)hs) / s_s;
-        requant_levels(&B, sc, sq, &rs, 1, 127.0 * 127.0 * hs, 256);
-        char sm[64];
-        snprintf(sm, sizeof sm, "l%d.sm", l);
-        const char *min_[] = {sq, "mask16"};
-        ob_node(B.m, "Add", sm, 2, min_, sm);
+        requant_levels(&B, sc, sq, &rs, 1, 127.0 * 127.0 * hs, 65536);
         snprintf(scm, sizeof scm, "l%d.masked", l);
-        {
-            int64_t one = 1, zero = 0;
-            rqs(&B, sm, scm, &one, &zero, 1, 0, true, 256);
-        }
+        const char *min_[] = {sq, "mask16"};
+        ob_node(B.m, "Add", scm, 2, min_, scm);
         snprintf(pr, sizeof pr, "l%d.p", l);
         const char *pin[] = {scm};
         int sn = ob_node(B.m, "iSoftmax", pr, 1, pin, pr);
         int64_t co[4];
         softmax_coeffs(s_s, C + 1, co);
+        if (getenv("ORT_LLM_DEBUG"))
+            fprintf(stderr, "layer %d: s_s %g coeffs A %lld B %lld C %lld log2 %lld; s_q %g s_k %g\n", l, s_s,
+                    (long long)co[0], (long long)co[1], (long long)co[2], (long long)co[3], s_q, s_k);
         ob_attr_tensor(B.m, sn, "coeffA", (float)co[0]);
         ob_attr_tensor(B.m, sn, "coeffB", (float)co[1]);
         ob_attr_tensor(B.m, sn, "coeffC", (float)co[2]);
@@ -515,6 +575,133 @@ void ort_llm_q_free(struct ort_llm_q *q)
 
 /* ---- the host integer model -------------------------------------------------- */
 
+/* The step graph's inputs as arrays (input_N): x, rope, mask, then each
+ * layer's key and value caches; data[i] their values. */
+struct step_inputs {
+    int n;
+    struct ort_array *arr;
+    int64_t **data;
+};
+
+static void inputs_free(struct step_inputs *in)
+{
+    for (int i = 0; in->data && i < in->n; i++)
+        free(in->data[i]);
+    free(in->data);
+    free(in->arr);
+}
+
+static int inputs_init(const struct ort_llm_q *q, struct step_inputs *in)
+{
+    const struct ort_llama_config *c = &q->cfg;
+    int D = c->dim, hs = c->head_size, C = q->context, kvh = c->n_kv_heads;
+    in->n = 3 + 2 * c->n_layers;
+    in->arr = calloc((size_t)in->n, sizeof *in->arr);
+    in->data = calloc((size_t)in->n, sizeof *in->data);
+    if (!in->arr || !in->data)
+        return -1;
+    size_t cache = (size_t)kvh * C * hs;
+    for (int i = 0; i < in->n; i++) {
+        snprintf(in->arr[i].name, sizeof in->arr[i].name, "input_%d", i);
+        size_t count = i == 0 ? (size_t)D : i == 1 ? (size_t)hs * hs : i == 2 ? (size_t)C + 1 : cache;
+        in->data[i] = calloc(count, sizeof **in->data);
+        if (!in->data[i])
+            return -1;
+        in->arr[i].data = in->data[i];
+        if (i == 0)
+            in->arr[i].shape = (struct ort_shape){.rank = 2, .dim = {1, D}};
+        else if (i == 1)
+            in->arr[i].shape = (struct ort_shape){.rank = 2, .dim = {hs, hs}};
+        else if (i == 2)
+            in->arr[i].shape = (struct ort_shape){.rank = 1, .dim = {C + 1}};
+        else
+            in->arr[i].shape = (struct ort_shape){.rank = 3, .dim = {kvh, C, hs}};
+    }
+    return 0;
+}
+
+/* The graph typed by the extremes its inputs take (int8; the mask
+ * -32768..0, int32), then the inputs cleared. */
+static struct ort_graph *typed_graph(const struct ort_llm_q *q, struct step_inputs *in, struct ort_diag *d)
+{
+    for (int i = 0; i < in->n; i++) {
+        in->data[i][0] = i == 2 ? -32768 : -128;
+        in->data[i][1] = 127;
+    }
+    struct ort_npz inputs = {in->arr, in->n, NULL};
+    struct ort_graph *g = ort_frontend(q->step_path, &inputs, true, d);
+    for (int i = 0; i < in->n; i++)
+        in->data[i][0] = in->data[i][1] = 0;
+    return g;
+}
+
+struct ort_graph *ort_llm_step_graph(const struct ort_llm_q *q, struct ort_diag *d)
+{
+    struct step_inputs in = {0};
+    struct ort_graph *g = NULL;
+    if (inputs_init(q, &in))
+        ort_fail(d, "the step graph: out of memory");
+    else
+        g = typed_graph(q, &in, d);
+    inputs_free(&in);
+    return g;
+}
+
+int ort_llm_write_device_files(const struct ort_llm_q *q, const char *dir, const int *prompt, int n_prompt,
+                               int steps, struct ort_diag *d)
+{
+    const struct ort_llama_config *c = &q->cfg;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/llm_config.h", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return ort_fail(d, "%s: cannot write: %s", path, strerror(errno));
+    fprintf(f, "/* Generated by ortigia llm: the model's sizes and the run's prompt. */\n"
+               "#ifndef LLM_CONFIG_H\n#define LLM_CONFIG_H\n\n#include <stdint.h>\n\n#include \"network.h\"\n\n"
+               "#define LLM_DIM %d\n#define LLM_HS %d\n#define LLM_CONTEXT %d\n#define LLM_KV_HEADS %d\n"
+               "#define LLM_LAYERS %d\n#define LLM_VOCAB %d\n#define LLM_STEPS %d\n#define LLM_NPROMPT %d\n"
+               "#define LLM_PROMPT {",
+            c->dim, c->head_size, q->context, c->n_kv_heads, c->n_layers, c->vocab_size, steps, n_prompt);
+    for (int i = 0; i < n_prompt; i++)
+        fprintf(f, "%s%d", i ? ", " : "", prompt[i]);
+    fprintf(f, "%s}\n\n", n_prompt ? "" : "1");
+    fprintf(f, "/* Layer l's key (kv 0) or value (kv 1) cache: network inputs 3 + 2 l + kv. */\n"
+               "static inline int8_t *llm_cache(uint32_t l, uint32_t kv)\n{\n    switch (2 * l + kv) {\n");
+    for (int i = 0; i < 2 * c->n_layers; i++)
+        fprintf(f, "    case %d: return (int8_t *)NETWORK_INPUT_%d;\n", i, 3 + i);
+    fprintf(f, "    default: return 0;\n    }\n}\n\n"
+               "/* The token's keys or values of layer l: network outputs 1 + 2 l + kv. */\n"
+               "static inline const int8_t *llm_output_row(uint32_t l, uint32_t kv)\n{\n    switch (2 * l + kv) {\n");
+    for (int i = 0; i < 2 * c->n_layers; i++)
+        fprintf(f, "    case %d: return (const int8_t *)ort_output_%d;\n", i, 1 + i);
+    fprintf(f, "    default: return 0;\n    }\n}\n\n#endif\n");
+    if (fclose(f))
+        return ort_fail(d, "%s: write error", path);
+    /* the tables */
+    size_t emb = (size_t)c->vocab_size * c->dim, rope = (size_t)q->context * c->head_size * c->head_size;
+    snprintf(path, sizeof path, "%s/llm_tables.bin", dir);
+    f = fopen(path, "wb");
+    if (!f || fwrite(q->embedding, 1, emb, f) != emb || fwrite(q->rope, 1, rope, f) != rope || fclose(f))
+        return ort_fail(d, "%s: cannot write", path);
+    char abs_dir[4096];
+    if (!realpath(dir, abs_dir))
+        return ort_fail(d, "%s: %s", dir, strerror(errno));
+    snprintf(path, sizeof path, "%s/llm_tables.S", dir);
+    f = fopen(path, "w");
+    if (!f)
+        return ort_fail(d, "%s: cannot write: %s", path, strerror(errno));
+    fprintf(f, "/* Generated by ortigia llm: the embedding and the rotary matrices. */\n"
+               "    .section .wmem,\"aw\",@progbits\n    .balign 4\n"
+               "    .global ort_llm_embedding\nort_llm_embedding:\n"
+               "    .incbin \"%s/llm_tables.bin\", 0, %zu\n"
+               "    .global ort_llm_rope\nort_llm_rope:\n"
+               "    .incbin \"%s/llm_tables.bin\", %zu, %zu\n",
+            abs_dir, emb, abs_dir, emb, rope);
+    if (fclose(f))
+        return ort_fail(d, "%s: write error", path);
+    return 0;
+}
+
 int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_prompt, int steps,
                          const int *forced, int n_forced, int *out, int *n_out, struct ort_diag *d)
 {
@@ -526,36 +713,18 @@ int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_pro
         steps = n_forced;
     if (steps < 1 || steps > C)
         return ort_fail(d, "%d positions: the quantized model's context is 1..%d", steps, C);
-    /* the inputs, in the graph's order: x, rope, mask, kc0, vc0, ... */
-    int n_in = 3 + 2 * L;
-    struct ort_array *arr = calloc((size_t)n_in, sizeof *arr);
-    int64_t **data = calloc((size_t)n_in, sizeof *data);
-    size_t cache = (size_t)kvh * C * hs;
-    for (int i = 0; i < n_in; i++) {
-        snprintf(arr[i].name, sizeof arr[i].name, "input_%d", i);
-        size_t count = i == 0 ? (size_t)D : i == 1 ? (size_t)hs * hs : i == 2 ? (size_t)C + 1 : cache;
-        data[i] = calloc(count, sizeof **data);
-        arr[i].data = data[i];
-        if (i == 0)
-            arr[i].shape = (struct ort_shape){.rank = 2, .dim = {1, D}};
-        else if (i == 1)
-            arr[i].shape = (struct ort_shape){.rank = 2, .dim = {hs, hs}};
-        else if (i == 2)
-            arr[i].shape = (struct ort_shape){.rank = 1, .dim = {C + 1}};
-        else
-            arr[i].shape = (struct ort_shape){.rank = 3, .dim = {kvh, C, hs}};
-    }
-    struct ort_npz inputs = {arr, n_in, NULL};
+    struct step_inputs in = {0};
     int rc = -1;
-    /* The inputs' types come from values: the extremes they will take
-       (int8, the mask int32). */
-    for (int i = 0; i < n_in; i++) {
-        data[i][0] = i == 2 ? -32768 : -128;
-        data[i][1] = 127;
+    struct ort_graph *g = NULL;
+    if (inputs_init(q, &in)) {
+        ort_fail(d, "the host integer model: out of memory");
+        goto out;
     }
-    struct ort_graph *g = ort_frontend(q->step_path, &inputs, true, d);
+    struct ort_npz inputs = {in.arr, in.n, NULL};
+    g = typed_graph(q, &in, d);
     if (!g)
         goto out;
+    int64_t **data = in.data;
     int token = n_prompt > 0 ? prompt[0] : forced ? forced[0] : ORT_LLAMA_BOS;
     for (int pos = 0; pos < steps; pos++) {
         if (forced)
@@ -598,9 +767,6 @@ int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_pro
 out:
     if (g)
         ort_graph_free(g);
-    for (int i = 0; i < n_in; i++)
-        free(data[i]);
-    free(data);
-    free(arr);
+    inputs_free(&in);
     return rc;
 }

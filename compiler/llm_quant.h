@@ -58,6 +58,17 @@ void ort_llm_q_free(struct ort_llm_q *q);
  * teacher-forced run instead: position i's input is forced[i], and out[i]
  * the model's argmax after it.
  */
+/* The step graph, checked and typed (its inputs as their values make them:
+ * int8, the mask int32), optimized as for compilation. */
+struct ort_graph *ort_llm_step_graph(const struct ort_llm_q *q, struct ort_diag *d);
+
+/* For the device: dir/llm_config.h (the sizes, the prompt, where the
+ * network's inputs and outputs are) and dir/llm_tables.S (+ .bin: the
+ * embedding and the rotary matrices, in the weight memory), for a run of
+ * `steps` positions from the prompt. */
+int ort_llm_write_device_files(const struct ort_llm_q *q, const char *dir, const int *prompt, int n_prompt,
+                               int steps, struct ort_diag *d);
+
 int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_prompt, int steps,
                          const int *forced, int n_forced, int *out, int *n_out, struct ort_diag *d);
 

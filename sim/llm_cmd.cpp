@@ -14,12 +14,15 @@
 #include <vector>
 
 #include "options.h"
+#include "run.h"
 
 extern "C" {
 #include "llama2c.h"
 #include "llama_default.h"
 #include "llama_ref.h"
 #include "llm_quant.h"
+#include "codegen.h"
+#include "ir.h"
 }
 
 #include <unistd.h>
@@ -67,29 +70,125 @@ bool parse_ids(const std::string &s, std::vector<int> *ids)
     return true;
 }
 
+/* The model on the simulated MCU: quantized, its step compiled with the
+ * token-loop harness (firmware/harness/llm.c), run; the generated ids into
+ * out, and each position's cycles. 0, or an exit status after the message. */
+int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &keep_dir,
+                  std::vector<int> *out, std::vector<uint32_t> *cycles, uint64_t *run_cycles)
+{
+    char tmpl[] = "/tmp/ortigia-llm-XXXXXX";
+    std::string dir = keep_dir;
+    if (dir.empty()) {
+        if (!mkdtemp(tmpl)) {
+            fprintf(stderr, "ortigia: error: cannot create a temporary folder\n");
+            return 2;
+        }
+        dir = tmpl;
+    }
+    ort_diag d{};
+    ort_llm_q q{};
+    ort_graph *g = nullptr;
+    int status = 2;
+    ort_config config;
+    ort_config_defaults(&config);
+    const ort_target target = ort_target_of_config(config);
+    ort_codegen_options co{};
+    ort_codegen_report rep{};
+    std::string dir_flag = "-I" + dir, elf = dir + "/llm.elf";
+    std::vector<std::string> srcs = {dir + "/network.c", dir + "/main.c", dir + "/weights.S", dir + "/inputs.S",
+                                     dir + "/llm_tables.S"};
+    std::vector<const char *> src_ptrs;
+    const char *cflags[] = {dir_flag.c_str()};
+    ort_cross_build b{};
+    OrtRunOptions ro;
+    std::vector<OrtMemDump> dumps(3);
+    if (ort_llm_quantize(&m, steps, dir.c_str(), &q, &d) || !(g = ort_llm_step_graph(&q, &d)))
+        goto fail;
+    co.outdir = dir.c_str();
+    co.target = &target;
+    co.l1_budget = ort_target_default_l1_budget(&target);
+    co.engine = ORT_ENGINE_AUTO;
+    co.firmware_dir = ort_firmware_src();
+    co.harness = "llm";
+    if (ort_codegen(g, &co, &rep, &d))
+        goto fail;
+    free(rep.step_names);
+    free(rep.step_estimates);
+    free(rep.step_engines);
+    if (ort_llm_write_device_files(&q, dir.c_str(), prompt.data(), (int)prompt.size(), steps, &d))
+        goto fail;
+    for (const std::string &s : srcs)
+        src_ptrs.push_back(s.c_str());
+    b.sources = src_ptrs.data();
+    b.n_sources = (int)src_ptrs.size();
+    b.cflags = cflags;
+    b.n_cflags = 1;
+    b.out_elf = elf.c_str();
+    b.obj_dir = dir.c_str();
+    b.fw_src = ort_firmware_src();
+    b.fw_lib = ort_firmware_lib();
+    b.target = &target;
+    if (ort_cross_compile(&b, &d))
+        goto fail;
+    ro.config = config;
+    ro.elf_path = elf;
+    ro.quiet = true;
+    dumps[0].symbol = "ort_llm_count", dumps[0].size = 4;
+    dumps[1].symbol = "ort_llm_tokens", dumps[1].size = (uint32_t)(4 * steps);
+    dumps[2].symbol = "ort_llm_cycles", dumps[2].size = (uint32_t)(4 * steps);
+    ro.dumps = &dumps;
+    ro.cycles = run_cycles;
+    status = ort_run(ro);
+    if (status != 0) {
+        fprintf(stderr, "ortigia: error: the model's program ended with status %d\n", status);
+        goto done;
+    }
+    {
+        auto word = [&](const OrtMemDump &dm, size_t k) {
+            const uint8_t *p = dm.bytes.data() + 4 * k;
+            return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+        };
+        uint32_t n = word(dumps[0], 0);
+        for (uint32_t k = 0; k < n && k < (uint32_t)steps; k++)
+            out->push_back((int)word(dumps[1], k));
+        for (int k = 0; k < steps; k++)
+            cycles->push_back(word(dumps[2], (size_t)k));
+    }
+    status = 0;
+    goto done;
+fail:
+    fprintf(stderr, "ortigia: error: %s\n", d.msg);
+done:
+    if (g)
+        ort_graph_free(g);
+    ort_llm_q_free(&q);
+    if (keep_dir.empty()) {
+        std::string rm = "rm -rf '" + dir + "'";
+        if (system(rm.c_str()) != 0)
+            fprintf(stderr, "ortigia: warning: could not remove %s\n", dir.c_str());
+    }
+    return status;
+}
+
 } // namespace
 
 int ort_cmd_llm(int argc, char **argv)
 {
     std::string reference_kind;
     uint64_t steps = 0;
-    std::string prompt_text, tokenizer_path;
+    std::string prompt_text, tokenizer_path, keep_dir;
     std::vector<OrtOption> table = {
         {"--reference", nullptr, OrtOption::STRING, &reference_kind},
         OrtOption::count("--steps", &steps, 1, "a positive number of positions"),
         {"--prompt-ids", nullptr, OrtOption::STRING, &prompt_text},
         {"--tokenizer", nullptr, OrtOption::STRING, &tokenizer_path},
+        {"-o", nullptr, OrtOption::STRING, &keep_dir},
     };
     std::vector<std::string> model;
     int st = ort_parse_options("llm", llm_usage(), argc, argv, table, &model, 1, "model");
     if (st >= 0)
         return st;
-    if (reference_kind.empty()) {
-        fprintf(stderr, "ortigia: error: llm runs on the host reference only for now: add --reference float "
-                        "or --reference int\n");
-        return 2;
-    }
-    if (reference_kind != "float" && reference_kind != "int") {
+    if (!reference_kind.empty() && reference_kind != "float" && reference_kind != "int") {
         fprintf(stderr, "ortigia: error: --reference %s: float (the float32 model) or int (the int8 model "
                         "Ortigia quantizes)\n", reference_kind.c_str());
         return 2;
@@ -121,7 +220,34 @@ int ort_cmd_llm(int argc, char **argv)
         goto done;
     }
     out.resize(steps);
-    if (reference_kind == "float") {
+    if (reference_kind.empty()) {
+        std::vector<int> ids;
+        std::vector<uint32_t> cyc;
+        uint64_t run_cycles = 0;
+        status = run_on_device(m, prompt, (int)steps, keep_dir, &ids, &cyc, &run_cycles);
+        if (status)
+            goto done;
+        status = 2;
+        n = (int)ids.size();
+        for (int i = 0; i < n; i++)
+            out[(size_t)i] = ids[(size_t)i];
+        /* per mode: the prompt's positions and the generated ones */
+        uint64_t pc = 0, gc = 0;
+        int np = 0, ng = 0;
+        for (size_t k = 0; k < cyc.size() && cyc[k]; k++) {
+            if ((int)k < (int)prompt.size() - 1 || (prompt.empty() && false))
+                pc += cyc[k], np++;
+            else
+                gc += cyc[k], ng++;
+        }
+        if (np)
+            fprintf(stderr, "prompt: %d positions, %.0f cycles/token\n", np, (double)pc / np);
+        if (ng)
+            fprintf(stderr, "autoregressive: %d positions, %.0f cycles/token (%.2f ms/token, %.1f tokens/s at "
+                            "360 MHz)\n",
+                    ng, (double)gc / ng, (double)gc / ng / 360e3, 360e6 / ((double)gc / ng));
+        fprintf(stderr, "run: %llu cycles\n", (unsigned long long)run_cycles);
+    } else if (reference_kind == "float") {
         if (ort_llama_generate(&m, prompt.data(), (int)prompt.size(), (int)steps, out.data(), &n, &d) != 0) {
             fprintf(stderr, "ortigia: error: %s\n", d.msg);
             goto done;
