@@ -21,6 +21,7 @@ extern "C" {
 #include "llama2c.h"
 #include "llama_default.h"
 #include "llama_ref.h"
+#include "llm_quant.h"
 }
 
 namespace {
@@ -705,4 +706,61 @@ TEST(LlamaDefault, TheWeightsAreTheSameEveryTimeAndTheModelGenerates)
         EXPECT_EQ(out[(size_t)i], first[i]) << i;
     ort_llama_free(&a);
     ort_llama_free(&b);
+}
+
+// ---- the quantized model ----------------------------------------------------
+
+static std::string slurp(const std::string &path)
+{
+    FILE *f = fopen(path.c_str(), "rb");
+    std::string s;
+    if (!f)
+        return s;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        s.append(buf, n);
+    fclose(f);
+    return s;
+}
+
+TEST(LlmQuant, TheStepGraphIsDeterministicAndTheIntModelFollowsTheFloatOne)
+{
+    ort_llama_model m{};
+    ort_diag d{};
+    ASSERT_EQ(ort_llama_default(&m, &d), 0);
+    char a_dir[] = "/tmp/ortigia_llmq_a_XXXXXX", b_dir[] = "/tmp/ortigia_llmq_b_XXXXXX";
+    ASSERT_NE(mkdtemp(a_dir), nullptr);
+    ASSERT_NE(mkdtemp(b_dir), nullptr);
+    ort_llm_q qa{}, qb{};
+    ASSERT_EQ(ort_llm_quantize(&m, 64, a_dir, &qa, &d), 0) << d.msg;
+    ASSERT_EQ(ort_llm_quantize(&m, 64, b_dir, &qb, &d), 0) << d.msg;
+    std::string ga = slurp(qa.step_path), gb = slurp(qb.step_path);
+    EXPECT_GT(ga.size(), 100000u);
+    EXPECT_EQ(ga, gb);
+    EXPECT_EQ(memcmp(qa.embedding, qb.embedding, 512 * 64), 0);
+    // Teacher forcing on the float model's greedy sequence: the int8
+    // model's top-1 agrees at 81 % of 64 positions today (the issue's
+    // target is 90 %); this guards against it getting worse.
+    std::vector<int> fl(64), forced(64), top(64);
+    int nf = 0, nt = 0;
+    ASSERT_EQ(ort_llama_generate(&m, nullptr, 0, 64, fl.data(), &nf, &d), 0);
+    forced[0] = ORT_LLAMA_BOS;
+    for (int i = 1; i < 64; i++)
+        forced[(size_t)i] = fl[(size_t)i - 1];
+    ASSERT_EQ(ort_llm_int_generate(&qa, nullptr, 0, 64, forced.data(), 64, top.data(), &nt, &d), 0) << d.msg;
+    int agree = 0;
+    for (int i = 0; i < 64; i++)
+        agree += top[(size_t)i] == fl[(size_t)i];
+    EXPECT_GE(agree, 50) << agree << " of 64";
+    // Bad input: a context beyond the model's.
+    ort_llm_q qc{};
+    EXPECT_NE(ort_llm_quantize(&m, 1000, a_dir, &qc, &d), 0);
+    EXPECT_NE(std::string(d.msg).find("a context of 1000 positions: the model's is 1..256"), std::string::npos)
+        << d.msg;
+    ort_llm_q_free(&qa);
+    ort_llm_q_free(&qb);
+    ort_llama_free(&m);
+    std::string rm = std::string("rm -rf ") + a_dir + " " + b_dir;
+    EXPECT_EQ(system(rm.c_str()), 0);
 }
