@@ -52,6 +52,9 @@ demo: build
 	@if [ -d $(DEEPLOY_DATA)/microLlama/microLlama64 ]; then \
 	  $(BUILD)/ortigia test-network --profile $(DEEPLOY_DATA)/microLlama/microLlama64; \
 	else echo "skipped: $(DEEPLOY_DATA) not found (test data lives in ../shared/testdata)"; fi
+	@echo
+	@echo "== a language model generating tokens on the MCU: the embedded default model (int8, quantized by Ortigia) =="
+	$(BUILD)/ortigia llm --steps 16
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
