@@ -34,3 +34,9 @@ for net in microLlama64:780000:300000 microLlama64_parallel:28300000:6000000; do
     echo "$out" | grep -E "^(L1|L2|weight memory|estimated|compile time)" | sed 's/^/  /'
   done
 done
+# The language model of `ortigia llm` on the MCU (issue 15): the embedded
+# default model (microLlama's shape), 64 positions from BOS: autoregressive
+# cycles per token at contexts up to 64 (target <= 390k; published for
+# Deeploy's microLlama64 step: 780k).
+echo "ortigia llm, the default model, 64 positions:"
+"$build/ortigia" llm --steps 64 2>&1 >/dev/null | sed 's/^/  /'
