@@ -16,6 +16,8 @@
 #include "options.h"
 #include "run.h"
 
+#include <jansson.h>
+
 extern "C" {
 #include "llama2c.h"
 #include "llama_default.h"
@@ -73,8 +75,14 @@ bool parse_ids(const std::string &s, std::vector<int> *ids)
 /* The model on the simulated MCU: quantized, its step compiled with the
  * token-loop harness (firmware/harness/llm.c), run; the generated ids into
  * out, and each position's cycles. 0, or an exit status after the message. */
+/* A position's energy (J) and its band, from the run's power report. */
+struct TokenEnergy {
+    double j = 0, lo = 0, hi = 0;
+};
+
 int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &keep_dir,
-                  std::vector<int> *out, std::vector<uint32_t> *cycles, uint64_t *run_cycles)
+                  std::vector<int> *out, std::vector<uint32_t> *cycles, uint64_t *run_cycles,
+                  std::vector<TokenEnergy> *energy)
 {
     char tmpl[] = "/tmp/ortigia-llm-XXXXXX";
     std::string dir = keep_dir;
@@ -137,6 +145,7 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
     dumps[1].symbol = "ort_llm_tokens", dumps[1].size = (uint32_t)(4 * steps);
     dumps[2].symbol = "ort_llm_cycles", dumps[2].size = (uint32_t)(4 * steps);
     ro.dumps = &dumps;
+    ro.power_json_path = dir + "/power.json"; /* each token is a region */
     ro.cycles = run_cycles;
     status = ort_run(ro);
     if (status != 0) {
@@ -153,6 +162,24 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
             out->push_back((int)word(dumps[1], k));
         for (int k = 0; k < steps; k++)
             cycles->push_back(word(dumps[2], (size_t)k));
+    }
+    {
+        json_error_t jerr;
+        json_t *root = json_load_file(ro.power_json_path.c_str(), 0, &jerr);
+        json_t *regions = root ? json_object_get(root, "regions") : nullptr;
+        size_t i;
+        json_t *r;
+        energy->assign((size_t)steps, TokenEnergy{});
+        json_array_foreach(regions, i, r) {
+            json_int_t id = json_integer_value(json_object_get(r, "id"));
+            if (id >= 1 && id <= steps) {
+                TokenEnergy &e = (*energy)[(size_t)id - 1];
+                e.j = json_number_value(json_object_get(r, "energy_j"));
+                e.lo = json_number_value(json_object_get(r, "energy_j_low"));
+                e.hi = json_number_value(json_object_get(r, "energy_j_high"));
+            }
+        }
+        json_decref(root);
     }
     status = 0;
     goto done;
@@ -223,8 +250,9 @@ int ort_cmd_llm(int argc, char **argv)
     if (reference_kind.empty()) {
         std::vector<int> ids;
         std::vector<uint32_t> cyc;
+        std::vector<TokenEnergy> en;
         uint64_t run_cycles = 0;
-        status = run_on_device(m, prompt, (int)steps, keep_dir, &ids, &cyc, &run_cycles);
+        status = run_on_device(m, prompt, (int)steps, keep_dir, &ids, &cyc, &run_cycles, &en);
         if (status)
             goto done;
         status = 2;
@@ -232,20 +260,30 @@ int ort_cmd_llm(int argc, char **argv)
         for (int i = 0; i < n; i++)
             out[(size_t)i] = ids[(size_t)i];
         /* per mode: the prompt's positions and the generated ones */
-        uint64_t pc = 0, gc = 0;
-        int np = 0, ng = 0;
+        /* per mode: the prompt's positions (run one by one today) and the generated ones */
+        uint64_t c[2] = {0, 0};
+        TokenEnergy e[2];
+        int cnt[2] = {0, 0};
         for (size_t k = 0; k < cyc.size() && cyc[k]; k++) {
-            if ((int)k < (int)prompt.size() - 1 || (prompt.empty() && false))
-                pc += cyc[k], np++;
-            else
-                gc += cyc[k], ng++;
+            int mode = (int)k < (int)prompt.size() - 1 ? 0 : 1;
+            c[mode] += cyc[k];
+            cnt[mode]++;
+            if (k < en.size()) {
+                e[mode].j += en[k].j;
+                e[mode].lo += en[k].lo;
+                e[mode].hi += en[k].hi;
+            }
         }
-        if (np)
-            fprintf(stderr, "prompt: %d positions, %.0f cycles/token\n", np, (double)pc / np);
-        if (ng)
-            fprintf(stderr, "autoregressive: %d positions, %.0f cycles/token (%.2f ms/token, %.1f tokens/s at "
-                            "360 MHz)\n",
-                    ng, (double)gc / ng, (double)gc / ng / 360e3, 360e6 / ((double)gc / ng));
+        const char *names[2] = {"prompt", "autoregressive"};
+        for (int md = 0; md < 2; md++) {
+            if (!cnt[md])
+                continue;
+            double cpt = (double)c[md] / cnt[md], s = cpt / 360e6, uj = e[md].j / cnt[md] * 1e6;
+            fprintf(stderr, "%s: %d positions, %.0f cycles/token (%.2f ms/token, %.1f tokens/s at 360 MHz), "
+                            "%.2f uJ/token (band %.2f .. %.2f), %.1f mW\n",
+                    names[md], cnt[md], cpt, s * 1e3, 1.0 / s, uj, e[md].lo / cnt[md] * 1e6,
+                    e[md].hi / cnt[md] * 1e6, uj * 1e-6 / s * 1e3);
+        }
         fprintf(stderr, "run: %llu cycles\n", (unsigned long long)run_cycles);
     } else if (reference_kind == "float") {
         if (ort_llama_generate(&m, prompt.data(), (int)prompt.size(), (int)steps, out.data(), &n, &d) != 0) {
