@@ -219,7 +219,7 @@ static int compile_network(NnOptions &o, const std::string &outdir, bool profile
 }
 
 int ort_build_network_folder(const std::string &dir, const ort_config &config,
-                             const std::string &outdir)
+                             const std::string &outdir, int64_t l1_budget, const std::string &engine)
 {
     NnOptions o;
     o.config = config;
@@ -228,7 +228,8 @@ int ort_build_network_folder(const std::string &dir, const ort_config &config,
     ort_diag d{};
     if (ort_target_check(&target, &d))
         return fail(d);
-    o.l1_budget = ort_target_default_l1_budget(&target);
+    o.l1_budget = l1_budget > 0 ? l1_budget : ort_target_default_l1_budget(&target);
+    o.engine = engine == "npu" ? ORT_ENGINE_NPU : engine == "cluster" ? ORT_ENGINE_CLUSTER : ORT_ENGINE_AUTO;
     NpzHolder inputs;
     if (ort_npz_read((dir + "/inputs.npz").c_str(), &inputs.npz, &d))
         return fail(d);

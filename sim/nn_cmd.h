@@ -28,7 +28,8 @@ int ort_cmd_llm(int argc, char **argv);
    DIR/inputs.npz) for a configuration into outdir/network.elf, with the
    default L1 budget; 0, or 2 after printing the error. */
 int ort_build_network_folder(const std::string &dir, const ort_config &config,
-                             const std::string &outdir);
+                             const std::string &outdir, int64_t l1_budget = 0,
+                             const std::string &engine = "auto");
 
 /* The compiler's target for a configuration (memories, cores, DMA). */
 ort_target ort_target_of_config(const ort_config &c);

@@ -87,6 +87,8 @@ bool point_config(const Spec &spec, const Point &p, ort_config *c, std::string *
     }
     for (const std::vector<Param> *list : {&spec.fixed, &p})
         for (const Param &q : *list) {
+            if (q.key.compare(0, 9, "compiler.") == 0)
+                continue; /* the compiler's options (compile_options) */
             std::string assignment = q.key + "=" + q.text();
             if (!ort_config_set(c, assignment.c_str(), msg, sizeof msg)) {
                 *err = strstr(msg, "unknown configuration key") ? unknown_key(q.key) : msg;
@@ -97,6 +99,45 @@ bool point_config(const Spec &spec, const Point &p, ort_config *c, std::string *
         *err = msg;
         return false;
     }
+    return true;
+}
+
+/* The compiler's options a point sets (keys compiler.l1_budget, bytes,
+   and compiler.engine, auto|cluster|npu); false with the problem. */
+struct CompileOptions {
+    int64_t l1_budget = 0; /* 0: the target's default */
+    std::string engine = "auto";
+};
+
+bool compile_options(const Spec &spec, const Point &p, CompileOptions *o, std::string *err)
+{
+    for (const std::vector<Param> *list : {&spec.fixed, &p})
+        for (const Param &q : *list) {
+            if (q.key.compare(0, 9, "compiler.") != 0)
+                continue;
+            if (spec.network.empty()) {
+                *err = "'" + q.key + "': compiler options need a network workload";
+                return false;
+            }
+            if (q.key == "compiler.l1_budget") {
+                double v = json_is_number(q.value) ? json_number_value(q.value) : -1;
+                if (v < 1024 || v != std::floor(v) || v > 1e9) {
+                    *err = "'compiler.l1_budget' = " + q.text() + ": a number of bytes, at least 1024";
+                    return false;
+                }
+                o->l1_budget = (int64_t)v;
+            } else if (q.key == "compiler.engine") {
+                std::string e = q.text();
+                if (e != "auto" && e != "cluster" && e != "npu") {
+                    *err = "'compiler.engine' = " + e + ": auto, cluster or npu";
+                    return false;
+                }
+                o->engine = e;
+            } else {
+                *err = "unknown compiler option '" + q.key + "' (compiler.l1_budget, compiler.engine)";
+                return false;
+            }
+        }
     return true;
 }
 
@@ -116,7 +157,7 @@ bool read_params(json_t *obj, const char *what, std::vector<Param> *out, std::st
 
 bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err)
 {
-    static const char *const allowed[] = {"workload", "grid", "list", "set", "config", "max_cycles",
+    static const char *const allowed[] = {"workload", "grid", "list", "sample", "set", "config", "max_cycles",
                                           "description", nullptr};
     const char *key;
     json_t *v;
@@ -126,7 +167,7 @@ bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err
             ok |= strcmp(*a, key) == 0;
         if (!ok) {
             *err = path + ": unknown field '" + key +
-                   "' (a spec has workload, grid or list, and optionally set, config, max_cycles)";
+                   "' (a spec has workload, grid, list or sample, and optionally set, config, max_cycles)";
             return false;
         }
     }
@@ -168,9 +209,25 @@ bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err
         }
     }
     json_t *grid = json_object_get(root, "grid"), *list = json_object_get(root, "list");
-    if (!!grid == !!list) {
-        *err = path + ": give either a grid or a list of points";
+    json_t *sample = json_object_get(root, "sample");
+    if (!!grid + !!list + !!sample != 1) {
+        *err = path + ": give one of a grid, a list of points or a sample";
         return false;
+    }
+    /* A sample: `count` points of a grid, drawn without replacement by a
+       generator seeded with `seed` (the same points every time), run in
+       the grid's order. */
+    uint64_t count = 0, seed = 0;
+    if (sample) {
+        json_t *c = json_object_get(sample, "count"), *sd = json_object_get(sample, "seed");
+        grid = json_object_get(sample, "grid");
+        if (!json_is_object(sample) || !json_is_integer(c) || json_integer_value(c) < 1 || !json_is_integer(sd) ||
+            json_integer_value(sd) < 0 || !grid || json_object_size(sample) != 3) {
+            *err = path + ": sample: {\"grid\": {key: [values]}, \"count\": N >= 1, \"seed\": S >= 0}";
+            return false;
+        }
+        count = (uint64_t)json_integer_value(c);
+        seed = (uint64_t)json_integer_value(sd);
     }
     if (grid) {
         if (!json_is_object(grid) || json_object_size(grid) == 0) {
@@ -201,6 +258,28 @@ bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err
             }
             s->points = std::move(next);
         }
+        if (sample && count < s->points.size()) {
+            /* a partial Fisher-Yates shuffle of the indices (splitmix64) */
+            std::vector<size_t> idx(s->points.size());
+            for (size_t i = 0; i < idx.size(); i++)
+                idx[i] = i;
+            uint64_t x = seed;
+            for (size_t i = 0; i < count; i++) {
+                x += 0x9E3779B97F4A7C15ull;
+                uint64_t z = x;
+                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+                z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+                z ^= z >> 31;
+                size_t j = i + (size_t)(z % (idx.size() - i));
+                std::swap(idx[i], idx[j]);
+            }
+            idx.resize(count);
+            std::sort(idx.begin(), idx.end());
+            std::vector<Point> chosen;
+            for (size_t i : idx)
+                chosen.push_back(s->points[i]);
+            s->points = std::move(chosen);
+        }
     } else {
         size_t i;
         json_t *p;
@@ -229,7 +308,8 @@ bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err
     for (size_t i = 0; i < s->points.size(); i++) {
         ort_config c;
         std::string e;
-        if (!point_config(*s, s->points[i], &c, &e)) {
+        CompileOptions co;
+        if (!point_config(*s, s->points[i], &c, &e) || !compile_options(*s, s->points[i], &co, &e)) {
             *err = path + ": point " + std::to_string(i) + ": " + e;
             return false;
         }
@@ -255,12 +335,20 @@ json_t *params_json(const Point &p)
 
 /* The configuration values a compiled network depends on (the compiler's
    target): points that differ in nothing else share one build. */
-std::string build_name(const ort_config &c)
+std::string build_name(const ort_config &c, const CompileOptions &co)
 {
-    char buf[160];
-    snprintf(buf, sizeof buf, "l1_%u-l2_%u-l2lat_%u-wmem_%u-wmemlat_%u-cores_%u-dma_%u", c.l1_size,
-             c.l2_size, c.l2_latency, c.wmem_size, c.wmem_latency, c.cluster_cores,
-             c.dma_bandwidth);
+    /* The NPU's presence and timing choose engines (the cost model). */
+    ort_npu_params np;
+    ort_config_npu_params(&c, c.cluster_cores, &np);
+    uint32_t h = 2166136261u;
+    const unsigned char *b = (const unsigned char *)&np;
+    for (size_t i = 0; i < sizeof np; i++)
+        h = (h ^ b[i]) * 16777619u;
+    char buf[256];
+    snprintf(buf, sizeof buf,
+             "l1_%u-l2_%u-l2lat_%u-wmem_%u-wmemlat_%u-cores_%u-dma_%u-npu_%u_%08x-budget_%lld-engine_%s",
+             c.l1_size, c.l2_size, c.l2_latency, c.wmem_size, c.wmem_latency, c.cluster_cores, c.dma_bandwidth,
+             c.npu_enabled, h, (long long)co.l1_budget, co.engine.c_str());
     return buf;
 }
 
@@ -473,18 +561,20 @@ int ort_cmd_sweep(int argc, char **argv)
     }
     for (size_t i = 0; !spec.network.empty() && i < spec.points.size(); i++) {
         ort_config c;
+        CompileOptions co;
         std::string e;
         point_config(spec, spec.points[i], &c, &e); /* checked by parse_spec */
-        std::string out = dir + "/builds/" + build_name(c);
+        compile_options(spec, spec.points[i], &co, &e);
+        std::string out = dir + "/builds/" + build_name(c, co);
         elf_of[i] = out + "/network.elf";
         if (built.count(out))
             continue;
         struct stat st;
         bool have = resume && stat(elf_of[i].c_str(), &st) == 0;
-        built[out] = have || ort_build_network_folder(spec.network, c, out) == 0;
+        built[out] = have || ort_build_network_folder(spec.network, c, out, co.l1_budget, co.engine) == 0;
         if (!built[out])
             fprintf(stderr, "ortigia: sweep: the network does not compile for %s\n",
-                    build_name(c).c_str());
+                    build_name(c, co).c_str());
     }
     if (!jobs) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -43,6 +43,22 @@ echo '{"workload": {"elf": "x.elf"}, "grid": {"cluster.cores": [2, 99]}}' > "$d/
 "$ort" sweep "$d/bad.json" -o "$d/b" 2> "$d/err"; st=$?
 [ $st = 2 ] && grep -q "point 1: 'cluster.cores' = 99 is out of range" "$d/err" || fail "bad value: $st $(cat "$d/err")"
 [ ! -e "$d/b/results.csv" ] || fail "a refused spec ran"
+# A random sample of a grid: the same points every time, in the grid's order.
+cat > "$d/sample.json" <<JSON
+{"workload": {"elf": "$fw/check_kernels.elf"},
+ "sample": {"grid": {"cluster.cores": [1, 2, 4, 8], "l2.latency": [5, 10, 15]}, "count": 3, "seed": 7}}
+JSON
+"$ort" sweep "$d/sample.json" -o "$d/s1" 2> "$d/errs" || fail "sample: $(cat "$d/errs")"
+"$ort" sweep "$d/sample.json" -o "$d/s2" 2> "$d/errs" || fail "sample again: $(cat "$d/errs")"
+[ "$(wc -l < "$d/s1/results.csv")" = 4 ] || fail "a sample of 3: $(cat "$d/s1/results.csv")"
+diff <(strip_wall "$d/s1/results.csv") <(strip_wall "$d/s2/results.csv") || fail "the sample depends on the run"
+echo '{"workload": {"elf": "x.elf"}, "sample": {"grid": {"cluster.cores": [2]}, "count": 0, "seed": 1}}' > "$d/bad.json"
+"$ort" sweep "$d/bad.json" -o "$d/b" 2> "$d/err"; st=$?
+[ $st = 2 ] && grep -q 'sample: {"grid": {key: \[values\]}, "count": N >= 1' "$d/err" || fail "bad sample: $st $(cat "$d/err")"
+# The compiler's options are keys too, for a network workload only.
+echo '{"workload": {"elf": "x.elf"}, "grid": {"compiler.engine": ["npu"]}}' > "$d/bad.json"
+"$ort" sweep "$d/bad.json" -o "$d/b" 2> "$d/err"; st=$?
+[ $st = 2 ] && grep -q "'compiler.engine': compiler options need a network workload" "$d/err" || fail "compiler key on an ELF: $st $(cat "$d/err")"
 # A network workload: compiled once per platform of the compiler's; the
 # default point's network cycles are test-network's.
 net=${ORTIGIA_DEEPLOY_TESTDATA:-$(dirname "$0")/../../../shared/testdata/deeploy}/kernels/Add/Regular
@@ -55,6 +71,16 @@ JSON
   [ "$(ls "$d/n/builds" | wc -l)" = 2 ] || fail "expected 2 builds (cores 2 and 8), got $(ls "$d/n/builds")"
   want=$("$ort" test-network "$net" | sed -n 's/^Cycles: //p')
   grep -q "^3,8,256,\"ok\",[0-9]*,$want," "$d/n/results.csv" || fail "network cycles: want $want: $(cat "$d/n/results.csv")"
+  # The engine and the L1 budget: one build each; the NPU runs the product.
+  gemm=$(cd "$net/../../GEMM/Regular_RQPerColumn" && pwd)
+  cat > "$d/eng.json" <<JSON
+{"workload": {"network": "$gemm"}, "grid": {"compiler.engine": ["cluster", "npu"], "compiler.l1_budget": [16384, 65536]}}
+JSON
+  "$ort" sweep "$d/eng.json" -o "$d/e" --jobs 2 2> "$d/erre" || fail "compiler keys: $(cat "$d/erre")"
+  [ "$(ls "$d/e/builds" | wc -l)" = 4 ] || fail "expected 4 builds, got $(ls "$d/e/builds")"
+  [ "$(grep -c ',"ok",' "$d/e/results.csv")" = 4 ] || fail "compiler keys rows: $(cat "$d/e/results.csv")"
+  want=$("$ort" test-network --engine npu --l1-budget 65536 "$gemm" | sed -n 's/^Cycles: //p')
+  grep -q "^3,\"npu\",65536,\"ok\",[0-9]*,$want," "$d/e/results.csv" || fail "npu row: want $want: $(cat "$d/e/results.csv")"
 else
   echo "note: $net not found: the network workload was not tried"
 fi
