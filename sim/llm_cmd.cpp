@@ -27,13 +27,17 @@ extern "C" {
 #include "ir.h"
 }
 
+#include <sys/stat.h>
 #include <unistd.h>
+#include <cstring>
 
 namespace {
 
 const char *llm_usage()
 {
-    return "usage: ortigia llm --reference [MODEL.bin] [--steps N] [--prompt-ids 1,2,3] [--tokenizer FILE]\n"
+    return "usage: ortigia llm [MODEL.bin] [--steps N] [--prompt-ids 1,2,3] [-o DIR] [--engine auto|cluster|npu]\n"
+           "                   [--config FILE] [--set KEY=VALUE]... [--max-cycles N]\n"
+           "       ortigia llm --reference float|int [MODEL.bin] [--steps N] [--prompt-ids 1,2,3] [--tokenizer FILE]\n"
            "\n"
            "Greedy decoding (temperature 0) of a llama2.c checkpoint (legacy or version 1\n"
            "float32 .bin) by the float32 host reference; the same tokens as llama2.c's\n"
@@ -80,25 +84,15 @@ struct TokenEnergy {
     double j = 0, lo = 0, hi = 0;
 };
 
-int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &keep_dir,
-                  std::vector<int> *out, std::vector<uint32_t> *cycles, uint64_t *run_cycles,
-                  std::vector<TokenEnergy> *energy)
+/* The model quantized over `steps` positions, its step compiled with the
+ * token-loop harness into dir/llm.elf for the configuration's platform;
+ * false with d set. */
+bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &dir,
+               const ort_config &config, ort_engine engine, ort_diag *d)
 {
-    char tmpl[] = "/tmp/ortigia-llm-XXXXXX";
-    std::string dir = keep_dir;
-    if (dir.empty()) {
-        if (!mkdtemp(tmpl)) {
-            fprintf(stderr, "ortigia: error: cannot create a temporary folder\n");
-            return 2;
-        }
-        dir = tmpl;
-    }
-    ort_diag d{};
     ort_llm_q q{};
     ort_graph *g = nullptr;
-    int status = 2;
-    ort_config config;
-    ort_config_defaults(&config);
+    bool ok = false;
     const ort_target target = ort_target_of_config(config);
     ort_codegen_options co{};
     ort_codegen_report rep{};
@@ -108,23 +102,19 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
     std::vector<const char *> src_ptrs;
     const char *cflags[] = {dir_flag.c_str()};
     ort_cross_build b{};
-    OrtRunOptions ro;
-    std::vector<OrtMemDump> dumps(3);
-    if (ort_llm_quantize(&m, steps, dir.c_str(), &q, &d) || !(g = ort_llm_step_graph(&q, &d)))
-        goto fail;
+    if (ort_target_check(&target, d) || ort_llm_quantize(&m, steps, dir.c_str(), &q, d) ||
+        !(g = ort_llm_step_graph(&q, d)))
+        goto out;
     co.outdir = dir.c_str();
     co.target = &target;
     co.l1_budget = ort_target_default_l1_budget(&target);
-    co.engine = ORT_ENGINE_AUTO;
+    co.engine = engine;
     co.firmware_dir = ort_firmware_src();
     co.harness = "llm";
-    if (ort_codegen(g, &co, &rep, &d))
-        goto fail;
-    free(rep.step_names);
-    free(rep.step_estimates);
-    free(rep.step_engines);
-    if (ort_llm_write_device_files(&q, dir.c_str(), prompt.data(), (int)prompt.size(), steps, &d))
-        goto fail;
+    if (ort_codegen(g, &co, &rep, d))
+        goto out;
+    if (ort_llm_write_device_files(&q, dir.c_str(), prompt.data(), (int)prompt.size(), steps, d))
+        goto out;
     for (const std::string &s : srcs)
         src_ptrs.push_back(s.c_str());
     b.sources = src_ptrs.data();
@@ -136,11 +126,41 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
     b.fw_src = ort_firmware_src();
     b.fw_lib = ort_firmware_lib();
     b.target = &target;
-    if (ort_cross_compile(&b, &d))
+    ok = ort_cross_compile(&b, d) == 0;
+out:
+    free(rep.step_names);
+    free(rep.step_estimates);
+    free(rep.step_engines);
+    if (g)
+        ort_graph_free(g);
+    ort_llm_q_free(&q);
+    return ok;
+}
+
+int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &keep_dir,
+                  const ort_config &config, ort_engine engine, uint64_t max_cycles, std::vector<int> *out,
+                  std::vector<uint32_t> *cycles, uint64_t *run_cycles, std::vector<TokenEnergy> *energy)
+{
+    char tmpl[] = "/tmp/ortigia-llm-XXXXXX";
+    std::string dir = keep_dir;
+    if (dir.empty()) {
+        if (!mkdtemp(tmpl)) {
+            fprintf(stderr, "ortigia: error: cannot create a temporary folder\n");
+            return 2;
+        }
+        dir = tmpl;
+    }
+    ort_diag d{};
+    int status = 2;
+    std::string elf = dir + "/llm.elf";
+    OrtRunOptions ro;
+    std::vector<OrtMemDump> dumps(3);
+    if (!build_llm(m, prompt, steps, dir, config, engine, &d))
         goto fail;
     ro.config = config;
     ro.elf_path = elf;
     ro.quiet = true;
+    ro.max_cycles = max_cycles;
     dumps[0].symbol = "ort_llm_count", dumps[0].size = 4;
     dumps[1].symbol = "ort_llm_tokens", dumps[1].size = (uint32_t)(4 * steps);
     dumps[2].symbol = "ort_llm_cycles", dumps[2].size = (uint32_t)(4 * steps);
@@ -186,9 +206,6 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
 fail:
     fprintf(stderr, "ortigia: error: %s\n", d.msg);
 done:
-    if (g)
-        ort_graph_free(g);
-    ort_llm_q_free(&q);
     if (keep_dir.empty()) {
         std::string rm = "rm -rf '" + dir + "'";
         if (system(rm.c_str()) != 0)
@@ -199,18 +216,45 @@ done:
 
 } // namespace
 
+int ort_build_llm_folder(const std::string &model_path, int steps, const std::vector<int> &prompt,
+                         const ort_config &config, const std::string &engine, const std::string &outdir)
+{
+    ort_diag d{};
+    ort_llama_model m;
+    if (model_path.empty() ? ort_llama_default(&m, &d) != 0 : ort_llama_load(model_path.c_str(), &m, &d) != 0) {
+        fprintf(stderr, "ortigia: error: %s\n", d.msg);
+        return 2;
+    }
+    if (mkdir(outdir.c_str(), 0777) && errno != EEXIST) {
+        fprintf(stderr, "ortigia: error: %s: cannot create: %s\n", outdir.c_str(), strerror(errno));
+        ort_llama_free(&m);
+        return 2;
+    }
+    ort_engine e = engine == "npu" ? ORT_ENGINE_NPU : engine == "cluster" ? ORT_ENGINE_CLUSTER : ORT_ENGINE_AUTO;
+    bool ok = steps >= 1 && steps <= m.cfg.seq_len && build_llm(m, prompt, steps, outdir, config, e, &d);
+    if (!ok)
+        fprintf(stderr, "ortigia: error: %s\n", steps < 1 || steps > m.cfg.seq_len ? "llm steps out of the model's context" : d.msg);
+    ort_llama_free(&m);
+    return ok ? 0 : 2;
+}
+
 int ort_cmd_llm(int argc, char **argv)
 {
     std::string reference_kind;
     uint64_t steps = 0;
     std::string prompt_text, tokenizer_path, keep_dir;
+    OrtPlatformOptions platform;
+    int engine = 0;
     std::vector<OrtOption> table = {
         {"--reference", nullptr, OrtOption::STRING, &reference_kind},
         OrtOption::count("--steps", &steps, 1, "a positive number of positions"),
         {"--prompt-ids", nullptr, OrtOption::STRING, &prompt_text},
         {"--tokenizer", nullptr, OrtOption::STRING, &tokenizer_path},
         {"-o", nullptr, OrtOption::STRING, &keep_dir},
+        /* In enum ort_engine's order. */
+        OrtOption::choice("--engine", &engine, {"auto", "cluster", "npu"}),
     };
+    ort_platform_options(&table, &platform);
     std::vector<std::string> model;
     int st = ort_parse_options("llm", llm_usage(), argc, argv, table, &model, 1, "model");
     if (st >= 0)
@@ -252,7 +296,13 @@ int ort_cmd_llm(int argc, char **argv)
         std::vector<uint32_t> cyc;
         std::vector<TokenEnergy> en;
         uint64_t run_cycles = 0;
-        status = run_on_device(m, prompt, (int)steps, keep_dir, &ids, &cyc, &run_cycles, &en);
+        ort_config config;
+        ort_config_defaults(&config);
+        if (!ort_config_apply(&config, platform.config_path, platform.sets))
+            goto done;
+        status = run_on_device(m, prompt, (int)steps, keep_dir, config, (ort_engine)engine,
+                               platform.max_cycles ? platform.max_cycles : 4000000000ull, &ids, &cyc, &run_cycles,
+                               &en);
         if (status)
             goto done;
         status = 2;

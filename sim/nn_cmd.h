@@ -4,6 +4,7 @@
 #define ORTIGIA_NN_CMD_H
 
 #include <string>
+#include <vector>
 
 extern "C" {
 #include "config.h"
@@ -33,6 +34,13 @@ int ort_build_network_folder(const std::string &dir, const ort_config &config,
 
 /* The compiler's target for a configuration (memories, cores, DMA). */
 ort_target ort_target_of_config(const ort_config &c);
+
+/* `ortigia llm`'s program for a configuration (sim/llm_cmd.cpp): the model
+   (MODEL.bin, or the embedded default for an empty path) quantized over
+   `steps` positions and compiled with its token loop into
+   outdir/llm.elf; 0, or 2 after printing the error. */
+int ort_build_llm_folder(const std::string &model_path, int steps, const std::vector<int> &prompt,
+                         const ort_config &config, const std::string &engine, const std::string &outdir);
 /* The firmware's source folder (headers, link scripts) and the folder of
    its built archives: $ORTIGIA_FIRMWARE_SRC / _LIB, else the build's. */
 const char *ort_firmware_src();

@@ -54,7 +54,11 @@ using Point = std::vector<Param>;
 
 struct Spec {
     std::string elf;     /* the workload: a program, */
-    std::string network; /* or a Deeploy-style test folder, compiled per point's platform */
+    std::string network; /* or a Deeploy-style test folder, compiled per point's platform, */
+    bool llm = false;    /* or `ortigia llm`'s model, compiled per point's platform */
+    std::string llm_model; /* "": the embedded default */
+    int llm_steps = 16;
+    std::vector<int> llm_prompt;
     std::string config_path;
     std::vector<Param> fixed;     /* "set": applied to every point */
     std::vector<std::string> keys; /* the varied keys, in column order */
@@ -115,8 +119,8 @@ bool compile_options(const Spec &spec, const Point &p, CompileOptions *o, std::s
         for (const Param &q : *list) {
             if (q.key.compare(0, 9, "compiler.") != 0)
                 continue;
-            if (spec.network.empty()) {
-                *err = "'" + q.key + "': compiler options need a network workload";
+            if (spec.network.empty() && !spec.llm) {
+                *err = "'" + q.key + "': compiler options need a network or llm workload";
                 return false;
             }
             if (q.key == "compiler.l1_budget") {
@@ -172,18 +176,48 @@ bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err
         }
     }
     json_t *w = json_object_get(root, "workload");
-    json_t *elf = json_object_get(w, "elf"), *net = json_object_get(w, "network");
-    if (!json_is_object(w) || json_object_size(w) != 1 || !(json_is_string(elf) || json_is_string(net))) {
-        *err = path + ": workload: {\"elf\": \"FILE\"} or {\"network\": \"DIR\"} (llm "
-                      "workloads are not supported yet)";
+    json_t *elf = json_object_get(w, "elf"), *net = json_object_get(w, "network"), *llm = json_object_get(w, "llm");
+    if (!json_is_object(w) || json_object_size(w) != 1 ||
+        !(json_is_string(elf) || json_is_string(net) || json_is_object(llm))) {
+        *err = path + ": workload: {\"elf\": \"FILE\"}, {\"network\": \"DIR\"} or {\"llm\": {\"model\": "
+                      "\"FILE\", \"steps\": N, \"prompt_ids\": [1, ...]}}";
         return false;
     }
-    /* Relative to the spec's folder. */
-    std::string where = json_string_value(elf ? elf : net);
     size_t slash = path.rfind('/');
-    if (where[0] != '/' && slash != std::string::npos)
-        where = path.substr(0, slash + 1) + where;
-    (elf ? s->elf : s->network) = where;
+    /* Relative to the spec's folder. */
+    auto relative = [&](std::string where) {
+        if (!where.empty() && where[0] != '/' && slash != std::string::npos)
+            where = path.substr(0, slash + 1) + where;
+        return where;
+    };
+    if (llm) {
+        s->llm = true;
+        const char *k;
+        json_t *x;
+        json_object_foreach(llm, k, x) {
+            if (!strcmp(k, "model") && json_is_string(x)) {
+                s->llm_model = relative(json_string_value(x));
+            } else if (!strcmp(k, "steps") && json_is_integer(x) && json_integer_value(x) >= 1 &&
+                       json_integer_value(x) <= 4096) {
+                s->llm_steps = (int)json_integer_value(x);
+            } else if (!strcmp(k, "prompt_ids") && json_is_array(x)) {
+                size_t i;
+                json_t *id;
+                json_array_foreach(x, i, id) {
+                    if (!json_is_integer(id) || json_integer_value(id) < 0) {
+                        *err = path + ": workload.llm.prompt_ids: token ids (integers >= 0)";
+                        return false;
+                    }
+                    s->llm_prompt.push_back((int)json_integer_value(id));
+                }
+            } else {
+                *err = path + ": workload.llm." + k + ": model (a file), steps (1..4096) or prompt_ids (a list)";
+                return false;
+            }
+        }
+    } else {
+        (elf ? s->elf : s->network) = relative(json_string_value(elf ? elf : net));
+    }
     if (json_t *c = json_object_get(root, "config")) {
         if (!json_is_string(c)) {
             *err = path + ": config: a file name";
@@ -380,7 +414,28 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
         json_object_set_new(row, "cycles", json_integer((json_int_t)r.cycles));
         json_object_set_new(row, "instructions", json_integer((json_int_t)r.instructions));
         json_object_set_new(row, "seconds", json_real(r.seconds));
-        std::vector<uint8_t> net;
+        std::vector<uint8_t> net, cyc;
+        auto word = [](const std::vector<uint8_t> &b, size_t k) {
+            return (uint32_t)b[4 * k] | (uint32_t)b[4 * k + 1] << 8 | (uint32_t)b[4 * k + 2] << 16 |
+                   (uint32_t)b[4 * k + 3] << 24;
+        };
+        if (spec.llm && s->read_symbol("ort_llm_cycles", 4 * (size_t)spec.llm_steps, &cyc)) {
+            /* the generated positions (the prompt's are run one by one too) */
+            uint64_t sum = 0;
+            double uj = 0;
+            int n = 0, first = spec.llm_prompt.empty() ? 0 : (int)spec.llm_prompt.size() - 1;
+            for (int k = first; k < spec.llm_steps && word(cyc, (size_t)k); k++) {
+                sum += word(cyc, (size_t)k);
+                n++;
+                for (const ort_power_region &rg : r.regions.list)
+                    if (rg.id == (uint32_t)k + 1 && rg.report)
+                        uj += rg.report->total_j * 1e6;
+            }
+            if (n) {
+                json_object_set_new(row, "cycles_per_token", json_real((double)sum / n));
+                json_object_set_new(row, "uj_per_token", json_real(uj / n));
+            }
+        }
         if (!spec.network.empty() && s->read_symbol("ort_net_cycles", 4, &net))
             json_object_set_new(row, "network_cycles",
                                 json_integer((json_int_t)((uint32_t)net[0] | (uint32_t)net[1] << 8 |
@@ -460,7 +515,8 @@ bool write_results(const std::string &dir, const Spec &spec, const std::vector<j
         fprintf(fc, "point");
         for (const std::string &k : spec.keys)
             fprintf(fc, ",%s", k.c_str());
-        fprintf(fc, ",status,cycles,network_cycles,instructions,seconds,energy_j,average_power_w");
+        fprintf(fc, ",status,cycles,network_cycles,cycles_per_token,uj_per_token,instructions,seconds,energy_j,"
+                    "average_power_w");
         for (const std::string &c : comps)
             fprintf(fc, ",energy_%s_j", c.c_str());
         fprintf(fc, ",wall_s,error\n");
@@ -475,8 +531,8 @@ bool write_results(const std::string &dir, const Spec &spec, const std::vector<j
         fprintf(fc, "%s", csv_field(json_object_get(r, "point")).c_str());
         for (const std::string &k : spec.keys)
             fprintf(fc, ",%s", csv_field(json_object_get(params, k.c_str())).c_str());
-        for (const char *f : {"status", "cycles", "network_cycles", "instructions", "seconds",
-                              "energy_j", "average_power_w"})
+        for (const char *f : {"status", "cycles", "network_cycles", "cycles_per_token", "uj_per_token",
+                              "instructions", "seconds", "energy_j", "average_power_w"})
             fprintf(fc, ",%s", csv_field(json_object_get(r, f)).c_str());
         json_t *by = json_object_get(r, "energy_by_component_j");
         for (const std::string &c : comps)
@@ -538,8 +594,8 @@ int ort_cmd_sweep(int argc, char **argv)
         json_decref(root);
         return 2;
     }
-    const std::string &workload = spec.elf.empty() ? spec.network + "/network.onnx" : spec.elf;
-    if (access(workload.c_str(), R_OK) != 0) {
+    const std::string workload = spec.llm ? spec.llm_model : spec.elf.empty() ? spec.network + "/network.onnx" : spec.elf;
+    if (!workload.empty() && access(workload.c_str(), R_OK) != 0) {
         fprintf(stderr, "ortigia: error: %s: cannot open: %s\n", workload.c_str(), strerror(errno));
         json_decref(root);
         return 2;
@@ -550,30 +606,35 @@ int ort_cmd_sweep(int argc, char **argv)
         json_decref(root);
         return 2;
     }
-    /* A network workload: compiled once per distinct platform of the
-       compiler's (DIR/builds/NAME/network.elf), before any point runs. */
+    /* A network or llm workload: compiled once per distinct platform of
+       the compiler's (DIR/builds/NAME/network.elf or llm.elf), before any
+       point runs. */
+    const bool compiled = !spec.network.empty() || spec.llm;
     std::vector<std::string> elf_of(spec.points.size(), spec.elf);
     std::map<std::string, bool> built;
-    if (!spec.network.empty() && mkdir((dir + "/builds").c_str(), 0777) && errno != EEXIST) {
+    if (compiled && mkdir((dir + "/builds").c_str(), 0777) && errno != EEXIST) {
         fprintf(stderr, "ortigia: error: %s/builds: cannot create: %s\n", dir.c_str(), strerror(errno));
         json_decref(root);
         return 2;
     }
-    for (size_t i = 0; !spec.network.empty() && i < spec.points.size(); i++) {
+    for (size_t i = 0; compiled && i < spec.points.size(); i++) {
         ort_config c;
         CompileOptions co;
         std::string e;
         point_config(spec, spec.points[i], &c, &e); /* checked by parse_spec */
         compile_options(spec, spec.points[i], &co, &e);
         std::string out = dir + "/builds/" + build_name(c, co);
-        elf_of[i] = out + "/network.elf";
+        elf_of[i] = out + (spec.llm ? "/llm.elf" : "/network.elf");
         if (built.count(out))
             continue;
         struct stat st;
         bool have = resume && stat(elf_of[i].c_str(), &st) == 0;
-        built[out] = have || ort_build_network_folder(spec.network, c, out, co.l1_budget, co.engine) == 0;
+        built[out] = have || (spec.llm ? ort_build_llm_folder(spec.llm_model, spec.llm_steps, spec.llm_prompt, c,
+                                                              co.engine, out)
+                                       : ort_build_network_folder(spec.network, c, out, co.l1_budget,
+                                                                  co.engine)) == 0;
         if (!built[out])
-            fprintf(stderr, "ortigia: sweep: the network does not compile for %s\n",
+            fprintf(stderr, "ortigia: sweep: the %s does not compile for %s\n", spec.llm ? "model" : "network",
                     build_name(c, co).c_str());
     }
     if (!jobs) {
@@ -617,8 +678,9 @@ int ort_cmd_sweep(int argc, char **argv)
             size_t i = next++;
             if (done[i])
                 continue;
-            if (!spec.network.empty() && !built[elf_of[i].substr(0, elf_of[i].rfind('/'))]) {
-                why[i] = "the network does not compile for this platform";
+            if (compiled && !built[elf_of[i].substr(0, elf_of[i].rfind('/'))]) {
+                why[i] = spec.llm ? "the model does not compile for this platform"
+                                  : "the network does not compile for this platform";
                 finished++;
                 failed++;
                 continue;

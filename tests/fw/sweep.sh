@@ -58,7 +58,16 @@ echo '{"workload": {"elf": "x.elf"}, "sample": {"grid": {"cluster.cores": [2]}, 
 # The compiler's options are keys too, for a network workload only.
 echo '{"workload": {"elf": "x.elf"}, "grid": {"compiler.engine": ["npu"]}}' > "$d/bad.json"
 "$ort" sweep "$d/bad.json" -o "$d/b" 2> "$d/err"; st=$?
-[ $st = 2 ] && grep -q "'compiler.engine': compiler options need a network workload" "$d/err" || fail "compiler key on an ELF: $st $(cat "$d/err")"
+[ $st = 2 ] && grep -q "'compiler.engine': compiler options need a network or llm workload" "$d/err" || fail "compiler key on an ELF: $st $(cat "$d/err")"
+# An llm workload: the default model compiled per platform; a row's
+# cycles per token are `ortigia llm`'s.
+cat > "$d/llm.json" <<JSON
+{"workload": {"llm": {"steps": 3}}, "grid": {"cluster.cores": [4, 8]}}
+JSON
+"$ort" sweep "$d/llm.json" -o "$d/l" --jobs 2 2> "$d/errl" || fail "llm sweep: $(cat "$d/errl")"
+[ "$(grep -c ',"ok",' "$d/l/results.csv")" = 2 ] || fail "llm rows: $(cat "$d/l/results.csv")"
+cpt=$("$ort" llm --steps 3 --set cluster.cores=8 2>&1 >/dev/null | sed -n 's/^autoregressive: [0-9]* positions, \([0-9]*\) cycles.token.*/\1/p')
+grep -qE "^1,8,\"ok\",[0-9]*,,$cpt(\.0+)?," "$d/l/results.csv" || fail "llm row: want $cpt cycles/token: $(cat "$d/l/results.csv")"
 # A network workload: compiled once per platform of the compiler's; the
 # default point's network cycles are test-network's.
 net=${ORTIGIA_DEEPLOY_TESTDATA:-$(dirname "$0")/../../../shared/testdata/deeploy}/kernels/Add/Regular
