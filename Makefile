@@ -17,7 +17,7 @@ DEB_PACKAGES := cmake make pkg-config g++ \
 	gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
 	libgtest-dev zlib1g-dev libjansson-dev libelf-dev \
 	protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
-	qemu-system-misc gdb-multiarch python3
+	qemu-system-misc gdb-multiarch python3 chromium
 
 .PHONY: all deps build demo test bench sanitize clean
 

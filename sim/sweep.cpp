@@ -548,6 +548,197 @@ bool write_results(const std::string &dir, const Spec &spec, const std::vector<j
     return ok;
 }
 
+
+/* ---- DIR/report.html -------------------------------------------------------- */
+
+std::string html_escape(const std::string &t)
+{
+    std::string o;
+    for (char c : t)
+        o += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;" : std::string(1, c);
+    return o;
+}
+
+/* A cell: a name as it is, a number as in the CSV. */
+std::string cell_text(json_t *v)
+{
+    return json_is_string(v) ? html_escape(json_string_value(v)) : html_escape(csv_field(v));
+}
+
+double row_number(json_t *r, const char *f)
+{
+    json_t *v = json_object_get(r, f);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* An SVG chart of (x, y) points in a w x h box, axes labelled; `front`
+   marks points drawn highlighted, `line` joins them in order. */
+std::string svg_chart(const std::vector<double> &x, const std::vector<double> &y, const std::vector<bool> &front,
+                      const std::vector<std::string> &tips, const std::string &xl, const std::string &yl,
+                      bool line)
+{
+    const double W = 560, H = 300, L = 70, B = 40, T = 16, R = 16;
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < x.size(); i++)
+        if (std::isfinite(x[i]) && std::isfinite(y[i])) {
+            x0 = std::min(x0, x[i]), x1 = std::max(x1, x[i]);
+            y0 = std::min(y0, y[i]), y1 = std::max(y1, y[i]);
+        }
+    if (!(x0 <= x1)) /* no finite point */
+        return "<p>(no data)</p>";
+    if (x1 == x0)
+        x0 -= 1, x1 += 1;
+    if (y1 == y0)
+        y0 -= 1, y1 += 1;
+    auto px = [&](double v) { return L + (v - x0) / (x1 - x0) * (W - L - R); };
+    auto py = [&](double v) { return H - B - (v - y0) / (y1 - y0) * (H - B - T); };
+    char buf[512];
+    std::string s;
+    snprintf(buf, sizeof buf, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\">", W, H);
+    s += buf;
+    snprintf(buf, sizeof buf,
+             "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#333\"/>"
+             "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#333\"/>",
+             L, H - B, W - R, H - B, L, T, L, H - B);
+    s += buf;
+    snprintf(buf, sizeof buf,
+             "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" font-size=\"12\">%s</text>"
+             "<text x=\"14\" y=\"%.0f\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 14 %.0f)\">%s</text>"
+             "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\">%.4g</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" "
+             "text-anchor=\"end\">%.4g</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">%.4g</text>"
+             "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">%.4g</text>",
+             (L + W - R) / 2, H - 8, html_escape(xl).c_str(), (T + H - B) / 2, (T + H - B) / 2,
+             html_escape(yl).c_str(), L, H - B + 14, x0, W - R, H - B + 14, x1, L - 4, H - B, y0, L - 4, T + 8, y1);
+    s += buf;
+    if (line) {
+        std::string pts;
+        for (size_t i = 0; i < x.size(); i++)
+            if (std::isfinite(x[i]) && std::isfinite(y[i])) {
+                snprintf(buf, sizeof buf, "%.1f,%.1f ", px(x[i]), py(y[i]));
+                pts += buf;
+            }
+        s += "<polyline fill=\"none\" stroke=\"#2a6fdb\" stroke-width=\"2\" points=\"" + pts + "\"/>";
+    }
+    for (size_t i = 0; i < x.size(); i++) {
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i]))
+            continue;
+        bool f = i < front.size() && front[i];
+        snprintf(buf, sizeof buf, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\"><title>%s</title></circle>",
+                 px(x[i]), py(y[i]), f ? 6 : 4, f ? "#d9480f" : "#2a6fdb",
+                 html_escape(i < tips.size() ? tips[i] : "").c_str());
+        s += buf;
+    }
+    return s + "</svg>";
+}
+
+/* DIR/report.html: one self-contained file (inline SVG, a little script
+   to sort the table). */
+bool write_report_html(const std::string &dir, const Spec &spec, const std::vector<json_t *> &rows)
+{
+    std::string path = dir + "/report.html";
+    FILE *f = fopen(path.c_str(), "w");
+    if (!f)
+        return false;
+    bool llm = spec.llm;
+    const char *lat_field = llm ? "cycles_per_token" : spec.network.empty() ? "cycles" : "network_cycles";
+    const char *en_field = llm ? "uj_per_token" : "energy_j";
+    std::vector<double> lat, en;
+    std::vector<std::string> tips;
+    for (json_t *r : rows) {
+        bool ok = !strcmp(json_string_value(json_object_get(r, "status")) ? json_string_value(json_object_get(r, "status")) : "", "ok");
+        lat.push_back(ok ? row_number(r, lat_field) : NAN);
+        en.push_back(ok ? row_number(r, en_field) : NAN);
+        char *p = json_dumps(json_object_get(r, "parameters"), JSON_COMPACT);
+        tips.push_back(p ? p : "");
+        free(p);
+    }
+    /* The Pareto front: no other point as fast and as frugal, better in one. */
+    std::vector<bool> front(rows.size(), false);
+    size_t on_front = 0;
+    for (size_t i = 0; i < rows.size(); i++) {
+        if (!std::isfinite(lat[i]) || !std::isfinite(en[i]))
+            continue;
+        bool dominated = false;
+        for (size_t j = 0; j < rows.size() && !dominated; j++)
+            dominated = j != i && std::isfinite(lat[j]) && std::isfinite(en[j]) && lat[j] <= lat[i] &&
+                        en[j] <= en[i] && (lat[j] < lat[i] || en[j] < en[i]);
+        front[i] = !dominated;
+        on_front += front[i];
+    }
+    fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ortigia sweep</title>\n<style>"
+               "body{font-family:sans-serif;margin:24px}table{border-collapse:collapse;font-size:12px}"
+               "th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}th{cursor:pointer;background:#eee}"
+               "tr.front td{background:#fff3e6}</style></head><body>\n<h1>ortigia sweep</h1>\n");
+    fprintf(f, "<p>%zu points; workload %s. Orange: the Pareto front (%zu points: none of the others is both "
+               "as fast and as frugal).</p>\n",
+            rows.size(), html_escape(llm ? "llm" : spec.elf.empty() ? spec.network : spec.elf).c_str(), on_front);
+    fprintf(f, "<h2>Latency and energy</h2>\n%s\n",
+            svg_chart(lat, en, front, tips, lat_field, en_field, false).c_str());
+    /* One chart per varied key: the metric against it, the other keys at
+       the first point's values (the points that have them). */
+    for (const std::string &k : spec.keys) {
+        std::vector<double> xs, ys;
+        std::vector<std::string> ts;
+        json_t *base = rows.empty() ? nullptr : json_object_get(rows[0], "parameters");
+        for (size_t i = 0; i < rows.size(); i++) {
+            json_t *p = json_object_get(rows[i], "parameters");
+            bool others = true;
+            for (const std::string &o : spec.keys)
+                if (o != k)
+                    others = others && json_equal(json_object_get(p, o.c_str()), json_object_get(base, o.c_str()));
+            json_t *v = json_object_get(p, k.c_str());
+            if (others && json_is_number(v) && std::isfinite(lat[i])) {
+                xs.push_back(json_number_value(v));
+                ys.push_back(lat[i]);
+                ts.push_back(tips[i]);
+            }
+        }
+        fprintf(f, "<h2>%s against %s</h2>\n", lat_field, html_escape(k).c_str());
+        if (xs.size() < 2)
+            fprintf(f, "<p>(fewer than two points with the other keys at the first point's values, or the key is "
+                       "not a number)</p>\n");
+        else
+            fprintf(f, "%s\n", svg_chart(xs, ys, {}, ts, k, lat_field, true).c_str());
+    }
+    /* the table */
+    fprintf(f, "<h2>Points</h2>\n<table id=\"t\"><thead><tr><th>point</th>");
+    for (const std::string &k : spec.keys)
+        fprintf(f, "<th>%s</th>", html_escape(k).c_str());
+    static const char *const cols[] = {"status", "cycles", "network_cycles", "cycles_per_token", "uj_per_token",
+                                       "seconds", "energy_j", "average_power_w", "error"};
+    for (const char *c : cols)
+        fprintf(f, "<th>%s</th>", c);
+    fprintf(f, "</tr></thead><tbody>\n");
+    for (size_t i = 0; i < rows.size(); i++) {
+        json_t *p = json_object_get(rows[i], "parameters");
+        fprintf(f, "<tr%s><td>%s</td>", front[i] ? " class=\"front\"" : "",
+                csv_field(json_object_get(rows[i], "point")).c_str());
+        for (const std::string &k : spec.keys)
+            fprintf(f, "<td>%s</td>", cell_text(json_object_get(p, k.c_str())).c_str());
+        for (const char *c : cols)
+            fprintf(f, "<td>%s</td>", cell_text(json_object_get(rows[i], c)).c_str());
+        fprintf(f, "</tr>\n");
+    }
+    fprintf(f, "</tbody></table>\n<script>\n"
+               "document.querySelectorAll('#t th').forEach(function (th, col) {\n"
+               "  th.addEventListener('click', function () {\n"
+               "    var body = document.querySelector('#t tbody');\n"
+               "    var rows = Array.from(body.rows), up = th.dataset.up !== '1';\n"
+               "    rows.sort(function (a, b) {\n"
+               "      var x = a.cells[col].textContent.replace(/\"/g, ''), y = b.cells[col].textContent.replace(/\"/g, '');\n"
+               "      var nx = parseFloat(x), ny = parseFloat(y);\n"
+               "      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);\n"
+               "      return up ? c : -c;\n"
+               "    });\n"
+               "    th.dataset.up = up ? '1' : '0';\n"
+               "    rows.forEach(function (r) { body.appendChild(r); });\n"
+               "  });\n"
+               "});\n"
+               "document.body.dataset.ready = '1';\n"
+               "</script>\n</body></html>\n");
+    return fclose(f) == 0;
+}
+
 } // namespace
 
 int ort_cmd_sweep(int argc, char **argv)
@@ -725,7 +916,7 @@ int ort_cmd_sweep(int argc, char **argv)
         ok += status && !strcmp(status, "ok");
         rows.push_back(row);
     }
-    bool written = write_results(dir, spec, rows);
+    bool written = write_results(dir, spec, rows) && write_report_html(dir, spec, rows);
     for (json_t *r : rows)
         json_decref(r);
     json_decref(root);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# ortigia sweep's DIR/report.html as a user opens it: headless Chromium
+# renders it (the screenshot is not blank: many colours) and its script ran
+# without an error (it marks the page ready at its end), and the page holds
+# the scatter with the Pareto front, a chart per varied key and the table.
+# Exit 77 (skipped) without chromium (make deps installs it).
+# Usage: sweep_report.sh ORTIGIA FW_TESTS_DIR
+set -uo pipefail
+ort=$1 fw=$(cd "$2" && pwd)
+browser=$(command -v chromium || command -v chromium-browser) || { echo "SKIP: chromium is not installed (make deps installs it)"; exit 77; }
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+cat > "$d/spec.json" <<JSON
+{"workload": {"elf": "$fw/check_kernels.elf"}, "grid": {"cluster.cores": [2, 4, 8], "l2.latency": [5, 15]}}
+JSON
+"$ort" sweep "$d/spec.json" -o "$d/s" --jobs 2 2> "$d/err" || fail "sweep: $(cat "$d/err")"
+html=$d/s/report.html
+[ -s "$html" ] || fail "no report.html"
+grep -q "<svg" "$html" || fail "no inline SVG"
+grep -q "cycles against cluster.cores" "$html" && grep -q "cycles against l2.latency" "$html" || fail "a chart per varied key"
+[ "$(grep -c '<tr' "$html")" -ge 7 ] || fail "a table row per point"
+grep -q 'class="front"' "$html" || fail "no point on the Pareto front"
+! grep -qE '(src|href)="https?:' "$html" || fail "the report is not self-contained"
+flags=(--headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$d/profile")
+"$browser" "${flags[@]}" --window-size=1000,1400 --screenshot="$d/shot.png" "file://$html" > /dev/null 2>&1
+[ -s "$d/shot.png" ] || fail "chromium made no screenshot"
+"$browser" "${flags[@]}" --dump-dom "file://$html" 2> /dev/null > "$d/dom.html"
+grep -q 'data-ready="1"' "$d/dom.html" || fail "the page's script did not run to its end"
+# Not blank: the screenshot's pixels take many values (PNG decoded with zlib).
+python3 - "$d/shot.png" <<'PY' || fail "the screenshot is blank"
+import sys, zlib, struct
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n'
+pos, idat, w, h, bpp = 8, b'', 0, 0, 4
+while pos < len(data):
+    n, = struct.unpack('>I', data[pos:pos + 4]); kind = data[pos + 4:pos + 8]; body = data[pos + 8:pos + 8 + n]
+    if kind == b'IHDR':
+        w, h, depth, ctype = struct.unpack('>IIBB', body[:10]); bpp = {2: 3, 6: 4}[ctype]
+    elif kind == b'IDAT':
+        idat += body
+    pos += 12 + n
+raw = zlib.decompress(idat)
+# sample the raw scanline bytes (filters aside, a blank page compresses to a few values)
+values = set(raw[i:i + bpp] for i in range(0, len(raw) - bpp, 97))
+sys.exit(0 if len(values) > 20 else 1)
+PY
+echo "PASS: report.html renders in Chromium, its script runs, it holds the charts and the table"
