@@ -17,7 +17,8 @@ DEB_PACKAGES := cmake make pkg-config g++ \
 	gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
 	libgtest-dev zlib1g-dev libjansson-dev libelf-dev \
 	protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
-	qemu-system-misc gdb-multiarch python3 chromium
+	qemu-system-misc gdb-multiarch python3 chromium \
+	slurm-wlm munge
 
 .PHONY: all deps build demo test bench sanitize clean
 

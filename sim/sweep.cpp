@@ -744,22 +744,39 @@ bool write_report_html(const std::string &dir, const Spec &spec, const std::vect
 int ort_cmd_sweep(int argc, char **argv)
 {
     std::string dir = "sweep";
-    uint64_t jobs = 0;
-    bool resume = false;
+    uint64_t jobs = 0, max_parallel = 0;
+    bool resume = false, slurm = false, no_wait = false, collect = false;
+    std::string partition, time_limit, mem, points_file;
     std::vector<OrtOption> table = {
         {"--output", "-o", OrtOption::STRING, &dir},
         OrtOption::count("--jobs", &jobs, 1, "a positive number of processes"),
         {"--resume", nullptr, OrtOption::FLAG, &resume},
+        {"--slurm", nullptr, OrtOption::FLAG, &slurm},
+        {"--partition", nullptr, OrtOption::STRING, &partition},
+        {"--time", nullptr, OrtOption::STRING, &time_limit},
+        {"--mem", nullptr, OrtOption::STRING, &mem},
+        OrtOption::count("--max-parallel", &max_parallel, 1, "a positive number of tasks"),
+        {"--no-wait", nullptr, OrtOption::FLAG, &no_wait},
+        {"--collect", nullptr, OrtOption::FLAG, &collect},
+        /* a Slurm task's share: the point indices in a file (not for users) */
+        {"--points", nullptr, OrtOption::STRING, &points_file},
     };
     std::vector<std::string> spec_path;
     static const char *const usage =
         "usage: ortigia sweep SPEC.json [-o DIR] [--jobs N] [--resume]\n"
-        "  run a workload ({\"elf\": FILE} or {\"network\": DIR}) over a \"grid\" or \"list\"\n"
-        "  of configuration keys, one process per point; rows in DIR/results.csv and\n"
-        "  DIR/results.jsonl (default DIR: sweep). docs/user-guide.md has the spec.\n"
-        "  -o, --output DIR   where the results go\n"
+        "                     [--slurm [--partition P] [--time T] [--mem M] [--max-parallel N] [--no-wait]]\n"
+        "       ortigia sweep SPEC.json -o DIR --collect\n"
+        "  run a workload ({\"elf\": FILE}, {\"network\": DIR} or {\"llm\": {...}}) over a \"grid\",\n"
+        "  \"list\" or \"sample\" of configuration keys, one process per point; rows in\n"
+        "  DIR/results.csv, DIR/results.jsonl and DIR/report.html (default DIR: sweep).\n"
+        "  docs/user-guide.md has the spec.\n"
+        "  -o, --output DIR   where the results go (with --slurm: a folder every node sees)\n"
         "  --jobs N           points at once (default: the number of cores)\n"
-        "  --resume           reuse the points DIR already has\n";
+        "  --resume           reuse the points DIR already has\n"
+        "  --slurm            run the points as one Slurm job array (sbatch), the options\n"
+        "                     after it passed on; waits, then merges the rows\n"
+        "  --no-wait          submit and return; merge later with --collect\n"
+        "  --collect          merge the rows DIR has (of a --slurm --no-wait run)\n";
     int st = ort_parse_options("sweep", usage, argc, argv, table, &spec_path, 1, "spec");
     if (st >= 0)
         return st;
@@ -801,6 +818,9 @@ int ort_cmd_sweep(int argc, char **argv)
        the compiler's (DIR/builds/NAME/network.elf or llm.elf), before any
        point runs. */
     const bool compiled = !spec.network.empty() || spec.llm;
+    /* A Slurm task runs what its submitter built; it never compiles (the
+       tasks would race on the same build folder). */
+    const bool task = !points_file.empty();
     std::vector<std::string> elf_of(spec.points.size(), spec.elf);
     std::map<std::string, bool> built;
     if (compiled && mkdir((dir + "/builds").c_str(), 0777) && errno != EEXIST) {
@@ -819,12 +839,12 @@ int ort_cmd_sweep(int argc, char **argv)
         if (built.count(out))
             continue;
         struct stat st;
-        bool have = resume && stat(elf_of[i].c_str(), &st) == 0;
-        built[out] = have || (spec.llm ? ort_build_llm_folder(spec.llm_model, spec.llm_steps, spec.llm_prompt, c,
+        bool have = (resume || task || collect) && stat(elf_of[i].c_str(), &st) == 0;
+        built[out] = have || (!task && !collect && (spec.llm ? ort_build_llm_folder(spec.llm_model, spec.llm_steps, spec.llm_prompt, c,
                                                               co.engine, out)
                                        : ort_build_network_folder(spec.network, c, out, co.l1_budget,
-                                                                  co.engine)) == 0;
-        if (!built[out])
+                                                                  co.engine)) == 0);
+        if (!built[out] && !task && !collect)
             fprintf(stderr, "ortigia: sweep: the %s does not compile for %s\n", spec.llm ? "model" : "network",
                     build_name(c, co).c_str());
     }
@@ -843,14 +863,139 @@ int ort_cmd_sweep(int argc, char **argv)
         json_decref(want);
         json_decref(row);
     }
-    for (size_t i = 0; i < n; i++)
+    /* A Slurm task or a collect must not remove the other tasks' rows. */
+    for (size_t i = 0; !task && !collect && i < n; i++)
         if (!done[i])
             remove(point_file(dir, i).c_str());
     std::map<pid_t, size_t> running;
     std::vector<std::string> why(n);
-    size_t next = 0, finished = 0, failed = 0, skipped = 0;
+    if (task) {
+        /* A Slurm task: its points, one after another, each in its own
+           process (one simulation per process); the submitter merges. */
+        FILE *pf = fopen(points_file.c_str(), "r");
+        if (!pf) {
+            fprintf(stderr, "ortigia: error: %s: cannot open: %s\n", points_file.c_str(), strerror(errno));
+            json_decref(root);
+            return 2;
+        }
+        unsigned long idx;
+        int bad = 0;
+        fflush(nullptr);
+        while (fscanf(pf, "%lu", &idx) == 1) {
+            if (idx >= n || (compiled && !built[elf_of[idx].substr(0, elf_of[idx].rfind('/'))])) {
+                bad = 1;
+                continue;
+            }
+            pid_t pid = fork();
+            if (pid == 0)
+                run_point(spec, spec.points[idx], idx, elf_of[idx], point_file(dir, idx));
+            int status = 0;
+            if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+                bad = 1;
+        }
+        fclose(pf);
+        json_decref(root);
+        return bad;
+    }
+    size_t skipped = 0;
     for (bool d : done)
         skipped += d;
+    if (slurm && !collect) {
+        /* The points not done, in chunks: one array task each. */
+        char abs_dir[4096], abs_spec[4096], self[4096];
+        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (!realpath(dir.c_str(), abs_dir) || !realpath(spec_path[0].c_str(), abs_spec) || len <= 0) {
+            fprintf(stderr, "ortigia: error: %s: cannot resolve the paths for Slurm\n", dir.c_str());
+            json_decref(root);
+            return 2;
+        }
+        self[len] = 0;
+        std::string sdir = std::string(abs_dir) + "/slurm";
+        mkdir(sdir.c_str(), 0777);
+        std::vector<size_t> todo;
+        for (size_t i = 0; i < n; i++)
+            if (done[i])
+                continue;
+            else if (compiled && !built[elf_of[i].substr(0, elf_of[i].rfind('/'))])
+                why[i] = spec.llm ? "the model does not compile for this platform"
+                                  : "the network does not compile for this platform";
+            else
+                todo.push_back(i);
+        size_t tasks = std::min<size_t>(todo.size(), 64), per = tasks ? (todo.size() + tasks - 1) / tasks : 0;
+        tasks = per ? (todo.size() + per - 1) / per : 0;
+        for (size_t t = 0; t < tasks; t++) {
+            FILE *pf = fopen((sdir + "/points_" + std::to_string(t) + ".txt").c_str(), "w");
+            for (size_t k = t * per; pf && k < todo.size() && k < (t + 1) * per; k++)
+                fprintf(pf, "%zu\n", todo[k]);
+            if (!pf || fclose(pf)) {
+                fprintf(stderr, "ortigia: error: %s: cannot write the tasks' point lists\n", sdir.c_str());
+                json_decref(root);
+                return 2;
+            }
+        }
+        std::string script = sdir + "/task.sh";
+        FILE *sf = fopen(script.c_str(), "w");
+        if (!sf || fprintf(sf, "#!/bin/sh\n# ortigia sweep: one Slurm array task\nexec '%s' sweep '%s' -o '%s' "
+                               "--points '%s/points_'\"$SLURM_ARRAY_TASK_ID\"'.txt'\n",
+                           self, abs_spec, abs_dir, sdir.c_str()) < 0 || fclose(sf)) {
+            fprintf(stderr, "ortigia: error: %s: cannot write\n", script.c_str());
+            json_decref(root);
+            return 2;
+        }
+        chmod(script.c_str(), 0755);
+        if (tasks) {
+            std::string cmd = "sbatch --parsable --job-name=ortigia-sweep --output='" + sdir + "/task_%a.log'";
+            cmd += " --array=0-" + std::to_string(tasks - 1) +
+                   (max_parallel ? "%" + std::to_string(max_parallel) : std::string());
+            for (auto &o : {std::make_pair("--partition", partition), std::make_pair("--time", time_limit),
+                            std::make_pair("--mem", mem)})
+                if (!o.second.empty())
+                    cmd += std::string(" ") + o.first + "='" + o.second + "'";
+            cmd += " '" + script + "' 2>&1";
+            FILE *p = popen(cmd.c_str(), "r");
+            char out[4096] = "";
+            size_t got = p ? fread(out, 1, sizeof out - 1, p) : 0;
+            out[got] = 0;
+            int rc = p ? pclose(p) : -1;
+            long job = atol(out);
+            if (rc != 0 || job <= 0) {
+                fprintf(stderr, "ortigia: error: sbatch failed: %s\n", out);
+                json_decref(root);
+                return 2;
+            }
+            fprintf(stderr, "ortigia: sweep: %zu points as Slurm job %ld (%zu tasks)\n", todo.size(), job, tasks);
+            if (no_wait) {
+                fprintf(stderr, "ortigia: sweep: collect the rows with: ortigia sweep %s -o %s --collect\n",
+                        spec_path[0].c_str(), dir.c_str());
+                json_decref(root);
+                return 0;
+            }
+            /* until the job has left the queue */
+            for (;;) {
+                std::string q = "squeue -h -j " + std::to_string(job) + " 2>/dev/null";
+                FILE *sq = popen(q.c_str(), "r");
+                char line[512];
+                bool any = sq && fgets(line, sizeof line, sq) != nullptr;
+                int qrc = sq ? pclose(sq) : -1;
+                if (!any || qrc != 0)
+                    break;
+                usleep(300000);
+            }
+            for (size_t t = 0; t < tasks; t++)
+                for (size_t k = t * per; k < todo.size() && k < (t + 1) * per; k++)
+                    why[todo[k]] = "no row from Slurm task " + std::to_string(t) + " (" + sdir + "/task_" +
+                                   std::to_string(t) + ".log)";
+        }
+        for (size_t i = 0; i < n; i++)
+            done[i] = true; /* nothing runs here: the rows are merged below */
+    }
+    if (collect)
+        for (size_t i = 0; i < n; i++) {
+            if (!done[i])
+                why[i] = "no row (the point has not run, or its task failed)";
+            done[i] = true;
+        }
+    size_t next = 0, finished = 0, failed = 0;
     const bool tty = isatty(STDERR_FILENO);
     auto t0 = std::chrono::steady_clock::now();
     auto progress = [&]() {
