@@ -86,7 +86,7 @@ void ort_fit_row(const struct ort_power_model *m, const struct ort_power_report 
 void ort_fit_options_default(struct ort_fit_options *o)
 {
     o->min_share = 1e-3;
-    o->dependence = 1e-6;
+    o->dependence = 1e-3;
 }
 
 double ort_fit_t975(unsigned dof)
@@ -299,46 +299,41 @@ bool ort_fit_solve(const double *A, const double *b, size_t m, size_t n, const d
         out->residual[i] = (b[i] - e) / b[i];
         rss += out->residual[i] * out->residual[i];
     }
-    out->dof = (unsigned)(m > active ? m - active : 0);
+    /* Degrees of freedom: every column estimated counts, also one the
+       bound holds at 0 (conservative: the bound is not known to hold in
+       the truth). */
+    (void)active;
+    out->dof = (unsigned)(m > p ? m - p : 0);
     out->t = ort_fit_t975(out->dof);
     out->sigma_rel = out->dof ? sqrt(rss / out->dof) : 0;
-    /* Intervals: sigma^2 (S_P^T S_P)^-1 over the estimates off the bound
-       (the linearized covariance of least squares); an estimate at 0
-       gets [0, 0], and without degrees of freedom the prior's relative
-       range is kept around the estimate. */
-    size_t *P = free_cols; /* reuse: compact to the active ones */
-    size_t np = 0;
-    for (size_t k = 0; k < p; k++)
-        if (x[k] > 0)
-            P[np++] = P[k];
-    cov = calloc(np * np + 1, sizeof(double));
+    /* Intervals: sigma^2 (S_F^T S_F)^-1 over the estimated columns (the
+       covariance of the unconstrained least-squares estimate, in the
+       relative units), t-quantile x standard error each side, clipped at
+       0; an estimate at the bound 0 gets [0, t sigma]. Without degrees of
+       freedom the prior's relative range is kept around the estimate. */
+    cov = calloc(p * p + 1, sizeof(double));
     if (!cov) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }
-    for (size_t a = 0; a < np; a++)
-        for (size_t c = 0; c < np; c++) {
+    for (size_t a = 0; a < p; a++)
+        for (size_t c = 0; c < p; c++) {
             double s = 0;
             for (size_t i = 0; i < m; i++)
-                s += S[i * n + P[a]] * S[i * n + P[c]];
-            cov[a * np + c] = s;
+                s += SF[i * p + a] * SF[i * p + c];
+            cov[a * p + c] = s;
         }
-    bool inverted = np == 0 || spd_inverse(cov, np);
-    for (size_t j = 0; j < n; j++) {
-        struct ort_fit_estimate *e = &out->est[j];
-        if (e->status == ORT_FIT_ZERO)
-            e->low = e->high = 0;
-    }
-    for (size_t a = 0; a < np; a++) {
-        struct ort_fit_estimate *e = &out->est[P[a]];
+    bool inverted = p == 0 || spd_inverse(cov, p);
+    for (size_t a = 0; a < p; a++) {
+        struct ort_fit_estimate *e = &out->est[free_cols[a]];
         if (out->dof == 0 || !inverted) {
-            double rel_lo = e->prior > 0 ? prior_low[P[a]] / e->prior : 1;
-            double rel_hi = e->prior > 0 ? prior_high[P[a]] / e->prior : 1;
+            double rel_lo = e->prior > 0 ? prior_low[free_cols[a]] / e->prior : 1;
+            double rel_hi = e->prior > 0 ? prior_high[free_cols[a]] / e->prior : 1;
             e->low = e->value * rel_lo;
             e->high = e->value * rel_hi;
             continue;
         }
-        e->sigma = out->sigma_rel * sqrt(cov[a * np + a]) * scale[P[a]];
+        e->sigma = out->sigma_rel * sqrt(cov[a * p + a]) * scale[free_cols[a]];
         e->low = fmax(0, e->value - out->t * e->sigma);
         e->high = e->value + out->t * e->sigma;
     }

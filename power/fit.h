@@ -75,7 +75,7 @@ struct ort_fit_options {
                               (default 1e-3) */
     double dependence;     /* a column whose relative distance to the span
                               of the columns fitted before it is below
-                              this is held (default 1e-6) */
+                              this is held (default 1e-3) */
 };
 
 struct ort_fit_estimate {

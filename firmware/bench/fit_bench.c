@@ -14,6 +14,8 @@
  *   5 fit_simd   core 0: 4 x int8 dot products (xpulp sdotsp.b)
  *   6 fit_dma    the DMA copies L2 -> L1 while core 0 sleeps
  *   7 fit_par    every core: integer adds (the cores' active background)
+ *   8 fit_branch core 0: taken branches (the loop's own branch and
+ *                counter are in every variant: this one sets them apart)
  */
 #include <stdint.h>
 
@@ -27,6 +29,10 @@
 #endif
 #ifndef FIT_ITER
 #define FIT_ITER 4000
+#endif
+#if FIT_BENCH == 4 && FIT_ITER > 400
+#undef FIT_ITER
+#define FIT_ITER 400
 #endif
 
 static uint32_t l1buf[256] __attribute__((section(".l1bss"), aligned(4), unused));
@@ -86,7 +92,7 @@ int main(void)
     }
     sink = (uint32_t)acc;
 #elif FIT_BENCH == 6
-    for (unsigned r = 0; r < FIT_ITER / 400; r++) {
+    for (unsigned r = 0; r < FIT_ITER / 100; r++) {
         uint32_t id = rt_dma_copy(l1buf, l2buf, sizeof l1buf);
         rt_dma_wait(id);
     }
@@ -94,6 +100,10 @@ int main(void)
         return 1;
 #elif FIT_BENCH == 7
     rt_fork(0, alu_loop, 0);
+#elif FIT_BENCH == 8
+    for (unsigned i = 0; i < FIT_ITER; i++)
+        __asm__ volatile("beq x0,x0,1f\n1: beq x0,x0,2f\n2: beq x0,x0,3f\n3: beq x0,x0,4f\n"
+                         "4: beq x0,x0,5f\n5: beq x0,x0,6f\n6: beq x0,x0,7f\n7: beq x0,x0,8f\n8:\n");
 #endif
     return 0;
 }
