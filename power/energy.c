@@ -12,25 +12,9 @@ static double pick(const struct ort_power_value *v, enum corner c)
 
 static enum corner opposite(enum corner c) { return c == LOW ? HIGH : c == HIGH ? LOW : c; }
 
-/* The coefficients that multiply each number of the kind for this
-   activity: energy = sum of coefficient x number, but for the leakage of
-   the power-gated time, which is leakage x residual fraction. Events and
-   background in J per pJ, leakage in J per uW, wake-ups in J per nJ. Kept
-   in one place so that the energy, its band and the band's shares all come
-   from the same arithmetic. */
-struct coefficients {
-    double event[ORT_POWER_MAX_EVENTS];
-    double background[ORT_POWER_STATES];
-    double leak_on;   /* seconds not power-gated, in J per uW */
-    double leak_pg;   /* seconds power-gated, in J per uW (x the residual) */
-    double leak_state[ORT_POWER_STATES]; /* seconds in each state, for state_j */
-    double wakeup;    /* wake-ups, in J per nJ */
-    double gated_bg;  /* power-gated cycles priced as clock-gated ones (the saving) */
-};
-
-static void coefficients_of(const struct ort_power_model *m, unsigned opp,
-                            const struct ort_power_activity *a, uint64_t cycles,
-                            struct coefficients *k)
+void ort_power_coefficients_of(const struct ort_power_model *m, unsigned opp,
+                               const struct ort_power_activity *a, uint64_t cycles,
+                               struct ort_power_coefficients *k)
 {
     double v = m->opp[opp].voltage.value / m->reference_voltage.value;
     double scale = v * v; /* dynamic energy ~ C V^2 */
@@ -65,7 +49,7 @@ static double wakeup_nj(const struct ort_power_kind *kind, enum corner c)
 }
 
 static double total_at(const struct ort_power_kind *kind, unsigned opp,
-                       const struct coefficients *k, enum corner c)
+                       const struct ort_power_coefficients *k, enum corner c)
 {
     double j = 0;
     for (unsigned e = 0; e < kind->n_events; e++)
@@ -82,7 +66,7 @@ static double total_at(const struct ort_power_kind *kind, unsigned opp,
    is its largest value (large leakage and clock-gated background, small
    residual and wake-up energy). */
 static double saved_at(const struct ort_power_kind *kind, unsigned opp,
-                       const struct coefficients *k, enum corner c)
+                       const struct ort_power_coefficients *k, enum corner c)
 {
     if (!kind->gateable)
         return 0;
@@ -98,8 +82,8 @@ void ort_power_energy_of(const struct ort_power_model *m, unsigned opp,
 {
     memset(out, 0, sizeof *out);
     const struct ort_power_kind *kind = a->kind;
-    struct coefficients k;
-    coefficients_of(m, opp, a, cycles, &k);
+    struct ort_power_coefficients k;
+    ort_power_coefficients_of(m, opp, a, cycles, &k);
     for (unsigned e = 0; e < kind->n_events; e++) {
         out->event_j[e] = k.event[e] * kind->event_pj[e].value;
         out->dynamic_j += out->event_j[e];
@@ -165,8 +149,8 @@ unsigned ort_power_band_top(const struct ort_power_model *m, const struct ort_po
         for (unsigned i = 0; i < r->n; i++) {
             if (r->activity[i].kind != kind || (instance >= 0 && (unsigned)instance != i))
                 continue;
-            struct coefficients k;
-            coefficients_of(m, r->opp, &r->activity[i], r->cycles, &k);
+            struct ort_power_coefficients k;
+            ort_power_coefficients_of(m, r->opp, &r->activity[i], r->cycles, &k);
             for (unsigned e = 0; e < kind->n_events; e++)
                 width[e] += k.event[e] * (kind->event_pj[e].high - kind->event_pj[e].low);
             for (unsigned s = 0; s < ORT_POWER_STATES; s++)

@@ -25,6 +25,27 @@ struct ort_power_activity {
     uint64_t wakeups;                        /* power-ups from power-gated */
 };
 
+/* The coefficients that multiply each number of a kind for one activity:
+   energy = sum of coefficient x number, but for the leakage of the
+   power-gated time, which is leakage x residual fraction. Events and
+   background in J per pJ, leakage in J per uW, wake-ups in J per nJ. One
+   function, so that the energy, its band, the band's shares and the
+   design matrix of ortigia power-fit (power/fit.h) all come from the same
+   arithmetic. */
+struct ort_power_coefficients {
+    double event[ORT_POWER_MAX_EVENTS];
+    double background[ORT_POWER_STATES];
+    double leak_on;   /* seconds not power-gated, in J per uW */
+    double leak_pg;   /* seconds power-gated, in J per uW (x the residual) */
+    double leak_state[ORT_POWER_STATES]; /* seconds in each state, for state_j */
+    double wakeup;    /* wake-ups, in J per nJ */
+    double gated_bg;  /* power-gated cycles priced as clock-gated ones (the saving) */
+};
+
+void ort_power_coefficients_of(const struct ort_power_model *m, unsigned opp,
+                               const struct ort_power_activity *a, uint64_t cycles,
+                               struct ort_power_coefficients *k);
+
 /* Its energy, in joules.
  *
  * The band [total_low_j, total_high_j] is a corner analysis over the

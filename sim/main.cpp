@@ -40,6 +40,8 @@ static const char *usage_text()
             "  llm --reference MODEL.bin   greedy decoding of a llama2.c checkpoint on the\n"
             "                              host reference (--steps N, --prompt-ids 1,2,3,\n"
             "                              --tokenizer FILE)\n"
+            "  power-fit MEAS.csv -o F.json fit the power model's numbers to measured runs\n"
+            "                              (program, set, energy_j or power_w per row)\n"
             "\n"
             "run options:\n"
             "  --config FILE       platform configuration (JSON; default: built in,\n"
@@ -153,6 +155,8 @@ int sc_main(int argc, char **argv)
         return ort_cmd_sweep(argc - 2, argv + 2);
     if (cmd == "llm")
         return ort_cmd_llm(argc - 2, argv + 2);
+    if (cmd == "power-fit")
+        return ort_cmd_power_fit(argc - 2, argv + 2);
     fprintf(stderr, "ortigia: error: unknown command '%s' (see ortigia --help)\n", cmd.c_str());
     return 2;
 }

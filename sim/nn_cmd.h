@@ -24,6 +24,9 @@ int ort_cmd_sweep(int argc, char **argv);
 /* ortigia llm --reference MODEL.bin [...]: a llama2.c checkpoint decoded
    greedily on the host reference (sim/llm_cmd.cpp). */
 int ort_cmd_llm(int argc, char **argv);
+/* ortigia power-fit MEASUREMENTS.csv -o FITTED.json: fit the power model to
+   measured runs (sim/power_fit.cpp, power/fit.h). */
+int ort_cmd_power_fit(int argc, char **argv);
 
 /* Compile a Deeploy-style test folder (DIR/network.onnx with
    DIR/inputs.npz) for a configuration into outdir/network.elf, with the
