@@ -376,52 +376,64 @@ static void softmax_coeffs(double s, int n, int64_t c[4])
         c[3] = 1;
 }
 
-int ort_llm_quantize(const struct ort_llama_model *mdl, int context, const char *dir, struct ort_llm_q *q,
-                     struct ort_diag *d)
+/* The graph of a step (T = 0: one token over the caches of C positions) or
+ * of a prefill (T >= 1: positions 0..T-1 at once, no caches), written to
+ * `path`. Both come from the same calibration, with the same constants; the
+ * prefill's operators work row by row, so its keys, values and last logits
+ * are the step graph's, bit for bit (see llm_quant.h). */
+static int build_graph(const struct ort_llama_model *mdl, const struct calib *k, const struct ort_llm_q *q,
+                       int T, const char *path)
 {
-    memset(q, 0, sizeof *q);
     const struct ort_llama_config *c = &mdl->cfg;
-    if (context < 1 || context > c->seq_len)
-        return ort_fail(d, "quantizing: a context of %d positions: the model's is 1..%d", context, c->seq_len);
-    if (mkdir(dir, 0777) && errno != EEXIST)
-        return ort_fail(d, "%s: cannot create: %s", dir, strerror(errno));
-    struct calib k = {0};
-    if (calibrate(mdl, context, &k, d)) {
-        free(k.layer);
-        return -1;
-    }
-    q->cfg = *c;
-    q->context = context;
     int D = c->dim, H = c->hidden_dim, KV = c->kv_dim, hs = c->head_size, L = c->n_layers, V = c->vocab_size;
-    int kvh = c->n_kv_heads, g = c->n_heads / c->n_kv_heads, C = context;
-    /* embedding and rotary tables */
-    double s_emb = scale_of(k.emb);
-    q->embedding = malloc((size_t)V * D);
-    q->rope = calloc((size_t)C * hs * hs, 1);
-    for (size_t i = 0; i < (size_t)V * D; i++)
-        q->embedding[i] = (int8_t)round_i(mdl->tok_embedding[i] / s_emb);
-    for (int pos = 0; pos < C; pos++)
-        for (int i = 0; i < hs; i += 2) {
-            float freq = 1.0f / powf(10000.0f, (float)i / (float)hs), ang = (float)pos * freq;
-            int8_t *r = q->rope + (size_t)pos * hs * hs;
-            int8_t cs = (int8_t)round_i(cosf(ang) * 64.0), sn = (int8_t)round_i(sinf(ang) * 64.0);
-            r[i * hs + i] = cs, r[(i + 1) * hs + i] = (int8_t)-sn;
-            r[i * hs + i + 1] = sn, r[(i + 1) * hs + i + 1] = cs;
-        }
+    int kvh = c->n_kv_heads, g = c->n_heads / c->n_kv_heads, C = q->context;
+    double s_emb = scale_of(k->emb);
     struct builder B = {.m = ob_new()};
-    const int64_t xd[2] = {1, D}, rd[2] = {hs, hs}, md[1] = {C + 1}, cd[3] = {kvh, C, hs};
+    const int64_t xd[2] = {T ? T : 1, D}, rd[2] = {hs, hs}, md[1] = {C + 1}, cd[3] = {kvh, C, hs};
     ob_input(B.m, "x", 3, 2, xd);
-    ob_input(B.m, "rope", 3, 2, rd);
-    ob_input(B.m, "mask", 6, 1, md);
+    if (!T) {
+        ob_input(B.m, "rope", 3, 2, rd);
+        ob_input(B.m, "mask", 6, 1, md);
+    } else {
+        /* Positions 0..T-1 are known: their rotary matrices and the causal
+           mask are constants. The keys and values are padded with zeros to
+           C + 1 positions, and query row (group member, t) keeps keys
+           0..t: the others become exactly -32768 (score times 0, plus
+           the mask), so its row holds what the step graph's row of
+           position t holds (keys 0..t, and C - t entries of -32768 from
+           the cache's zeros), in another order. iSoftmax's exponential of
+           such an entry is not always 0 (its 32-bit arithmetic wraps), so
+           their number matters: it is the step's. */
+        const int64_t rd3[3] = {T, hs, hs}, md2[2] = {(int64_t)g * T, C + 1}, pd3[3] = {kvh, C + 1 - T, hs};
+        size_t nm2 = (size_t)g * T * (C + 1);
+        int64_t *rv = malloc(sizeof *rv * (size_t)T * hs * hs), *mv = malloc(sizeof *mv * nm2);
+        int64_t *kv = malloc(sizeof *kv * nm2), *zv = calloc((size_t)kvh * (C + 1 - T) * hs, sizeof *zv);
+        for (size_t i = 0; i < (size_t)T * hs * hs; i++)
+            rv[i] = q->rope[i];
+        for (int r = 0; r < g * T; r++)
+            for (int j = 0; j <= C; j++) {
+                bool keep = j <= r % T;
+                kv[(size_t)r * (C + 1) + j] = keep;
+                mv[(size_t)r * (C + 1) + j] = keep ? 0 : -32768;
+            }
+        ob_const(B.m, "rope", 3, rd3, rv);
+        ob_const(B.m, "keep", 2, md2, kv);
+        ob_const(B.m, "mask16", 2, md2, mv);
+        ob_const(B.m, "kvpad", 3, pd3, zv);
+        free(rv);
+        free(mv);
+        free(kv);
+        free(zv);
+    }
     char nm[160], cur[160], tmp[160];
     /* The mask (0, or -32768 where a position is not in the sequence yet)
        through an identity requantization: its 16-bit range, which the
        scores' sum then keeps within int32. */
-    {
+    if (!T) {
         int64_t one = 1, zero = 0;
         rqs(&B, "mask", "mask16", &one, &zero, 1, 0, true, 65536);
     }
-    for (int l = 0; l < L; l++) {
+    for (int l = 0; l < L && !T; l++) {
         snprintf(nm, sizeof nm, "kc%d", l);
         ob_input(B.m, nm, 3, 3, cd);
         snprintf(nm, sizeof nm, "vc%d", l);
@@ -429,8 +441,9 @@ int ort_llm_quantize(const struct ort_llama_model *mdl, int context, const char 
     }
     snprintf(cur, sizeof cur, "x");
     double s_x = s_emb;
+    const int64_t perm_swap[3] = {1, 0, 2}; /* [a][b][c] -> [b][a][c] */
     for (int l = 0; l < L; l++) {
-        const float *p = k.layer + (size_t)l * P_LAYER_POINTS;
+        const float *p = k->layer + (size_t)l * P_LAYER_POINTS;
         double s_h = scale_of(p[P_H_ATT]), s_q = scale_of(p[P_Q]), s_k = scale_of(p[P_K]);
         double s_v = scale_of(p[P_V]), s_s = scale_of(p[P_SCORES]), s_att = scale_of(p[P_ATT]);
         double s_o = scale_of(p[P_O]), s_x1 = scale_of(p[P_X1]), s_h2 = scale_of(p[P_H_FFN]);
@@ -442,35 +455,62 @@ int ort_llm_quantize(const struct ort_llama_model *mdl, int context, const char 
         snprintf(qn, sizeof qn, "l%d.q", l), snprintf(kn, sizeof kn, "l%d.k", l), snprintf(vn, sizeof vn, "l%d.v", l);
         linear(&B, h, qn, mdl->wq + (size_t)l * D * D, D, D, s_h, s_q, false, NULL);
         linear(&B, h, kn, mdl->wk + (size_t)l * KV * D, KV, D, s_h, s_k, false, NULL);
-        /* v straight into its output shape: the new cache row */
+        /* v straight into its output shape: the new cache row(s) */
         char vflat[64], vout[64];
         snprintf(vflat, sizeof vflat, "l%d.vflat", l);
         linear(&B, h, vflat, mdl->wv + (size_t)l * KV * D, KV, D, s_h, s_v, false, NULL);
         snprintf(vout, sizeof vout, "v%d", l);
         const int64_t hd3[3] = {kvh, 1, hs}, qd3[3] = {c->n_heads, 1, hs}, gd3[3] = {kvh, g, hs};
-        reshape(&B, vflat, vout, 3, hd3);
+        const int64_t thd3[3] = {T, kvh, hs}, tqd3[3] = {T, c->n_heads, hs};
+        if (!T) {
+            reshape(&B, vflat, vout, 3, hd3);
+        } else { /* [T][kvh][hs] -> [kvh][T][hs], the caches' layout */
+            char v3[64];
+            snprintf(v3, sizeof v3, "l%d.v3", l);
+            reshape(&B, vflat, v3, 3, thd3);
+            const char *vin[] = {v3};
+            int vt = ob_node(B.m, "Transpose", vout, 1, vin, vout);
+            ob_attr_ints(B.m, vt, "perm", perm_swap, 3);
+        }
         /* rotary: per head, times the position's matrix, back to the scale */
-        char q3[64], qr[64], k3[64], kout[64];
+        char q3[64], qr[64], k3[64], kout[64], kr[64];
         snprintf(q3, sizeof q3, "l%d.q3", l), snprintf(qr, sizeof qr, "l%d.qr", l);
-        reshape(&B, qn, q3, 3, qd3);
+        reshape(&B, qn, q3, 3, T ? tqd3 : qd3);
         const char *rin[] = {q3, "rope"};
         snprintf(tmp, sizeof tmp, "l%d.qr.acc", l);
         ob_node(B.m, "MatMul", tmp, 2, rin, tmp);
         double one64 = 1.0 / 64.0;
         requant(&B, tmp, qr, &one64, 1, 127.0 * 128.0 * hs);
         snprintf(k3, sizeof k3, "l%d.k3", l), snprintf(kout, sizeof kout, "k%d", l);
-        reshape(&B, kn, k3, 3, hd3);
+        snprintf(kr, sizeof kr, "l%d.kr", l);
+        reshape(&B, kn, k3, 3, T ? thd3 : hd3);
         const char *kin[] = {k3, "rope"};
         snprintf(tmp, sizeof tmp, "l%d.kr.acc", l);
         ob_node(B.m, "MatMul", tmp, 2, kin, tmp);
-        requant(&B, tmp, kout, &one64, 1, 127.0 * 128.0 * hs);
-        /* attention over the cache and the new token */
+        requant(&B, tmp, T ? kr : kout, &one64, 1, 127.0 * 128.0 * hs);
+        if (T) { /* [T][kvh][hs] -> [kvh][T][hs] */
+            const char *tin[] = {kr};
+            int kt = ob_node(B.m, "Transpose", kout, 1, tin, kout);
+            ob_attr_ints(B.m, kt, "perm", perm_swap, 3);
+        }
+        /* attention over the cache and the new token, or over the T
+           positions (query rows: group member, then position) */
         char qg[64], kcat[64], kt[64], sc[64], scm[64], sq[64], pr[64], vcat[64], ao[64], af[64], on[64];
         snprintf(qg, sizeof qg, "l%d.qg", l);
-        reshape(&B, qr, qg, 3, gd3);
+        if (!T) {
+            reshape(&B, qr, qg, 3, gd3);
+        } else {
+            char qt[64];
+            snprintf(qt, sizeof qt, "l%d.qt", l);
+            const char *qin[] = {qr};
+            int qtn = ob_node(B.m, "Transpose", qt, 1, qin, qt);
+            ob_attr_ints(B.m, qtn, "perm", perm_swap, 3);
+            const int64_t tgd3[3] = {kvh, (int64_t)g * T, hs};
+            reshape(&B, qt, qg, 3, tgd3);
+        }
         snprintf(kcat, sizeof kcat, "l%d.kcat", l), snprintf(nm, sizeof nm, "kc%d", l);
-        const char *ccat[] = {nm, kout};
-        int cn = ob_node(B.m, "Concat", kcat, 2, ccat, kcat);
+        const char *ccat[] = {nm, kout}, *cpad[] = {kout, "kvpad"};
+        int cn = ob_node(B.m, "Concat", kcat, 2, T ? cpad : ccat, kcat);
         ob_attr_int(B.m, cn, "axis", 1);
         snprintf(kt, sizeof kt, "l%d.kt", l);
         const char *tin[] = {kcat};
@@ -488,14 +528,21 @@ int ort_llm_quantize(const struct ort_llama_model *mdl, int context, const char 
         double rs = s_q * s_k / sqrt((double)hs) / s_s;
         requant_levels(&B, sc, sq, &rs, 1, 127.0 * 127.0 * hs, 65536);
         snprintf(scm, sizeof scm, "l%d.masked", l);
+        if (T) {
+            char sk[64];
+            snprintf(sk, sizeof sk, "l%d.kept", l);
+            const char *kin2[] = {sq, "keep"};
+            ob_node(B.m, "Mul", sk, 2, kin2, sk);
+            snprintf(sq, sizeof sq, "%s", sk);
+        }
         const char *min_[] = {sq, "mask16"};
         ob_node(B.m, "Add", scm, 2, min_, scm);
         snprintf(pr, sizeof pr, "l%d.p", l);
         const char *pin[] = {scm};
         int sn = ob_node(B.m, "iSoftmax", pr, 1, pin, pr);
         int64_t co[4];
-        softmax_coeffs(s_s, C + 1, co);
-        if (getenv("ORT_LLM_DEBUG"))
+        softmax_coeffs(s_s, C + 1, co); /* the step's, in the prefill too */
+        if (getenv("ORT_LLM_DEBUG") && !T)
             fprintf(stderr, "layer %d: s_s %g coeffs A %lld B %lld C %lld log2 %lld; s_q %g s_k %g\n", l, s_s,
                     (long long)co[0], (long long)co[1], (long long)co[2], (long long)co[3], s_q, s_k);
         ob_attr_tensor(B.m, sn, "coeffA", (float)co[0]);
@@ -504,17 +551,28 @@ int ort_llm_quantize(const struct ort_llama_model *mdl, int context, const char 
         ob_attr_tensor(B.m, sn, "log2", (float)co[3]);
         ob_attr_tensor(B.m, sn, "n_levels", 256);
         snprintf(vcat, sizeof vcat, "l%d.vcat", l), snprintf(nm, sizeof nm, "vc%d", l);
-        const char *vcin[] = {nm, vout};
-        int vcn = ob_node(B.m, "Concat", vcat, 2, vcin, vcat);
+        const char *vcin[] = {nm, vout}, *vpad[] = {vout, "kvpad"};
+        int vcn = ob_node(B.m, "Concat", vcat, 2, T ? vpad : vcin, vcat);
         ob_attr_int(B.m, vcn, "axis", 1);
         snprintf(ao, sizeof ao, "l%d.ao", l);
         const char *aoin[] = {pr, vcat};
         snprintf(tmp, sizeof tmp, "l%d.ao.acc", l);
         ob_node(B.m, "MatMul", tmp, 2, aoin, tmp);
         double ra = s_v / 255.0 / s_att;
-        requant(&B, tmp, ao, &ra, 1, 255.0 * 127.0 * (C + 1));
+        requant(&B, tmp, ao, &ra, 1, 255.0 * 127.0 * (C + 1)); /* the step's bound: the same shift */
         snprintf(af, sizeof af, "l%d.af", l);
-        reshape(&B, ao, af, 2, xd);
+        if (!T) {
+            reshape(&B, ao, af, 2, xd);
+        } else { /* [kvh][g T][hs] -> [H][T][hs] -> [T][H][hs] -> [T][D] */
+            char a3[64], at[64];
+            snprintf(a3, sizeof a3, "l%d.ao3", l), snprintf(at, sizeof at, "l%d.aot", l);
+            const int64_t hd[3] = {c->n_heads, T, hs};
+            reshape(&B, ao, a3, 3, hd);
+            const char *ain[] = {a3};
+            int atn = ob_node(B.m, "Transpose", at, 1, ain, at);
+            ob_attr_ints(B.m, atn, "perm", perm_swap, 3);
+            reshape(&B, at, af, 2, xd);
+        }
         snprintf(on, sizeof on, "l%d.o", l);
         linear(&B, af, on, mdl->wo + (size_t)l * D * D, D, D, s_att, s_o, false, NULL);
         char x1[64];
@@ -549,9 +607,22 @@ int ort_llm_quantize(const struct ort_llama_model *mdl, int context, const char 
         snprintf(cur, sizeof cur, "%s", x2);
         s_x = s_x2;
     }
-    irmsnorm(&B, cur, "hf", mdl->rms_final, D, scale_of(k.final_h));
+    if (T) {
+        /* the last position's row alone goes on: a one-hot row times the
+           residual stream (exact), back to int8 unchanged */
+        const int64_t sd[2] = {1, T}, one = 1, zero = 0;
+        int64_t *sel = calloc((size_t)T, sizeof *sel);
+        sel[T - 1] = 1;
+        ob_const(B.m, "last.sel", 2, sd, sel);
+        free(sel);
+        const char *lin[] = {"last.sel", cur};
+        ob_node(B.m, "MatMul", "last.acc", 2, lin, "last.acc");
+        rqs(&B, "last.acc", "last", &one, &zero, 1, 0, true, 256);
+        snprintf(cur, sizeof cur, "last");
+    }
+    irmsnorm(&B, cur, "hf", mdl->rms_final, D, scale_of(k->final_h));
     linear(&B, "hf", NULL, mdl->wcls, V, D, 1.0, 1.0, true, "logits");
-    const int64_t ld[2] = {1, V}, od[3] = {kvh, 1, hs};
+    const int64_t ld[2] = {1, V}, od[3] = {kvh, T ? T : 1, hs};
     ob_output(B.m, "logits", 6, 2, ld);
     for (int l = 0; l < L; l++) {
         snprintf(nm, sizeof nm, "k%d", l);
@@ -559,13 +630,62 @@ int ort_llm_quantize(const struct ort_llama_model *mdl, int context, const char 
         snprintf(nm, sizeof nm, "v%d", l);
         ob_output(B.m, nm, 3, 3, od);
     }
-    snprintf(q->step_path, sizeof q->step_path, "%s/step.onnx", dir);
-    int rc = ob_write(B.m, q->step_path);
+    int rc = ob_write(B.m, path);
     ob_free(B.m);
-    free(k.layer);
+    return rc;
+}
+
+int ort_llm_quantize_prefill(const struct ort_llama_model *mdl, int context, int prefill, const char *dir,
+                             struct ort_llm_q *q, struct ort_diag *d)
+{
+    memset(q, 0, sizeof *q);
+    const struct ort_llama_config *c = &mdl->cfg;
+    if (context < 1 || context > c->seq_len)
+        return ort_fail(d, "quantizing: a context of %d positions: the model's is 1..%d", context, c->seq_len);
+    if (prefill < 0 || prefill > context)
+        return ort_fail(d, "quantizing: a prefill of %d positions: the context is %d", prefill, context);
+    if (mkdir(dir, 0777) && errno != EEXIST)
+        return ort_fail(d, "%s: cannot create: %s", dir, strerror(errno));
+    struct calib k = {0};
+    if (calibrate(mdl, context, &k, d)) {
+        free(k.layer);
+        return -1;
+    }
+    q->cfg = *c;
+    q->context = context;
+    q->prefill = prefill;
+    int D = c->dim, hs = c->head_size, V = c->vocab_size, C = context;
+    /* embedding and rotary tables */
+    double s_emb = scale_of(k.emb);
+    q->embedding = malloc((size_t)V * D);
+    q->rope = calloc((size_t)C * hs * hs, 1);
+    for (size_t i = 0; i < (size_t)V * D; i++)
+        q->embedding[i] = (int8_t)round_i(mdl->tok_embedding[i] / s_emb);
+    for (int pos = 0; pos < C; pos++)
+        for (int i = 0; i < hs; i += 2) {
+            float freq = 1.0f / powf(10000.0f, (float)i / (float)hs), ang = (float)pos * freq;
+            int8_t *r = q->rope + (size_t)pos * hs * hs;
+            int8_t cs = (int8_t)round_i(cosf(ang) * 64.0), sn = (int8_t)round_i(sinf(ang) * 64.0);
+            r[i * hs + i] = cs, r[(i + 1) * hs + i] = (int8_t)-sn;
+            r[i * hs + i + 1] = sn, r[(i + 1) * hs + i + 1] = cs;
+        }
+    snprintf(q->step_path, sizeof q->step_path, "%s/step.onnx", dir);
+    int rc = build_graph(mdl, &k, q, 0, q->step_path);
     if (rc)
-        return ort_fail(d, "%s: cannot write the step graph", q->step_path);
-    return 0;
+        ort_fail(d, "%s: cannot write the step graph", q->step_path);
+    if (!rc && prefill) {
+        snprintf(q->prefill_path, sizeof q->prefill_path, "%s/prefill.onnx", dir);
+        if ((rc = build_graph(mdl, &k, q, prefill, q->prefill_path)))
+            ort_fail(d, "%s: cannot write the prefill graph", q->prefill_path);
+    }
+    free(k.layer);
+    return rc ? -1 : 0;
+}
+
+int ort_llm_quantize(const struct ort_llama_model *mdl, int context, const char *dir, struct ort_llm_q *q,
+                     struct ort_diag *d)
+{
+    return ort_llm_quantize_prefill(mdl, context, 0, dir, q, d);
 }
 
 void ort_llm_q_free(struct ort_llm_q *q)
@@ -650,6 +770,92 @@ struct ort_graph *ort_llm_step_graph(const struct ort_llm_q *q, struct ort_diag 
     return g;
 }
 
+/* The prefill graph typed by the extremes of its one input, x (int8). */
+static struct ort_graph *typed_prefill(const struct ort_llm_q *q, struct ort_array *x, struct ort_diag *d)
+{
+    int64_t lo = x->data[0], hi = x->data[1];
+    x->data[0] = -128;
+    x->data[1] = 127;
+    struct ort_npz inputs = {x, 1, NULL};
+    struct ort_graph *g = ort_frontend(q->prefill_path, &inputs, true, d);
+    x->data[0] = lo;
+    x->data[1] = hi;
+    return g;
+}
+
+static void prefill_input(const struct ort_llm_q *q, struct ort_array *x, int64_t *data)
+{
+    memset(x, 0, sizeof *x);
+    snprintf(x->name, sizeof x->name, "input_0");
+    x->data = data;
+    x->shape = (struct ort_shape){.rank = 2, .dim = {q->prefill, q->cfg.dim}};
+}
+
+struct ort_graph *ort_llm_prefill_graph(const struct ort_llm_q *q, struct ort_diag *d)
+{
+    if (q->prefill < 1) {
+        ort_fail(d, "the model was quantized without a prefill graph");
+        return NULL;
+    }
+    int64_t *data = calloc((size_t)q->prefill * q->cfg.dim, sizeof *data);
+    struct ort_array x;
+    struct ort_graph *g = NULL;
+    if (!data)
+        ort_fail(d, "the prefill graph: out of memory");
+    else {
+        prefill_input(q, &x, data);
+        g = typed_prefill(q, &x, d);
+    }
+    free(data);
+    return g;
+}
+
+/* The prompt's T = q->prefill positions in one pass of the prefill graph:
+ * their keys and values into the caches (in->data[3 + 2 l + kv]), the
+ * last position's argmax into *best. */
+static int run_prefill(const struct ort_llm_q *q, const int *prompt, struct step_inputs *in, int *best,
+                       struct ort_diag *d)
+{
+    const struct ort_llama_config *c = &q->cfg;
+    int T = q->prefill, D = c->dim, hs = c->head_size, C = q->context, kvh = c->n_kv_heads;
+    int64_t *data = calloc((size_t)T * D, sizeof *data);
+    if (!data)
+        return ort_fail(d, "the prefill graph: out of memory");
+    struct ort_array x;
+    prefill_input(q, &x, data);
+    struct ort_graph *g = typed_prefill(q, &x, d);
+    int rc = -1;
+    int64_t **values = NULL;
+    if (!g)
+        goto out;
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < D; i++)
+            data[(size_t)t * D + i] = q->embedding[(size_t)prompt[t] * D + i];
+    struct ort_npz inputs = {&x, 1, NULL};
+    if (ort_ref_run(g, &inputs, &values, d))
+        goto out;
+    const int64_t *logits = values[g->outputs[0]];
+    *best = 0;
+    for (int v = 1; v < c->vocab_size; v++)
+        if (logits[v] > logits[*best])
+            *best = v;
+    for (int l = 0; l < c->n_layers; l++)
+        for (int k = 0; k < 2; k++) {
+            const int64_t *rows = values[g->outputs[1 + 2 * l + k]];
+            int64_t *cc = in->data[3 + 2 * l + k];
+            for (int h = 0; h < kvh; h++)
+                for (int i = 0; i < T * hs; i++)
+                    cc[(size_t)h * C * hs + i] = rows[(size_t)h * T * hs + i];
+        }
+    ort_ref_free(g, values);
+    rc = 0;
+out:
+    if (g)
+        ort_graph_free(g);
+    free(data);
+    return rc;
+}
+
 int ort_llm_write_device_files(const struct ort_llm_q *q, const char *dir, const int *prompt, int n_prompt,
                                int steps, struct ort_diag *d)
 {
@@ -705,6 +911,11 @@ int ort_llm_write_device_files(const struct ort_llm_q *q, const char *dir, const
     return 0;
 }
 
+bool ort_llm_uses_prefill(const struct ort_llm_q *q, int n_prompt, int steps)
+{
+    return n_prompt >= 2 && n_prompt == q->prefill && n_prompt <= steps;
+}
+
 int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_prompt, int steps,
                          const int *forced, int n_forced, int *out, int *n_out, struct ort_diag *d)
 {
@@ -729,7 +940,24 @@ int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_pro
         goto out;
     int64_t **data = in.data;
     int token = n_prompt > 0 ? prompt[0] : forced ? forced[0] : ORT_LLAMA_BOS;
-    for (int pos = 0; pos < steps; pos++) {
+    int pos = 0;
+    if (!forced && ort_llm_uses_prefill(q, n_prompt, steps)) {
+        /* prompt mode: the prompt's positions in one pass, then the
+           generated ones step by step (as the device's llm.c does) */
+        int best = 0;
+        if (run_prefill(q, prompt, &in, &best, d))
+            goto out;
+        for (pos = 0; pos < n_prompt; pos++) {
+            int next = pos + 1 < n_prompt ? prompt[pos + 1] : best;
+            if (next == ORT_LLAMA_BOS) {
+                pos = steps;
+                break;
+            }
+            out[(*n_out)++] = next;
+            token = next;
+        }
+    }
+    for (; pos < steps; pos++) {
         if (forced)
             token = forced[pos];
         for (int i = 0; i < D; i++)

@@ -28,6 +28,7 @@
 #ifndef ORTIGIA_COMPILER_LLM_QUANT_H
 #define ORTIGIA_COMPILER_LLM_QUANT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -43,6 +44,8 @@ struct ort_llm_q {
     int8_t *embedding;  /* [vocab][dim] */
     int8_t *rope;       /* [context][head_size][head_size] */
     char step_path[4096]; /* the step graph's ONNX file */
+    int prefill;        /* T: positions of the prefill graph (0: none) */
+    char prefill_path[4096]; /* the prefill graph's ONNX file */
 };
 
 /* Quantizes m for steps over `context` positions (1..seq_len) into dir
@@ -52,15 +55,38 @@ int ort_llm_quantize(const struct ort_llama_model *m, int context, const char *d
 void ort_llm_q_free(struct ort_llm_q *q);
 
 /*
+ * The same, and also the prefill graph of positions 0..prefill-1
+ * (prefill.onnx; 1..context, or 0 for none): the prompt (prefill) mode,
+ * all of a prompt's positions in one pass that fills the KV cache.
+ * Input: x [T][dim], the prompt's embedding rows; the rotary matrices of
+ * positions 0..T-1 and the causal mask are constants. Outputs: the logits
+ * of the last position [1][vocab] (int32), and every layer's keys and
+ * values of the T positions, [kv_heads][T][head_size] (int8, the caches'
+ * layout). Same calibration, weights, tables and constants as the step
+ * graph (iSoftmax's coefficients and every requantization's shift are the
+ * step's, chosen for C + 1 positions); every operator works row by row
+ * (a position's projections, norms, rotary; a query's softmax, where the
+ * masked keys' exponentials are exactly 0 as in the step graph), so its
+ * outputs equal T steps' (keys, values, the last step's logits) bit for
+ * bit (test LlmQuant.PrefillEqualsSteps).
+ */
+int ort_llm_quantize_prefill(const struct ort_llama_model *m, int context, int prefill, const char *dir,
+                             struct ort_llm_q *q, struct ort_diag *d);
+
+/*
  * The host integer model, greedy: like ort_llama_generate (prompt ids, or
  * BOS; out gets the ids after the first; stops at BOS or after `steps`
  * positions, at most q->context). With `forced` (n_forced ids), the
  * teacher-forced run instead: position i's input is forced[i], and out[i]
- * the model's argmax after it.
+ * the model's argmax after it. In prompt mode (ort_llm_uses_prefill) the
+ * prompt's positions run as one pass of the prefill graph, then the step
+ * graph for each generated position, as on the device.
  */
 /* The step graph, checked and typed (its inputs as their values make them:
  * int8, the mask int32), optimized as for compilation. */
 struct ort_graph *ort_llm_step_graph(const struct ort_llm_q *q, struct ort_diag *d);
+/* The prefill graph likewise (q->prefill >= 1). */
+struct ort_graph *ort_llm_prefill_graph(const struct ort_llm_q *q, struct ort_diag *d);
 
 /* For the device: dir/llm_config.h (the sizes, the prompt, where the
  * network's inputs and outputs are) and dir/llm_tables.S (+ .bin: the
@@ -68,6 +94,11 @@ struct ort_graph *ort_llm_step_graph(const struct ort_llm_q *q, struct ort_diag 
  * `steps` positions from the prompt. */
 int ort_llm_write_device_files(const struct ort_llm_q *q, const char *dir, const int *prompt, int n_prompt,
                                int steps, struct ort_diag *d);
+
+/* Whether a run of `steps` positions from this prompt uses the prefill
+ * graph: a prompt of at least 2 ids, exactly q->prefill of them, within
+ * the steps. Otherwise every position is a step (today's behaviour). */
+bool ort_llm_uses_prefill(const struct ort_llm_q *q, int n_prompt, int steps);
 
 int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_prompt, int steps,
                          const int *forced, int n_forced, int *out, int *n_out, struct ort_diag *d);

@@ -22,6 +22,8 @@ extern "C" {
 #include "llama_default.h"
 #include "llama_ref.h"
 #include "llm_quant.h"
+#include "ir.h"
+#include "ref.h"
 }
 
 namespace {
@@ -763,4 +765,110 @@ TEST(LlmQuant, TheStepGraphIsDeterministicAndTheIntModelFollowsTheFloatOne)
     ort_llama_free(&m);
     std::string rm = std::string("rm -rf ") + a_dir + " " + b_dir;
     EXPECT_EQ(system(rm.c_str()), 0);
+}
+
+// ---- prompt mode: the prefill graph against T steps ---------------------------
+
+// Runs the step graph over the prompt's T positions (caches filled as the
+// device does) and the prefill graph once on the same prompt: every
+// layer's keys and values of the T positions and the last position's
+// logits must be the same integers.
+static void prefill_equals_steps(const ort_llama_model &m, int context, const std::vector<int> &prompt)
+{
+    ort_diag d{};
+    char dir[] = "/tmp/ortigia_llmp_XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const int T = (int)prompt.size();
+    ort_llm_q q{};
+    ASSERT_EQ(ort_llm_quantize_prefill(&m, context, T, dir, &q, &d), 0) << d.msg;
+    const ort_llama_config &c = q.cfg;
+    const int D = c.dim, hs = c.head_size, C = context, kvh = c.n_kv_heads, L = c.n_layers, V = c.vocab_size;
+    ort_graph *sg = ort_llm_step_graph(&q, &d);
+    ASSERT_NE(sg, nullptr) << d.msg;
+    ort_graph *pg = ort_llm_prefill_graph(&q, &d);
+    ASSERT_NE(pg, nullptr) << d.msg;
+    // the step graph's inputs: x, rope, mask, then the caches
+    const int n_in = 3 + 2 * L;
+    std::vector<std::vector<int64_t>> data((size_t)n_in);
+    std::vector<ort_array> arr((size_t)n_in);
+    for (int i = 0; i < n_in; i++) {
+        size_t count = i == 0 ? (size_t)D : i == 1 ? (size_t)hs * hs : i == 2 ? (size_t)C + 1 : (size_t)kvh * C * hs;
+        data[(size_t)i].assign(count, 0);
+        snprintf(arr[(size_t)i].name, sizeof arr[(size_t)i].name, "input_%d", i);
+        arr[(size_t)i].data = data[(size_t)i].data();
+        arr[(size_t)i].shape = i == 0   ? ort_shape{2, {1, D}}
+                               : i == 1 ? ort_shape{2, {hs, hs}}
+                               : i == 2 ? ort_shape{1, {C + 1}}
+                                        : ort_shape{3, {kvh, C, hs}};
+    }
+    ort_npz step_in{arr.data(), n_in, nullptr};
+    std::vector<int64_t> last_logits;
+    for (int pos = 0; pos < T; pos++) {
+        for (int i = 0; i < D; i++)
+            data[0][(size_t)i] = q.embedding[(size_t)prompt[(size_t)pos] * D + i];
+        for (int i = 0; i < hs * hs; i++)
+            data[1][(size_t)i] = q.rope[(size_t)pos * hs * hs + i];
+        for (int j = 0; j < C; j++)
+            data[2][(size_t)j] = j < pos ? 0 : -32768;
+        data[2][(size_t)C] = 0;
+        int64_t **values = nullptr;
+        ASSERT_EQ(ort_ref_run(sg, &step_in, &values, &d), 0) << d.msg;
+        last_logits.assign(values[sg->outputs[0]], values[sg->outputs[0]] + V);
+        for (int o = 0; o < 2 * L; o++)
+            for (int h = 0; h < kvh; h++)
+                for (int i = 0; i < hs; i++)
+                    data[(size_t)3 + o][((size_t)h * C + pos) * hs + i] = values[sg->outputs[1 + o]][h * hs + i];
+        ort_ref_free(sg, values);
+    }
+    std::vector<int64_t> x((size_t)T * D);
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < D; i++)
+            x[(size_t)t * D + i] = q.embedding[(size_t)prompt[(size_t)t] * D + i];
+    ort_array xa{};
+    snprintf(xa.name, sizeof xa.name, "input_0");
+    xa.data = x.data();
+    xa.shape = ort_shape{2, {T, D}};
+    ort_npz pre_in{&xa, 1, nullptr};
+    int64_t **values = nullptr;
+    ASSERT_EQ(ort_ref_run(pg, &pre_in, &values, &d), 0) << d.msg;
+    int differ = 0;
+    for (int v = 0; v < V; v++)
+        differ += values[pg->outputs[0]][v] != last_logits[(size_t)v];
+    EXPECT_EQ(differ, 0) << "logits of the last position";
+    for (int o = 0; o < 2 * L; o++) {
+        int bad = 0;
+        for (int h = 0; h < kvh; h++)
+            for (int t = 0; t < T; t++)
+                for (int i = 0; i < hs; i++)
+                    bad += values[pg->outputs[1 + o]][((size_t)h * T + t) * hs + i] !=
+                           data[(size_t)3 + o][((size_t)h * C + t) * hs + i];
+        EXPECT_EQ(bad, 0) << "layer " << o / 2 << (o % 2 ? " values" : " keys");
+    }
+    ort_ref_free(pg, values);
+    ort_graph_free(sg);
+    ort_graph_free(pg);
+    ort_llm_q_free(&q);
+    std::string rm = std::string("rm -rf ") + dir;
+    EXPECT_EQ(system(rm.c_str()), 0);
+}
+
+TEST(LlmQuant, PrefillEqualsSteps)
+{
+    ort_llama_model m{};
+    ort_diag d{};
+    ASSERT_EQ(ort_llama_default(&m, &d), 0);
+    std::vector<int> prompt = {1};
+    for (int i = 1; i < 16; i++)
+        prompt.push_back((i * 37 + 11) % 512);
+    prefill_equals_steps(m, 80, prompt);
+    ort_llama_free(&m);
+}
+
+TEST(LlmQuant, PrefillEqualsStepsStories260K)
+{
+    ort_llama_model m;
+    LOAD_STORIES(m); // grouped-query attention: 8 heads on 4 key/value heads
+    std::vector<int> prompt = {1, 35, 82, 113, 102, 104, 35, 120, 115, 114, 113};
+    prefill_equals_steps(m, 64, prompt);
+    ort_llama_free(&m);
 }
