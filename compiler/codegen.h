@@ -46,6 +46,15 @@ struct ort_codegen_options {
     const char *harness;        /* template name (NULL: "main") */
     const struct ort_npz *inputs; /* initial input values (NULL: zeros) */
     bool profile;               /* record each step's cycles in ort_step_cycles[] */
+    /* NULL: the program's network (network.c/.h, network_run, ort_output_N,
+     * NETWORK_INPUT_N, ort_weights, ort_inputs, weights.bin/.S,
+     * inputs.bin/.S, report.txt, and main.c from the harness). A name
+     * ("prefill") makes a second network for the same program, beside the
+     * first in the same folder: NAME.c/.h, NAME_run, NAME_output_N,
+     * NAME_INPUT_N (upper case), NAME_weights, NAME_inputs,
+     * NAME_step_cycles, NAME_weights.bin/.S, NAME_inputs.bin/.S,
+     * NAME_report.txt, and no main.c. */
+    const char *name;
 };
 
 struct ort_codegen_report {

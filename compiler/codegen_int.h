@@ -104,6 +104,10 @@ struct gen {
     int64_t inputs_bytes;
     FILE *c;
     struct ort_diag *d;
+    /* names (ort_codegen_options.name): the prefix of the symbols
+     * ("ort_" or "NAME_"), the network's name ("network" or NAME) in lower
+     * and upper case, the prefix of the data files ("" or "NAME_") */
+    char sym[64], net[64], NET[64], files[64];
 };
 
 static inline int64_t align4(int64_t v) { return (v + 3) & ~(int64_t)3; }

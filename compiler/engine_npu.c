@@ -527,16 +527,16 @@ static void npu_emit(struct gen *G, int si)
     const struct stored_const *wc = &G->consts[s->npu.weights];
     int out_k = s->plan.n - 1;
     cg_emit(G, "\n/* step %d: node '%s' (%s) on the NPU: rows of %" PRId64 " -> %" PRId64 " channels, %s; "
-               "weights encoded at ort_weights + %" PRId64 " (%" PRId64 " bytes) */\n",
+               "weights encoded at %sweights + %" PRId64 " (%" PRId64 " bytes) */\n",
             si, n->name, n->op_type, s->npu.K, s->npu.N,
             s->npu.quant ? (s->npu.relu ? "requantized to uint8" : "requantized to int8") : "int32 accumulators",
-            wc->offset, wc->bytes);
+            G->sym, wc->offset, wc->bytes);
     cg_emit(G, "static void k%d(void *const *p, const uint32_t *rs, uint32_t u0, uint32_t n)\n{\n", si);
     cg_emit(G, "    (void)rs;\n    (void)u0;\n");
     cg_emit(G, "    if (rt_core_id() == 0) {\n");
     cg_emit(G, "        const uint8_t *x = p[0];\n        uint8_t *y = p[%d];\n", out_k);
-    cg_emit(G, "        uint32_t w = (uint32_t)(uintptr_t)(ort_weights + %" PRId64 ") - ORT_WMEM_BASE;\n",
-            wc->offset);
+    cg_emit(G, "        uint32_t w = (uint32_t)(uintptr_t)(%sweights + %" PRId64 ") - ORT_WMEM_BASE;\n",
+            G->sym, wc->offset);
     const struct ort_tile_plan *p = &s->plan;
     int64_t last = p->units - (p->tiles - 1) * p->tile_units;
     if (p->tiles > 1 && last != p->tile_units) {

@@ -52,15 +52,15 @@ int cg_store_const(struct gen *G, int t, bool transposed)
 void cg_addr_expr(const struct gen *G, int t, int64_t cst, char *buf, size_t size)
 {
     if (cst >= 0) {
-        snprintf(buf, size, "(ort_weights + %" PRId64 ")", G->consts[cst].offset);
+        snprintf(buf, size, "(%sweights + %" PRId64 ")", G->sym, G->consts[cst].offset);
         return;
     }
     t = cg_root_of(G, t);
     const struct place *p = &G->place[t];
     switch (p->where) {
     case W_ARENA: snprintf(buf, size, "(ort_act + %" PRId64 ")", p->offset); break;
-    case W_INPUT: snprintf(buf, size, "(ort_inputs + %" PRId64 ")", p->offset); break;
-    case W_OUTPUT: snprintf(buf, size, "ort_output_%" PRId64, p->offset); break;
+    case W_INPUT: snprintf(buf, size, "(%sinputs + %" PRId64 ")", G->sym, p->offset); break;
+    case W_OUTPUT: snprintf(buf, size, "%soutput_%" PRId64, G->sym, p->offset); break;
     default: snprintf(buf, size, "0 /* unplaced */");
     }
 }
