@@ -883,7 +883,20 @@ int ort_llm_write_device_files(const struct ort_llm_q *q, const char *dir, const
                "static inline const int8_t *llm_output_row(uint32_t l, uint32_t kv)\n{\n    switch (2 * l + kv) {\n");
     for (int i = 0; i < 2 * c->n_layers; i++)
         fprintf(f, "    case %d: return (const int8_t *)ort_output_%d;\n", i, 1 + i);
-    fprintf(f, "    default: return 0;\n    }\n}\n\n#endif\n");
+    fprintf(f, "    default: return 0;\n    }\n}\n\n");
+    int T = ort_llm_uses_prefill(q, n_prompt, steps) ? q->prefill : 0;
+    fprintf(f, "/* Prompt mode: the prompt's %d positions in one pass of the prefill network\n"
+               " * (0: every position is a step). */\n#define LLM_PREFILL %d\n", T, T);
+    if (T) {
+        fprintf(f, "\n#include \"prefill.h\"\n\n"
+                   "/* The prompt's keys or values of layer l, [kv heads][T][hs]: prefill outputs 1 + 2 l + kv. */\n"
+                   "static inline const int8_t *llm_prefill_rows(uint32_t l, uint32_t kv)\n{\n"
+                   "    switch (2 * l + kv) {\n");
+        for (int i = 0; i < 2 * c->n_layers; i++)
+            fprintf(f, "    case %d: return (const int8_t *)prefill_output_%d;\n", i, 1 + i);
+        fprintf(f, "    default: return 0;\n    }\n}\n");
+    }
+    fprintf(f, "\n#endif\n");
     if (fclose(f))
         return ort_fail(d, "%s: write error", path);
     /* the tables */

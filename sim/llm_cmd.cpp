@@ -35,9 +35,11 @@ namespace {
 
 const char *llm_usage()
 {
-    return "usage: ortigia llm [MODEL.bin] [--steps N] [--prompt-ids 1,2,3] [-o DIR] [--engine auto|cluster|npu]\n"
+    return "usage: ortigia llm [MODEL.bin] [--steps N] [--prompt-ids 1,2,3 | --prompt-len N] [-o DIR]\n"
+           "                   [--engine auto|cluster|npu]\n"
            "                   [--config FILE] [--set KEY=VALUE]... [--max-cycles N]\n"
-           "       ortigia llm --reference float|int [MODEL.bin] [--steps N] [--prompt-ids 1,2,3] [--tokenizer FILE]\n"
+           "       ortigia llm --reference float|int [MODEL.bin] [--steps N] [--prompt-ids 1,2,3 | --prompt-len N]\n"
+           "                   [--tokenizer FILE]\n"
            "\n"
            "Greedy decoding (temperature 0) of a llama2.c checkpoint (legacy or version 1\n"
            "float32 .bin) by the float32 host reference; the same tokens as llama2.c's\n"
@@ -48,9 +50,13 @@ const char *llm_usage()
            "  --steps N          positions to run, 1..seq_len (default 256, at most seq_len)\n"
            "  --prompt-ids LIST  the sequence's first token ids, comma-separated (start with\n"
            "                     1, BOS, as run.c's encoder does); default: BOS alone\n"
+           "  --prompt-len N     a prompt of N ids: BOS and the float model's greedy\n"
+           "                     continuation from it (repeated if it ends early)\n"
            "  --tokenizer FILE   a llama2.c tokenizer.bin: print text instead of ids\n"
            "Prints the ids after the first (the prompt's, then the generated ones), or\n"
-           "their text; generation stops early when the model produces BOS.\n";
+           "their text; generation stops early when the model produces BOS.\n"
+           "A prompt of 2+ ids (within --steps) runs in prompt mode: its positions in one\n"
+           "prefill pass that fills the KV cache, then a step per generated token.\n";
 }
 
 /* "1,2,3" into ids; false with a message naming the bad item. */
@@ -91,19 +97,21 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
                const ort_config &config, ort_engine engine, ort_diag *d)
 {
     ort_llm_q q{};
-    ort_graph *g = nullptr;
+    ort_graph *g = nullptr, *pg = nullptr;
     bool ok = false;
     const ort_target target = ort_target_of_config(config);
-    ort_codegen_options co{};
-    ort_codegen_report rep{};
+    ort_codegen_options co{}, po{};
+    ort_codegen_report rep{}, prep{};
+    /* prompt mode: a prompt of 2+ ids, within the steps */
+    const int prefill = prompt.size() >= 2 && (int)prompt.size() <= steps ? (int)prompt.size() : 0;
     std::string dir_flag = "-I" + dir, elf = dir + "/llm.elf";
     std::vector<std::string> srcs = {dir + "/network.c", dir + "/main.c", dir + "/weights.S", dir + "/inputs.S",
                                      dir + "/llm_tables.S"};
     std::vector<const char *> src_ptrs;
     const char *cflags[] = {dir_flag.c_str()};
     ort_cross_build b{};
-    if (ort_target_check(&target, d) || ort_llm_quantize(&m, steps, dir.c_str(), &q, d) ||
-        !(g = ort_llm_step_graph(&q, d)))
+    if (ort_target_check(&target, d) || ort_llm_quantize_prefill(&m, steps, prefill, dir.c_str(), &q, d) ||
+        !(g = ort_llm_step_graph(&q, d)) || (prefill && !(pg = ort_llm_prefill_graph(&q, d))))
         goto out;
     co.outdir = dir.c_str();
     co.target = &target;
@@ -113,6 +121,17 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     co.harness = "llm";
     if (ort_codegen(g, &co, &rep, d))
         goto out;
+    if (prefill) {
+        /* the prefill network beside it, in the L1 the step's leaves */
+        po = co;
+        po.name = "prefill";
+        po.l1_budget -= rep.l1_peak + (rep.activations_in_l1 ? rep.l2_peak : 0) + 32;
+        if (ort_codegen(pg, &po, &prep, d))
+            goto out;
+        srcs.push_back(dir + "/prefill.c");
+        srcs.push_back(dir + "/prefill_weights.S");
+        srcs.push_back(dir + "/prefill_inputs.S");
+    }
     if (ort_llm_write_device_files(&q, dir.c_str(), prompt.data(), (int)prompt.size(), steps, d))
         goto out;
     for (const std::string &s : srcs)
@@ -131,15 +150,21 @@ out:
     free(rep.step_names);
     free(rep.step_estimates);
     free(rep.step_engines);
+    free(prep.step_names);
+    free(prep.step_estimates);
+    free(prep.step_engines);
     if (g)
         ort_graph_free(g);
+    if (pg)
+        ort_graph_free(pg);
     ort_llm_q_free(&q);
     return ok;
 }
 
 int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &keep_dir,
                   const ort_config &config, ort_engine engine, uint64_t max_cycles, std::vector<int> *out,
-                  std::vector<uint32_t> *cycles, uint64_t *run_cycles, std::vector<TokenEnergy> *energy)
+                  std::vector<uint32_t> *cycles, uint64_t *run_cycles, std::vector<TokenEnergy> *energy,
+                  uint32_t *prefill_cycles)
 {
     char tmpl[] = "/tmp/ortigia-llm-XXXXXX";
     std::string dir = keep_dir;
@@ -154,7 +179,7 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
     int status = 2;
     std::string elf = dir + "/llm.elf";
     OrtRunOptions ro;
-    std::vector<OrtMemDump> dumps(3);
+    std::vector<OrtMemDump> dumps(4);
     if (!build_llm(m, prompt, steps, dir, config, engine, &d))
         goto fail;
     ro.config = config;
@@ -164,6 +189,7 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
     dumps[0].symbol = "ort_llm_count", dumps[0].size = 4;
     dumps[1].symbol = "ort_llm_tokens", dumps[1].size = (uint32_t)(4 * steps);
     dumps[2].symbol = "ort_llm_cycles", dumps[2].size = (uint32_t)(4 * steps);
+    dumps[3].symbol = "ort_llm_prefill_cycles", dumps[3].size = 4; /* prompt mode */
     ro.dumps = &dumps;
     ro.power_json_path = dir + "/power.json"; /* each token is a region */
     ro.cycles = run_cycles;
@@ -182,6 +208,7 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
             out->push_back((int)word(dumps[1], k));
         for (int k = 0; k < steps; k++)
             cycles->push_back(word(dumps[2], (size_t)k));
+        *prefill_cycles = word(dumps[3], 0);
     }
     {
         json_error_t jerr;
@@ -243,12 +270,14 @@ int ort_cmd_llm(int argc, char **argv)
     std::string reference_kind;
     uint64_t steps = 0;
     std::string prompt_text, tokenizer_path, keep_dir;
+    uint64_t prompt_len = 0;
     OrtPlatformOptions platform;
     int engine = 0;
     std::vector<OrtOption> table = {
         {"--reference", nullptr, OrtOption::STRING, &reference_kind},
         OrtOption::count("--steps", &steps, 1, "a positive number of positions"),
         {"--prompt-ids", nullptr, OrtOption::STRING, &prompt_text},
+        OrtOption::count("--prompt-len", &prompt_len, 1, "a positive number of prompt ids"),
         {"--tokenizer", nullptr, OrtOption::STRING, &tokenizer_path},
         {"-o", nullptr, OrtOption::STRING, &keep_dir},
         /* In enum ort_engine's order. */
@@ -285,6 +314,25 @@ int ort_cmd_llm(int argc, char **argv)
     }
     if (steps == 0)
         steps = m.cfg.seq_len < 256 ? (uint64_t)m.cfg.seq_len : 256; /* run.c's default */
+    if (prompt_len) {
+        /* a prompt of N ids made deterministically: BOS, then the float
+           model's greedy continuation (repeated if it ends early) */
+        if (!prompt_text.empty() || prompt_len > steps) {
+            fprintf(stderr, "ortigia: error: --prompt-len %llu: %s\n", (unsigned long long)prompt_len,
+                    prompt_text.empty() ? "longer than --steps" : "give --prompt-ids or --prompt-len, not both");
+            goto done;
+        }
+        std::vector<int> fl(prompt_len);
+        int nf = 0;
+        if (prompt_len > 1 &&
+            ort_llama_generate(&m, nullptr, 0, (int)prompt_len - 1, fl.data(), &nf, &d) != 0) {
+            fprintf(stderr, "ortigia: error: %s\n", d.msg);
+            goto done;
+        }
+        prompt.assign(1, ORT_LLAMA_BOS);
+        for (uint64_t k = 1; k < prompt_len; k++)
+            prompt.push_back(nf ? fl[(size_t)(k - 1) % (size_t)nf] : ORT_LLAMA_BOS + 1);
+    }
     if (!tokenizer_path.empty() &&
         ort_llama_tokenizer_load(tokenizer_path.c_str(), m.cfg.vocab_size, &tok, &d) != 0) {
         fprintf(stderr, "ortigia: error: %s\n", d.msg);
@@ -300,22 +348,31 @@ int ort_cmd_llm(int argc, char **argv)
         ort_config_defaults(&config);
         if (!ort_config_apply(&config, platform.config_path, platform.sets))
             goto done;
+        uint32_t pre_cycles = 0;
         status = run_on_device(m, prompt, (int)steps, keep_dir, config, (ort_engine)engine,
                                platform.max_cycles ? platform.max_cycles : 4000000000ull, &ids, &cyc, &run_cycles,
-                               &en);
+                               &en, &pre_cycles);
         if (status)
             goto done;
         status = 2;
         n = (int)ids.size();
         for (int i = 0; i < n; i++)
             out[(size_t)i] = ids[(size_t)i];
-        /* per mode: the prompt's positions and the generated ones */
-        /* per mode: the prompt's positions (run one by one today) and the generated ones */
+        /* per mode: the prompt's positions (in prompt mode one prefill
+           pass, region 1; else one by one) and the generated ones */
+        const size_t pre = prompt.size() >= 2 && prompt.size() <= steps ? prompt.size() : 0;
+        if (pre && pre_cycles) {
+            double s = pre_cycles / 360e6, uj = en.empty() ? 0 : en[0].j * 1e6;
+            fprintf(stderr, "prompt (prefill): %zu positions in one pass, %u cycles (%.0f cycles/token, %.2f ms), "
+                            "%.2f uJ (band %.2f .. %.2f), %.1f mW\n",
+                    pre, pre_cycles, (double)pre_cycles / (double)pre, s * 1e3, uj,
+                    en.empty() ? 0 : en[0].lo * 1e6, en.empty() ? 0 : en[0].hi * 1e6, uj * 1e-6 / s * 1e3);
+        }
         uint64_t c[2] = {0, 0};
         TokenEnergy e[2];
         int cnt[2] = {0, 0};
-        for (size_t k = 0; k < cyc.size() && cyc[k]; k++) {
-            int mode = (int)k < (int)prompt.size() - 1 ? 0 : 1;
+        for (size_t k = pre; k < cyc.size() && cyc[k]; k++) {
+            int mode = !pre && (int)k < (int)prompt.size() - 1 ? 0 : 1;
             c[mode] += cyc[k];
             cnt[mode]++;
             if (k < en.size()) {
@@ -350,7 +407,8 @@ int ort_cmd_llm(int argc, char **argv)
             fprintf(stderr, "ortigia: error: cannot create a temporary folder\n");
             goto done;
         }
-        int ok = ort_llm_quantize(&m, (int)steps, dir, &q, &d) == 0 &&
+        const int pre = prompt.size() >= 2 && prompt.size() <= steps ? (int)prompt.size() : 0; /* prompt mode */
+        int ok = ort_llm_quantize_prefill(&m, (int)steps, pre, dir, &q, &d) == 0 &&
                  ort_llm_int_generate(&q, prompt.data(), (int)prompt.size(), (int)steps, nullptr, 0, out.data(),
                                       &n, &d) == 0;
         if (ok) {

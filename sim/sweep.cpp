@@ -420,10 +420,13 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
                    (uint32_t)b[4 * k + 3] << 24;
         };
         if (spec.llm && s->read_symbol("ort_llm_cycles", 4 * (size_t)spec.llm_steps, &cyc)) {
-            /* the generated positions (the prompt's are run one by one too) */
+            /* the generated positions (a prompt of 2+ ids runs as one
+               prefill pass first, whose positions have no cycles here) */
             uint64_t sum = 0;
             double uj = 0;
             int n = 0, first = spec.llm_prompt.empty() ? 0 : (int)spec.llm_prompt.size() - 1;
+            while (first < spec.llm_steps && !word(cyc, (size_t)first))
+                first++;
             for (int k = first; k < spec.llm_steps && word(cyc, (size_t)k); k++) {
                 sum += word(cyc, (size_t)k);
                 n++;

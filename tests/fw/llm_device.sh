@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
 # `ortigia llm` on the simulated MCU against the host integer model: the
 # same token ids, bit for bit, over N positions (the KV cache across
-# steps), and a cycles/token line. Without MODEL: the embedded default
-# model; a MODEL that is absent skips (exit 77).
-# Usage: llm_device.sh ORTIGIA N [MODEL.bin]
+# steps), and a cycles/token line. Without MODEL (or with ""): the embedded
+# default model; a MODEL that is absent skips (exit 77). With PROMPT_LEN
+# (2+): a prompt of that many ids (--prompt-len), run in prompt mode (one
+# prefill pass, then the steps) on both, and a prefill line.
+# Usage: llm_device.sh ORTIGIA N [MODEL.bin] [PROMPT_LEN]
 set -uo pipefail
-ort=$1 steps=$2 model=${3:-}
+ort=$1 steps=$2 model=${3:-} plen=${4:-}
 if [ -n "$model" ] && [ ! -f "$model" ]; then
   echo "SKIP: $model not found (test data lives in ../shared/testdata/llama2c)"
   exit 77
 fi
-dev=$("$ort" llm ${model:+"$model"} --steps "$steps" 2>"${TMPDIR:-/tmp}/llm_dev_err.$$") || {
+args=(${model:+"$model"} --steps "$steps" ${plen:+--prompt-len "$plen"})
+dev=$("$ort" llm "${args[@]}" 2>"${TMPDIR:-/tmp}/llm_dev_err.$$") || {
   echo "FAIL: the device run ended with status $?"; cat "${TMPDIR:-/tmp}/llm_dev_err.$$"; exit 1; }
 err=$(cat "${TMPDIR:-/tmp}/llm_dev_err.$$"); rm -f "${TMPDIR:-/tmp}/llm_dev_err.$$"
-host=$("$ort" llm --reference int ${model:+"$model"} --steps "$steps" 2>/dev/null) || { echo "FAIL: the host integer model"; exit 1; }
+host=$("$ort" llm --reference int "${args[@]}" 2>/dev/null) || { echo "FAIL: the host integer model"; exit 1; }
 echo "device: $dev"
 echo "host:   $host"
 echo "$err"
 [ "$dev" = "$host" ] || { echo "FAIL: the device's tokens differ from the host integer model's"; exit 1; }
 [ $(wc -w <<< "$dev") -ge $((steps - 1)) ] || { echo "FAIL: fewer tokens than positions"; exit 1; }
 grep -q "cycles/token.*uJ/token (band" <<< "$err" || { echo "FAIL: no cycles/token and uJ/token line"; exit 1; }
-echo "PASS: $steps positions, the same tokens on the device and on the host integer model"
+if [ -n "$plen" ]; then
+  grep -q "^prompt (prefill): $plen positions in one pass, [0-9]* cycles" <<< "$err" ||
+    { echo "FAIL: no prefill line"; exit 1; }
+  grep -q "^autoregressive: $((steps - plen)) positions" <<< "$err" ||
+    { echo "FAIL: no autoregressive line for the $((steps - plen)) generated positions"; exit 1; }
+fi
+echo "PASS: $steps positions${plen:+ ($plen in one prefill pass)}, the same tokens on the device and on the host integer model"
