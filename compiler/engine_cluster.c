@@ -59,7 +59,7 @@ static void lower_row_op(struct gen *G, const struct ort_node *n, struct step *s
     s->kind = n->op->step == ORT_STEP_SOFTMAX ? S_SOFTMAX : S_RMSNORM;
     s->plan.units = ort_shape_count(&o->shape) / len;
     cg_add_operand(s, n->inputs[0], -1, NN_ROWS, len * esize(x), 0);
-    if (s->kind == S_SOFTMAX && esize(x) == 1) {
+    if (s->kind == S_SOFTMAX && esize(x) == 1 && !n->p.coeff[4]) {
         /* The terms, looked up by max - x (at most 256 values). */
         int64_t span = x->hi - x->lo + 1, *tab = malloc(sizeof *tab * (size_t)span);
         for (int64_t d = 0; d < span; d++)
@@ -293,6 +293,8 @@ static void cluster_emit_shared(struct gen *G)
                      tensor_ctype(G, s->operand_tensor[3]), x, tensor_ctype(G, s->operand_tensor[3]));
         else if (s->kind == S_SOFTMAX && s->plan.n == 3)
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE(softmax_tab_%s_%s, %s, %s)", x, y, x, y);
+        else if (s->kind == S_SOFTMAX && n->p.coeff[4])
+            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_PAD(softmax_pad_%s_%s, %s, %s)", x, y, x, y);
         else if (s->kind == S_SOFTMAX)
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW(softmax_%s_%s, %s, %s)", x, y, x, y);
         else {

@@ -388,6 +388,10 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
     int D = c->dim, H = c->hidden_dim, KV = c->kv_dim, hs = c->head_size, L = c->n_layers, V = c->vocab_size;
     int kvh = c->n_kv_heads, g = c->n_heads / c->n_kv_heads, C = q->context;
     double s_emb = scale_of(k->emb);
+    /* The prefill's query rows of a head in the order t = a Bq + b by (b, a):
+       the causal softmax's cost grows with t, and the cores take
+       contiguous rows, so each core gets early and late positions alike. */
+    const int Bq = T % 4 == 0 ? 4 : 1;
     struct builder B = {.m = ob_new()};
     const int64_t xd[2] = {T ? T : 1, D}, rd[2] = {hs, hs}, md[1] = {C + 1}, cd[3] = {kvh, C, hs};
     ob_input(B.m, "x", 3, 2, xd);
@@ -396,34 +400,33 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         ob_input(B.m, "mask", 6, 1, md);
     } else {
         /* Positions 0..T-1 are known: their rotary matrices and the causal
-           mask are constants. The keys and values are padded with zeros to
-           C + 1 positions, and query row (group member, t) keeps keys
-           0..t: the others become exactly -32768 (score times 0, plus
-           the mask), so its row holds what the step graph's row of
-           position t holds (keys 0..t, and C - t entries of -32768 from
-           the cache's zeros), in another order. iSoftmax's exponential of
-           such an entry is not always 0 (its 32-bit arithmetic wraps), so
-           their number matters: it is the step's. */
-        const int64_t rd3[3] = {T, hs, hs}, md2[2] = {(int64_t)g * T, C + 1}, pd3[3] = {kvh, C + 1 - T, hs};
-        size_t nm2 = (size_t)g * T * (C + 1);
+           mask are constants. Query row (group member, t) keeps keys 0..t:
+           the others become exactly -32768 (score times 0, plus the mask),
+           and iSoftmax's `pad` adds C + 1 - T more such entries, so its row
+           holds what the step graph's row of position t holds (keys 0..t,
+           and C - t entries of -32768 from the cache's zeros), in another
+           order. iSoftmax's exponential of such an entry is not always 0
+           (its 32-bit arithmetic wraps), so their number matters: it is
+           the step's. */
+        const int64_t rd3[3] = {T, hs, hs}, md2[2] = {(int64_t)g * T, T};
+        size_t nm2 = (size_t)g * T * T;
         int64_t *rv = malloc(sizeof *rv * (size_t)T * hs * hs), *mv = malloc(sizeof *mv * nm2);
-        int64_t *kv = malloc(sizeof *kv * nm2), *zv = calloc((size_t)kvh * (C + 1 - T) * hs, sizeof *zv);
+        int64_t *kv = malloc(sizeof *kv * nm2);
         for (size_t i = 0; i < (size_t)T * hs * hs; i++)
             rv[i] = q->rope[i];
         for (int r = 0; r < g * T; r++)
-            for (int j = 0; j <= C; j++) {
-                bool keep = j <= r % T;
-                kv[(size_t)r * (C + 1) + j] = keep;
-                mv[(size_t)r * (C + 1) + j] = keep ? 0 : -32768;
+            for (int j = 0; j < T; j++) {
+                int i = r % T, t = i % (T / Bq) * Bq + i / (T / Bq);
+                bool keep = j <= t;
+                kv[(size_t)r * T + j] = keep;
+                mv[(size_t)r * T + j] = keep ? 0 : -32768;
             }
         ob_const(B.m, "rope", 3, rd3, rv);
         ob_const(B.m, "keep", 2, md2, kv);
         ob_const(B.m, "mask16", 2, md2, mv);
-        ob_const(B.m, "kvpad", 3, pd3, zv);
         free(rv);
         free(mv);
         free(kv);
-        free(zv);
     }
     char nm[160], cur[160], tmp[160];
     /* The mask (0, or -32768 where a position is not in the sequence yet)
@@ -442,6 +445,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
     snprintf(cur, sizeof cur, "x");
     double s_x = s_emb;
     const int64_t perm_swap[3] = {1, 0, 2}; /* [a][b][c] -> [b][a][c] */
+    const int64_t perm_outer[4] = {2, 1, 0, 3}; /* [a][b][c][d] -> [c][b][a][d] */
     for (int l = 0; l < L; l++) {
         const float *p = k->layer + (size_t)l * P_LAYER_POINTS;
         double s_h = scale_of(p[P_H_ATT]), s_q = scale_of(p[P_Q]), s_k = scale_of(p[P_K]);
@@ -499,21 +503,25 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         snprintf(qg, sizeof qg, "l%d.qg", l);
         if (!T) {
             reshape(&B, qr, qg, 3, gd3);
-        } else {
-            char qt[64];
-            snprintf(qt, sizeof qt, "l%d.qt", l);
-            const char *qin[] = {qr};
+        } else { /* [T][H][hs] as [F][Bq][H][hs] -> [H][Bq][F][hs] -> [kvh][g T][hs] */
+            char q4[64], qt[64];
+            snprintf(q4, sizeof q4, "l%d.q4", l), snprintf(qt, sizeof qt, "l%d.qt", l);
+            const int64_t fd4[4] = {T / Bq, Bq, c->n_heads, hs};
+            reshape(&B, qr, q4, 4, fd4);
+            const char *qin[] = {q4};
             int qtn = ob_node(B.m, "Transpose", qt, 1, qin, qt);
-            ob_attr_ints(B.m, qtn, "perm", perm_swap, 3);
+            ob_attr_ints(B.m, qtn, "perm", perm_outer, 4);
             const int64_t tgd3[3] = {kvh, (int64_t)g * T, hs};
             reshape(&B, qt, qg, 3, tgd3);
         }
         snprintf(kcat, sizeof kcat, "l%d.kcat", l), snprintf(nm, sizeof nm, "kc%d", l);
-        const char *ccat[] = {nm, kout}, *cpad[] = {kout, "kvpad"};
-        int cn = ob_node(B.m, "Concat", kcat, 2, T ? cpad : ccat, kcat);
-        ob_attr_int(B.m, cn, "axis", 1);
+        if (!T) {
+            const char *ccat[] = {nm, kout};
+            int cn = ob_node(B.m, "Concat", kcat, 2, ccat, kcat);
+            ob_attr_int(B.m, cn, "axis", 1);
+        }
         snprintf(kt, sizeof kt, "l%d.kt", l);
-        const char *tin[] = {kcat};
+        const char *tin[] = {T ? kout : kcat};
         int tn = ob_node(B.m, "Transpose", kt, 1, tin, kt);
         const int64_t perm[3] = {0, 2, 1};
         ob_attr_ints(B.m, tn, "perm", perm, 3);
@@ -550,12 +558,18 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         ob_attr_tensor(B.m, sn, "coeffC", (float)co[2]);
         ob_attr_tensor(B.m, sn, "log2", (float)co[3]);
         ob_attr_tensor(B.m, sn, "n_levels", 256);
+        if (T) {
+            ob_attr_int(B.m, sn, "pad", C + 1 - T);
+            ob_attr_int(B.m, sn, "pad_value", -32768);
+        }
         snprintf(vcat, sizeof vcat, "l%d.vcat", l), snprintf(nm, sizeof nm, "vc%d", l);
-        const char *vcin[] = {nm, vout}, *vpad[] = {vout, "kvpad"};
-        int vcn = ob_node(B.m, "Concat", vcat, 2, T ? vpad : vcin, vcat);
-        ob_attr_int(B.m, vcn, "axis", 1);
+        if (!T) {
+            const char *vcin[] = {nm, vout};
+            int vcn = ob_node(B.m, "Concat", vcat, 2, vcin, vcat);
+            ob_attr_int(B.m, vcn, "axis", 1);
+        }
         snprintf(ao, sizeof ao, "l%d.ao", l);
-        const char *aoin[] = {pr, vcat};
+        const char *aoin[] = {pr, T ? vout : vcat};
         snprintf(tmp, sizeof tmp, "l%d.ao.acc", l);
         ob_node(B.m, "MatMul", tmp, 2, aoin, tmp);
         double ra = s_v / 255.0 / s_att;
@@ -563,14 +577,14 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         snprintf(af, sizeof af, "l%d.af", l);
         if (!T) {
             reshape(&B, ao, af, 2, xd);
-        } else { /* [kvh][g T][hs] -> [H][T][hs] -> [T][H][hs] -> [T][D] */
-            char a3[64], at[64];
-            snprintf(a3, sizeof a3, "l%d.ao3", l), snprintf(at, sizeof at, "l%d.aot", l);
-            const int64_t hd[3] = {c->n_heads, T, hs};
-            reshape(&B, ao, a3, 3, hd);
-            const char *ain[] = {a3};
+        } else { /* [kvh][g T][hs] as [H][Bq][F][hs] -> [F][Bq][H][hs] -> [T][D] */
+            char a4[64], at[64];
+            snprintf(a4, sizeof a4, "l%d.ao4", l), snprintf(at, sizeof at, "l%d.aot", l);
+            const int64_t hd4[4] = {c->n_heads, Bq, T / Bq, hs};
+            reshape(&B, ao, a4, 4, hd4);
+            const char *ain[] = {a4};
             int atn = ob_node(B.m, "Transpose", at, 1, ain, at);
-            ob_attr_ints(B.m, atn, "perm", perm_swap, 3);
+            ob_attr_ints(B.m, atn, "perm", perm_outer, 4);
             reshape(&B, at, af, 2, xd);
         }
         snprintf(on, sizeof on, "l%d.o", l);

@@ -65,14 +65,16 @@ void ort_llm_q_free(struct ort_llm_q *q);
  * layout). Same calibration, weights, tables and constants as the step
  * graph (iSoftmax's coefficients and every requantization's shift are the
  * step's, chosen for C + 1 positions); every operator works row by row (a
- * position's projections, norms, rotary). Attention runs over the T keys
- * padded with zeros to C + 1, as the step's over its cache: query row t
- * sees keys 0..t, and its C - t other entries are exactly -32768, as the
- * step's masked cache entries are. (Their exponentials are 0 or 1, not
- * always 0: iSoftmax's 32-bit arithmetic wraps that far out, so their
- * number must be the step's.) So its outputs equal T steps' (keys,
- * values, the last step's logits) bit for bit (tests
- * LlmQuant.PrefillEqualsSteps*); it costs attention over C + 1 columns.
+ * position's projections, norms, rotary). Query row t sees keys 0..t; its
+ * other entries are exactly -32768 (the score times 0, plus the mask), as
+ * the step's masked cache entries are, and iSoftmax's `pad` attribute
+ * counts C + 1 - T more of them, so the row has the step's C - t masked
+ * entries. (Their exponentials are 0 or 1, not always 0: iSoftmax's
+ * 32-bit arithmetic wraps that far out, so their number must be the
+ * step's.) So its outputs equal T steps' (keys, values, the last step's
+ * logits) bit for bit (tests LlmQuant.PrefillEqualsSteps*). Query rows are
+ * ordered t mod 4 first (t = 4 a + b as (b, a)), so that the cores, which
+ * take contiguous rows, share the causal rows' uneven work evenly.
  */
 int ort_llm_quantize_prefill(const struct ort_llama_model *m, int context, int prefill, const char *dir,
                              struct ort_llm_q *q, struct ort_diag *d);

@@ -109,7 +109,7 @@ int eval_rqs(const struct ort_graph *g, const struct ort_node *n, const int64_t 
 
 /* ---- iSoftmax -------------------------------------------------------- */
 
-NN_DEFINE_SOFTMAX_ROW(softmax_row_ref, int64_t, int64_t)
+NN_DEFINE_SOFTMAX_ROW_PAD(softmax_row_ref, int64_t, int64_t)
 
 static int read_int_attr(struct ort_graph *g, struct ort_node *n, const char *name, int64_t *out,
                          int64_t lo, int64_t hi, struct ort_diag *d)
@@ -146,6 +146,13 @@ int check_isoftmax(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
         read_int_attr(g, n, "log2", &c[3], 1, 1 << 15, d) || read_levels(g, n, "n_levels", true, d) ||
         check_row_input(g, n, d))
         return -1;
+    /* Ortigia's: `pad` entries of value `pad_value` beyond the row's, in its
+       max and sum (a language model's prefill, compiler/llm_quant.h) */
+    if (ort_attr_int(g, n, "pad", 0, &c[4], d) || ort_attr_int(g, n, "pad_value", 0, &c[5], d))
+        return -1;
+    if (c[4] < 0 || c[4] > (1 << 20) || c[5] < -(1 << 20) || c[5] > (1 << 20))
+        return ort_node_fail(g, n, d, "pad = %" PRId64 ", pad_value = %" PRId64 ": pad in [0, 2^20], "
+                                      "pad_value in [-2^20, 2^20]", c[4], c[5]);
     if (n->p.n_levels > 256)
         return ort_node_fail(g, n, d, "n_levels = %" PRId64 ": at most 256 supported", n->p.n_levels);
     return same_shape_out(g, n, d);
@@ -167,7 +174,7 @@ int eval_isoftmax(const struct ort_graph *g, const struct ort_node *n, const int
     const int64_t *c = n->p.coeff;
     for (int64_t r = 0; r < rows; r++)
         softmax_row_ref(in[0] + r * len, out + r * len, (int32_t)len, (int32_t)c[0], (int32_t)c[1],
-                        (int32_t)c[2], (int32_t)c[3], (int32_t)n->p.n_levels);
+                        (int32_t)c[2], (int32_t)c[3], (int32_t)n->p.n_levels, (int32_t)c[4], (int32_t)c[5]);
     return 0;
 }
 

@@ -1005,6 +1005,60 @@ TEST(CompilerNetworks, SoftmaxRowsOfEveryShapeOnTheFastKernel)
     }
 }
 
+/* iSoftmax's `pad` (Ortigia's attribute for a language model's prefill):
+ * a row with `pad` more entries of `pad_value`, in its max and sum but not
+ * stored, equals the softmax of the row extended with them, on the
+ * reference and on the simulator (8-bit input rows, which then take the
+ * generic kernel, and a pad above the row's values). */
+TEST(CompilerNetworks, SoftmaxPadEntriesAreTheExtendedRow)
+{
+    for (int64_t pv : {-32768, -100, 200}) {
+        const int64_t len = 9, pad = 5, xd[] = {4, len}, cd[] = {4, pad};
+        ob_model *m = ob_new();
+        ob_input(m, "x", 3, 2, xd);
+        std::vector<int64_t> fill(4 * pad, pv);
+        ob_const(m, "fill", 2, cd, fill.data());
+        int cn = ob_node(m, "Concat", "cat", 2, IN("x", "fill"), "xe");
+        ob_attr_int(m, cn, "axis", 1);
+        int a = ob_node(m, "iSoftmax", "sm_pad", 1, IN("x"), "p");
+        int b = ob_node(m, "iSoftmax", "sm_ext", 1, IN("xe"), "q");
+        for (int n : {a, b}) {
+            ob_attr_tensor(m, n, "coeffA", 11663);
+            ob_attr_tensor(m, n, "coeffB", 29);
+            ob_attr_tensor(m, n, "coeffC", 5246693);
+            ob_attr_tensor(m, n, "log2", 15);
+            ob_attr_tensor(m, n, "n_levels", 256);
+        }
+        ob_attr_int(m, a, "pad", pad);
+        ob_attr_int(m, a, "pad_value", pv);
+        ob_output(m, "p", 1, -1, nullptr);
+        ob_output(m, "q", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {{4, len}}, 5);
+        ort_diag d{};
+        std::vector<int64_t> xv(4 * len);
+        for (size_t i = 0; i < xv.size(); i++)
+            xv[i] = (int64_t)((i * 37) % 256) - 128;
+        ort_array xa{};
+        snprintf(xa.name, sizeof xa.name, "input_0");
+        xa.shape.rank = 2, xa.shape.dim[0] = 4, xa.shape.dim[1] = len;
+        xa.data = xv.data();
+        ort_npz in{&xa, 1, nullptr};
+        ort_graph *g = ort_frontend((dir + "/network.onnx").c_str(), &in, true, &d);
+        ASSERT_NE(g, nullptr) << d.msg;
+        int64_t **values = nullptr;
+        ASSERT_EQ(ort_ref_run(g, &in, &values, &d), 0) << d.msg;
+        for (int r = 0; r < 4; r++)
+            for (int j = 0; j < len; j++)
+                EXPECT_EQ(values[g->outputs[0]][r * len + j], values[g->outputs[1]][r * (len + pad) + j])
+                    << "pad_value " << pv << " row " << r << " column " << j;
+        ort_ref_free(g, values);
+        ort_graph_free(g);
+        expect_simulator_matches(dir);
+        ob_free(m);
+    }
+}
+
 /* ---- test vectors that do not match the network ------------------------ */
 
 struct NpzArray {

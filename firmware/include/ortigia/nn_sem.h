@@ -102,9 +102,11 @@ static inline int32_t nn_sdiv_inv(int32_t v, uint32_t d, uint32_t inv)
  * generated code passes fold into them.
  *
  * iSoftmax over a row of n: t = x - max, z = min(floor(-t / log2), 31),
- * p = t + z*log2, e = (A*(p + B)^2 + C) >> z, y = floor(e*(levels-1) / sum e).
+ * p = t + z*log2, e = (A*(p + B)^2 + C) >> z, y = floor(e*(levels-1) / sum e)
+ * (e in 32 bits: far below the max, z = 31 and e is 0 or 1).
  * e is computed twice (for the sum, then for each output) rather than
- * stored, so the function needs no scratch memory.
+ * stored, so the function needs no scratch memory; within a run of equal
+ * inputs (a language model's masked positions) it is computed once.
  */
 NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32_t C, int32_t log2,
                                           uint32_t inv_log2)
@@ -117,24 +119,54 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
     return (uint32_t)((int64_t)A * p * p + C) >> z;
 }
 
-#define NN_DEFINE_SOFTMAX_ROW(name, in_type, out_type)                                        \
-    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B, \
-                               int32_t C, int32_t log2, int32_t levels)                       \
+/* The row's body; `pad` more entries of value `pad_x` count in its max
+ * and its sum but are not stored (0 for Deeploy's iSoftmax). */
+#define NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x)                                             \
     {                                                                                         \
         int32_t mx = (int32_t)x[0];                                                           \
         for (int32_t j = 1; j < n; j++)                                                       \
             if ((int32_t)x[j] > mx)                                                           \
                 mx = (int32_t)x[j];                                                           \
+        if ((pad) > 0 && (pad_x) > mx)                                                        \
+            mx = (pad_x);                                                                     \
         uint32_t sum = 0, inv_log2 = 0xFFFFFFFFu / (uint32_t)log2;                            \
-        for (int32_t j = 0; j < n; j++)                                                       \
-            sum += nn_softmax_term((int32_t)x[j] - mx, A, B, C, log2, inv_log2);              \
+        int32_t px = (int32_t)x[0];                                                           \
+        uint32_t pe = nn_softmax_term(px - mx, A, B, C, log2, inv_log2);                      \
+        for (int32_t j = 0; j < n; j++) {                                                     \
+            if ((int32_t)x[j] != px) { /* a run of equal inputs (masked ones) once */         \
+                px = (int32_t)x[j];                                                           \
+                pe = nn_softmax_term(px - mx, A, B, C, log2, inv_log2);                       \
+            }                                                                                 \
+            sum += pe;                                                                        \
+        }                                                                                     \
+        if ((pad) > 0)                                                                        \
+            sum += (uint32_t)(pad) * nn_softmax_term((pad_x) - mx, A, B, C, log2, inv_log2);  \
         uint32_t inv = 0xFFFFFFFFu / sum;                                                     \
-        for (int32_t j = 0; j < n; j++)                                                       \
-            y[j] = (out_type)nn_udiv_inv(                                                     \
-                nn_softmax_term((int32_t)x[j] - mx, A, B, C, log2, inv_log2) *                \
-                    (uint32_t)(levels - 1),                                                   \
-                sum, inv);                                                                    \
+        px = (int32_t)x[0];                                                                   \
+        uint32_t pq = nn_udiv_inv(nn_softmax_term(px - mx, A, B, C, log2, inv_log2) *         \
+                                      (uint32_t)(levels - 1),                                 \
+                                  sum, inv);                                                  \
+        for (int32_t j = 0; j < n; j++) {                                                     \
+            if ((int32_t)x[j] != px) {                                                        \
+                px = (int32_t)x[j];                                                           \
+                pq = nn_udiv_inv(nn_softmax_term(px - mx, A, B, C, log2, inv_log2) *          \
+                                     (uint32_t)(levels - 1),                                  \
+                                 sum, inv);                                                   \
+            }                                                                                 \
+            y[j] = (out_type)pq;                                                              \
+        }                                                                                     \
     }
+#define NN_DEFINE_SOFTMAX_ROW(name, in_type, out_type)                                        \
+    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B, \
+                               int32_t C, int32_t log2, int32_t levels)                       \
+    NN_SOFTMAX_ROW_BODY(out_type, 0, 0)
+/* With Ortigia's `pad` and `pad_value` (a language model's prefill: its
+ * causal row as long as the decoding step's, compiler/llm_quant.h). */
+#define NN_DEFINE_SOFTMAX_ROW_PAD(name, in_type, out_type)                                    \
+    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B, \
+                               int32_t C, int32_t log2, int32_t levels, int32_t pad,          \
+                               int32_t pad_x)                                                 \
+    NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x)
 
 /* The same with the terms looked up: tab[d] = nn_softmax_term(-d, ...)
  * for every difference d = max - x the input's range allows (the code
