@@ -530,8 +530,9 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         ob_node(B.m, "MatMul", sc, 2, sin_, sc);
         /* At the int8 scores' scale, but in 16 bits, and then the mask:
            a masked position lands at -32768 or below, so far below every
-           real score that its exponential is exactly 0 (iSoftmax shifts
-           it out). */
+           real score that iSoftmax shifts its exponential out: to 0, or 1
+           where its 32-bit term wraps (against millions for the real
+           ones; the prefill graph counts them as the step does). */
         snprintf(sq, sizeof sq, "l%d.s", l);
         double rs = s_q * s_k / sqrt((double)hs) / s_s;
         requant_levels(&B, sc, sq, &rs, 1, 127.0 * 127.0 * hs, 65536);
