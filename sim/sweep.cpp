@@ -424,12 +424,14 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
             uint64_t sum = 0;
             double uj = 0;
             int n = 0, first = spec.llm_prompt.empty() ? 0 : (int)spec.llm_prompt.size() - 1;
+            /* each position's region: its cycles and energy, as ortigia llm's */
             for (int k = first; k < spec.llm_steps && word(cyc, (size_t)k); k++) {
-                sum += word(cyc, (size_t)k);
                 n++;
                 for (const ort_power_region &rg : r.regions.list)
-                    if (rg.id == (uint32_t)k + 1 && rg.report)
+                    if (rg.id == (uint32_t)k + 1 && rg.report) {
+                        sum += rg.end - rg.begin;
                         uj += rg.report->total_j * 1e6;
+                    }
             }
             if (n) {
                 json_object_set_new(row, "cycles_per_token", json_real((double)sum / n));
