@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -591,4 +592,43 @@ int ort_cmd_test_network(int argc, char **argv)
         return fail(d);
     printf("Errors: %lld out of %lld\n", errors, total);
     return errors ? 1 : 0;
+}
+
+bool ort_check_network_outputs(const std::string &dir,
+                               const std::function<bool(const std::string &, size_t, std::vector<uint8_t> *)> &read,
+                               long long *errors, long long *total, std::string *err)
+{
+    ort_diag d{};
+    NpzHolder inputs, expected;
+    GraphHolder gh;
+    if (ort_npz_read((dir + "/inputs.npz").c_str(), &inputs.npz, &d) ||
+        ort_npz_read((dir + "/outputs.npz").c_str(), &expected.npz, &d) ||
+        !(gh.g = ort_frontend((dir + "/network.onnx").c_str(), &inputs.npz, true, &d))) {
+        *err = d.msg;
+        return false;
+    }
+    std::vector<std::vector<int64_t>> results;
+    std::vector<int64_t *> outs;
+    for (int i = 0; i < gh.g->n_outputs; i++) {
+        const ort_tensor &t = gh.g->tensors[gh.g->outputs[i]];
+        size_t n = (size_t)ort_shape_count(&t.shape);
+        int es = ort_dtype_size(t.storage);
+        std::vector<uint8_t> bytes;
+        std::string symbol = "ort_output_" + std::to_string(i);
+        if (!read(symbol, n * (size_t)es, &bytes)) {
+            *err = "symbol '" + symbol + "' not found in memory";
+            return false;
+        }
+        std::vector<int64_t> v(n);
+        for (size_t k = 0; k < n; k++)
+            v[k] = decode(&bytes[k * (size_t)es], t.storage);
+        results.push_back(std::move(v));
+    }
+    for (auto &r : results)
+        outs.push_back(r.data());
+    if (ort_compare_outputs(gh.g, outs.data(), &expected.npz, errors, total, nullptr, &d)) {
+        *err = d.msg;
+        return false;
+    }
+    return true;
 }
