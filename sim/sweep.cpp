@@ -77,7 +77,7 @@ struct Spec {
 const char *const all_metrics[] = {"cycles", "network_cycles", "cycles_per_token", "uj_per_token", "instructions",
                                    "seconds", "energy_j", "average_power_w", "energy_by_component",
                                    "energy_j_low", "energy_j_high", "average_power_w_low", "average_power_w_high",
-                                   "output_errors", "l1_bytes", "l2_bytes", "wmem_bytes", "regions", "wall_s",
+                                   "output_errors", "l1_bytes", "l2_bytes", "wmem_bytes", "regions", "sim_wall_s", "wall_s",
                                    nullptr};
 
 /* "unknown key 'x' (nearest: a, b, c)". */
@@ -453,6 +453,7 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
         json_object_set_new(row, "cycles", json_integer((json_int_t)r.cycles));
         json_object_set_new(row, "instructions", json_integer((json_int_t)r.instructions));
         json_object_set_new(row, "seconds", json_real(r.seconds));
+        json_object_set_new(row, "sim_wall_s", json_real(r.wall_s)); /* the simulation alone */
         std::vector<uint8_t> net, cyc;
         auto word = [](const std::vector<uint8_t> &b, size_t k) {
             return (uint32_t)b[4 * k] | (uint32_t)b[4 * k + 1] << 8 | (uint32_t)b[4 * k + 2] << 16 |
@@ -979,6 +980,18 @@ int ort_cmd_sweep(int argc, char **argv)
         json_decref(root);
         return 2;
     }
+    if (!jobs) {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = ncpu > 0 ? (uint64_t)ncpu : 1;
+    }
+    /* The distinct compile configurations, built `jobs` at a time, each in
+       a child process (the cross compiler's runs dominate). */
+    struct Build {
+        std::string out;
+        ort_config config;
+        CompileOptions options;
+    };
+    std::vector<Build> to_build;
     for (size_t i = 0; compiled && i < spec.points.size(); i++) {
         ort_config c;
         CompileOptions co;
@@ -990,19 +1003,55 @@ int ort_cmd_sweep(int argc, char **argv)
         if (built.count(out))
             continue;
         struct stat st;
-        bool have = (resume || task || collect) && stat(elf_of[i].c_str(), &st) == 0;
-        built[out] = have || (!task && !collect && (spec.llm ? ort_build_llm_folder(spec.llm_model, spec.llm_steps, spec.llm_prompt, c,
-                                                              co.engine, out)
-                                       : ort_build_network_folder(spec.network, c, out, co.l1_budget,
-                                                                  co.engine)) == 0);
+        built[out] = (resume || task || collect) && stat(elf_of[i].c_str(), &st) == 0;
         if (!built[out] && !task && !collect)
+            to_build.push_back({out, c, co});
+    }
+    auto build_t0 = std::chrono::steady_clock::now();
+    std::map<pid_t, const Build *> building;
+    size_t next_build = 0, failed_builds = 0;
+    while (next_build < to_build.size() || !building.empty()) {
+        while (next_build < to_build.size() && building.size() < jobs) {
+            const Build &b = to_build[next_build++];
+            fflush(nullptr);
+            pid_t pid = fork();
+            if (pid == 0) {
+                int rc = spec.llm ? ort_build_llm_folder(spec.llm_model, spec.llm_steps, spec.llm_prompt, b.config,
+                                                         b.options.engine, b.out)
+                                  : ort_build_network_folder(spec.network, b.config, b.out, b.options.l1_budget,
+                                                             b.options.engine);
+                fflush(nullptr);
+                _exit(rc == 0 ? 0 : 1);
+            }
+            if (pid < 0) {
+                fprintf(stderr, "ortigia: sweep: cannot start a build: %s\n", strerror(errno));
+                failed_builds++;
+                continue;
+            }
+            building[pid] = &b;
+        }
+        if (building.empty())
+            break;
+        int status = 0;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0 && errno == EINTR)
+            continue;
+        auto it = building.find(pid);
+        if (it == building.end())
+            continue;
+        bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        built[it->second->out] = ok;
+        if (!ok) {
+            failed_builds++;
             fprintf(stderr, "ortigia: sweep: the %s does not compile for %s\n", spec.llm ? "model" : "network",
-                    build_name(c, co).c_str());
+                    it->second->out.substr(it->second->out.rfind('/') + 1).c_str());
+        }
+        building.erase(it);
     }
-    if (!jobs) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        jobs = n > 0 ? (uint64_t)n : 1;
-    }
+    if (!to_build.empty())
+        fprintf(stderr, "ortigia: sweep: built %zu compile configurations (%zu failed) in %.1f s\n",
+                to_build.size(), failed_builds,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - build_t0).count());
     const size_t n = spec.points.size();
     /* --resume: a point whose file holds a row for the same parameters is
        done; everything else (re)runs. */

@@ -9,8 +9,8 @@ ort=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fw=$(cd "$2" && pwd)
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-# Every column but wall_s (host time).
-strip_wall() { awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="wall_s") w=i} {s=""; for(i=1;i<=NF;i++) if(i!=w) s=s (s==""?"":",") $i; print s}' "$1"; }
+# Every column but the host's times (wall_s, sim_wall_s).
+strip_wall() { awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i ~ /wall_s$/) w[i]=1} {s=""; for(i=1;i<=NF;i++) if(!(i in w)) s=s (s==""?"":",") $i; print s}' "$1"; }
 cat > "$d/spec.json" <<JSON
 {"workload": {"elf": "$fw/check_kernels.elf"},
  "grid": {"cluster.cores": [2, 8], "l2.latency": [5, 15]}}
