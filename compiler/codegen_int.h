@@ -51,6 +51,17 @@ enum step_kind {
     S_CONCAT_COPY,  /* a Concat, or a Reshape that must copy (a Concat of one input) */
     S_DMA_COPY,     /* the same done by the DMA alone (same-typed variable inputs) */
     S_NPU_GEMM,     /* a product with constant weights as NPU 1x1 jobs (engine_npu.c) */
+    S_CONV,         /* a convolution by output rows (emit_conv.c) */
+};
+
+/* An S_CONV step: im2col (8-bit input and constant weights, each group's
+ * weights stored as rows of kg4 bytes, zero-padded to whole words, for the
+ * sdot kernels) or a direct loop; where its bias and scratch operands are
+ * (-1: none). */
+struct conv_step {
+    bool im2col;
+    int64_t kg4;
+    int bias_operand, scratch_operand;
 };
 
 /* An NPU step (engine_npu.c): the product's rows are the pixels of 1x1
@@ -82,6 +93,7 @@ struct step {
      * the terms times levels - 1 and, with an epilogue, the map as bytes */
     bool softmax_q8;
     struct npu_step npu; /* S_NPU_GEMM */
+    struct conv_step conv; /* S_CONV */
 };
 
 struct gen {
@@ -197,6 +209,15 @@ void cg_emit_cluster_step(struct gen *G, int si);
 void cg_emit_step_run(struct gen *G, int si, int *ordinal);
 /* Step si's runtime descriptor (nn.h), whose kernel is k<si>. */
 void cg_emit_descriptor(struct gen *G, int si);
+/* Operand k declared as `name` (a pointer from p[k], typed by its tensor
+ * or its stored constant). */
+void cg_emit_operand(struct gen *G, const struct step *s, int k, const char *name, bool is_out);
+/* The epilogue of node n on `int32_t v`, the output element at flat index
+ * `flat` (a C expression) of `out` (n's output shape). */
+void cg_emit_epilogue_flat(struct gen *G, const struct step *s, const struct ort_node *n,
+                           const struct ort_shape *out, const char *flat);
+/* emit_conv.c: an S_CONV step's kernel (k<si>) and its helpers. */
+void cg_emit_conv(struct gen *G, int si);
 /* Only scalar constants besides the running value (tensor cur). */
 bool cg_scalar_sides(const struct gen *G, const struct ort_node *c, int cur);
 

@@ -13,7 +13,7 @@ static bool cluster_can_run(const struct gen *G, int node, char *why, size_t siz
 {
     switch (G->g->nodes[node].op->step) {
     case ORT_STEP_ELEMENTWISE: case ORT_STEP_SOFTMAX: case ORT_STEP_RMSNORM: case ORT_STEP_PRODUCT:
-    case ORT_STEP_TRANSPOSE: case ORT_STEP_COPY:
+    case ORT_STEP_TRANSPOSE: case ORT_STEP_COPY: case ORT_STEP_CONV:
         return true;
     }
     snprintf(why, size, "the cluster has no kernel for this operator");
@@ -177,6 +177,61 @@ static int lower_copy(struct gen *G, const struct ort_node *n, struct step *s)
     return 0;
 }
 
+/* A convolution by output rows: its input staged with the halo its
+ * windows need (NN_HALO), the weights and bias whole, the output rows of
+ * every (image, channel) plane as the columns of a [N*M, OH*OW] matrix
+ * (NN_OUT_COLS). With 8-bit input and constant 8-bit weights and at least
+ * 4 output channels per group, the cores gather each output pixel's
+ * window (im2col) into their scratch and take the dot products with the
+ * sdot kernels, four channels and two pixels at a time; else a direct
+ * loop. */
+static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    struct ort_conv c;
+    ort_conv_dims(G->g, n, &c);
+    int out = cg_final_output(G, n), xt = n->inputs[0], wt = n->inputs[1];
+    const struct ort_tensor *o = T(G, out), *x = T(G, xt), *w = T(G, wt);
+    s->kind = S_CONV;
+    s->plan.units = c.OH;
+    int64_t window = (c.KH - 1) * c.DH + 1, rb = c.W * esize(x);
+    if (!x->is_const && c.SH <= 255 && c.PT <= 255 && window <= 65535) {
+        cg_add_operand(s, xt, -1, NN_HALO, rb, 0);
+        struct ort_tile_operand *op = &s->plan.op[s->plan.n - 1];
+        op->rows = c.N * c.C;
+        op->stride = c.H * rb;
+        op->halo_step = c.SH, op->halo_pad = c.PT, op->halo_window = window, op->halo_h = c.H;
+    } else
+        cg_add_operand(s, xt, cg_const_ref(G, xt), NN_WHOLE, 0, tensor_bytes(x));
+    int64_t kg = c.Cg * c.KH * c.KW, kg4 = (kg + 3) / 4 * 4;
+    int64_t scratch = G->target->cores * 2 * c.G * kg4;
+    s->conv.im2col = esize(x) == 1 && esize(w) == 1 && w->is_const && c.Mg >= 4 &&
+                     scratch <= G->o->l1_budget / 4;
+    s->conv.kg4 = kg4;
+    s->conv.bias_operand = s->conv.scratch_operand = -1;
+    if (s->conv.im2col) {
+        /* each output channel's weights zero-padded to whole words */
+        int64_t *pw = calloc((size_t)(c.M * kg4), sizeof *pw);
+        for (int64_t m = 0; m < c.M; m++)
+            memcpy(pw + m * kg4, w->data + m * kg, sizeof *pw * (size_t)kg);
+        cg_add_operand(s, -1, cg_store_table(G, pw, c.M * kg4, w->storage), NN_WHOLE, 0, c.M * kg4);
+    } else
+        cg_add_operand(s, wt, cg_const_ref(G, wt), NN_WHOLE, 0, tensor_bytes(w));
+    if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+        s->conv.bias_operand = s->plan.n;
+        cg_add_operand(s, n->inputs[2], cg_const_ref(G, n->inputs[2]), NN_WHOLE, 0,
+                       tensor_bytes(T(G, n->inputs[2])));
+    }
+    if (s->conv.im2col) {
+        s->conv.scratch_operand = s->plan.n;
+        cg_add_operand(s, -1, -1, NN_SCRATCH, 0, scratch);
+    }
+    cg_add_epilogue_sides(G, s, n, false);
+    cg_add_operand(s, out, -1, NN_OUT_COLS, c.OW * esize(o), 0);
+    s->plan.op[s->plan.n - 1].rows = c.N * c.M;
+    s->plan.op[s->plan.n - 1].stride = c.OH * c.OW * esize(o);
+    cg_plan_lut(G, s, n);
+}
+
 static int cluster_lower(struct gen *G, int ni, struct step *s)
 {
     const struct ort_node *n = &G->g->nodes[ni];
@@ -189,6 +244,7 @@ static int cluster_lower(struct gen *G, int ni, struct step *s)
     case ORT_STEP_PRODUCT: lower_product(G, n, s); return 0;
     case ORT_STEP_TRANSPOSE: lower_transpose(G, n, s); return 0;
     case ORT_STEP_COPY: return lower_copy(G, n, s);
+    case ORT_STEP_CONV: lower_conv(G, n, s); return 0;
     }
     return ort_fail(G->d, "%s: node '%s' (%s): no code generator for this operator", G->g->source, n->name,
                     n->op_type);
@@ -220,6 +276,8 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
             whole += op->bytes;
         else if (op->mode == NN_ROWS)
             in += op->unit_bytes;
+        else if (op->mode == NN_HALO) /* each unit's new rows; halos ignored */
+            in += op->unit_bytes * op->halo_step * op->rows;
         else if (op->mode == NN_OUT_ROWS)
             outb += op->unit_bytes;
         else if (op->mode == NN_OUT_COLS)
@@ -252,6 +310,18 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
         break;
     }
     case S_TRANSPOSE: compute = (double)out * c->transpose_cycles / (double)cores; break;
+    case S_CONV: {
+        struct ort_conv cv;
+        ort_conv_dims(G->g, n, &cv);
+        double pixels = (double)(cv.N * cv.OH * cv.OW), kg = (double)(cv.Cg * cv.KH * cv.KW);
+        double macs = pixels * (double)cv.M * kg;
+        double rate = s->conv.im2col ? c->blocked_macs_per_cycle : c->plain_macs_per_cycle;
+        /* im2col: about three cycles a gathered byte */
+        double gather = s->conv.im2col ? pixels * (double)cv.G * kg * 3.0 : 0.0;
+        compute = (macs / rate + gather) / (double)cores +
+                  (double)out * c->product_link_cycles * (double)links / (double)cores;
+        break;
+    }
     case S_DMA_COPY: /* one transfer per input straight into the output: no staging, no tiles */
         return (int64_t)(out * esize(&G->g->tensors[cg_final_output(G, n)])) / bw + c->dma_copy_cycles;
     default:

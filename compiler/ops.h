@@ -24,7 +24,7 @@ extern "C" {
 enum ort_op_id {
     ORT_OPID_ADD, ORT_OPID_MUL, ORT_OPID_MATMUL, ORT_OPID_GEMM, ORT_OPID_TRANSPOSE, ORT_OPID_RESHAPE,
     ORT_OPID_CONCAT, ORT_OPID_REQUANT_SHIFT, ORT_OPID_ISOFTMAX, ORT_OPID_IRMSNORM,
-    ORT_OPID_IHARDSWISH, ORT_OPID_TRUE_INTEGER_DIV,
+    ORT_OPID_IHARDSWISH, ORT_OPID_TRUE_INTEGER_DIV, ORT_OPID_CONV,
 };
 
 /* What the passes and the code generator need to know of an operator. */
@@ -44,8 +44,9 @@ enum ort_op_flags {
     /* Its epilogue becomes a table over its output values, so links take
      * scalar constants only, and only an 8-bit input qualifies. */
     ORT_OP_TABLE_EPILOGUE = 1u << 4,
-    /* A matrix product: its output is tiled by columns, so its epilogue
-     * reads only constant or broadcast side operands. */
+    /* A matrix product or a convolution: its output is not tiled as its
+     * flat order, so its epilogue reads only constant or broadcast side
+     * operands. */
     ORT_OP_PRODUCT = 1u << 5,
     /* The output is the input's bytes in another shape: no code. */
     ORT_OP_ALIAS = 1u << 6,
@@ -59,6 +60,7 @@ enum ort_step_kind {
     ORT_STEP_PRODUCT,     /* matrix products */
     ORT_STEP_TRANSPOSE,
     ORT_STEP_COPY,        /* Concat, and a Reshape that must copy (a Concat of one input) */
+    ORT_STEP_CONV,        /* convolutions, tiled by output rows */
 };
 
 /* Inputs an elementwise operator may have (its table entry's max_inputs). */

@@ -67,12 +67,28 @@ int check_rqs(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
     if (ort_attr_int(g, n, "signed", 1, &n->p.is_signed, d))
         return -1;
     for (int k = 1; k < 3; k++) {
-        const struct ort_tensor *t = in_t(g, n, k);
+        struct ort_tensor *t = in_t(g, n, k);
+        const struct ort_shape *x = &in_t(g, n, 0)->shape;
         struct ort_shape s;
         char a[128];
         if (!t->is_const)
             return ort_node_fail(g, n, d, "input %d ('%s', %s) must be a constant", k, t->name,
                                  k == 1 ? "mul" : "add");
+        /* Deeploy's per-channel convention: as many values as channels
+         * (axis 1), whatever the trailing 1s (e.g. [16,1,1] after a 1-D
+         * convolution's [1,16,32]), mean one per channel. */
+        if (x->rank >= 2 && ort_shape_count(&t->shape) == x->dim[1] && x->dim[1] > 1 &&
+            (ort_broadcast_shape(&t->shape, x, &s) != 0 || !ort_shape_equal(&s, x))) {
+            struct ort_shape per_channel = {.rank = x->rank - 1};
+            per_channel.dim[0] = x->dim[1];
+            for (int i = 1; i < per_channel.rank; i++)
+                per_channel.dim[i] = 1;
+            bool channels_only = true;
+            for (int i = 0; i < t->shape.rank; i++)
+                channels_only = channels_only && (t->shape.dim[i] == 1 || t->shape.dim[i] == x->dim[1]);
+            if (channels_only)
+                t->shape = per_channel;
+        }
         if (ort_broadcast_shape(&t->shape, &in_t(g, n, 0)->shape, &s) ||
             !ort_shape_equal(&s, &in_t(g, n, 0)->shape))
             return ort_node_fail(g, n, d, "%s of shape %s does not broadcast to the input",

@@ -30,6 +30,24 @@ struct ort_matmul {
 };
 int ort_matmul_dims(const struct ort_graph *g, const struct ort_node *n, struct ort_matmul *m);
 
+/* A convolution's geometry (ops_conv.c), always as 2-D: a 1-D operator's
+ * length is the height and its width 1, so that tiling by output rows
+ * tiles it too. */
+struct ort_conv {
+    int64_t N, C, H, W;   /* input */
+    int64_t M, OH, OW;    /* output channels and size */
+    int64_t KH, KW, SH, SW, DH, DW;
+    int64_t PT, PL;       /* padding before the first row and column */
+    int64_t G, Cg, Mg;    /* groups, input and output channels per group */
+    int spatial;          /* 1 or 2 */
+};
+void ort_conv_dims(const struct ort_graph *g, const struct ort_node *n, struct ort_conv *c);
+/* kernel_shape (or the weights' spatial sizes), strides, dilations and
+ * pads or auto_pad of an operator over `sp` spatial axes of sizes `in`,
+ * into n->p (a 1-D operator's axis as the height, the width 1). */
+int ort_window_attrs(struct ort_graph *g, struct ort_node *n, int sp, const int64_t *in,
+                     const int64_t *kernel_from_weights, struct ort_diag *d);
+
 int ort_transpose_eval(const struct ort_shape *in_shape, const int64_t *perm, const int64_t *in,
                        int64_t *out);
 
@@ -45,6 +63,7 @@ ORT_OP_DECL(isoftmax)
 ORT_OP_DECL(irmsnorm)
 ORT_OP_DECL(ihardswish)
 ORT_OP_DECL(idiv)
+ORT_OP_DECL(conv)
 #undef ORT_OP_DECL
 
 /* n_levels -> the output range: signed [-n/2, n/2-1], unsigned [0, n-1]. */
@@ -79,6 +98,9 @@ ORT_LINK_DECL(idiv)
      .flags = ORT_OP_ROW, .step = ORT_STEP_RMSNORM, .check = check_irmsnorm,                    \
      .range = range_irmsnorm, .eval = eval_irmsnorm},                                            \
     ORT_ELEMENTWISE_OP("iHardswish", ORT_OPID_IHARDSWISH, 1, 1, check_ihardswish, ihardswish, 0),                  \
-    ORT_ELEMENTWISE_OP("TrueIntegerDiv", ORT_OPID_TRUE_INTEGER_DIV, 1, 1, check_idiv, idiv, 0),
+    ORT_ELEMENTWISE_OP("TrueIntegerDiv", ORT_OPID_TRUE_INTEGER_DIV, 1, 1, check_idiv, idiv, 0),  \
+    {.name = "Conv", .id = ORT_OPID_CONV, .min_inputs = 2, .max_inputs = 3,                     \
+     .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_CONV, .check = check_conv,     \
+     .range = range_conv, .eval = eval_conv},
 
 #endif

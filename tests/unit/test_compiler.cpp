@@ -65,11 +65,11 @@ TEST(CompilerErrors, UnsupportedOperatorNamesTheNode)
     ob_model *m = ob_new();
     ob_input(m, "x", 3, 2, d23);
     const char *in[] = {"x"};
-    ob_node(m, "Conv", "conv0", 1, in, "y");
+    ob_node(m, "LSTM", "lstm0", 1, in, "y");
     ob_output(m, "y", 3, -1, nullptr);
     std::string e = frontend_error(m);
-    EXPECT_NE(e.find("node 'conv0'"), std::string::npos) << e;
-    EXPECT_NE(e.find("operator 'Conv' is not supported"), std::string::npos) << e;
+    EXPECT_NE(e.find("node 'lstm0'"), std::string::npos) << e;
+    EXPECT_NE(e.find("operator 'LSTM' is not supported"), std::string::npos) << e;
     ob_free(m);
 }
 
@@ -280,13 +280,13 @@ TEST(CompilerCli, UnsupportedOperatorExitsWithStatus2)
     ob_model *m = ob_new();
     ob_input(m, "x", 3, 2, d23);
     const char *in[] = {"x"};
-    ob_node(m, "Conv", "conv0", 1, in, "y");
+    ob_node(m, "LSTM", "lstm0", 1, in, "y");
     ob_output(m, "y", 3, -1, nullptr);
     std::string dir = temp_dir();
     ASSERT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
     RunResult r = ortigia("compile " + dir + "/m.onnx -o " + dir + "/out");
     EXPECT_EQ(r.status, 2);
-    EXPECT_NE(r.out.find("node 'conv0': operator 'Conv' is not supported"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("node 'lstm0': operator 'LSTM' is not supported"), std::string::npos) << r.out;
     ob_free(m);
 }
 
@@ -938,6 +938,123 @@ TEST(CompilerNetworks, ProductsOfKFourWithRemainders)
         EXPECT_NE(code.find("NN_DOT1_i8_i8(x0, w7)"), std::string::npos) << M;
         ob_free(m);
     }
+}
+
+/* Convolutions of random odd shapes against the reference interpreter:
+ * 1-D and 2-D, every stride and dilation up to 3, explicit (asymmetric)
+ * padding and each auto_pad, dense, depthwise and grouped, with and
+ * without a bias, requantized per channel; at budgets that keep the
+ * im2col kernel, tile by output rows with halos, and read in place. */
+TEST(CompilerNetworks, ConvolutionsOfRandomShapes)
+{
+    std::mt19937 rng(2026);
+    auto pick = [&](int lo, int hi) { return lo + (int)(rng() % (unsigned)(hi - lo + 1)); };
+    const char *autopads[] = {"NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"};
+    for (int t = 0; t < 14; t++) {
+        int sp = t % 3 == 2 ? 1 : 2;
+        int form = t % 4; /* 0 dense, 1 depthwise, 2 grouped, 3 grouped with few channels a group */
+        int64_t G = form == 0 ? 1 : form == 1 ? pick(2, 5) : pick(2, 3);
+        int64_t Cg = form == 1 ? 1 : pick(1, 7), C = G * Cg;
+        int64_t Mg = form == 1 ? 1 : form == 3 ? pick(1, 3) : pick(4, 9), M = G * Mg;
+        int64_t H = pick(5, 13), W = sp == 2 ? pick(4, 11) : 1;
+        int64_t k[2] = {pick(1, 4), sp == 2 ? pick(1, 4) : 1}, st[2] = {pick(1, 3), pick(1, 3)};
+        int64_t dl[2] = {pick(1, 2), pick(1, 2)};
+        const char *ap = autopads[t % 4];
+        int64_t pads[4] = {pick(0, 2), pick(0, 2), pick(0, 3), pick(0, 3)};
+        bool bias = t % 2 == 1;
+        SCOPED_TRACE("conv " + std::to_string(t) + ": sp " + std::to_string(sp) + " G " + std::to_string(G) +
+                     " C " + std::to_string(C) + " M " + std::to_string(M) + " H " + std::to_string(H) + " W " +
+                     std::to_string(W) + " k " + std::to_string(k[0]) + "x" + std::to_string(k[1]) + " s " +
+                     std::to_string(st[0]) + "," + std::to_string(st[1]) + " d " + std::to_string(dl[0]) + "," +
+                     std::to_string(dl[1]) + " " + ap);
+        /* a window that the (unpadded) input holds */
+        for (int i = 0; i < sp; i++)
+            while ((k[i] - 1) * dl[i] + 1 > (i ? W : H))
+                k[i]--;
+        ob_model *m = ob_new();
+        std::vector<int64_t> xd = {1, C, H}, wd = {M, Cg, k[0]};
+        if (sp == 2) {
+            xd.push_back(W);
+            wd.push_back(k[1]);
+        }
+        std::vector<int64_t> w((size_t)(M * Cg * k[0] * k[1])), b((size_t)M), mul((size_t)M), add((size_t)M);
+        for (auto &v : w)
+            v = (int64_t)(rng() % 256) - 128;
+        for (auto &v : b)
+            v = (int64_t)(rng() % 4001) - 2000;
+        for (auto &v : mul)
+            v = 1 + (int64_t)(rng() % 200);
+        for (auto &v : add)
+            v = (int64_t)(rng() % 20001) - 10000;
+        const int64_t md[] = {M, 1, 1};
+        ob_input(m, "x", 1, (int)xd.size(), xd.data());
+        ob_const(m, "w", (int)wd.size(), wd.data(), w.data());
+        ob_const(m, "b", 1, &M, b.data());
+        ob_const(m, "rq.mul", sp == 2 ? 3 : 2, md, mul.data());
+        ob_const(m, "rq.add", sp == 2 ? 3 : 2, md, add.data());
+        int n = bias ? ob_node(m, "Conv", "conv", 3, IN("x", "w", "b"), "acc")
+                     : ob_node(m, "Conv", "conv", 2, IN("x", "w"), "acc");
+        ob_attr_ints(m, n, "kernel_shape", k, sp);
+        ob_attr_ints(m, n, "strides", st, sp);
+        ob_attr_ints(m, n, "dilations", dl, sp);
+        ob_attr_int(m, n, "group", G);
+        if (t % 4 == 0) {
+            const int64_t p2[] = {pads[0], pads[1], pads[2], pads[3]}, p1[] = {pads[0], pads[2]};
+            ob_attr_ints(m, n, "pads", sp == 2 ? p2 : p1, 2 * sp);
+        }
+        ob_attr_string(m, n, "auto_pad", ap);
+        int r = ob_node(m, "RequantShift", "rq", 3, IN("acc", "rq.mul", "rq.add"), "y");
+        ob_attr_tensor(m, r, "div", 4096);
+        ob_attr_tensor(m, r, "n_levels_out", 256);
+        ob_attr_tensor(m, r, "signed", 1);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {xd}, 40 + (unsigned)t);
+        for (const char *opt : {"", "--l1-budget 4096", "--l1-budget 1024"}) {
+            RunResult res = ortigia(std::string("test-network ") + opt + " " + dir);
+            EXPECT_EQ(res.status, 0) << opt << "\n" << res.out;
+            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << res.out;
+        }
+        ob_free(m);
+    }
+}
+
+TEST(CompilerErrors, ConvolutionAttributesOutOfReach)
+{
+    struct {
+        const char *attr, *value, *message;
+    } cases[] = {
+        {"auto_pad", "SAME", "auto_pad = 'SAME'"},
+        {"group", "3", "group = 3 does not fit"},
+    };
+    for (const auto &c : cases) {
+        ob_model *m = ob_new();
+        const int64_t xd[] = {1, 4, 6, 6}, wd[] = {2, 4, 3, 3};
+        std::vector<int64_t> w(72, 1);
+        ob_input(m, "x", 1, 4, xd);
+        ob_const(m, "w", 4, wd, w.data());
+        int n = ob_node(m, "Conv", "conv3", 2, IN("x", "w"), "y");
+        if (std::string(c.attr) == "group")
+            ob_attr_int(m, n, "group", 3);
+        else
+            ob_attr_string(m, n, c.attr, c.value);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string err = frontend_error(m);
+        EXPECT_NE(err.find("node 'conv3' (Conv)"), std::string::npos) << err;
+        EXPECT_NE(err.find(c.message), std::string::npos) << err;
+        ob_free(m);
+    }
+    /* 3-D: named, not guessed */
+    ob_model *m = ob_new();
+    const int64_t xd[] = {1, 2, 4, 4, 4}, wd[] = {2, 2, 1, 1, 1};
+    std::vector<int64_t> w(4, 1);
+    ob_input(m, "x", 1, 5, xd);
+    ob_const(m, "w", 5, wd, w.data());
+    ob_node(m, "Conv", "conv3d", 2, IN("x", "w"), "y");
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string err = frontend_error(m);
+    EXPECT_NE(err.find("only 1-D and 2-D"), std::string::npos) << err;
+    ob_free(m);
 }
 
 /* The softmax rows of nn_kernel.h's NN_DEFINE_SOFTMAX_ROW_Q8 (word-wise
