@@ -51,7 +51,9 @@ enum step_kind {
     S_CONCAT_COPY,  /* a Concat, or a Reshape that must copy (a Concat of one input) */
     S_DMA_COPY,     /* the same done by the DMA alone (same-typed variable inputs) */
     S_NPU_GEMM,     /* a product with constant weights as NPU 1x1 jobs (engine_npu.c) */
-    S_CONV,         /* a convolution by output rows (emit_conv.c) */
+    S_CONV,         /* a convolution or a pool by output rows (emit_conv.c) */
+    S_GATHER,       /* Pad, Slice, Gather: output elements from the input's (emit_data.c) */
+    S_REDUCE,       /* ReduceMean, ReduceSum by output elements (emit_data.c) */
 };
 
 /* An S_CONV step: im2col (8-bit input and constant weights, each group's
@@ -59,9 +61,9 @@ enum step_kind {
  * sdot kernels) or a direct loop; where its bias and scratch operands are
  * (-1: none). */
 struct conv_step {
-    bool im2col;
+    bool im2col, pool;
     int64_t kg4;
-    int bias_operand, scratch_operand;
+    int weights_operand, bias_operand, scratch_operand;
 };
 
 /* An NPU step (engine_npu.c): the product's rows are the pixels of 1x1
@@ -218,6 +220,9 @@ void cg_emit_epilogue_flat(struct gen *G, const struct step *s, const struct ort
                            const struct ort_shape *out, const char *flat);
 /* emit_conv.c: an S_CONV step's kernel (k<si>) and its helpers. */
 void cg_emit_conv(struct gen *G, int si);
+/* emit_data.c: S_GATHER's and S_REDUCE's kernels. */
+void cg_emit_gather(struct gen *G, int si);
+void cg_emit_reduce(struct gen *G, int si);
 /* Only scalar constants besides the running value (tensor cur). */
 bool cg_scalar_sides(const struct gen *G, const struct ort_node *c, int cur);
 

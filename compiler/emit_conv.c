@@ -58,8 +58,8 @@ static void emit_store(struct gen *G, const struct step *s, int si, const struct
     const struct ort_tensor *o = T(G, s->operand_tensor[out_k]);
     cg_emit(G, CG_INLINE " void o%d(void *const *p, uint32_t ys, uint32_t u0, uint32_t bn, uint32_t r, "
                "uint32_t ow, uint32_t m, int32_t acc)\n{\n    (void)u0;\n    (void)bn;\n", si);
-    for (int k = 2; k < out_k; k++) {
-        if (k == s->conv.scratch_operand)
+    for (int k = 1; k < out_k; k++) {
+        if (k == s->conv.scratch_operand || k == s->conv.weights_operand)
             continue;
         char name[16];
         snprintf(name, sizeof name, k == s->conv.bias_operand ? "cb" : "x%d", k);
@@ -192,7 +192,9 @@ static void emit_direct(struct gen *G, const struct step *s, int si, const struc
 {
     int out_k = s->plan.n - 1;
     const char *xt = tensor_ctype(G, s->operand_tensor[0]);
-    cg_emit_operand(G, s, 1, "w", false);
+    bool pool = s->conv.pool, avg = pool && G->g->nodes[s->node].op->id == ORT_OPID_AVGPOOL;
+    if (!pool)
+        cg_emit_operand(G, s, 1, "w", false);
     cg_emit(G, "    const uint32_t ys = rs[%d] / %d;\n", out_k, esize(T(G, s->operand_tensor[out_k])));
     emit_rows(G, s, si, c);
     int64_t nm = c->N * c->M, qmax = s->plan.tile_units * nm - 1;
@@ -209,23 +211,39 @@ static void emit_direct(struct gen *G, const struct step *s, int si, const struc
     cg_emit(G, "        const int32_t ih0 = (int32_t)((u0 + r) * %" PRId64 "u) - %" PRId64 ";\n", c->SH, c->PT);
     cg_emit(G, "        const %s *xb = x + (bn * %" PRId64 "u + g * %" PRId64 "u) * cap * %" PRId64 "u;\n", xt, c->C,
             c->Cg, c->W);
-    cg_emit(G, "        const %s *wm = w + m * %" PRId64 "u;\n", tensor_ctype(G, s->operand_tensor[1]),
-            c->Cg * c->KH * c->KW);
+    if (!pool)
+        cg_emit(G, "        const %s *wm = w + m * %" PRId64 "u;\n", tensor_ctype(G, s->operand_tensor[1]),
+                c->Cg * c->KH * c->KW);
     cg_emit(G, "        for (uint32_t ow = 0; ow < %" PRId64 "u; ow++) {\n", c->OW);
     cg_emit(G, "            const int32_t iw0 = (int32_t)(ow * %" PRId64 "u) - %" PRId64 ";\n", c->SW, c->PL);
-    cg_emit(G, "            int32_t acc = 0;\n");
+    cg_emit(G, "            int32_t acc = %s;\n", pool && !avg ? "INT32_MIN" : "0");
+    if (pool)
+        cg_emit(G, "            uint32_t cnt = 0;\n");
     cg_emit(G, "            for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->Cg);
     cg_emit(G, "                for (uint32_t kh = 0; kh < %" PRId64 "u; kh++) {\n", c->KH);
     cg_emit(G, "                    const int32_t ih = ih0 + (int32_t)(kh * %" PRId64 "u);\n", c->DH);
     cg_emit(G, "                    if ((uint32_t)ih >= %" PRId64 "u)\n                        continue;\n", c->H);
     cg_emit(G, "                    const %s *row = xb + (ch * cap + (uint32_t)ih - first) * %" PRId64 "u;\n", xt, c->W);
-    cg_emit(G, "                    const %s *wr = wm + (ch * %" PRId64 "u + kh) * %" PRId64 "u;\n",
-            tensor_ctype(G, s->operand_tensor[1]), c->KH, c->KW);
+    if (!pool)
+        cg_emit(G, "                    const %s *wr = wm + (ch * %" PRId64 "u + kh) * %" PRId64 "u;\n",
+                tensor_ctype(G, s->operand_tensor[1]), c->KH, c->KW);
     cg_emit(G, "                    for (uint32_t kw = 0; kw < %" PRId64 "u; kw++) {\n", c->KW);
     cg_emit(G, "                        const int32_t iw = iw0 + (int32_t)(kw * %" PRId64 "u);\n", c->DW);
     cg_emit(G, "                        if ((uint32_t)iw < %" PRId64 "u)\n", c->W);
-    cg_emit(G, "                            acc += (int32_t)row[iw] * (int32_t)wr[kw];\n");
+    if (avg)
+        cg_emit(G, "                            acc += (int32_t)row[iw], cnt++;\n");
+    else if (pool)
+        cg_emit(G, "                            acc = (int32_t)row[iw] > acc ? (int32_t)row[iw] : acc, cnt++;\n");
+    else
+        cg_emit(G, "                            acc += (int32_t)row[iw] * (int32_t)wr[kw];\n");
     cg_emit(G, "                    }\n                }\n");
+    /* an empty window (ceil_mode's last) gives 0, as the reference */
+    if (avg && G->g->nodes[s->node].p.count_include_pad)
+        cg_emit(G, "            acc = cnt ? nn_mean_round(acc, %" PRId64 ", -1) : 0;\n", c->KH * c->KW);
+    else if (avg)
+        cg_emit(G, "            acc = cnt ? nn_mean_round(acc, (int32_t)cnt, -1) : 0;\n");
+    else if (pool)
+        cg_emit(G, "            acc = cnt ? acc : 0;\n");
     cg_emit(G, "            o%d(p, ys, u0, bn, r, ow, m, acc);\n", si);
     cg_emit(G, "        }\n    }\n");
 }

@@ -13,7 +13,8 @@ static bool cluster_can_run(const struct gen *G, int node, char *why, size_t siz
 {
     switch (G->g->nodes[node].op->step) {
     case ORT_STEP_ELEMENTWISE: case ORT_STEP_SOFTMAX: case ORT_STEP_RMSNORM: case ORT_STEP_PRODUCT:
-    case ORT_STEP_TRANSPOSE: case ORT_STEP_COPY: case ORT_STEP_CONV:
+    case ORT_STEP_TRANSPOSE: case ORT_STEP_COPY: case ORT_STEP_CONV: case ORT_STEP_GATHER:
+    case ORT_STEP_REDUCE:
         return true;
     }
     snprintf(why, size, "the cluster has no kernel for this operator");
@@ -189,9 +190,11 @@ static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
 {
     struct ort_conv c;
     ort_conv_dims(G->g, n, &c);
-    int out = cg_final_output(G, n), xt = n->inputs[0], wt = n->inputs[1];
+    bool pool = n->op->id != ORT_OPID_CONV;
+    int out = cg_final_output(G, n), xt = n->inputs[0], wt = pool ? xt : n->inputs[1];
     const struct ort_tensor *o = T(G, out), *x = T(G, xt), *w = T(G, wt);
     s->kind = S_CONV;
+    s->conv.pool = pool;
     s->plan.units = c.OH;
     int64_t window = (c.KH - 1) * c.DH + 1, rb = c.W * esize(x);
     if (!x->is_const && c.SH <= 255 && c.PT <= 255 && window <= 65535) {
@@ -204,11 +207,14 @@ static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
         cg_add_operand(s, xt, cg_const_ref(G, xt), NN_WHOLE, 0, tensor_bytes(x));
     int64_t kg = c.Cg * c.KH * c.KW, kg4 = (kg + 3) / 4 * 4;
     int64_t scratch = G->target->cores * 2 * c.G * kg4;
-    s->conv.im2col = esize(x) == 1 && esize(w) == 1 && w->is_const && c.Mg >= 4 &&
+    s->conv.im2col = !pool && esize(x) == 1 && esize(w) == 1 && w->is_const && c.Mg >= 4 &&
                      scratch <= G->o->l1_budget / 4;
     s->conv.kg4 = kg4;
     s->conv.bias_operand = s->conv.scratch_operand = -1;
-    if (s->conv.im2col) {
+    s->conv.weights_operand = pool ? -1 : s->plan.n;
+    if (pool) {
+        /* no weights */
+    } else if (s->conv.im2col) {
         /* each output channel's weights zero-padded to whole words */
         int64_t *pw = calloc((size_t)(c.M * kg4), sizeof *pw);
         for (int64_t m = 0; m < c.M; m++)
@@ -216,7 +222,7 @@ static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
         cg_add_operand(s, -1, cg_store_table(G, pw, c.M * kg4, w->storage), NN_WHOLE, 0, c.M * kg4);
     } else
         cg_add_operand(s, wt, cg_const_ref(G, wt), NN_WHOLE, 0, tensor_bytes(w));
-    if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+    if (!pool && n->n_inputs > 2 && n->inputs[2] >= 0) {
         s->conv.bias_operand = s->plan.n;
         cg_add_operand(s, n->inputs[2], cg_const_ref(G, n->inputs[2]), NN_WHOLE, 0,
                        tensor_bytes(T(G, n->inputs[2])));
@@ -232,6 +238,49 @@ static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
     cg_plan_lut(G, s, n);
 }
 
+/* Pad, Slice, Gather: output elements, the input whole (or in place);
+ * a Gather's indices as an int32 table. */
+static void lower_gather(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    int x = n->inputs[0], out = n->outputs[0];
+    s->kind = S_GATHER;
+    s->plan.units = ort_shape_count(&T(G, out)->shape);
+    cg_add_operand(s, x, cg_const_ref(G, x), NN_WHOLE, 0, tensor_bytes(T(G, x)));
+    if (n->op->id == ORT_OPID_GATHER && ort_shape_count(&T(G, n->inputs[1])->shape) > 0 &&
+        T(G, n->inputs[1])->shape.rank > 0) {
+        const struct ort_tensor *ind = T(G, n->inputs[1]);
+        int axis = 0;
+        while (n->p.map_src[axis] != -2)
+            axis++;
+        int64_t count = ort_shape_count(&ind->shape), dim = T(G, x)->shape.dim[axis];
+        int64_t *tab = malloc(sizeof *tab * (size_t)count);
+        for (int64_t i = 0; i < count; i++)
+            tab[i] = ind->data[i] < 0 ? ind->data[i] + dim : ind->data[i];
+        cg_add_operand(s, -1, cg_store_table(G, tab, count, ORT_DT_INT32), NN_WHOLE, 0, 4 * count);
+    }
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, esize(T(G, out)), 0);
+}
+
+/* ReduceMean, ReduceSum: output elements, the input whole (or in place),
+ * an epilogue of constants. */
+static int lower_reduce(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    int x = n->inputs[0], out = cg_final_output(G, n);
+    const struct ort_tensor *xt = T(G, x);
+    int64_t len = ort_reduce_length(G->g, n);
+    int64_t amax = (xt->lo < 0 ? -xt->lo : xt->lo) > xt->hi ? (xt->lo < 0 ? -xt->lo : xt->lo) : xt->hi;
+    if (amax * len + len > INT32_MAX)
+        return ort_fail(G->d, "%s: node '%s' (%s): a sum of %" PRId64 " values up to %" PRId64 " leaves int32",
+                        G->g->source, n->name, n->op_type, len, amax);
+    s->kind = S_REDUCE;
+    s->plan.units = ort_shape_count(&T(G, n->outputs[0])->shape);
+    cg_add_operand(s, x, cg_const_ref(G, x), NN_WHOLE, 0, tensor_bytes(xt));
+    cg_add_epilogue_sides(G, s, n, false);
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, esize(T(G, out)), 0);
+    cg_plan_lut(G, s, n);
+    return 0;
+}
+
 static int cluster_lower(struct gen *G, int ni, struct step *s)
 {
     const struct ort_node *n = &G->g->nodes[ni];
@@ -245,6 +294,8 @@ static int cluster_lower(struct gen *G, int ni, struct step *s)
     case ORT_STEP_TRANSPOSE: lower_transpose(G, n, s); return 0;
     case ORT_STEP_COPY: return lower_copy(G, n, s);
     case ORT_STEP_CONV: lower_conv(G, n, s); return 0;
+    case ORT_STEP_GATHER: lower_gather(G, n, s); return 0;
+    case ORT_STEP_REDUCE: return lower_reduce(G, n, s);
     }
     return ort_fail(G->d, "%s: node '%s' (%s): no code generator for this operator", G->g->source, n->name,
                     n->op_type);
@@ -257,7 +308,8 @@ static void cluster_tile(const struct gen *G, struct step *s, int64_t l1_budget)
     (void)G;
     /* Element loops take units of whole words, so that tiles of 8-bit
      * data start word-aligned. */
-    bool bytes_units = s->kind == S_ELEMWISE || s->kind == S_TRANSPOSE;
+    bool bytes_units = s->kind == S_ELEMWISE || s->kind == S_TRANSPOSE || s->kind == S_GATHER ||
+                       s->kind == S_REDUCE;
     ort_tile(&s->plan, l1_budget, bytes_units ? 4 : 1, 4);
 }
 
@@ -309,7 +361,11 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
                   touched * (c->rmsnorm_row_cycles + c->rmsnorm_square_cycles * (double)len);
         break;
     }
-    case S_TRANSPOSE: compute = (double)out * c->transpose_cycles / (double)cores; break;
+    case S_TRANSPOSE: case S_GATHER: compute = (double)out * c->transpose_cycles / (double)cores; break;
+    case S_REDUCE:
+        compute = (double)out * ((double)ort_reduce_length(G->g, n) + c->elementwise_link_cycles * (double)links) /
+                  (double)cores;
+        break;
     case S_CONV: {
         struct ort_conv cv;
         ort_conv_dims(G->g, n, &cv);

@@ -103,6 +103,15 @@ struct ort_params {
     int64_t kernel[2], strides[2], dilations[2];
     int64_t pads[4];             /* begin h, begin w, end h, end w */
     int64_t group;               /* Conv */
+    int64_t ceil_mode, count_include_pad; /* MaxPool, AveragePool */
+    /* Pad, Slice, Gather: input axis k is read at map_off[k] + map_step[k]
+     * * (output axis map_src[k]); map_src[k] -1: at map_off[k] alone; -2
+     * (Gather's axis): at indices[the output's axes axis..axis+q-1]. A
+     * Pad's element outside the input is pad_value. */
+    int64_t map_src[ORT_MAX_RANK], map_off[ORT_MAX_RANK], map_step[ORT_MAX_RANK];
+    int64_t pad_value;
+    /* ReduceMean, ReduceSum: bit k set when axis k is reduced; keepdims */
+    int64_t reduce_mask, keepdims;
 };
 
 struct ort_node {

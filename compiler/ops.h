@@ -25,6 +25,8 @@ enum ort_op_id {
     ORT_OPID_ADD, ORT_OPID_MUL, ORT_OPID_MATMUL, ORT_OPID_GEMM, ORT_OPID_TRANSPOSE, ORT_OPID_RESHAPE,
     ORT_OPID_CONCAT, ORT_OPID_REQUANT_SHIFT, ORT_OPID_ISOFTMAX, ORT_OPID_IRMSNORM,
     ORT_OPID_IHARDSWISH, ORT_OPID_TRUE_INTEGER_DIV, ORT_OPID_CONV,
+    ORT_OPID_SUB, ORT_OPID_IDENTITY, ORT_OPID_FLATTEN, ORT_OPID_PAD, ORT_OPID_SLICE, ORT_OPID_GATHER,
+    ORT_OPID_REDUCE_MEAN, ORT_OPID_REDUCE_SUM, ORT_OPID_MAXPOOL, ORT_OPID_AVGPOOL,
 };
 
 /* What the passes and the code generator need to know of an operator. */
@@ -60,7 +62,9 @@ enum ort_step_kind {
     ORT_STEP_PRODUCT,     /* matrix products */
     ORT_STEP_TRANSPOSE,
     ORT_STEP_COPY,        /* Concat, and a Reshape that must copy (a Concat of one input) */
-    ORT_STEP_CONV,        /* convolutions, tiled by output rows */
+    ORT_STEP_CONV,        /* convolutions and pools, tiled by output rows */
+    ORT_STEP_GATHER,      /* Pad, Slice, Gather: each output element from one input element */
+    ORT_STEP_REDUCE,      /* ReduceMean, ReduceSum */
 };
 
 /* Inputs an elementwise operator may have (its table entry's max_inputs). */

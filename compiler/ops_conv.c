@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ops_int.h"
+#include "ortigia/nn_sem.h"
 
 static struct ort_tensor *in_t(const struct ort_graph *g, const struct ort_node *n, int k)
 {
@@ -15,24 +16,35 @@ static struct ort_tensor *in_t(const struct ort_graph *g, const struct ort_node 
 
 void ort_conv_dims(const struct ort_graph *g, const struct ort_node *n, struct ort_conv *c)
 {
-    const struct ort_shape *x = &in_t(g, n, 0)->shape, *w = &in_t(g, n, 1)->shape;
+    const struct ort_shape *x = &in_t(g, n, 0)->shape;
     const struct ort_params *p = &n->p;
+    bool pool = n->op->id != ORT_OPID_CONV;
     memset(c, 0, sizeof *c);
     c->spatial = x->rank - 2;
     c->N = x->dim[0];
     c->C = x->dim[1];
     c->H = x->dim[2];
     c->W = c->spatial == 2 ? x->dim[3] : 1;
-    c->M = w->dim[0];
+    /* a pool: each channel its own group */
+    c->M = pool ? c->C : in_t(g, n, 1)->shape.dim[0];
     c->KH = p->kernel[0], c->KW = p->kernel[1];
     c->SH = p->strides[0], c->SW = p->strides[1];
     c->DH = p->dilations[0], c->DW = p->dilations[1];
     c->PT = p->pads[0], c->PL = p->pads[1];
-    c->G = p->group;
+    c->G = pool ? c->C : p->group;
     c->Cg = c->C / c->G;
     c->Mg = c->M / c->G;
-    c->OH = (c->H + p->pads[0] + p->pads[2] - ((c->KH - 1) * c->DH + 1)) / c->SH + 1;
-    c->OW = (c->W + p->pads[1] + p->pads[3] - ((c->KW - 1) * c->DW + 1)) / c->SW + 1;
+    int64_t in[2] = {c->H, c->W}, out[2];
+    for (int i = 0; i < 2; i++) {
+        int64_t room = in[i] + p->pads[i] + p->pads[2 + i] - ((p->kernel[i] - 1) * p->dilations[i] + 1);
+        out[i] = (p->ceil_mode ? (room + p->strides[i] - 1) / p->strides[i] : room / p->strides[i]) + 1;
+        /* ceil_mode: the last window starts inside the input or its
+         * leading padding (as ONNX's shape inference) */
+        if (p->ceil_mode && (out[i] - 1) * p->strides[i] >= in[i] + p->pads[i])
+            out[i]--;
+    }
+    c->OH = out[0];
+    c->OW = out[1];
 }
 
 /* kernel_shape, strides, dilations, pads / auto_pad of a spatial-axis
@@ -213,5 +225,79 @@ int eval_conv(const struct ort_graph *g, const struct ort_node *n, const int64_t
                     out[((bn * c.M + m) * c.OH + oh) * c.OW + ow] = acc;
                 }
         }
+    return 0;
+}
+
+/* ---- MaxPool, AveragePool -------------------------------------------- */
+
+int check_pool(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    const struct ort_tensor *x = in_t(g, n, 0);
+    char s1[128];
+    if (x->shape.rank != 3 && x->shape.rank != 4)
+        return ort_node_fail(g, n, d, "input of shape %s: only 1-D and 2-D pools are supported",
+                             ort_shape_str(&x->shape, s1, sizeof s1));
+    int sp = x->shape.rank - 2;
+    bool avg = n->op->id == ORT_OPID_AVGPOOL;
+    int64_t order = 0;
+    if (ort_window_attrs(g, n, sp, &x->shape.dim[2], NULL, d) ||
+        ort_attr_int(g, n, "ceil_mode", 0, &n->p.ceil_mode, d) ||
+        (avg && ort_attr_int(g, n, "count_include_pad", 0, &n->p.count_include_pad, d)) ||
+        (!avg && ort_attr_int(g, n, "storage_order", 0, &order, d)))
+        return -1;
+    if (order != 0)
+        return ort_node_fail(g, n, d, "storage_order = %" PRId64 " is not supported", order);
+    if (n->p.ceil_mode && avg)
+        return ort_node_fail(g, n, d, "ceil_mode = 1 is not supported for AveragePool");
+    for (int i = 0; i < sp; i++)
+        if (n->p.pads[i] >= (n->p.kernel[i] - 1) * n->p.dilations[i] + 1 ||
+            n->p.pads[2 + i] >= (n->p.kernel[i] - 1) * n->p.dilations[i] + 1)
+            return ort_node_fail(g, n, d, "pads must be smaller than the window on spatial axis %d", i);
+    struct ort_conv c;
+    ort_conv_dims(g, n, &c);
+    struct ort_shape o = {.rank = x->shape.rank, .dim = {c.N, c.C, c.OH, c.OW}};
+    return ort_set_out_shape(g, n, &o, d);
+}
+
+void range_pool(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    /* a maximum or a rounded mean of input values; an empty window
+     * (ceil_mode's last) gives 0 */
+    const struct ort_tensor *x = in_t(g, n, 0);
+    *lo = x->lo < 0 ? x->lo : 0;
+    *hi = x->hi > 0 ? x->hi : 0;
+}
+
+int eval_pool(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, int64_t *out,
+              struct ort_diag *d)
+{
+    struct ort_conv c;
+    ort_conv_dims(g, n, &c);
+    bool avg = n->op->id == ORT_OPID_AVGPOOL;
+    const struct ort_tensor *x = in_t(g, n, 0);
+    int64_t amax = (x->lo < 0 ? -x->lo : x->lo) > x->hi ? (x->lo < 0 ? -x->lo : x->lo) : x->hi;
+    if (avg && amax * c.KH * c.KW + c.KH * c.KW > INT32_MAX)
+        return ort_node_fail(g, n, d, "a window's sum may leave int32");
+    for (int64_t pl = 0; pl < c.N * c.C; pl++)
+        for (int64_t oh = 0; oh < c.OH; oh++)
+            for (int64_t ow = 0; ow < c.OW; ow++) {
+                int64_t acc = 0, count = 0;
+                for (int64_t kh = 0; kh < c.KH; kh++) {
+                    int64_t ih = oh * c.SH - c.PT + kh * c.DH;
+                    for (int64_t kw = 0; kw < c.KW; kw++) {
+                        int64_t iw = ow * c.SW - c.PL + kw * c.DW;
+                        if (ih < 0 || ih >= c.H || iw < 0 || iw >= c.W)
+                            continue;
+                        int64_t v = in[0][(pl * c.H + ih) * c.W + iw];
+                        acc = avg ? acc + v : count == 0 || v > acc ? v : acc;
+                        count++;
+                    }
+                }
+                if (avg) {
+                    int64_t div = n->p.count_include_pad ? c.KH * c.KW : count;
+                    acc = count ? nn_mean_round((int32_t)acc, (int32_t)div, -1) : 0;
+                }
+                out[(pl * c.OH + oh) * c.OW + ow] = acc;
+            }
     return 0;
 }

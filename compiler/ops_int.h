@@ -64,7 +64,20 @@ ORT_OP_DECL(irmsnorm)
 ORT_OP_DECL(ihardswish)
 ORT_OP_DECL(idiv)
 ORT_OP_DECL(conv)
+ORT_OP_DECL(pool)
+ORT_OP_DECL(pad)
+ORT_OP_DECL(slice)
+ORT_OP_DECL(gather)
+ORT_OP_DECL(reduce)
 #undef ORT_OP_DECL
+
+/* The flat input index of output element `flat` of a Pad, Slice or Gather
+ * (n->p.map_*), or -1 for a Pad's padding. */
+int64_t ort_map_index(const struct ort_graph *g, const struct ort_node *n, int64_t flat);
+/* ReduceMean (else ReduceSum). */
+static inline bool ort_op_is_mean(const struct ort_node *n) { return n->op->id == ORT_OPID_REDUCE_MEAN; }
+/* A reduction's element count per output. */
+int64_t ort_reduce_length(const struct ort_graph *g, const struct ort_node *n);
 
 /* n_levels -> the output range: signed [-n/2, n/2-1], unsigned [0, n-1]. */
 void ort_levels_range(int64_t n_levels, bool is_signed, int64_t *lo, int64_t *hi);
@@ -77,6 +90,7 @@ void ort_levels_range(int64_t n_levels, bool is_signed, int64_t *lo, int64_t *hi
                         const int *side_t, const char *const *side);
 ORT_LINK_DECL(add)
 ORT_LINK_DECL(mul)
+ORT_LINK_DECL(sub)
 ORT_LINK_DECL(rqs)
 ORT_LINK_DECL(ihardswish)
 ORT_LINK_DECL(idiv)
@@ -101,6 +115,24 @@ ORT_LINK_DECL(idiv)
     ORT_ELEMENTWISE_OP("TrueIntegerDiv", ORT_OPID_TRUE_INTEGER_DIV, 1, 1, check_idiv, idiv, 0),  \
     {.name = "Conv", .id = ORT_OPID_CONV, .min_inputs = 2, .max_inputs = 3,                     \
      .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_CONV, .check = check_conv,     \
-     .range = range_conv, .eval = eval_conv},
+     .range = range_conv, .eval = eval_conv},                                                    \
+    {.name = "MaxPool", .id = ORT_OPID_MAXPOOL, .min_inputs = 1, .max_inputs = 1,               \
+     .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_CONV, .check = check_pool,     \
+     .range = range_pool, .eval = eval_pool},                                                    \
+    {.name = "AveragePool", .id = ORT_OPID_AVGPOOL, .min_inputs = 1, .max_inputs = 1,           \
+     .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_CONV, .check = check_pool,     \
+     .range = range_pool, .eval = eval_pool},                                                    \
+    {.name = "Pad", .id = ORT_OPID_PAD, .min_inputs = 1, .max_inputs = 4, .step = ORT_STEP_GATHER, \
+     .check = check_pad, .range = range_pad, .eval = eval_pad},                                  \
+    {.name = "Slice", .id = ORT_OPID_SLICE, .min_inputs = 1, .max_inputs = 5,                   \
+     .step = ORT_STEP_GATHER, .check = check_slice, .range = range_slice, .eval = eval_slice},   \
+    {.name = "Gather", .id = ORT_OPID_GATHER, .min_inputs = 2, .max_inputs = 2,                 \
+     .step = ORT_STEP_GATHER, .check = check_gather, .range = range_gather, .eval = eval_gather}, \
+    {.name = "ReduceMean", .id = ORT_OPID_REDUCE_MEAN, .min_inputs = 1, .max_inputs = 2,        \
+     .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_REDUCE, .check = check_reduce, \
+     .range = range_reduce, .eval = eval_reduce},                                                \
+    {.name = "ReduceSum", .id = ORT_OPID_REDUCE_SUM, .min_inputs = 1, .max_inputs = 2,          \
+     .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_REDUCE, .check = check_reduce, \
+     .range = range_reduce, .eval = eval_reduce},
 
 #endif

@@ -36,6 +36,21 @@ void link_emit_mul(FILE *c, const struct ort_graph *g, const struct ort_node *n,
     fprintf(c, LINK_INDENT "v = v * %s;\n", side[0]);
 }
 
+/* Sub: the running value is always the minuend (Sub is not commutative:
+ * passes.c fuses it only with the running value as input 0). */
+int64_t link_eval_sub(const struct ort_graph *g, const struct ort_node *n, int64_t v, const int64_t *side)
+{
+    (void)g, (void)n;
+    return v - side[0];
+}
+
+void link_emit_sub(FILE *c, const struct ort_graph *g, const struct ort_node *n, int main_t,
+                   const int *side_t, const char *const *side)
+{
+    (void)g, (void)n, (void)main_t, (void)side_t;
+    fprintf(c, LINK_INDENT "v = v - %s;\n", side[0]);
+}
+
 int64_t link_eval_ihardswish(const struct ort_graph *g, const struct ort_node *n, int64_t v,
                              const int64_t *side)
 {

@@ -1057,6 +1057,145 @@ TEST(CompilerErrors, ConvolutionAttributesOutOfReach)
     ob_free(m);
 }
 
+/* One network of each data-movement and reduction operator: pools (max
+ * and average, padded, strided, dilated, ceil_mode), Pad (asymmetric,
+ * cropping, a value), Slice (negative steps), Gather (scalar and 2-D
+ * indices), ReduceMean (power-of-two and other lengths, negative sums:
+ * both roundings) and ReduceSum, Sub, Flatten, Identity; each against the
+ * reference interpreter at three budgets. */
+TEST(CompilerNetworks, PoolsPadsSlicesGathersAndReductions)
+{
+    struct net {
+        const char *name;
+        std::vector<int64_t> in;
+        void (*build)(ob_model *m);
+    } nets[] = {
+        {"maxpool", {1, 3, 11, 9}, [](ob_model *m) {
+             int n = ob_node(m, "MaxPool", "mp", 1, IN("x"), "y");
+             const int64_t k[] = {3, 2}, st[] = {2, 3}, p[] = {1, 0, 2, 1}, dl[] = {2, 1};
+             ob_attr_ints(m, n, "kernel_shape", k, 2);
+             ob_attr_ints(m, n, "strides", st, 2);
+             ob_attr_ints(m, n, "pads", p, 4);
+             ob_attr_ints(m, n, "dilations", dl, 2);
+             ob_attr_int(m, n, "ceil_mode", 1);
+         }},
+        {"avgpool", {2, 5, 9, 7}, [](ob_model *m) {
+             int n = ob_node(m, "AveragePool", "ap", 1, IN("x"), "y");
+             const int64_t k[] = {3, 3}, st[] = {2, 1};
+             ob_attr_ints(m, n, "kernel_shape", k, 2);
+             ob_attr_ints(m, n, "strides", st, 2);
+             ob_attr_string(m, n, "auto_pad", "SAME_UPPER");
+         }},
+        {"avgpool_pad", {1, 4, 10}, [](ob_model *m) {
+             int n = ob_node(m, "AveragePool", "ap", 1, IN("x"), "y");
+             const int64_t k[] = {4}, p[] = {2, 1};
+             ob_attr_ints(m, n, "kernel_shape", k, 1);
+             ob_attr_ints(m, n, "pads", p, 2);
+             ob_attr_int(m, n, "count_include_pad", 1);
+         }},
+        {"pad", {1, 3, 7, 6}, [](ob_model *m) {
+             const int64_t pd[] = {8}, pads[] = {0, 1, 2, -1, 0, 0, 1, 3}, vd[] = {1}, v[] = {-5};
+             ob_const(m, "pads", 1, pd, pads);
+             ob_const(m, "val", 1, vd, v);
+             ob_node(m, "Pad", "pad", 3, IN("x", "pads", "val"), "y");
+         }},
+        {"slice", {2, 9, 8}, [](ob_model *m) {
+             const int64_t d3[] = {3}, st[] = {-1, 7, 1}, en[] = {-3, 0, 100}, ax[] = {2, 1, 0}, sp[] = {-2, -3, 1};
+             ob_const(m, "st", 1, d3, st);
+             ob_const(m, "en", 1, d3, en);
+             ob_const(m, "ax", 1, d3, ax);
+             ob_const(m, "sp", 1, d3, sp);
+             ob_node(m, "Slice", "sl", 5, IN("x", "st", "en", "ax", "sp"), "y");
+         }},
+        {"gather", {3, 7, 5}, [](ob_model *m) {
+             const int64_t idd[] = {2, 3}, id[] = {6, -1, 0, 2, 2, -7};
+             ob_const(m, "idx", 2, idd, id);
+             int n = ob_node(m, "Gather", "ga", 2, IN("x", "idx"), "g");
+             ob_attr_int(m, n, "axis", 1);
+             const int64_t one[] = {1}, d[] = {-2};
+             ob_const(m, "i0", 0, one, d);
+             int n2 = ob_node(m, "Gather", "gb", 2, IN("g", "i0"), "y");
+             ob_attr_int(m, n2, "axis", -1);
+         }},
+        {"reducemean", {2, 6, 5, 4}, [](ob_model *m) {
+             int n = ob_node(m, "ReduceMean", "rm", 1, IN("x"), "a");
+             const int64_t ax[] = {1, 3};
+             ob_attr_ints(m, n, "axes", ax, 2);
+             ob_attr_int(m, n, "keepdims", 1);
+             int n2 = ob_node(m, "ReduceMean", "rm2", 1, IN("a"), "y");
+             const int64_t ax2[] = {-2};
+             ob_attr_ints(m, n2, "axes", ax2, 1);
+             ob_attr_int(m, n2, "keepdims", 0);
+         }},
+        {"reducesum", {3, 5, 4}, [](ob_model *m) {
+             const int64_t d1[] = {1}, ax[] = {1}, mul[] = {3}, zero[] = {0};
+             ob_const(m, "ax", 1, d1, ax);
+             ob_node(m, "ReduceSum", "rs", 2, IN("x", "ax"), "s");
+             ob_const(m, "rq.mul", 1, d1, mul);
+             ob_const(m, "rq.add", 1, d1, zero);
+             int r = ob_node(m, "RequantShift", "rq", 3, IN("s", "rq.mul", "rq.add"), "y");
+             ob_attr_tensor(m, r, "div", 16);
+             ob_attr_tensor(m, r, "n_levels_out", 256);
+             ob_attr_tensor(m, r, "signed", 1);
+         }},
+        {"sub_flatten_identity", {2, 3, 4}, [](ob_model *m) {
+             ob_node(m, "Identity", "id0", 1, IN("x"), "xi");
+             int f = ob_node(m, "Flatten", "fl", 1, IN("xi"), "xf");
+             ob_attr_int(m, f, "axis", 2);
+             const int64_t d[] = {6, 4};
+             std::vector<int64_t> c(24);
+             for (int i = 0; i < 24; i++)
+                 c[i] = i * 7 - 80;
+             ob_const(m, "c", 2, d, c.data());
+             ob_node(m, "Sub", "sub", 2, IN("c", "xf"), "d");
+             ob_node(m, "Sub", "sub2", 2, IN("d", "xf"), "e");
+             ob_node(m, "Identity", "id1", 1, IN("e"), "y");
+         }},
+    };
+    for (const auto &t : nets) {
+        SCOPED_TRACE(t.name);
+        ob_model *m = ob_new();
+        ob_input(m, "x", 1, (int)t.in.size(), t.in.data());
+        t.build(m);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {t.in}, 7);
+        for (const char *opt : {"", "--l1-budget 2048", "--l1-budget 1024"}) {
+            RunResult res = ortigia(std::string("test-network ") + opt + " " + dir);
+            EXPECT_EQ(res.status, 0) << opt << "\n" << res.out;
+            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << res.out;
+        }
+        ob_free(m);
+    }
+}
+
+TEST(CompilerNetworks, AnIdentityFromAnInputToAnOutput)
+{
+    ob_model *m = ob_new();
+    const int64_t xd[] = {2, 5};
+    ob_input(m, "x", 1, 2, xd);
+    ob_node(m, "Identity", "id", 1, IN("x"), "y");
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{2, 5}}, 3);
+    expect_simulator_matches(dir);
+    ob_free(m);
+}
+
+TEST(CompilerErrors, PadModesOtherThanConstantAreNamed)
+{
+    ob_model *m = ob_new();
+    const int64_t xd[] = {1, 4}, pd[] = {4}, pads[] = {0, 1, 0, 1};
+    ob_input(m, "x", 1, 2, xd);
+    ob_const(m, "pads", 1, pd, pads);
+    int n = ob_node(m, "Pad", "padr", 2, IN("x", "pads"), "y");
+    ob_attr_string(m, n, "mode", "reflect");
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string err = frontend_error(m);
+    EXPECT_NE(err.find("node 'padr' (Pad): mode 'reflect' is not supported"), std::string::npos) << err;
+    ob_free(m);
+}
+
 /* The softmax rows of nn_kernel.h's NN_DEFINE_SOFTMAX_ROW_Q8 (word-wise
  * maximum, two elements per loop iteration, the 24-bit reciprocal):
  * rows of 6 (no word loop), 20 (word loop and a remainder), 37 (odd,

@@ -41,6 +41,17 @@ static inline int32_t nn_requant32(int32_t x, int32_t mul, int32_t add, int32_t 
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* The rounded mean of `count` values summing to acc (ReduceMean, as
+ * Deeploy's kernel; AveragePool): with count = 2^shift (shift >= 0)
+ * rounded half up by a shift, else half away from zero by a truncating
+ * division. The compiler keeps |acc| + count/2 within int32. */
+static inline int32_t nn_mean_round(int32_t acc, int32_t count, int32_t shift)
+{
+    if (shift >= 0)
+        return shift ? (acc + (1 << (shift - 1))) >> shift : acc;
+    return (acc + (acc < 0 ? -(count >> 1) : (count >> 1))) / count;
+}
+
 /* floor(sqrt(v)), by bisection on the result's bits. */
 static inline uint32_t nn_isqrt(uint32_t v)
 {
