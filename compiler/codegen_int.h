@@ -62,6 +62,7 @@ enum step_kind {
  * (-1: none). */
 struct conv_step {
     bool im2col, pool;
+    int pixels;     /* im2col: output pixels a core gathers at once (2, or 1 where L1 is short) */
     int64_t kg4;
     int weights_operand, bias_operand, scratch_operand;
 };

@@ -145,15 +145,19 @@ static void emit_im2col(struct gen *G, const struct step *s, int si, const struc
     snprintf(sfx, sizeof sfx, "%s_%s", lane(G, n->inputs[0]), lane(G, n->inputs[1]));
     int64_t kg4 = s->conv.kg4, kt4 = c->G * kg4, mg4 = c->Mg / 4 * 4;
     cg_emit(G, "    const %s *w = p[1];\n", wt);
+    int px = s->conv.pixels;
     cg_emit(G, "    %s *col0 = (%s *)p[%d] + rt_core_id() * %" PRId64 "u, *col1 = col0 + %" PRId64 "u;\n", xt, xt,
-            s->conv.scratch_operand, 2 * kt4, kt4);
+            s->conv.scratch_operand, px * kt4, kt4);
     cg_emit(G, "    const uint32_t ys = rs[%d] / %d;\n", out_k, esize(T(G, s->operand_tensor[out_k])));
     emit_rows(G, s, si, c);
     cg_emit(G, "    uint32_t b, e;\n    nn_part(n * %" PRId64 "u, &b, &e);\n", c->N * c->OW);
-    cg_emit(G, "    for (uint32_t q = b; q < e; q += 2) {\n");
-    cg_emit(G, "        const int two = q + 1 < e;\n");
+    cg_emit(G, "    for (uint32_t q = b; q < e; q += %d) {\n", px);
     cg_emit(G, "        g%d(x, col0, first, cap, u0, q);\n", si);
-    cg_emit(G, "        if (two)\n            g%d(x, col1, first, cap, u0, q + 1);\n", si);
+    if (px == 2) {
+        cg_emit(G, "        const int two = q + 1 < e;\n");
+        cg_emit(G, "        if (two)\n            g%d(x, col1, first, cap, u0, q + 1);\n", si);
+    } else
+        cg_emit(G, "        const int two = 0; /* one pixel at a time: L1 is short */\n");
     emit_pixel(G, s, c, "q", "0");
     emit_pixel(G, s, c, "(q + 1)", "1");
     cg_emit(G, "        for (uint32_t g = 0; g < %" PRId64 "u; g++) {\n", c->G);
@@ -193,6 +197,10 @@ static void emit_direct(struct gen *G, const struct step *s, int si, const struc
     int out_k = s->plan.n - 1;
     const char *xt = tensor_ctype(G, s->operand_tensor[0]);
     bool pool = s->conv.pool, avg = pool && G->g->nodes[s->node].op->id == ORT_OPID_AVGPOOL;
+    /* small windows (depthwise): an unchecked, unrolled path for windows
+     * inside the input */
+    int64_t kk = c->Cg * c->KH * c->KW;
+    bool fast = !pool && kk <= 32;
     if (!pool)
         cg_emit_operand(G, s, 1, "w", false);
     cg_emit(G, "    const uint32_t ys = rs[%d] / %d;\n", out_k, esize(T(G, s->operand_tensor[out_k])));
@@ -214,11 +222,29 @@ static void emit_direct(struct gen *G, const struct step *s, int si, const struc
     if (!pool)
         cg_emit(G, "        const %s *wm = w + m * %" PRId64 "u;\n", tensor_ctype(G, s->operand_tensor[1]),
                 c->Cg * c->KH * c->KW);
+    if (fast) {
+        cg_emit(G, "        int32_t wk[%" PRId64 "];\n", kk);
+        cg_emit(G, "        for (uint32_t t = 0; t < %" PRId64 "u; t++)\n            wk[t] = wm[t];\n", kk);
+        cg_emit(G, "        const int hin = ih0 >= 0 && ih0 + %" PRId64 " <= %" PRId64 ";\n", (c->KH - 1) * c->DH + 1, c->H);
+    }
     cg_emit(G, "        for (uint32_t ow = 0; ow < %" PRId64 "u; ow++) {\n", c->OW);
     cg_emit(G, "            const int32_t iw0 = (int32_t)(ow * %" PRId64 "u) - %" PRId64 ";\n", c->SW, c->PL);
     cg_emit(G, "            int32_t acc = %s;\n", pool && !avg ? "INT32_MIN" : "0");
     if (pool)
         cg_emit(G, "            uint32_t cnt = 0;\n");
+    if (fast) {
+        /* the window inside the input: no checks, unrolled, the weights
+         * in registers */
+        cg_emit(G, "            if (hin && iw0 >= 0 && iw0 + %" PRId64 " <= %" PRId64 ") {\n", (c->KW - 1) * c->DW + 1, c->W);
+        cg_emit(G, "                const %s *x0 = xb + ((uint32_t)ih0 - first) * %" PRId64 "u + iw0;\n", xt, c->W);
+        cg_emit(G, "#pragma GCC unroll 64\n                for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->Cg);
+        cg_emit(G, "#pragma GCC unroll 64\n                    for (uint32_t kh = 0; kh < %" PRId64 "u; kh++)\n", c->KH);
+        cg_emit(G, "#pragma GCC unroll 64\n                        for (uint32_t kw = 0; kw < %" PRId64 "u; kw++)\n", c->KW);
+        cg_emit(G, "                            acc += (int32_t)x0[ch * cap * %" PRId64 "u + kh * %" PRId64 "u + kw * %" PRId64
+                   "u] * wk[(ch * %" PRId64 "u + kh) * %" PRId64 "u + kw];\n",
+                c->W, c->DH * c->W, c->DW, c->KH, c->KW);
+        cg_emit(G, "                o%d(p, ys, u0, bn, r, ow, m, acc);\n                continue;\n            }\n", si);
+    }
     cg_emit(G, "            for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->Cg);
     cg_emit(G, "                for (uint32_t kh = 0; kh < %" PRId64 "u; kh++) {\n", c->KH);
     cg_emit(G, "                    const int32_t ih = ih0 + (int32_t)(kh * %" PRId64 "u);\n", c->DH);

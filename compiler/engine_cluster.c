@@ -206,9 +206,17 @@ static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
     } else
         cg_add_operand(s, xt, cg_const_ref(G, xt), NN_WHOLE, 0, tensor_bytes(x));
     int64_t kg = c.Cg * c.KH * c.KW, kg4 = (kg + 3) / 4 * 4;
+    /* The scratch stays in L1 whatever else the tiling leaves in place:
+     * at most half the budget (the rest may hold L1 activations), two
+     * pixels a core, or one where that is too much. */
+    s->conv.pixels = 2;
     int64_t scratch = G->target->cores * 2 * c.G * kg4;
+    if (scratch > G->o->l1_budget / 4) {
+        s->conv.pixels = 1;
+        scratch /= 2;
+    }
     s->conv.im2col = !pool && esize(x) == 1 && esize(w) == 1 && w->is_const && c.Mg >= 4 &&
-                     scratch <= G->o->l1_budget / 4;
+                     scratch <= G->o->l1_budget / 2;
     s->conv.kg4 = kg4;
     s->conv.bias_operand = s->conv.scratch_operand = -1;
     s->conv.weights_operand = pool ? -1 : s->plan.n;
