@@ -54,6 +54,7 @@ enum step_kind {
     S_CONV,         /* a convolution or a pool by output rows (emit_conv.c) */
     S_GATHER,       /* Pad, Slice, Gather: output elements from the input's (emit_data.c) */
     S_REDUCE,       /* ReduceMean, ReduceSum by output elements (emit_data.c) */
+    S_ROWFN,        /* iLayerNorm, ITAMax, ITAPartialMax by rows (emit_data.c) */
 };
 
 /* An S_CONV step: im2col (8-bit input and constant weights, each group's
@@ -224,6 +225,11 @@ void cg_emit_conv(struct gen *G, int si);
 /* emit_data.c: S_GATHER's and S_REDUCE's kernels. */
 void cg_emit_gather(struct gen *G, int si);
 void cg_emit_reduce(struct gen *G, int si);
+void cg_emit_rowfn(struct gen *G, int si);
+/* The row function an S_ROWFN step calls, as its nn_sem.h instance:
+ * name into name[size], the definition into def[dsize]. */
+void cg_rowfn_instance(const struct gen *G, const struct step *s, char *name, size_t size, char *def,
+                       size_t dsize);
 /* Only scalar constants besides the running value (tensor cur). */
 bool cg_scalar_sides(const struct gen *G, const struct ort_node *c, int cur);
 

@@ -615,6 +615,7 @@ void cg_emit_cluster_step(struct gen *G, int si)
     case S_CONCAT_COPY: emit_concat(G, s); break;
     case S_GATHER: cg_emit_gather(G, si); break;
     case S_REDUCE: cg_emit_reduce(G, si); break;
+    case S_ROWFN: cg_emit_rowfn(G, si); break;
     case S_DMA_COPY: case S_NPU_GEMM: case S_CONV: break; /* S_NPU_GEMM: engine_npu.c */
     }
     cg_emit(G, "}\n");

@@ -119,3 +119,47 @@ void cg_emit_reduce(struct gen *G, int si)
     cg_emit_epilogue_flat(G, s, n, &T(G, n->outputs[0])->shape, "g");
     cg_emit(G, "            y[i] = (%s)v;\n        }\n    }\n", ctype(fo->storage));
 }
+
+void cg_rowfn_instance(const struct gen *G, const struct step *s, char *name, size_t size, char *def, size_t dsize)
+{
+    const struct ort_node *n = &G->g->nodes[s->node];
+    const char *x = tensor_ctype(G, n->inputs[0]), *y = tensor_ctype(G, n->outputs[0]);
+    if (n->op->id == ORT_OPID_ILAYERNORM) {
+        const char *w = tensor_ctype(G, n->inputs[1]), *b = tensor_ctype(G, n->inputs[2]);
+        snprintf(name, size, "ilayernorm_%s_%s_%s_%s", x, w, b, y);
+        snprintf(def, dsize, "NN_DEFINE_ILAYERNORM_ROW(%s, %s, %s, %s, %s)", name, x, w, b, y);
+    } else {
+        bool partial = n->op->id == ORT_OPID_ITAPARTIALMAX;
+        snprintf(name, size, "%s_%s_%s", partial ? "itapartialmax" : "itamax", x, y);
+        snprintf(def, dsize, "NN_DEFINE_%s_ROW(%s, %s, %s)", partial ? "ITAPARTIALMAX" : "ITAMAX", name, x, y);
+    }
+}
+
+/* The cores share the tile's rows. */
+void cg_emit_rowfn(struct gen *G, int si)
+{
+    const struct step *s = &G->steps[si];
+    const struct ort_node *n = &G->g->nodes[s->node];
+    const struct ort_tensor *x = T(G, n->inputs[0]);
+    int64_t len = x->shape.dim[x->shape.rank - 1];
+    int out_k = s->plan.n - 1;
+    char name[96], def[128];
+    cg_rowfn_instance(G, s, name, sizeof name, def, sizeof def);
+    cg_emit_operand(G, s, 0, "x", false);
+    cg_emit_operand(G, s, out_k, "y", true);
+    bool whole = s->plan.op[0].was == NN_WHOLE;
+    cg_emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
+    cg_emit(G, "    for (uint32_t r = b; r < e; r++) {\n");
+    cg_emit(G, "        const %s *xr = x + (%sr) * %" PRId64 "u;\n        %s *yr = y + r * %" PRId64 "u;\n",
+            ctype(x->storage), whole ? "u0 + " : "", len, tensor_ctype(G, n->outputs[0]), len);
+    if (n->op->id == ORT_OPID_ILAYERNORM) {
+        cg_emit_operand(G, s, 1, "w", false);
+        cg_emit_operand(G, s, 2, "bi", false);
+        cg_emit(G, "        %s(xr, w, bi, yr, %" PRId64 ", %" PRId64 ");\n", name, len, n->p.log2d);
+    } else if (n->op->id == ORT_OPID_ITAPARTIALMAX)
+        cg_emit(G, "        %s(xr, yr, %" PRId64 ", %" PRId64 ", %" PRId64 "u);\n", name, len, n->p.coeff[0],
+                n->p.n_levels);
+    else
+        cg_emit(G, "        %s(xr, yr, %" PRId64 ", %" PRId64 "u);\n", name, len, n->p.n_levels);
+    cg_emit(G, "    }\n");
+}

@@ -14,7 +14,7 @@ static bool cluster_can_run(const struct gen *G, int node, char *why, size_t siz
     switch (G->g->nodes[node].op->step) {
     case ORT_STEP_ELEMENTWISE: case ORT_STEP_SOFTMAX: case ORT_STEP_RMSNORM: case ORT_STEP_PRODUCT:
     case ORT_STEP_TRANSPOSE: case ORT_STEP_COPY: case ORT_STEP_CONV: case ORT_STEP_GATHER:
-    case ORT_STEP_REDUCE:
+    case ORT_STEP_REDUCE: case ORT_STEP_ROWFN:
         return true;
     }
     snprintf(why, size, "the cluster has no kernel for this operator");
@@ -289,6 +289,22 @@ static int lower_reduce(struct gen *G, const struct ort_node *n, struct step *s)
     return 0;
 }
 
+/* iLayerNorm, ITAMax, ITAPartialMax: by rows, iLayerNorm's weight and
+ * bias whole. */
+static void lower_rowfn(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    int out = n->outputs[0];
+    const struct ort_tensor *x = T(G, n->inputs[0]);
+    int64_t len = x->shape.dim[x->shape.rank - 1];
+    s->kind = S_ROWFN;
+    s->plan.units = ort_shape_count(&x->shape) / len;
+    cg_add_operand(s, n->inputs[0], cg_const_ref(G, n->inputs[0]), x->is_const ? NN_WHOLE : NN_ROWS,
+                   x->is_const ? 0 : len * esize(x), x->is_const ? tensor_bytes(x) : 0);
+    for (int k = 1; k < n->n_inputs; k++)
+        cg_add_operand(s, n->inputs[k], cg_const_ref(G, n->inputs[k]), NN_WHOLE, 0, tensor_bytes(T(G, n->inputs[k])));
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, len * esize(T(G, out)), 0);
+}
+
 static int cluster_lower(struct gen *G, int ni, struct step *s)
 {
     const struct ort_node *n = &G->g->nodes[ni];
@@ -304,6 +320,7 @@ static int cluster_lower(struct gen *G, int ni, struct step *s)
     case ORT_STEP_CONV: lower_conv(G, n, s); return 0;
     case ORT_STEP_GATHER: lower_gather(G, n, s); return 0;
     case ORT_STEP_REDUCE: return lower_reduce(G, n, s);
+    case ORT_STEP_ROWFN: lower_rowfn(G, n, s); return 0;
     }
     return ort_fail(G->d, "%s: node '%s' (%s): no code generator for this operator", G->g->source, n->name,
                     n->op_type);
@@ -370,6 +387,9 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
         break;
     }
     case S_TRANSPOSE: case S_GATHER: compute = (double)out * c->transpose_cycles / (double)cores; break;
+    case S_ROWFN: /* about three passes over each row */
+        compute = (double)out * 3.0 * c->row_op_cycles / 4.0 / (double)cores;
+        break;
     case S_REDUCE:
         compute = (double)out * ((double)ort_reduce_length(G->g, n) + c->elementwise_link_cycles * (double)links) /
                   (double)cores;
@@ -412,10 +432,15 @@ static void cluster_emit_shared(struct gen *G)
     int n_seen = 0;
     for (int si = 0; si < G->n_steps; si++) {
         const struct step *s = &G->steps[si];
-        if (s->engine != &ort_engine_cluster || (s->kind != S_SOFTMAX && s->kind != S_RMSNORM))
+        if (s->engine != &ort_engine_cluster ||
+            (s->kind != S_SOFTMAX && s->kind != S_RMSNORM && s->kind != S_ROWFN))
             continue;
         const struct ort_node *n = &G->g->nodes[s->node];
         char line[128];
+        if (s->kind == S_ROWFN) {
+            char name[96];
+            cg_rowfn_instance(G, s, name, sizeof name, line, sizeof line);
+        } else {
         const char *x = tensor_ctype(G, n->inputs[0]), *y = tensor_ctype(G, n->outputs[0]);
         if (s->kind == S_SOFTMAX && s->softmax_q8) {
             const char *yt = tensor_ctype(G, s->operand_tensor[s->plan.n - 1]);
@@ -432,6 +457,7 @@ static void cluster_emit_shared(struct gen *G)
         else {
             const char *w = tensor_ctype(G, n->inputs[1]);
             snprintf(line, sizeof line, "NN_DEFINE_RMSNORM_ROW(rmsnorm_%s_%s_%s, %s, %s, %s)", x, w, y, x, w, y);
+        }
         }
         bool dup = false;
         for (int k = 0; k < n_seen && !dup; k++)

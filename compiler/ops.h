@@ -27,6 +27,8 @@ enum ort_op_id {
     ORT_OPID_IHARDSWISH, ORT_OPID_TRUE_INTEGER_DIV, ORT_OPID_CONV,
     ORT_OPID_SUB, ORT_OPID_IDENTITY, ORT_OPID_FLATTEN, ORT_OPID_PAD, ORT_OPID_SLICE, ORT_OPID_GATHER,
     ORT_OPID_REDUCE_MEAN, ORT_OPID_REDUCE_SUM, ORT_OPID_MAXPOOL, ORT_OPID_AVGPOOL,
+    ORT_OPID_IGELU, ORT_OPID_INONORM, ORT_OPID_ILAYERNORM, ORT_OPID_ITAMAX, ORT_OPID_ITAPARTIALMAX,
+    ORT_OPID_INTEGER_MEAN,
 };
 
 /* What the passes and the code generator need to know of an operator. */
@@ -65,6 +67,7 @@ enum ort_step_kind {
     ORT_STEP_CONV,        /* convolutions and pools, tiled by output rows */
     ORT_STEP_GATHER,      /* Pad, Slice, Gather: each output element from one input element */
     ORT_STEP_REDUCE,      /* ReduceMean, ReduceSum */
+    ORT_STEP_ROWFN,       /* iLayerNorm, ITAMax, ITAPartialMax: a function of nn_sem.h per row */
 };
 
 /* Inputs an elementwise operator may have (its table entry's max_inputs). */

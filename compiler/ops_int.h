@@ -69,13 +69,20 @@ ORT_OP_DECL(pad)
 ORT_OP_DECL(slice)
 ORT_OP_DECL(gather)
 ORT_OP_DECL(reduce)
+ORT_OP_DECL(igelu)
+ORT_OP_DECL(inonorm)
+ORT_OP_DECL(ilayernorm)
+ORT_OP_DECL(itamax)
 #undef ORT_OP_DECL
 
 /* The flat input index of output element `flat` of a Pad, Slice or Gather
  * (n->p.map_*), or -1 for a Pad's padding. */
 int64_t ort_map_index(const struct ort_graph *g, const struct ort_node *n, int64_t flat);
-/* ReduceMean (else ReduceSum). */
-static inline bool ort_op_is_mean(const struct ort_node *n) { return n->op->id == ORT_OPID_REDUCE_MEAN; }
+/* ReduceMean or IntegerMean (else ReduceSum). */
+static inline bool ort_op_is_mean(const struct ort_node *n)
+{
+    return n->op->id == ORT_OPID_REDUCE_MEAN || n->op->id == ORT_OPID_INTEGER_MEAN;
+}
 /* A reduction's element count per output. */
 int64_t ort_reduce_length(const struct ort_graph *g, const struct ort_node *n);
 
@@ -94,6 +101,8 @@ ORT_LINK_DECL(sub)
 ORT_LINK_DECL(rqs)
 ORT_LINK_DECL(ihardswish)
 ORT_LINK_DECL(idiv)
+ORT_LINK_DECL(igelu)
+ORT_LINK_DECL(inonorm)
 #undef ORT_LINK_DECL
 
 /* An elementwise operator: fusable as a link, and the head of a chain. */
@@ -131,6 +140,21 @@ ORT_LINK_DECL(idiv)
     {.name = "ReduceMean", .id = ORT_OPID_REDUCE_MEAN, .min_inputs = 1, .max_inputs = 2,        \
      .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_REDUCE, .check = check_reduce, \
      .range = range_reduce, .eval = eval_reduce},                                                \
+    /* Deeploy's name for ReduceMean after its integerization pass */                           \
+    {.name = "IntegerMean", .id = ORT_OPID_INTEGER_MEAN, .min_inputs = 1, .max_inputs = 2,       \
+     .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_REDUCE, .check = check_reduce, \
+     .range = range_reduce, .eval = eval_reduce},                                                \
+    ORT_ELEMENTWISE_OP("iGELU", ORT_OPID_IGELU, 1, 1, check_igelu, igelu, 0),                   \
+    ORT_ELEMENTWISE_OP("iNoNorm", ORT_OPID_INONORM, 3, 3, check_inonorm, inonorm, 0),           \
+    {.name = "iLayerNorm", .id = ORT_OPID_ILAYERNORM, .min_inputs = 3, .max_inputs = 3,         \
+     .flags = ORT_OP_ROW, .step = ORT_STEP_ROWFN, .check = check_ilayernorm,                    \
+     .range = range_ilayernorm, .eval = eval_ilayernorm},                                        \
+    {.name = "ITAMax", .id = ORT_OPID_ITAMAX, .min_inputs = 1, .max_inputs = 1,                 \
+     .flags = ORT_OP_ROW, .step = ORT_STEP_ROWFN, .check = check_itamax,                        \
+     .range = range_itamax, .eval = eval_itamax},                                                \
+    {.name = "ITAPartialMax", .id = ORT_OPID_ITAPARTIALMAX, .min_inputs = 1, .max_inputs = 1,   \
+     .flags = ORT_OP_ROW, .step = ORT_STEP_ROWFN, .check = check_itamax,                        \
+     .range = range_itamax, .eval = eval_itamax},                                                \
     {.name = "ReduceSum", .id = ORT_OPID_REDUCE_SUM, .min_inputs = 1, .max_inputs = 2,          \
      .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_REDUCE, .check = check_reduce, \
      .range = range_reduce, .eval = eval_reduce},

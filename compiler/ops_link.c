@@ -136,3 +136,33 @@ void link_emit_rqs(FILE *c, const struct ort_graph *g, const struct ort_node *n,
         fprintf(c, LINK_INDENT "v = nn_rq32_range(v, %s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ");\n", m, d,
                 n->p.log2d, lo, hi);
 }
+
+/* ---- iGELU, iNoNorm (nn_sem.h) ---------------------------------------- */
+
+int64_t link_eval_igelu(const struct ort_graph *g, const struct ort_node *n, int64_t v, const int64_t *side)
+{
+    (void)g, (void)side;
+    return nn_igelu((int32_t)v, (int32_t)n->p.coeff[0], (int32_t)n->p.coeff[1]);
+}
+
+void link_emit_igelu(FILE *c, const struct ort_graph *g, const struct ort_node *n, int main_t,
+                     const int *side_t, const char *const *side)
+{
+    (void)g, (void)main_t, (void)side_t, (void)side;
+    fprintf(c, LINK_INDENT "v = nn_igelu(v, %" PRId64 ", %" PRId64 ");\n", n->p.coeff[0], n->p.coeff[1]);
+}
+
+/* side: the weight, then the bias */
+int64_t link_eval_inonorm(const struct ort_graph *g, const struct ort_node *n, int64_t v, const int64_t *side)
+{
+    (void)g;
+    return nn_inonorm((int32_t)v, (int32_t)side[0], (int32_t)side[1], (int32_t)n->p.coeff[0], (int32_t)n->p.log2d);
+}
+
+void link_emit_inonorm(FILE *c, const struct ort_graph *g, const struct ort_node *n, int main_t,
+                       const int *side_t, const char *const *side)
+{
+    (void)g, (void)main_t, (void)side_t;
+    fprintf(c, LINK_INDENT "v = nn_inonorm(v, %s, %s, %" PRId64 ", %" PRId64 ");\n", side[0], side[1], n->p.coeff[0],
+            n->p.log2d);
+}

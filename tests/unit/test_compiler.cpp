@@ -1169,6 +1169,77 @@ TEST(CompilerNetworks, PoolsPadsSlicesGathersAndReductions)
     }
 }
 
+/* Deeploy's integer transformer operators, each against the reference:
+ * iLayerNorm, ITAMax and ITAPartialMax on rows (odd lengths), iGELU and
+ * iNoNorm as epilogue links, IntegerMean. */
+TEST(CompilerNetworks, IntegerTransformerOperators)
+{
+    struct net {
+        const char *name;
+        std::vector<int64_t> in;
+        void (*build)(ob_model *m);
+    } nets[] = {
+        {"ilayernorm", {3, 5, 24}, [](ob_model *m) {
+             const int64_t d[] = {24};
+             std::vector<int64_t> w(24), b(24);
+             for (int i = 0; i < 24; i++) {
+                 w[i] = (i * 37) % 301 - 150;
+                 b[i] = (i * 911) % 4001 - 2000;
+             }
+             ob_const(m, "w", 1, d, w.data());
+             ob_const(m, "b", 1, d, b.data());
+             int n = ob_node(m, "iLayerNorm", "ln", 3, IN("x", "w", "b"), "y");
+             ob_attr_tensor(m, n, "D", 256);
+             ob_attr_tensor(m, n, "n_levels", 256);
+         }},
+        {"itamax", {2, 7, 37}, [](ob_model *m) {
+             int n = ob_node(m, "ITAMax", "sm", 1, IN("x"), "y");
+             ob_attr_tensor(m, n, "n_levels", 256);
+         }},
+        {"itapartialmax", {4, 48}, [](ob_model *m) {
+             int n = ob_node(m, "ITAPartialMax", "pm", 1, IN("x"), "y");
+             ob_attr_int(m, n, "group_width", 16);
+             ob_attr_tensor(m, n, "n_levels", 256);
+         }},
+        {"igelu", {6, 40}, [](ob_model *m) {
+             int n = ob_node(m, "iGELU", "gelu", 1, IN("x"), "g");
+             ob_attr_int(m, n, "b", -40);
+             ob_attr_int(m, n, "one", 1743);
+             add_rqs(m, "rq", "g", "y", 3, 1024, true);
+         }},
+        {"inonorm", {2, 8, 12}, [](ob_model *m) {
+             const int64_t wd[] = {8, 12}, bd[] = {12};
+             std::vector<int64_t> w(96), b(12);
+             for (int i = 0; i < 96; i++)
+                 w[i] = (i * 53) % 255 - 127;
+             for (int i = 0; i < 12; i++)
+                 b[i] = i * 300 - 1500;
+             ob_const(m, "w", 2, wd, w.data());
+             ob_const(m, "b", 1, bd, b.data());
+             int n = ob_node(m, "iNoNorm", "nn", 3, IN("x", "w", "b"), "y");
+             ob_attr_tensor(m, n, "D", 64);
+             ob_attr_tensor(m, n, "mul", 5);
+             ob_attr_tensor(m, n, "n_levels", 256);
+         }},
+        {"integermean", {1, 10, 12}, [](ob_model *m) {
+             int n = ob_node(m, "IntegerMean", "mean", 1, IN("x"), "y");
+             ob_attr_int(m, n, "axes", 1);
+             ob_attr_int(m, n, "keepdims", 0);
+         }},
+    };
+    for (const auto &t : nets) {
+        SCOPED_TRACE(t.name);
+        ob_model *m = ob_new();
+        ob_input(m, "x", 1, (int)t.in.size(), t.in.data());
+        t.build(m);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {t.in}, 9);
+        expect_simulator_matches(dir);
+        ob_free(m);
+    }
+}
+
 TEST(CompilerNetworks, AnIdentityFromAnInputToAnOutput)
 {
     ob_model *m = ob_new();

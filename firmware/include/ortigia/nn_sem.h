@@ -196,4 +196,105 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
         }                                                                                     \
     }
 
+/*
+ * Deeploy's integer transformer operators (TargetLibraries/Generic and
+ * Snitch kernels, Deeploy's test generators), in our words.
+ *
+ * iGELU: with s = sgn(x), q = min(|x|, -b), L = s * (one - (q + b)^2):
+ * y = x * ((one + L) >> 1) (int32).
+ */
+static inline int32_t nn_igelu(int32_t x, int32_t b, int32_t one)
+{
+    int32_t s = (x > 0) - (x < 0), a = s * x, q = a > -b ? -b : a, d = q + b;
+    int32_t l = s * (one - d * d);
+    return x * ((one + l) >> 1);
+}
+
+/* iNoNorm: ((x * w + bias) * mul) >> log2d, as int8 (wrapping, as the
+ * kernel's store). */
+static inline int32_t nn_inonorm(int32_t x, int32_t w, int32_t bias, int32_t mul, int32_t log2d)
+{
+    return (int8_t)(((x * w + bias) * mul) >> log2d);
+}
+
+/* The shift ITAMax and ITAPartialMax use for exp(x - max): (d + 16) >> 5
+ * (d = max - x; 2^-shift approximates the exponential). */
+#define NN_ITA_SHIFT(d) ((uint32_t)(((int32_t)(d) + 16) >> 5))
+
+/*
+ * ITAMax over a row of n int8 values: mx = max (from -128), sum of
+ * 256 >> shift, inv = (levels - 1) * 256 / sum, y = inv >> shift, in
+ * [0, levels - 1] (Deeploy's kernel stores it less levels/2 as int8, its
+ * consumers adding the offset back; the test vectors hold y).
+ */
+#define NN_DEFINE_ITAMAX_ROW(name, in_type, out_type)                                          \
+    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, uint32_t levels)      \
+    {                                                                                          \
+        int32_t mx = -128;                                                                     \
+        for (int32_t j = 0; j < n; j++)                                                        \
+            mx = (int32_t)x[j] > mx ? (int32_t)x[j] : mx;                                      \
+        uint32_t sum = 0;                                                                      \
+        for (int32_t j = 0; j < n; j++)                                                        \
+            sum += 256u >> NN_ITA_SHIFT(mx - (int32_t)x[j]);                                   \
+        uint32_t inv = (levels - 1) * 256u / sum;                                              \
+        for (int32_t j = 0; j < n; j++)                                                        \
+            y[j] = (out_type)(inv >> NN_ITA_SHIFT(mx - (int32_t)x[j]));                     \
+    }
+
+/*
+ * ITAPartialMax: the same over groups of `gw` columns, the sum rescaled
+ * (>> the shift of the new maximum's increase) whenever a group raises the
+ * maximum, inv = (levels/2 - 1) * 256 / sum; y = inv >> shift in
+ * [0, levels/2 - 1].
+ */
+#define NN_DEFINE_ITAPARTIALMAX_ROW(name, in_type, out_type)                                   \
+    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t gw,           \
+                               uint32_t levels)                                                \
+    {                                                                                          \
+        int32_t mx = -128;                                                                     \
+        uint32_t total = 0;                                                                    \
+        for (int32_t g0 = 0; g0 + gw <= n; g0 += gw) {                                         \
+            int32_t cm = -128;                                                                 \
+            for (int32_t k = 0; k < gw; k++)                                                   \
+                cm = (int32_t)x[g0 + k] > cm ? (int32_t)x[g0 + k] : cm;                        \
+            uint32_t sh = cm > mx ? NN_ITA_SHIFT(cm - mx) : 0;                                 \
+            mx = cm > mx ? cm : mx;                                                            \
+            uint32_t part = 0;                                                                 \
+            for (int32_t k = 0; k < gw; k++)                                                   \
+                part += 256u >> NN_ITA_SHIFT(mx - (int32_t)x[g0 + k]);                         \
+            total = (total >> sh) + part;                                                      \
+        }                                                                                      \
+        uint32_t inv = (levels / 2 - 1) * 256u / total;                                        \
+        for (int32_t j = 0; j < n; j++)                                                        \
+            y[j] = (out_type)(inv >> NN_ITA_SHIFT(mx - (int32_t)x[j]));                     \
+    }
+
+/* floor(sqrt(v)) for v > 0, else 0 (iLayerNorm's square root). */
+static inline int32_t nn_isqrt_pos(int32_t v) { return v > 0 ? (int32_t)nn_isqrt((uint32_t)v) : 0; }
+
+/*
+ * iLayerNorm over a row of n: mean = sum / n (truncating), var =
+ * sum((int16)(x - mean)^2) / n + 1, sd = floor(sqrt(var)),
+ * y = (int8)(((x - mean) * w / sd + bias) >> log2d) (the division in 64
+ * bits, truncating).
+ */
+#define NN_DEFINE_ILAYERNORM_ROW(name, in_type, w_type, b_type, out_type)                      \
+    NN_ALWAYS_INLINE void name(const in_type *x, const w_type *w, const b_type *bias,          \
+                               out_type *y, int32_t n, int32_t log2d)                          \
+    {                                                                                          \
+        int32_t mean = 0, ss = 0;                                                              \
+        for (int32_t j = 0; j < n; j++)                                                        \
+            mean += (int32_t)x[j];                                                             \
+        mean /= n;                                                                             \
+        for (int32_t j = 0; j < n; j++) {                                                      \
+            int32_t t = (int16_t)((int32_t)x[j] - mean);                                       \
+            ss += t * t;                                                                       \
+        }                                                                                      \
+        int32_t sd = nn_isqrt_pos(ss / n + 1);                                                 \
+        for (int32_t j = 0; j < n; j++) {                                                      \
+            int64_t q = ((int64_t)x[j] - mean) * (int64_t)w[j] / sd;                           \
+            y[j] = (out_type)(int8_t)((q + (int64_t)bias[j]) >> log2d);               \
+        }                                                                                      \
+    }
+
 #endif
