@@ -63,6 +63,8 @@ enum step_kind {
  * (-1: none). */
 struct conv_step {
     bool im2col, pool;
+    bool window;    /* direct: each row's windows gathered with their padding into scratch */
+    int64_t pw;     /* window: the padded row's length */
     int pixels;     /* im2col: output pixels a core gathers at once (2, or 1 where L1 is short) */
     int64_t kg4;
     int weights_operand, bias_operand, scratch_operand;
@@ -217,9 +219,10 @@ void cg_emit_descriptor(struct gen *G, int si);
  * or its stored constant). */
 void cg_emit_operand(struct gen *G, const struct step *s, int k, const char *name, bool is_out);
 /* The epilogue of node n on `int32_t v`, the output element at flat index
- * `flat` (a C expression) of `out` (n's output shape). */
+ * `flat` (a C expression) of `out` (n's output shape); `chan` (or NULL)
+ * its index along axis 1, for side inputs with one value per channel. */
 void cg_emit_epilogue_flat(struct gen *G, const struct step *s, const struct ort_node *n,
-                           const struct ort_shape *out, const char *flat);
+                           const struct ort_shape *out, const char *flat, const char *chan);
 /* emit_conv.c: an S_CONV step's kernel (k<si>) and its helpers. */
 void cg_emit_conv(struct gen *G, int si);
 /* emit_data.c: S_GATHER's and S_REDUCE's kernels. */

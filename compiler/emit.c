@@ -40,7 +40,19 @@ static void emit_inputs(struct gen *G, const struct step *s, int from)
  * matrix products) its row in the [rows x N] view and its column. */
 struct pos {
     const char *flat, *row, *col;
+    const char *chan; /* or NULL: the index along axis 1 (a convolution's channel) */
 };
+
+/* Whether `in` broadcast to `out` varies along out's axis 1 at most. */
+static bool per_channel(const struct ort_shape *in, const struct ort_shape *out)
+{
+    for (int i = 0; i < in->rank; i++) {
+        int j = i + out->rank - in->rank;
+        if (in->dim[i] != 1 && j != 1)
+            return false;
+    }
+    return true;
+}
 
 /* Broadcast index from (row, col) of an [.., N] output: the last axis is
  * either N (the column) or 1; the rest broadcast over the rows. */
@@ -75,6 +87,11 @@ static void value_of(const struct gen *G, const struct step *s, int t, const str
         return;
     }
     char idx[600];
+    if (at->chan && per_channel(&x->shape, out)) {
+        /* one value per channel: indexed by the channel, no division */
+        snprintf(buf, size, "(int32_t)x%d[%s]", k, ort_shape_count(&x->shape) == 1 ? "0" : at->chan);
+        return;
+    }
     if (at->col && out->rank >= 1)
         bcast_rc(&x->shape, out, at, idx, sizeof idx);
     else
@@ -124,9 +141,9 @@ static void emit_epilogue(struct gen *G, const struct step *s, const struct ort_
 }
 
 void cg_emit_epilogue_flat(struct gen *G, const struct step *s, const struct ort_node *n,
-                           const struct ort_shape *out, const char *flat)
+                           const struct ort_shape *out, const char *flat, const char *chan)
 {
-    const struct pos at = {flat, NULL, NULL};
+    const struct pos at = {flat, NULL, NULL, chan};
     emit_epilogue(G, s, n, out, &at);
 }
 
@@ -140,7 +157,7 @@ static void emit_elemwise(struct gen *G, const struct step *s)
     cg_emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
     cg_emit(G, "    for (uint32_t i = b; i < e; i++) {\n");
     cg_emit(G, "        uint32_t g = u0 + i;\n        (void)g;\n        {\n            int32_t v;\n");
-    const struct pos at = {"g", NULL, NULL};
+    const struct pos at = {"g", NULL, NULL, NULL};
     const struct ort_shape *hs = &T(G, n->outputs[0])->shape; /* before any alias */
     emit_link(G, s, n, -1, hs, &at, true);
     emit_epilogue(G, s, n, hs, &at);
@@ -222,13 +239,13 @@ static void emit_matmul_epilogue(struct gen *G, const struct step *s, const stru
         if (n->n_inputs > 2 && n->inputs[2] >= 0) {
             struct ort_shape mn = {.rank = 2, .dim = {m->M, m->N}};
             snprintf(var, sizeof var, "(%s * %" PRId64 "u + %s)", row, m->N, col);
-            const struct pos cpos = {var, row, col};
+            const struct pos cpos = {var, row, col, NULL};
             value_of(G, s, n->inputs[2], &mn, &cpos, val, sizeof val);
             cg_emit(G, "            acc += %" PRId64 " * %s;\n", n->p.beta, val);
         }
     }
     cg_emit(G, "            int32_t v = acc;\n");
-    const struct pos at = {flat, row, col};
+    const struct pos at = {flat, row, col, NULL};
     emit_epilogue(G, s, n, &out, &at);
 }
 

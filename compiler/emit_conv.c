@@ -73,7 +73,7 @@ static void emit_store(struct gen *G, const struct step *s, int si, const struct
     cg_emit(G, "            const uint32_t f = ((bn * %" PRId64 "u + m) * %" PRId64 "u + u0 + r) * %" PRId64
                "u + ow;\n            (void)f;\n",
             c->M, c->OH, c->OW);
-    cg_emit_epilogue_flat(G, s, n, &T(G, n->outputs[0])->shape, "f");
+    cg_emit_epilogue_flat(G, s, n, &T(G, n->outputs[0])->shape, "f", "m");
     cg_emit(G, "            y[(bn * %" PRId64 "u + m) * ys + r * %" PRId64 "u + ow] = (%s)v;\n", c->M, c->OW,
             ctype(o->storage));
     cg_emit(G, "    }\n}\n");
@@ -110,6 +110,22 @@ static void emit_gather(struct gen *G, const struct step *s, int si, const struc
     cg_emit(G, "        const int inside = iw0 >= 0 && iw0 + %" PRId64 " < %" PRId64 ";\n", (c->KW - 1) * c->DW, c->W);
     cg_emit(G, "        const %s *xb = x + bn * %" PRId64 "u * cap;\n", xt, c->C * c->W);
     cg_emit(G, "        %s *d = col;\n", xt);
+    if (c->KH * c->KW <= 64) {
+        /* the whole window inside the input: its rows unrolled, no checks */
+        cg_emit(G, "        if (inside && ih0 >= 0 && ih0 + %" PRId64 " <= %" PRId64 ") {\n", (c->KH - 1) * c->DH + 1, c->H);
+        cg_emit(G, "            const %s *w0 = xb + ((uint32_t)ih0 - first) * %" PRId64 "u + iw0;\n", xt, c->W);
+        cg_emit(G, "            for (uint32_t ch = 0; ch < %" PRId64 "u; ch++) {\n", c->C);
+        cg_emit(G, "                const %s *pl = w0 + ch * cap * %" PRId64 "u;\n", xt, c->W);
+        cg_emit(G, "#pragma GCC unroll 64\n                for (uint32_t kh = 0; kh < %" PRId64 "u; kh++)\n", c->KH);
+        cg_emit(G, "#pragma GCC unroll 64\n                    for (uint32_t kw = 0; kw < %" PRId64 "u; kw++)\n", c->KW);
+        cg_emit(G, "                        *d++ = pl[kh * %" PRId64 "u + kw * %" PRId64 "u];\n", c->DH * c->W, c->DW);
+        if (s->conv.kg4 != kg) {
+            cg_emit(G, "                if (ch %% %" PRId64 "u == %" PRId64 "u)\n", c->Cg, c->Cg - 1);
+            cg_emit(G, "                    for (uint32_t t = %" PRId64 "u; t < %" PRId64 "u; t++)\n", kg, s->conv.kg4);
+            cg_emit(G, "                        *d++ = 0;\n");
+        }
+        cg_emit(G, "            }\n            return;\n        }\n");
+    }
     cg_emit(G, "        for (uint32_t ch = 0; ch < %" PRId64 "u; ch++) {\n", c->C);
     cg_emit(G, "            const %s *pl = xb + ch * cap * %" PRId64 "u;\n", xt, c->W);
     cg_emit(G, "            for (uint32_t kh = 0; kh < %" PRId64 "u; kh++) {\n", c->KH);
@@ -119,7 +135,7 @@ static void emit_gather(struct gen *G, const struct step *s, int si, const struc
     cg_emit(G, "                        *d++ = 0;\n                    continue;\n                }\n");
     cg_emit(G, "                const %s *row = pl + ((uint32_t)ih - first) * %" PRId64 "u;\n", xt, c->W);
     cg_emit(G, "                if (inside)\n");
-    cg_emit(G, "                    for (uint32_t kw = 0; kw < %" PRId64 "u; kw++)\n", c->KW);
+    cg_emit(G, "#pragma GCC unroll 16\n                    for (uint32_t kw = 0; kw < %" PRId64 "u; kw++)\n", c->KW);
     cg_emit(G, "                        *d++ = row[iw0 + (int32_t)(kw * %" PRId64 "u)];\n", c->DW);
     cg_emit(G, "                else\n");
     cg_emit(G, "                    for (uint32_t kw = 0; kw < %" PRId64 "u; kw++) {\n", c->KW);
@@ -145,6 +161,12 @@ static void emit_im2col(struct gen *G, const struct step *s, int si, const struc
     snprintf(sfx, sizeof sfx, "%s_%s", lane(G, n->inputs[0]), lane(G, n->inputs[1]));
     int64_t kg4 = s->conv.kg4, kt4 = c->G * kg4, mg4 = c->Mg / 4 * 4;
     cg_emit(G, "    const %s *w = p[1];\n", wt);
+    /* the epilogue's operand pointers in registers: read through p, GCC
+     * reloads them after every 8-bit store (which may alias anything) */
+    cg_emit(G, "    void *const lp[%d] = {", s->plan.n);
+    for (int k = 0; k < s->plan.n; k++)
+        cg_emit(G, "%sp[%d]", k ? ", " : "", k);
+    cg_emit(G, "};\n");
     int px = s->conv.pixels;
     cg_emit(G, "    %s *col0 = (%s *)p[%d] + rt_core_id() * %" PRId64 "u, *col1 = col0 + %" PRId64 "u;\n", xt, xt,
             s->conv.scratch_operand, px * kt4, kt4);
@@ -170,20 +192,20 @@ static void emit_im2col(struct gen *G, const struct step *s, int si, const struc
     cg_emit(G, "                if (two) {\n");
     cg_emit(G, "                    nn_mm2x4_%s(a0, a1, wb, %" PRId64 "u, %" PRId64 "u, cc);\n", sfx, kg4, kg4 / 4);
     for (int j = 0; j < 4; j++)
-        cg_emit(G, "                    o%d(p, ys, u0, bn1, r1, ow1, m + %d, cc[%d]);\n", si, j, 4 + j);
+        cg_emit(G, "                    o%d(lp, ys, u0, bn1, r1, ow1, m + %d, cc[%d]);\n", si, j, 4 + j);
     cg_emit(G, "                } else\n");
     cg_emit(G, "                    nn_mm1x4_%s(a0, wb, %" PRId64 "u, %" PRId64 "u, cc);\n", sfx, kg4, kg4 / 4);
     for (int j = 0; j < 4; j++)
-        cg_emit(G, "                o%d(p, ys, u0, bn0, r0, ow0, m + %d, cc[%d]);\n", si, j, j);
+        cg_emit(G, "                o%d(lp, ys, u0, bn0, r0, ow0, m + %d, cc[%d]);\n", si, j, j);
     cg_emit(G, "            }\n");
     if (mg4 != c->Mg) {
         cg_emit(G, "            for (const uint32_t mend = g * %" PRId64 "u + %" PRId64 "u; m < mend; m++, wb += %" PRId64
                    "u) {\n",
                 c->Mg, c->Mg, kg4);
-        cg_emit(G, "                o%d(p, ys, u0, bn0, r0, ow0, m, nn_dot_%s(a0, wb, %" PRId64 "u, 0));\n", si, sfx,
+        cg_emit(G, "                o%d(lp, ys, u0, bn0, r0, ow0, m, nn_dot_%s(a0, wb, %" PRId64 "u, 0));\n", si, sfx,
                 kg4 / 4);
         cg_emit(G, "                if (two)\n");
-        cg_emit(G, "                    o%d(p, ys, u0, bn1, r1, ow1, m, nn_dot_%s(a1, wb, %" PRId64 "u, 0));\n", si,
+        cg_emit(G, "                    o%d(lp, ys, u0, bn1, r1, ow1, m, nn_dot_%s(a1, wb, %" PRId64 "u, 0));\n", si,
                 sfx, kg4 / 4);
         cg_emit(G, "            }\n");
     }
@@ -197,12 +219,14 @@ static void emit_direct(struct gen *G, const struct step *s, int si, const struc
     int out_k = s->plan.n - 1;
     const char *xt = tensor_ctype(G, s->operand_tensor[0]);
     bool pool = s->conv.pool, avg = pool && G->g->nodes[s->node].op->id == ORT_OPID_AVGPOOL;
-    /* small windows (depthwise): an unchecked, unrolled path for windows
-     * inside the input */
-    int64_t kk = c->Cg * c->KH * c->KW;
-    bool fast = !pool && kk <= 32;
+    int64_t kk = c->Cg * c->KH * c->KW, pw = s->conv.pw;
+    bool fast = s->conv.window;
     if (!pool)
         cg_emit_operand(G, s, 1, "w", false);
+    cg_emit(G, "    void *const lp[%d] = {", s->plan.n);
+    for (int k = 0; k < s->plan.n; k++)
+        cg_emit(G, "%sp[%d]", k ? ", " : "", k);
+    cg_emit(G, "};\n");
     cg_emit(G, "    const uint32_t ys = rs[%d] / %d;\n", out_k, esize(T(G, s->operand_tensor[out_k])));
     emit_rows(G, s, si, c);
     int64_t nm = c->N * c->M, qmax = s->plan.tile_units * nm - 1;
@@ -223,28 +247,43 @@ static void emit_direct(struct gen *G, const struct step *s, int si, const struc
         cg_emit(G, "        const %s *wm = w + m * %" PRId64 "u;\n", tensor_ctype(G, s->operand_tensor[1]),
                 c->Cg * c->KH * c->KW);
     if (fast) {
+        /* the rows of this output row's windows, padded, then the windows
+         * unchecked and unrolled, the weights in registers */
+        cg_emit(G, "        %s *buf = (%s *)p[%d] + rt_core_id() * %" PRId64 "u, *d = buf;\n", xt, xt,
+                s->conv.scratch_operand, c->Cg * c->KH * pw);
+        cg_emit(G, "        for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->Cg);
+        cg_emit(G, "            for (uint32_t kh = 0; kh < %" PRId64 "u; kh++) {\n", c->KH);
+        cg_emit(G, "                const int32_t ih = ih0 + (int32_t)(kh * %" PRId64 "u);\n", c->DH);
+        cg_emit(G, "                if ((uint32_t)ih >= %" PRId64 "u) {\n", c->H);
+        cg_emit(G, "                    for (uint32_t t = 0; t < %" PRId64 "u; t++)\n                        *d++ = 0;\n", pw);
+        cg_emit(G, "                    continue;\n                }\n");
+        cg_emit(G, "                const %s *row = xb + (ch * cap + (uint32_t)ih - first) * %" PRId64 "u;\n", xt, c->W);
+        if (c->PL)
+            cg_emit(G, "                for (uint32_t t = 0; t < %" PRId64 "u; t++)\n                    *d++ = 0;\n", c->PL);
+        cg_emit(G, "                for (uint32_t t = 0; t < %" PRId64 "u; t++)\n                    *d++ = row[t];\n", c->W);
+        if (pw - c->PL - c->W > 0)
+            cg_emit(G, "                for (uint32_t t = 0; t < %" PRId64 "u; t++)\n                    *d++ = 0;\n",
+                    pw - c->PL - c->W);
+        cg_emit(G, "            }\n");
         cg_emit(G, "        int32_t wk[%" PRId64 "];\n", kk);
-        cg_emit(G, "        for (uint32_t t = 0; t < %" PRId64 "u; t++)\n            wk[t] = wm[t];\n", kk);
-        cg_emit(G, "        const int hin = ih0 >= 0 && ih0 + %" PRId64 " <= %" PRId64 ";\n", (c->KH - 1) * c->DH + 1, c->H);
+        cg_emit(G, "#pragma GCC unroll 64\n        for (uint32_t t = 0; t < %" PRId64 "u; t++)\n            wk[t] = wm[t];\n", kk);
+        cg_emit(G, "        for (uint32_t ow = 0; ow < %" PRId64 "u; ow++) {\n", c->OW);
+        cg_emit(G, "            const %s *x0 = buf + ow * %" PRId64 "u;\n", xt, c->SW);
+        cg_emit(G, "            int32_t acc = 0;\n");
+        cg_emit(G, "#pragma GCC unroll 64\n            for (uint32_t t = 0; t < %" PRId64 "u; t++)\n", c->Cg * c->KH);
+        cg_emit(G, "#pragma GCC unroll 64\n                for (uint32_t kw = 0; kw < %" PRId64 "u; kw++)\n", c->KW);
+        /* p.mac: one instruction a tap */
+        cg_emit(G, "                    acc = xp_mac(acc, (int32_t)x0[t * %" PRId64 "u + kw * %" PRId64 "u], wk[t * %" PRId64
+                   "u + kw]);\n",
+                pw, c->DW, c->KW);
+        cg_emit(G, "            o%d(lp, ys, u0, bn, r, ow, m, acc);\n        }\n    }\n", si);
+        return;
     }
     cg_emit(G, "        for (uint32_t ow = 0; ow < %" PRId64 "u; ow++) {\n", c->OW);
     cg_emit(G, "            const int32_t iw0 = (int32_t)(ow * %" PRId64 "u) - %" PRId64 ";\n", c->SW, c->PL);
     cg_emit(G, "            int32_t acc = %s;\n", pool && !avg ? "INT32_MIN" : "0");
     if (pool)
         cg_emit(G, "            uint32_t cnt = 0;\n");
-    if (fast) {
-        /* the window inside the input: no checks, unrolled, the weights
-         * in registers */
-        cg_emit(G, "            if (hin && iw0 >= 0 && iw0 + %" PRId64 " <= %" PRId64 ") {\n", (c->KW - 1) * c->DW + 1, c->W);
-        cg_emit(G, "                const %s *x0 = xb + ((uint32_t)ih0 - first) * %" PRId64 "u + iw0;\n", xt, c->W);
-        cg_emit(G, "#pragma GCC unroll 64\n                for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->Cg);
-        cg_emit(G, "#pragma GCC unroll 64\n                    for (uint32_t kh = 0; kh < %" PRId64 "u; kh++)\n", c->KH);
-        cg_emit(G, "#pragma GCC unroll 64\n                        for (uint32_t kw = 0; kw < %" PRId64 "u; kw++)\n", c->KW);
-        cg_emit(G, "                            acc += (int32_t)x0[ch * cap * %" PRId64 "u + kh * %" PRId64 "u + kw * %" PRId64
-                   "u] * wk[(ch * %" PRId64 "u + kh) * %" PRId64 "u + kw];\n",
-                c->W, c->DH * c->W, c->DW, c->KH, c->KW);
-        cg_emit(G, "                o%d(p, ys, u0, bn, r, ow, m, acc);\n                continue;\n            }\n", si);
-    }
     cg_emit(G, "            for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->Cg);
     cg_emit(G, "                for (uint32_t kh = 0; kh < %" PRId64 "u; kh++) {\n", c->KH);
     cg_emit(G, "                    const int32_t ih = ih0 + (int32_t)(kh * %" PRId64 "u);\n", c->DH);
@@ -270,7 +309,7 @@ static void emit_direct(struct gen *G, const struct step *s, int si, const struc
         cg_emit(G, "            acc = cnt ? nn_mean_round(acc, (int32_t)cnt, -1) : 0;\n");
     else if (pool)
         cg_emit(G, "            acc = cnt ? acc : 0;\n");
-    cg_emit(G, "            o%d(p, ys, u0, bn, r, ow, m, acc);\n", si);
+    cg_emit(G, "            o%d(lp, ys, u0, bn, r, ow, m, acc);\n", si);
     cg_emit(G, "        }\n    }\n");
 }
 

@@ -116,7 +116,7 @@ void cg_emit_reduce(struct gen *G, int si)
         cg_emit(G, "        acc = nn_mean_round(acc, %" PRId64 ", %d);\n", len, pow2(len) ? log2i(len) : -1);
     }
     cg_emit(G, "        {\n            int32_t v = acc;\n");
-    cg_emit_epilogue_flat(G, s, n, &T(G, n->outputs[0])->shape, "g");
+    cg_emit_epilogue_flat(G, s, n, &T(G, n->outputs[0])->shape, "g", NULL);
     cg_emit(G, "            y[i] = (%s)v;\n        }\n    }\n", ctype(fo->storage));
 }
 

@@ -235,9 +235,17 @@ static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
         cg_add_operand(s, n->inputs[2], cg_const_ref(G, n->inputs[2]), NN_WHOLE, 0,
                        tensor_bytes(T(G, n->inputs[2])));
     }
-    if (s->conv.im2col) {
+    /* Small windows on the direct loop (depthwise): per output row, the
+     * rows its windows read, padded, into the core's scratch, so that the
+     * windows are summed without checks. */
+    int64_t pw = c.W + c.PL, span_w = (c.OW - 1) * c.SW + (c.KW - 1) * c.DW + 1;
+    pw = pw > span_w ? pw : span_w;
+    int64_t wscratch = G->target->cores * c.Cg * c.KH * pw * esize(x);
+    s->conv.window = !pool && !s->conv.im2col && c.Cg * c.KH * c.KW <= 32 && wscratch <= G->o->l1_budget / 4;
+    s->conv.pw = pw;
+    if (s->conv.im2col || s->conv.window) {
         s->conv.scratch_operand = s->plan.n;
-        cg_add_operand(s, -1, -1, NN_SCRATCH, 0, scratch);
+        cg_add_operand(s, -1, -1, NN_SCRATCH, 0, s->conv.im2col ? scratch : wscratch);
     }
     cg_add_epilogue_sides(G, s, n, false);
     cg_add_operand(s, out, -1, NN_OUT_COLS, c.OW * esize(o), 0);
