@@ -963,6 +963,7 @@ TEST(CompilerNetworks, ConvolutionsOfRandomShapes)
         int64_t pads[4] = {pick(0, 2), pick(0, 2), pick(0, 3), pick(0, 3)};
         bool bias = t % 2 == 1;
         SCOPED_TRACE("conv " + std::to_string(t) + ": sp " + std::to_string(sp) + " G " + std::to_string(G) +
+                     " N " + std::to_string(t % 5 == 3 ? 2 : 1) +
                      " C " + std::to_string(C) + " M " + std::to_string(M) + " H " + std::to_string(H) + " W " +
                      std::to_string(W) + " k " + std::to_string(k[0]) + "x" + std::to_string(k[1]) + " s " +
                      std::to_string(st[0]) + "," + std::to_string(st[1]) + " d " + std::to_string(dl[0]) + "," +
@@ -972,7 +973,8 @@ TEST(CompilerNetworks, ConvolutionsOfRandomShapes)
             while ((k[i] - 1) * dl[i] + 1 > (i ? W : H))
                 k[i]--;
         ob_model *m = ob_new();
-        std::vector<int64_t> xd = {1, C, H}, wd = {M, Cg, k[0]};
+        /* two images now and then: the batch is one more axis of the planes */
+        std::vector<int64_t> xd = {t % 5 == 3 ? 2 : 1, C, H}, wd = {M, Cg, k[0]};
         if (sp == 2) {
             xd.push_back(W);
             wd.push_back(k[1]);
