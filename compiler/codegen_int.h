@@ -64,7 +64,9 @@ enum step_kind {
 struct conv_step {
     bool im2col, pool;
     bool window;    /* direct: each row's windows gathered with their padding into scratch */
+    bool window_sdot; /* window: one sdot a window row, the weights packed a row a word */
     int64_t pw;     /* window: the padded row's length */
+    int64_t wstride; /* window: a core's scratch bytes */
     int pixels;     /* im2col: output pixels a core gathers at once (2, or 1 where L1 is short) */
     int64_t kg4;
     int weights_operand, bias_operand, scratch_operand;

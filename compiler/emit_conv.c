@@ -243,14 +243,14 @@ static void emit_direct(struct gen *G, const struct step *s, int si, const struc
     cg_emit(G, "        const int32_t ih0 = (int32_t)((u0 + r) * %" PRId64 "u) - %" PRId64 ";\n", c->SH, c->PT);
     cg_emit(G, "        const %s *xb = x + (bn * %" PRId64 "u + g * %" PRId64 "u) * cap * %" PRId64 "u;\n", xt, c->C,
             c->Cg, c->W);
-    if (!pool)
+    if (!pool && !s->conv.window_sdot)
         cg_emit(G, "        const %s *wm = w + m * %" PRId64 "u;\n", tensor_ctype(G, s->operand_tensor[1]),
                 c->Cg * c->KH * c->KW);
     if (fast) {
         /* the rows of this output row's windows, padded, then the windows
          * unchecked and unrolled, the weights in registers */
         cg_emit(G, "        %s *buf = (%s *)p[%d] + rt_core_id() * %" PRId64 "u, *d = buf;\n", xt, xt,
-                s->conv.scratch_operand, c->Cg * c->KH * pw);
+                s->conv.scratch_operand, s->conv.wstride / esize(T(G, s->operand_tensor[0])));
         cg_emit(G, "        for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->Cg);
         cg_emit(G, "            for (uint32_t kh = 0; kh < %" PRId64 "u; kh++) {\n", c->KH);
         cg_emit(G, "                const int32_t ih = ih0 + (int32_t)(kh * %" PRId64 "u);\n", c->DH);
@@ -265,6 +265,25 @@ static void emit_direct(struct gen *G, const struct step *s, int si, const struc
             cg_emit(G, "                for (uint32_t t = 0; t < %" PRId64 "u; t++)\n                    *d++ = 0;\n",
                     pw - c->PL - c->W);
         cg_emit(G, "            }\n");
+        if (s->conv.window_sdot) {
+            /* a misaligned word of each padded row (the core splits the
+             * access), its lanes past the window's against zero weights */
+            const struct ort_node *nd = &G->g->nodes[s->node];
+            const char *dot = T(G, nd->inputs[0])->storage == ORT_DT_INT8 ? "xp_sdotsp_b" : "xp_sdotusp_b";
+            int64_t rows = c->Cg * c->KH;
+            cg_emit(G, "        const uint32_t *wq = (const uint32_t *)w + m * %" PRId64 "u;\n", rows);
+            cg_emit(G, "        uint32_t wk[%" PRId64 "];\n", rows);
+            cg_emit(G, "#pragma GCC unroll 64\n        for (uint32_t t = 0; t < %" PRId64 "u; t++)\n            wk[t] = wq[t];\n",
+                    rows);
+            cg_emit(G, "        for (uint32_t ow = 0; ow < %" PRId64 "u; ow++) {\n", c->OW);
+            cg_emit(G, "            const %s *x0 = buf + ow * %" PRId64 "u;\n", xt, c->SW);
+            cg_emit(G, "            int32_t acc = 0;\n");
+            cg_emit(G, "#pragma GCC unroll 64\n            for (uint32_t t = 0; t < %" PRId64 "u; t++)\n", rows);
+            cg_emit(G, "                acc = %s(acc, *(const uint32_t *)(const void *)(x0 + t * %" PRId64 "u), wk[t]);\n",
+                    dot, pw);
+            cg_emit(G, "            o%d(lp, ys, u0, bn, r, ow, m, acc);\n        }\n    }\n", si);
+            return;
+        }
         cg_emit(G, "        int32_t wk[%" PRId64 "];\n", kk);
         cg_emit(G, "#pragma GCC unroll 64\n        for (uint32_t t = 0; t < %" PRId64 "u; t++)\n            wk[t] = wm[t];\n", kk);
         cg_emit(G, "        for (uint32_t ow = 0; ow < %" PRId64 "u; ow++) {\n", c->OW);

@@ -220,6 +220,19 @@ static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
     s->conv.kg4 = kg4;
     s->conv.bias_operand = s->conv.scratch_operand = -1;
     s->conv.weights_operand = pool ? -1 : s->plan.n;
+    /* Small windows on the direct loop (depthwise): per output row, the
+     * rows its windows read, padded, into the core's scratch, so that the
+     * windows are summed without checks; with 8-bit data and rows of at
+     * most 4 taps, one sdot a row on a (misaligned) word of the padded
+     * row and the row's weights packed in a word, its spare lanes 0. */
+    int64_t pw = c.W + c.PL, span_w = (c.OW - 1) * c.SW + (c.KW - 1) * c.DW + 1;
+    pw = pw > span_w ? pw : span_w;
+    int64_t wstride = (c.Cg * c.KH * pw * esize(x) + 4 + 3) / 4 * 4; /* + a word read past the last row */
+    int64_t wscratch = G->target->cores * wstride;
+    s->conv.window = !pool && !s->conv.im2col && c.Cg * c.KH * c.KW <= 32 && wscratch <= G->o->l1_budget / 4;
+    s->conv.window_sdot = s->conv.window && esize(x) == 1 && esize(w) == 1 && w->is_const && c.KW <= 4 && c.DW == 1;
+    s->conv.pw = pw;
+    s->conv.wstride = wstride;
     if (pool) {
         /* no weights */
     } else if (s->conv.im2col) {
@@ -228,6 +241,16 @@ static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
         for (int64_t m = 0; m < c.M; m++)
             memcpy(pw + m * kg4, w->data + m * kg, sizeof *pw * (size_t)kg);
         cg_add_operand(s, -1, cg_store_table(G, pw, c.M * kg4, w->storage), NN_WHOLE, 0, c.M * kg4);
+    } else if (s->conv.window_sdot) {
+        /* each window row's weights as a word, little-endian lanes */
+        int64_t rows = c.M * c.Cg * c.KH, *pk = calloc((size_t)rows, sizeof *pk);
+        for (int64_t r = 0; r < rows; r++) {
+            uint32_t word = 0;
+            for (int64_t k = 0; k < c.KW; k++)
+                word |= ((uint32_t)w->data[r * c.KW + k] & 0xFFu) << (8 * k);
+            pk[r] = (int32_t)word;
+        }
+        cg_add_operand(s, -1, cg_store_table(G, pk, rows, ORT_DT_INT32), NN_WHOLE, 0, 4 * rows);
     } else
         cg_add_operand(s, wt, cg_const_ref(G, wt), NN_WHOLE, 0, tensor_bytes(w));
     if (!pool && n->n_inputs > 2 && n->inputs[2] >= 0) {
@@ -235,14 +258,6 @@ static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
         cg_add_operand(s, n->inputs[2], cg_const_ref(G, n->inputs[2]), NN_WHOLE, 0,
                        tensor_bytes(T(G, n->inputs[2])));
     }
-    /* Small windows on the direct loop (depthwise): per output row, the
-     * rows its windows read, padded, into the core's scratch, so that the
-     * windows are summed without checks. */
-    int64_t pw = c.W + c.PL, span_w = (c.OW - 1) * c.SW + (c.KW - 1) * c.DW + 1;
-    pw = pw > span_w ? pw : span_w;
-    int64_t wscratch = G->target->cores * c.Cg * c.KH * pw * esize(x);
-    s->conv.window = !pool && !s->conv.im2col && c.Cg * c.KH * c.KW <= 32 && wscratch <= G->o->l1_budget / 4;
-    s->conv.pw = pw;
     if (s->conv.im2col || s->conv.window) {
         s->conv.scratch_operand = s->plan.n;
         cg_add_operand(s, -1, -1, NN_SCRATCH, 0, s->conv.im2col ? scratch : wscratch);
