@@ -266,6 +266,13 @@ void range_pool(const struct ort_graph *g, const struct ort_node *n, int64_t *lo
     const struct ort_tensor *x = in_t(g, n, 0);
     *lo = x->lo < 0 ? x->lo : 0;
     *hi = x->hi > 0 ? x->hi : 0;
+    /* an average's window sum is kept in int32: where it may leave it,
+     * its bound (refused by the types pass, naming the node) */
+    int64_t amax = *hi > -*lo ? *hi : -*lo, taps = n->p.kernel[0] * n->p.kernel[1];
+    if (n->op->id == ORT_OPID_AVGPOOL && (__int128)amax * taps + taps > INT32_MAX) {
+        *hi = amax * taps;
+        *lo = -*hi;
+    }
 }
 
 int eval_pool(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, int64_t *out,

@@ -364,9 +364,17 @@ int64_t ort_reduce_length(const struct ort_graph *g, const struct ort_node *n)
 void range_reduce(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
 {
     const struct ort_tensor *x = in_t(g, n, 0);
-    int64_t len = ort_op_is_mean(n) ? 1 : ort_reduce_length(g, n);
+    int64_t len = ort_reduce_length(g, n);
+    /* the sum's bounds; a mean's values stay within the input's unless
+     * its sum, kept in int32, may leave it: then the sum's (refused by the
+     * types pass, naming the node) */
     *lo = x->lo * len;
     *hi = x->hi * len;
+    int64_t amax = (x->lo < 0 ? -x->lo : x->lo) > x->hi ? (x->lo < 0 ? -x->lo : x->lo) : x->hi;
+    if (ort_op_is_mean(n) && amax * len + len <= INT32_MAX) {
+        *lo = x->lo;
+        *hi = x->hi;
+    }
 }
 
 int eval_reduce(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, int64_t *out,

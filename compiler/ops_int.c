@@ -363,20 +363,24 @@ int check_inonorm(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
             return ort_node_fail(g, n, d, "%s of shape %s does not broadcast to the input",
                                  k == 1 ? "the weight" : "the bias", ort_shape_str(&in_t(g, n, k)->shape, a, sizeof a));
     }
-    const struct ort_tensor *w = in_t(g, n, 1), *b = in_t(g, n, 2), *xt = in_t(g, n, 0);
-    /* (x * w + b) * mul within int32, as the kernel computes it */
-    int64_t xm = xt->hi > -xt->lo ? xt->hi : -xt->lo, wm = w->hi > -w->lo ? w->hi : -w->lo;
-    int64_t bm = b->hi > -b->lo ? b->hi : -b->lo, mm = n->p.coeff[0] < 0 ? -n->p.coeff[0] : n->p.coeff[0];
-    if ((__int128)(xm * wm + bm) * mm > INT32_MAX)
-        return ort_node_fail(g, n, d, "(x * weight + bias) * mul may leave int32");
     return same_shape_out(g, n, d);
 }
 
+/* int8; but where (x * w + bias) * mul, computed in int32, may leave it,
+ * that bound, which the types pass refuses naming the node (the inputs'
+ * bounds are known only here). */
 void range_inonorm(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
 {
-    (void)g, (void)n;
+    const struct ort_tensor *w = in_t(g, n, 1), *b = in_t(g, n, 2), *xt = in_t(g, n, 0);
+    int64_t xm = xt->hi > -xt->lo ? xt->hi : -xt->lo, wm = w->hi > -w->lo ? w->hi : -w->lo;
+    int64_t bm = b->hi > -b->lo ? b->hi : -b->lo, mm = n->p.coeff[0] < 0 ? -n->p.coeff[0] : n->p.coeff[0];
+    __int128 bound = ((__int128)xm * wm + bm) * mm;
     *lo = -128;
     *hi = 127;
+    if (bound > INT32_MAX) {
+        *hi = bound > ((__int128)1 << 62) ? (int64_t)1 << 62 : (int64_t)bound;
+        *lo = -*hi;
+    }
 }
 
 int eval_inonorm(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, int64_t *out,
@@ -416,18 +420,22 @@ int check_ilayernorm(struct ort_graph *g, struct ort_node *n, struct ort_diag *d
                                  k == 1 ? "weight" : "bias", len, ort_shape_str(&t->shape, a, sizeof a),
                                  t->is_const ? "" : " (not constant)");
     }
-    /* the sums the row function keeps in int32 */
-    int64_t xm = x->hi > -x->lo ? x->hi : -x->lo;
-    if (xm * len >= INT32_MAX || 4 * xm * xm * len >= INT32_MAX)
-        return ort_node_fail(g, n, d, "rows of %" PRId64 " values up to %" PRId64 " overflow the int32 sums", len, xm);
     return same_shape_out(g, n, d);
 }
 
+/* int8; but where the row's sums, kept in int32, may leave it, their
+ * bound (refused by the types pass, naming the node). */
 void range_ilayernorm(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
 {
-    (void)g, (void)n;
+    const struct ort_tensor *x = in_t(g, n, 0);
+    int64_t len = x->shape.dim[x->shape.rank - 1], xm = x->hi > -x->lo ? x->hi : -x->lo;
+    __int128 bound = (__int128)4 * xm * xm * len + xm * len;
     *lo = -128;
     *hi = 127;
+    if (bound > INT32_MAX) {
+        *hi = bound > ((__int128)1 << 62) ? (int64_t)1 << 62 : (int64_t)bound;
+        *lo = -*hi;
+    }
 }
 
 int eval_ilayernorm(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, int64_t *out,
@@ -454,9 +462,6 @@ int check_itamax(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
     int64_t len = x->shape.dim[x->shape.rank - 1];
     if (n->p.n_levels > 256 || n->p.n_levels < 4)
         return ort_node_fail(g, n, d, "n_levels = %" PRId64 ": 4..256 supported", n->p.n_levels);
-    if (x->lo < -128 || x->hi > 127)
-        return ort_node_fail(g, n, d, "the input must be int8 (its values reach [%" PRId64 ", %" PRId64 "])", x->lo,
-                             x->hi);
     if (n->op->id == ORT_OPID_ITAPARTIALMAX) {
         if (read_int_attr(g, n, "group_width", &n->p.coeff[0], 1, len, d))
             return -1;

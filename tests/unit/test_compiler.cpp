@@ -1255,6 +1255,26 @@ TEST(CompilerNetworks, AnIdentityFromAnInputToAnOutput)
     ob_free(m);
 }
 
+/* Sums the kernels keep in int32 that could leave it: an error naming the
+ * node, before anything is generated. */
+TEST(CompilerErrors, ReductionsWhoseSumsLeaveInt32)
+{
+    for (const char *op : {"ReduceMean", "AveragePool"}) {
+        ob_model *m = ob_new();
+        const int64_t xd[] = {1, 2, 4, 4};
+        ob_input(m, "x", 6, 4, xd); /* int32: the whole range */
+        int n = ob_node(m, op, "wide", 1, IN("x"), "y");
+        const int64_t k[] = {2, 2};
+        if (std::string(op) == "AveragePool")
+            ob_attr_ints(m, n, "kernel_shape", k, 2);
+        ob_output(m, "y", 6, -1, nullptr);
+        std::string err = frontend_error(m);
+        EXPECT_NE(err.find("node 'wide'"), std::string::npos) << op << ": " << err;
+        EXPECT_NE(err.find("beyond int32"), std::string::npos) << op << ": " << err;
+        ob_free(m);
+    }
+}
+
 TEST(CompilerErrors, PadModesOtherThanConstantAreNamed)
 {
     ob_model *m = ob_new();
