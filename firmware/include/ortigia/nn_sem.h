@@ -218,11 +218,18 @@ static inline int32_t nn_inonorm(int32_t x, int32_t w, int32_t bias, int32_t mul
 }
 
 /* The shift ITAMax and ITAPartialMax use for exp(x - max): (d + 16) >> 5
- * (d = max - x; 2^-shift approximates the exponential). */
-#define NN_ITA_SHIFT(d) ((uint32_t)(((int32_t)(d) + 16) >> 5))
+ * (d = max - x >= 0; 2^-shift approximates the exponential), at most 31
+ * so that 256 >> shift stays defined (int8 inputs never reach 9). */
+static inline uint32_t nn_ita_shift(int32_t d)
+{
+    int32_t s = (d + 16) >> 5;
+    return (uint32_t)(s > 31 ? 31 : s);
+}
+#define NN_ITA_SHIFT(d) nn_ita_shift((int32_t)(d))
 
 /*
- * ITAMax over a row of n int8 values: mx = max (from -128), sum of
+ * ITAMax over a row of n int8 values: mx = max (Deeploy starts it at
+ * -128, the same for int8 values; here at x[0], defined for any), sum of
  * 256 >> shift, inv = (levels - 1) * 256 / sum, y = inv >> shift, in
  * [0, levels - 1] (Deeploy's kernel stores it less levels/2 as int8, its
  * consumers adding the offset back; the test vectors hold y).
@@ -230,8 +237,8 @@ static inline int32_t nn_inonorm(int32_t x, int32_t w, int32_t bias, int32_t mul
 #define NN_DEFINE_ITAMAX_ROW(name, in_type, out_type)                                          \
     NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, uint32_t levels)      \
     {                                                                                          \
-        int32_t mx = -128;                                                                     \
-        for (int32_t j = 0; j < n; j++)                                                        \
+        int32_t mx = (int32_t)x[0];                                                            \
+        for (int32_t j = 1; j < n; j++)                                                        \
             mx = (int32_t)x[j] > mx ? (int32_t)x[j] : mx;                                      \
         uint32_t sum = 0;                                                                      \
         for (int32_t j = 0; j < n; j++)                                                        \
@@ -251,10 +258,10 @@ static inline int32_t nn_inonorm(int32_t x, int32_t w, int32_t bias, int32_t mul
     NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t gw,           \
                                uint32_t levels)                                                \
     {                                                                                          \
-        int32_t mx = -128;                                                                     \
+        int32_t mx = (int32_t)x[0]; /* <= the first group's maximum: as Deeploy's -128 */      \
         uint32_t total = 0;                                                                    \
         for (int32_t g0 = 0; g0 + gw <= n; g0 += gw) {                                         \
-            int32_t cm = -128;                                                                 \
+            int32_t cm = (int32_t)x[g0];                                                       \
             for (int32_t k = 0; k < gw; k++)                                                   \
                 cm = (int32_t)x[g0 + k] > cm ? (int32_t)x[g0 + k] : cm;                        \
             uint32_t sh = cm > mx ? NN_ITA_SHIFT(cm - mx) : 0;                                 \
