@@ -322,7 +322,7 @@ void range_igelu(const struct ort_graph *g, const struct ort_node *n, int64_t *l
         *lo = INT64_MAX;
         *hi = INT64_MIN;
         for (int64_t v = x->lo; v <= x->hi; v++) {
-            int64_t y = nn_igelu((int32_t)v, (int32_t)b, (int32_t)one);
+            int64_t y = v * nn_igelu_factor((int32_t)v, (int32_t)b, (int32_t)one);
             *lo = y < *lo ? y : *lo;
             *hi = y > *hi ? y : *hi;
         }

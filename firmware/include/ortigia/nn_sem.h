@@ -203,12 +203,16 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
  * iGELU: with s = sgn(x), q = min(|x|, -b), L = s * (one - (q + b)^2):
  * y = x * ((one + L) >> 1) (int32).
  */
-static inline int32_t nn_igelu(int32_t x, int32_t b, int32_t one)
+static inline int32_t nn_igelu_factor(int32_t x, int32_t b, int32_t one)
 {
-    int32_t s = (x > 0) - (x < 0), a = s * x, q = a > -b ? -b : a, d = q + b;
-    int32_t l = s * (one - d * d);
-    return x * ((one + l) >> 1);
+    int32_t s = (x > 0) - (x < 0);
+    int64_t a = s * (int64_t)x, q = a > -b ? -b : a, d = q + b;
+    return (int32_t)((one + s * (one - d * d)) >> 1);
 }
+
+/* The product fits int32 wherever the compiler lets it run (the types
+ * pass bounds it from nn_igelu_factor in 64 bits). */
+static inline int32_t nn_igelu(int32_t x, int32_t b, int32_t one) { return x * nn_igelu_factor(x, b, one); }
 
 /* iNoNorm: ((x * w + bias) * mul) >> log2d, as int8 (wrapping, as the
  * kernel's store). */
