@@ -71,6 +71,7 @@ bench: build
 	tests/bench/bench_cluster.sh $(BUILD)
 	tests/bench/bench_npu.sh $(BUILD)
 	tests/bench/bench_compiler.sh $(BUILD)
+	tests/bench/bench_conv.sh $(BUILD)
 
 sanitize: deps
 	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DORTIGIA_SANITIZE=ON
