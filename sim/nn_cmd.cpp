@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <functional>
 #include <string>
 #include <vector>
@@ -594,23 +595,51 @@ int ort_cmd_test_network(int argc, char **argv)
     return errors ? 1 : 0;
 }
 
+/* A test folder's graph and expected outputs, loaded once per process: a
+ * sweep loads them before it forks its points, which then share them. */
+struct NetworkCheck {
+    NpzHolder inputs, expected;
+    GraphHolder gh;
+    std::string error;
+};
+
+static NetworkCheck &network_check(const std::string &dir)
+{
+    static std::map<std::string, std::unique_ptr<NetworkCheck>> loaded;
+    std::unique_ptr<NetworkCheck> &c = loaded[dir];
+    if (!c) {
+        c.reset(new NetworkCheck);
+        ort_diag d{};
+        if (ort_npz_read((dir + "/inputs.npz").c_str(), &c->inputs.npz, &d) ||
+            ort_npz_read((dir + "/outputs.npz").c_str(), &c->expected.npz, &d) ||
+            !(c->gh.g = ort_frontend((dir + "/network.onnx").c_str(), &c->inputs.npz, true, &d)))
+            c->error = d.msg;
+    }
+    return *c;
+}
+
+bool ort_prepare_network_check(const std::string &dir, std::string *err)
+{
+    const NetworkCheck &c = network_check(dir);
+    *err = c.error;
+    return c.error.empty();
+}
+
 bool ort_check_network_outputs(const std::string &dir,
                                const std::function<bool(const std::string &, size_t, std::vector<uint8_t> *)> &read,
                                long long *errors, long long *total, std::string *err)
 {
-    ort_diag d{};
-    NpzHolder inputs, expected;
-    GraphHolder gh;
-    if (ort_npz_read((dir + "/inputs.npz").c_str(), &inputs.npz, &d) ||
-        ort_npz_read((dir + "/outputs.npz").c_str(), &expected.npz, &d) ||
-        !(gh.g = ort_frontend((dir + "/network.onnx").c_str(), &inputs.npz, true, &d))) {
-        *err = d.msg;
+    NetworkCheck &c = network_check(dir);
+    if (!c.error.empty()) {
+        *err = c.error;
         return false;
     }
+    const ort_graph *g = c.gh.g;
+    ort_diag d{};
     std::vector<std::vector<int64_t>> results;
     std::vector<int64_t *> outs;
-    for (int i = 0; i < gh.g->n_outputs; i++) {
-        const ort_tensor &t = gh.g->tensors[gh.g->outputs[i]];
+    for (int i = 0; i < g->n_outputs; i++) {
+        const ort_tensor &t = g->tensors[g->outputs[i]];
         size_t n = (size_t)ort_shape_count(&t.shape);
         int es = ort_dtype_size(t.storage);
         std::vector<uint8_t> bytes;
@@ -626,7 +655,7 @@ bool ort_check_network_outputs(const std::string &dir,
     }
     for (auto &r : results)
         outs.push_back(r.data());
-    if (ort_compare_outputs(gh.g, outs.data(), &expected.npz, errors, total, nullptr, &d)) {
+    if (ort_compare_outputs(g, outs.data(), &c.expected.npz, errors, total, nullptr, &d)) {
         *err = d.msg;
         return false;
     }

@@ -1007,6 +1007,12 @@ int ort_cmd_sweep(int argc, char **argv)
         if (!built[out] && !task && !collect)
             to_build.push_back({out, c, co});
     }
+    if (!spec.network.empty()) {
+        /* the outputs' check, loaded once for every point */
+        std::string cerr;
+        if (!ort_prepare_network_check(spec.network, &cerr))
+            fprintf(stderr, "ortigia: sweep: the outputs cannot be checked: %s\n", cerr.c_str());
+    }
     auto build_t0 = std::chrono::steady_clock::now();
     std::map<pid_t, const Build *> building;
     size_t next_build = 0, failed_builds = 0;
