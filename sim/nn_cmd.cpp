@@ -225,7 +225,9 @@ int ort_build_network_folder(const std::string &dir, const ort_config &config,
 {
     NnOptions o;
     o.config = config;
-    o.model = dir + "/network.onnx";
+    /* a test folder, or an ONNX file alone (its inputs zeros) */
+    const bool onnx_file = dir.size() > 5 && dir.compare(dir.size() - 5, 5, ".onnx") == 0;
+    o.model = onnx_file ? dir : dir + "/network.onnx";
     const ort_target target = ort_target_of_config(o.config);
     ort_diag d{};
     if (ort_target_check(&target, &d))
@@ -233,10 +235,10 @@ int ort_build_network_folder(const std::string &dir, const ort_config &config,
     o.l1_budget = l1_budget > 0 ? l1_budget : ort_target_default_l1_budget(&target);
     o.engine = engine == "npu" ? ORT_ENGINE_NPU : engine == "cluster" ? ORT_ENGINE_CLUSTER : ORT_ENGINE_AUTO;
     NpzHolder inputs;
-    if (ort_npz_read((dir + "/inputs.npz").c_str(), &inputs.npz, &d))
+    if (!onnx_file && ort_npz_read((dir + "/inputs.npz").c_str(), &inputs.npz, &d))
         return fail(d);
     GraphHolder gh;
-    return compile_network(o, outdir, false, &inputs.npz, nullptr, gh, false);
+    return compile_network(o, outdir, false, onnx_file ? nullptr : &inputs.npz, nullptr, gh, false);
 }
 
 int ort_cmd_compile(int argc, char **argv)

@@ -80,6 +80,13 @@ const char *const all_metrics[] = {"cycles", "network_cycles", "cycles_per_token
                                    "output_errors", "l1_bytes", "l2_bytes", "wmem_bytes", "regions", "sim_wall_s", "wall_s",
                                    nullptr};
 
+/* A network workload that is an ONNX file rather than a test folder: run
+   on zero inputs, its outputs not checked. */
+bool is_onnx_file(const std::string &path)
+{
+    return path.size() > 5 && path.compare(path.size() - 5, 5, ".onnx") == 0;
+}
+
 /* "unknown key 'x' (nearest: a, b, c)". */
 std::string unknown_key(const std::string &key)
 {
@@ -485,7 +492,7 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
                                                           (uint32_t)net[3] << 24)));
         /* a network's outputs against its folder's outputs.npz */
         std::string wrong;
-        if (!spec.network.empty() && ok) {
+        if (!spec.network.empty() && !is_onnx_file(spec.network) && ok) {
             long long errors = 0, total = 0;
             std::string cerr;
             auto read = [&](const std::string &sym, size_t n, std::vector<uint8_t> *out) {
@@ -954,7 +961,10 @@ int ort_cmd_sweep(int argc, char **argv)
         json_decref(root);
         return 2;
     }
-    const std::string workload = spec.llm ? spec.llm_model : spec.elf.empty() ? spec.network + "/network.onnx" : spec.elf;
+    const std::string workload = spec.llm ? spec.llm_model
+                                 : !spec.elf.empty()          ? spec.elf
+                                 : is_onnx_file(spec.network) ? spec.network
+                                                              : spec.network + "/network.onnx";
     if (!workload.empty() && access(workload.c_str(), R_OK) != 0) {
         fprintf(stderr, "ortigia: error: %s: cannot open: %s\n", workload.c_str(), strerror(errno));
         json_decref(root);
@@ -1007,7 +1017,7 @@ int ort_cmd_sweep(int argc, char **argv)
         if (!built[out] && !task && !collect)
             to_build.push_back({out, c, co});
     }
-    if (!spec.network.empty()) {
+    if (!spec.network.empty() && !is_onnx_file(spec.network)) {
         /* the outputs' check, loaded once for every point */
         std::string cerr;
         if (!ort_prepare_network_check(spec.network, &cerr))

@@ -109,6 +109,11 @@ PY
   [ $st = 1 ] || fail "a wrong output: status $st, want 1"
   grep -q '^0,8,"wrong-output",.*"1 of [0-9]* output elements differ from outputs.npz"$' "$d/w/results.csv" ||
     fail "no wrong-output row: $(cat "$d/w/results.csv")"
+  # An ONNX file alone: compiled per platform, run on zero inputs, not checked.
+  echo "{\"workload\": {\"network\": \"$net/network.onnx\"}, \"grid\": {\"cluster.cores\": [2, 8]}}" > "$d/onnx.json"
+  "$ort" sweep "$d/onnx.json" -o "$d/o" 2> "$d/erro" || fail "an ONNX file workload: $(cat "$d/erro")"
+  [ "$(grep -c ',"ok",' "$d/o/results.csv")" = 2 ] && ! grep -q output_errors "$d/o/results.jsonl" ||
+    fail "ONNX file rows: $(cat "$d/o/results.csv")"
   python3 - "$d/n/results.jsonl" <<'PY' || fail "the network rows' outputs and memory"
 import json, sys
 for line in open(sys.argv[1]):
