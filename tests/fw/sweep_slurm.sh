@@ -113,6 +113,13 @@ done
 diff <(rows "$d/s_local/results.csv") <(rows "$d/s_later/results.csv") > "$d/diff" ||
     fail "the collected rows differ from the local ones: $(cat "$d/diff")"
 
+# Rows lost (two point files removed): --resume submits those two only.
+rm "$d/s_wait/points/0001.json" "$d/s_wait/points/0004.json"
+"$ort" sweep "$d/spec.json" -o "$d/s_wait" --slurm --resume 2> "$d/resume.err" || fail "--resume: $(cat "$d/resume.err")"
+grep -q "2 points as Slurm job" "$d/resume.err" || fail "--resume did not submit the 2 missing points: $(cat "$d/resume.err")"
+diff <(rows "$d/s_local/results.csv") <(rows "$d/s_wait/results.csv") > "$d/diff" ||
+    fail "the resumed rows differ from the local ones: $(cat "$d/diff")"
+
 # A collect before any task ran names the points without a row and fails.
 mkdir -p "$d/s_none"
 "$ort" sweep "$d/spec.json" -o "$d/s_none" --collect 2> "$d/none.err" && fail "--collect of nothing succeeded"
