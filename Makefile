@@ -9,6 +9,7 @@
 
 BUILD ?= build
 DEEPLOY_DATA ?= ../shared/testdata/deeploy
+LLAMA2C_MODEL ?= ../shared/testdata/llama2c/stories260K.bin
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -55,7 +56,12 @@ demo: build
 	else echo "skipped: $(DEEPLOY_DATA) not found (test data lives in ../shared/testdata)"; fi
 	@echo
 	@echo "== a language model generating tokens on the MCU: the embedded default model (int8, quantized by Ortigia) =="
-	$(BUILD)/ortigia llm --steps 16
+	$(BUILD)/ortigia llm --tokens 16 --report $(BUILD)/demo-llm.html
+	@echo "report written to $(BUILD)/demo-llm.html"
+	@if [ -f $(LLAMA2C_MODEL) ]; then \
+	  echo; echo "== the same with TinyStories' stories260K checkpoint (../shared/testdata/llama2c) =="; \
+	  $(BUILD)/ortigia llm $(LLAMA2C_MODEL) --tokens 32 --prompt-ids 1,403; \
+	fi
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -65,6 +71,7 @@ bench: build
 	tests/bench/bench_cluster.sh $(BUILD)
 	tests/bench/bench_npu.sh $(BUILD)
 	tests/bench/bench_compiler.sh $(BUILD)
+	tests/bench/bench_conv.sh $(BUILD)
 
 sanitize: deps
 	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DORTIGIA_SANITIZE=ON

@@ -51,6 +51,25 @@ enum step_kind {
     S_CONCAT_COPY,  /* a Concat, or a Reshape that must copy (a Concat of one input) */
     S_DMA_COPY,     /* the same done by the DMA alone (same-typed variable inputs) */
     S_NPU_GEMM,     /* a product with constant weights as NPU 1x1 jobs (engine_npu.c) */
+    S_CONV,         /* a convolution or a pool by output rows (emit_conv.c) */
+    S_GATHER,       /* Pad, Slice, Gather: output elements from the input's (emit_data.c) */
+    S_REDUCE,       /* ReduceMean, ReduceSum by output elements (emit_data.c) */
+    S_ROWFN,        /* iLayerNorm, ITAMax, ITAPartialMax by rows (emit_data.c) */
+};
+
+/* An S_CONV step: im2col (8-bit input and constant weights, each group's
+ * weights stored as rows of kg4 bytes, zero-padded to whole words, for the
+ * sdot kernels) or a direct loop; where its bias and scratch operands are
+ * (-1: none). */
+struct conv_step {
+    bool im2col, pool;
+    bool window;    /* direct: each row's windows gathered with their padding into scratch */
+    bool window_sdot; /* window: one sdot a window row, the weights packed a row a word */
+    int64_t pw;     /* window: the padded row's length */
+    int64_t wstride; /* window: a core's scratch bytes */
+    int pixels;     /* im2col: output pixels a core gathers at once (2, or 1 where L1 is short) */
+    int64_t kg4;
+    int weights_operand, bias_operand, scratch_operand;
 };
 
 /* An NPU step (engine_npu.c): the product's rows are the pixels of 1x1
@@ -82,6 +101,7 @@ struct step {
      * the terms times levels - 1 and, with an epilogue, the map as bytes */
     bool softmax_q8;
     struct npu_step npu; /* S_NPU_GEMM */
+    struct conv_step conv; /* S_CONV */
 };
 
 struct gen {
@@ -201,6 +221,24 @@ void cg_emit_cluster_step(struct gen *G, int si);
 void cg_emit_step_run(struct gen *G, int si, int *ordinal);
 /* Step si's runtime descriptor (nn.h), whose kernel is k<si>. */
 void cg_emit_descriptor(struct gen *G, int si);
+/* Operand k declared as `name` (a pointer from p[k], typed by its tensor
+ * or its stored constant). */
+void cg_emit_operand(struct gen *G, const struct step *s, int k, const char *name, bool is_out);
+/* The epilogue of node n on `int32_t v`, the output element at flat index
+ * `flat` (a C expression) of `out` (n's output shape); `chan` (or NULL)
+ * its index along axis 1, for side inputs with one value per channel. */
+void cg_emit_epilogue_flat(struct gen *G, const struct step *s, const struct ort_node *n,
+                           const struct ort_shape *out, const char *flat, const char *chan);
+/* emit_conv.c: an S_CONV step's kernel (k<si>) and its helpers. */
+void cg_emit_conv(struct gen *G, int si);
+/* emit_data.c: S_GATHER's and S_REDUCE's kernels. */
+void cg_emit_gather(struct gen *G, int si);
+void cg_emit_reduce(struct gen *G, int si);
+void cg_emit_rowfn(struct gen *G, int si);
+/* The row function an S_ROWFN step calls, as its nn_sem.h instance:
+ * name into name[size], the definition into def[dsize]. */
+void cg_rowfn_instance(const struct gen *G, const struct step *s, char *name, size_t size, char *def,
+                       size_t dsize);
 /* Only scalar constants besides the running value (tensor cur). */
 bool cg_scalar_sides(const struct gen *G, const struct ort_node *c, int cur);
 

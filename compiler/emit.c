@@ -18,7 +18,7 @@ void cg_emit(struct gen *G, const char *fmt, ...)
 
 
 /* Operand k declared as `name`, typed by its tensor. */
-static void emit_operand(struct gen *G, const struct step *s, int k, const char *name, bool is_out)
+void cg_emit_operand(struct gen *G, const struct step *s, int k, const char *name, bool is_out)
 {
     /* a table the generator made: the type it is stored as */
     const char *type = s->operand_tensor[k] >= 0 ? tensor_ctype(G, s->operand_tensor[k])
@@ -32,7 +32,7 @@ static void emit_inputs(struct gen *G, const struct step *s, int from)
     for (int k = from; k < s->plan.n - 1; k++) {
         char name[16];
         snprintf(name, sizeof name, "x%d", k % 100);
-        emit_operand(G, s, k, name, false);
+        cg_emit_operand(G, s, k, name, false);
     }
 }
 
@@ -40,7 +40,19 @@ static void emit_inputs(struct gen *G, const struct step *s, int from)
  * matrix products) its row in the [rows x N] view and its column. */
 struct pos {
     const char *flat, *row, *col;
+    const char *chan; /* or NULL: the index along axis 1 (a convolution's channel) */
 };
+
+/* Whether `in` broadcast to `out` varies along out's axis 1 at most. */
+static bool per_channel(const struct ort_shape *in, const struct ort_shape *out)
+{
+    for (int i = 0; i < in->rank; i++) {
+        int j = i + out->rank - in->rank;
+        if (in->dim[i] != 1 && j != 1)
+            return false;
+    }
+    return true;
+}
 
 /* Broadcast index from (row, col) of an [.., N] output: the last axis is
  * either N (the column) or 1; the rest broadcast over the rows. */
@@ -75,6 +87,11 @@ static void value_of(const struct gen *G, const struct step *s, int t, const str
         return;
     }
     char idx[600];
+    if (at->chan && per_channel(&x->shape, out)) {
+        /* one value per channel: indexed by the channel, no division */
+        snprintf(buf, size, "(int32_t)x%d[%s]", k, ort_shape_count(&x->shape) == 1 ? "0" : at->chan);
+        return;
+    }
     if (at->col && out->rank >= 1)
         bcast_rc(&x->shape, out, at, idx, sizeof idx);
     else
@@ -123,17 +140,24 @@ static void emit_epilogue(struct gen *G, const struct step *s, const struct ort_
     }
 }
 
+void cg_emit_epilogue_flat(struct gen *G, const struct step *s, const struct ort_node *n,
+                           const struct ort_shape *out, const char *flat, const char *chan)
+{
+    const struct pos at = {flat, NULL, NULL, chan};
+    emit_epilogue(G, s, n, out, &at);
+}
+
 static void emit_elemwise(struct gen *G, const struct step *s)
 {
     const struct ort_node *n = &G->g->nodes[s->node];
     int out_k = s->plan.n - 1;
     const struct ort_tensor *o = T(G, s->operand_tensor[out_k]);
     emit_inputs(G, s, 0);
-    emit_operand(G, s, out_k, "y", true);
+    cg_emit_operand(G, s, out_k, "y", true);
     cg_emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
     cg_emit(G, "    for (uint32_t i = b; i < e; i++) {\n");
     cg_emit(G, "        uint32_t g = u0 + i;\n        (void)g;\n        {\n            int32_t v;\n");
-    const struct pos at = {"g", NULL, NULL};
+    const struct pos at = {"g", NULL, NULL, NULL};
     const struct ort_shape *hs = &T(G, n->outputs[0])->shape; /* before any alias */
     emit_link(G, s, n, -1, hs, &at, true);
     emit_epilogue(G, s, n, hs, &at);
@@ -145,10 +169,10 @@ static void emit_rowop(struct gen *G, const struct step *s)
     const struct ort_node *n = &G->g->nodes[s->node];
     const struct ort_tensor *x = T(G, n->inputs[0]), *o = T(G, n->outputs[0]);
     int64_t len = x->shape.dim[x->shape.rank - 1];
-    emit_operand(G, s, 0, "x", false);
+    cg_emit_operand(G, s, 0, "x", false);
     if (s->kind == S_RMSNORM)
-        emit_operand(G, s, 1, "w", false);
-    emit_operand(G, s, s->plan.n - 1, "y", true);
+        cg_emit_operand(G, s, 1, "w", false);
+    cg_emit_operand(G, s, s->plan.n - 1, "y", true);
     if (s->kind == S_SOFTMAX && s->softmax_q8) {
         const struct ort_tensor *fo = T(G, s->operand_tensor[s->plan.n - 1]);
         bool mapped = s->plan.n == 4;
@@ -224,13 +248,13 @@ static void emit_matmul_epilogue(struct gen *G, const struct step *s, const stru
         if (n->n_inputs > 2 && n->inputs[2] >= 0) {
             struct ort_shape mn = {.rank = 2, .dim = {m->M, m->N}};
             snprintf(var, sizeof var, "(%s * %" PRId64 "u + %s)", row, m->N, col);
-            const struct pos cpos = {var, row, col};
+            const struct pos cpos = {var, row, col, NULL};
             value_of(G, s, n->inputs[2], &mn, &cpos, val, sizeof val);
             cg_emit(G, "            acc += %" PRId64 " * %s;\n", n->p.beta, val);
         }
     }
     cg_emit(G, "            int32_t v = acc;\n");
-    const struct pos at = {flat, row, col};
+    const struct pos at = {flat, row, col, NULL};
     emit_epilogue(G, s, n, &out, &at);
 }
 
@@ -255,10 +279,10 @@ static void emit_dot(struct gen *G, int ta, int tb, int64_t K, const char *pa, c
 
 static void emit_matmul_operands(struct gen *G, const struct step *s, const char *a, const char *b)
 {
-    emit_operand(G, s, 0, a, false);
-    emit_operand(G, s, 1, b, false);
+    cg_emit_operand(G, s, 0, a, false);
+    cg_emit_operand(G, s, 1, b, false);
     emit_inputs(G, s, 2);
-    emit_operand(G, s, s->plan.n - 1, "y", true);
+    cg_emit_operand(G, s, s->plan.n - 1, "y", true);
 }
 
 /* Both operands 8-bit, contiguous along K, K a multiple of 4: the
@@ -286,7 +310,7 @@ static void emit_mm_store(struct gen *G, const struct step *s, int si, const str
     cg_emit(G, "static inline __attribute__((always_inline)) void o%d(void *const *p, const uint32_t *rs, "
             "uint32_t u0, uint32_t i, uint32_t j, uint32_t jc, int32_t acc)\n{\n    (void)rs;\n    (void)u0;\n", si);
     emit_inputs(G, s, 2);
-    emit_operand(G, s, out_k, "y", true);
+    cg_emit_operand(G, s, out_k, "y", true);
     cg_emit(G, "    {\n");
     char flat[96];
     if (wmode) {
@@ -514,8 +538,8 @@ static void emit_transpose(struct gen *G, const struct step *s)
     const struct ort_node *n = &G->g->nodes[s->node];
     char idx[1024];
     cg_transpose_expr(&T(G, n->inputs[0])->shape, n->p.perm, "g", idx, sizeof idx);
-    emit_operand(G, s, 0, "x", false);
-    emit_operand(G, s, 1, "y", true);
+    cg_emit_operand(G, s, 0, "x", false);
+    cg_emit_operand(G, s, 1, "y", true);
     cg_emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
     cg_emit(G, "    for (uint32_t i = b; i < e; i++) {\n        uint32_t g = u0 + i;\n");
     cg_emit(G, "        y[i] = (%s)x[%s];\n    }\n", tensor_ctype(G, n->outputs[0]), idx);
@@ -526,7 +550,7 @@ static void emit_concat(struct gen *G, const struct step *s)
     int out_k = s->plan.n - 1;
     int64_t total = s->plan.op[out_k].unit_bytes / esize(T(G, s->operand_tensor[out_k]));
     emit_inputs(G, s, 0);
-    emit_operand(G, s, out_k, "y", true);
+    cg_emit_operand(G, s, out_k, "y", true);
     cg_emit(G, "    uint32_t b, e;\n    nn_part(n * %" PRId64 "u, &b, &e);\n",
          total);
     cg_emit(G, "    for (uint32_t q = b; q < e; q++) {\n");
@@ -550,7 +574,8 @@ static void emit_concat(struct gen *G, const struct step *s)
 
 const char *cg_mode_name(int mode)
 {
-    static const char *names[] = {"NN_WHOLE", "NN_ROWS", "NN_OUT_ROWS", "NN_OUT_COLS", "NN_INPLACE"};
+    static const char *names[] = {"NN_WHOLE", "NN_ROWS",    "NN_OUT_ROWS", "NN_OUT_COLS",
+                                  "NN_INPLACE", "NN_HALO", "NN_SCRATCH"};
     return names[mode];
 }
 
@@ -583,6 +608,11 @@ void cg_emit_cluster_step(struct gen *G, int si)
         emit_copies(G, si);
         return;
     }
+    if (s->kind == S_CONV) {
+        cg_emit_conv(G, si);
+        cg_emit_descriptor(G, si);
+        return;
+    }
     struct ort_matmul mm;
     bool blocked = false;
     if (s->kind == S_MATMUL_W || s->kind == S_MATMUL_A) {
@@ -609,7 +639,10 @@ void cg_emit_cluster_step(struct gen *G, int si)
         break;
     case S_TRANSPOSE: emit_transpose(G, s); break;
     case S_CONCAT_COPY: emit_concat(G, s); break;
-    case S_DMA_COPY: case S_NPU_GEMM: break; /* S_NPU_GEMM: engine_npu.c */
+    case S_GATHER: cg_emit_gather(G, si); break;
+    case S_REDUCE: cg_emit_reduce(G, si); break;
+    case S_ROWFN: cg_emit_rowfn(G, si); break;
+    case S_DMA_COPY: case S_NPU_GEMM: case S_CONV: break; /* S_NPU_GEMM: engine_npu.c */
     }
     cg_emit(G, "}\n");
     cg_emit_descriptor(G, si);
@@ -626,23 +659,31 @@ void cg_emit_descriptor(struct gen *G, int si)
     for (int k = 0; k < s->plan.n; k++) {
         const struct ort_tile_operand *op = &s->plan.op[k];
         char addr[128], l1[2][64];
-        cg_addr_expr(G, s->operand_tensor[k], s->operand_const[k], addr, sizeof addr);
+        if (s->operand_tensor[k] < 0 && s->operand_const[k] < 0)
+            snprintf(addr, sizeof addr, "0"); /* scratch: nothing behind it */
+        else
+            cg_addr_expr(G, s->operand_tensor[k], s->operand_const[k], addr, sizeof addr);
         for (int b = 0; b < 2; b++) {
             if (op->l1_off[b] >= 0)
                 snprintf(l1[b], sizeof l1[b], "ort_l1_arena + %" PRId64, op->l1_off[b]);
             else
                 snprintf(l1[b], sizeof l1[b], "0");
         }
-        int64_t stride = 0;
-        if (op->was == NN_OUT_COLS) {
+        int64_t stride = 0, bytes = op->bytes;
+        if (op->stride)
+            stride = op->stride;
+        else if (op->was == NN_OUT_COLS) {
             struct ort_matmul m;
             ort_matmul_dims(G->g, n, &m);
             stride = m.N * op->unit_bytes;
         }
-        /* An operand left in place advances per unit only if it was sliced. */
-        int64_t ub = op->mode == NN_INPLACE && op->was == NN_WHOLE ? 0 : op->unit_bytes;
+        if (op->was == NN_HALO)
+            bytes = NN_HALO_PACK(op->halo_step, op->halo_pad, op->halo_window);
+        /* An operand left in place advances per unit only if it was sliced
+         * by units (a halo input's kernel finds its rows itself). */
+        int64_t ub = op->mode == NN_INPLACE && (op->was == NN_WHOLE || op->was == NN_HALO) ? 0 : op->unit_bytes;
         cg_emit(G, "    {(uint8_t *)%s, %s, %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", {%s, %s}},\n",
-             addr, cg_mode_name(op->mode), ub, op->bytes, op->rows, stride, l1[0], l1[1]);
+             addr, cg_mode_name(op->mode), ub, bytes, op->rows, stride, l1[0], l1[1]);
     }
     cg_emit(G, "}};\n");
 }

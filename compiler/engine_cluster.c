@@ -13,7 +13,8 @@ static bool cluster_can_run(const struct gen *G, int node, char *why, size_t siz
 {
     switch (G->g->nodes[node].op->step) {
     case ORT_STEP_ELEMENTWISE: case ORT_STEP_SOFTMAX: case ORT_STEP_RMSNORM: case ORT_STEP_PRODUCT:
-    case ORT_STEP_TRANSPOSE: case ORT_STEP_COPY:
+    case ORT_STEP_TRANSPOSE: case ORT_STEP_COPY: case ORT_STEP_CONV: case ORT_STEP_GATHER:
+    case ORT_STEP_REDUCE: case ORT_STEP_ROWFN:
         return true;
     }
     snprintf(why, size, "the cluster has no kernel for this operator");
@@ -177,6 +178,156 @@ static int lower_copy(struct gen *G, const struct ort_node *n, struct step *s)
     return 0;
 }
 
+/* A convolution by output rows: its input staged with the halo its
+ * windows need (NN_HALO), the weights and bias whole, the output rows of
+ * every (image, channel) plane as the columns of a [N*M, OH*OW] matrix
+ * (NN_OUT_COLS). With 8-bit input and constant 8-bit weights and at least
+ * 4 output channels per group, the cores gather each output pixel's
+ * window (im2col) into their scratch and take the dot products with the
+ * sdot kernels, four channels and two pixels at a time; else a direct
+ * loop. */
+static void lower_conv(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    struct ort_conv c;
+    ort_conv_dims(G->g, n, &c);
+    bool pool = n->op->id != ORT_OPID_CONV;
+    int out = cg_final_output(G, n), xt = n->inputs[0], wt = pool ? xt : n->inputs[1];
+    const struct ort_tensor *o = T(G, out), *x = T(G, xt), *w = T(G, wt);
+    s->kind = S_CONV;
+    s->conv.pool = pool;
+    s->plan.units = c.OH;
+    int64_t window = (c.KH - 1) * c.DH + 1, rb = c.W * esize(x);
+    if (!x->is_const && c.SH <= 255 && c.PT <= 255 && window <= 65535) {
+        cg_add_operand(s, xt, -1, NN_HALO, rb, 0);
+        struct ort_tile_operand *op = &s->plan.op[s->plan.n - 1];
+        op->rows = c.N * c.C;
+        op->stride = c.H * rb;
+        op->halo_step = c.SH, op->halo_pad = c.PT, op->halo_window = window, op->halo_h = c.H;
+    } else
+        cg_add_operand(s, xt, cg_const_ref(G, xt), NN_WHOLE, 0, tensor_bytes(x));
+    int64_t kg = c.Cg * c.KH * c.KW, kg4 = (kg + 3) / 4 * 4;
+    /* The scratch stays in L1 whatever else the tiling leaves in place:
+     * at most half the budget (the rest may hold L1 activations), two
+     * pixels a core, or one where that is too much. */
+    s->conv.pixels = 2;
+    int64_t scratch = G->target->cores * 2 * c.G * kg4;
+    if (scratch > G->o->l1_budget / 4) {
+        s->conv.pixels = 1;
+        scratch /= 2;
+    }
+    s->conv.im2col = !pool && esize(x) == 1 && esize(w) == 1 && w->is_const && c.Mg >= 4 &&
+                     scratch <= G->o->l1_budget / 2;
+    s->conv.kg4 = kg4;
+    s->conv.bias_operand = s->conv.scratch_operand = -1;
+    s->conv.weights_operand = pool ? -1 : s->plan.n;
+    /* Small windows on the direct loop (depthwise): per output row, the
+     * rows its windows read, padded, into the core's scratch, so that the
+     * windows are summed without checks; with 8-bit data and rows of at
+     * most 4 taps, one sdot a row on a (misaligned) word of the padded
+     * row and the row's weights packed in a word, its spare lanes 0. */
+    int64_t pw = c.W + c.PL, span_w = (c.OW - 1) * c.SW + (c.KW - 1) * c.DW + 1;
+    pw = pw > span_w ? pw : span_w;
+    int64_t wstride = (c.Cg * c.KH * pw * esize(x) + 4 + 3) / 4 * 4; /* + a word read past the last row */
+    int64_t wscratch = G->target->cores * wstride;
+    s->conv.window = !pool && !s->conv.im2col && c.Cg * c.KH * c.KW <= 32 && wscratch <= G->o->l1_budget / 4;
+    s->conv.window_sdot = s->conv.window && esize(x) == 1 && esize(w) == 1 && w->is_const && c.KW <= 4 && c.DW == 1;
+    s->conv.pw = pw;
+    s->conv.wstride = wstride;
+    if (pool) {
+        /* no weights */
+    } else if (s->conv.im2col) {
+        /* each output channel's weights zero-padded to whole words */
+        int64_t *pw = calloc((size_t)(c.M * kg4), sizeof *pw);
+        for (int64_t m = 0; m < c.M; m++)
+            memcpy(pw + m * kg4, w->data + m * kg, sizeof *pw * (size_t)kg);
+        cg_add_operand(s, -1, cg_store_table(G, pw, c.M * kg4, w->storage), NN_WHOLE, 0, c.M * kg4);
+    } else if (s->conv.window_sdot) {
+        /* each window row's weights as a word, little-endian lanes */
+        int64_t rows = c.M * c.Cg * c.KH, *pk = calloc((size_t)rows, sizeof *pk);
+        for (int64_t r = 0; r < rows; r++) {
+            uint32_t word = 0;
+            for (int64_t k = 0; k < c.KW; k++)
+                word |= ((uint32_t)w->data[r * c.KW + k] & 0xFFu) << (8 * k);
+            pk[r] = (int32_t)word;
+        }
+        cg_add_operand(s, -1, cg_store_table(G, pk, rows, ORT_DT_INT32), NN_WHOLE, 0, 4 * rows);
+    } else
+        cg_add_operand(s, wt, cg_const_ref(G, wt), NN_WHOLE, 0, tensor_bytes(w));
+    if (!pool && n->n_inputs > 2 && n->inputs[2] >= 0) {
+        s->conv.bias_operand = s->plan.n;
+        cg_add_operand(s, n->inputs[2], cg_const_ref(G, n->inputs[2]), NN_WHOLE, 0,
+                       tensor_bytes(T(G, n->inputs[2])));
+    }
+    if (s->conv.im2col || s->conv.window) {
+        s->conv.scratch_operand = s->plan.n;
+        cg_add_operand(s, -1, -1, NN_SCRATCH, 0, s->conv.im2col ? scratch : wscratch);
+    }
+    cg_add_epilogue_sides(G, s, n, false);
+    cg_add_operand(s, out, -1, NN_OUT_COLS, c.OW * esize(o), 0);
+    s->plan.op[s->plan.n - 1].rows = c.N * c.M;
+    s->plan.op[s->plan.n - 1].stride = c.OH * c.OW * esize(o);
+    cg_plan_lut(G, s, n);
+}
+
+/* Pad, Slice, Gather: output elements, the input whole (or in place);
+ * a Gather's indices as an int32 table. */
+static void lower_gather(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    int x = n->inputs[0], out = n->outputs[0];
+    s->kind = S_GATHER;
+    s->plan.units = ort_shape_count(&T(G, out)->shape);
+    cg_add_operand(s, x, cg_const_ref(G, x), NN_WHOLE, 0, tensor_bytes(T(G, x)));
+    if (n->op->id == ORT_OPID_GATHER && ort_shape_count(&T(G, n->inputs[1])->shape) > 0 &&
+        T(G, n->inputs[1])->shape.rank > 0) {
+        const struct ort_tensor *ind = T(G, n->inputs[1]);
+        int axis = 0;
+        while (n->p.map_src[axis] != -2)
+            axis++;
+        int64_t count = ort_shape_count(&ind->shape), dim = T(G, x)->shape.dim[axis];
+        int64_t *tab = malloc(sizeof *tab * (size_t)count);
+        for (int64_t i = 0; i < count; i++)
+            tab[i] = ind->data[i] < 0 ? ind->data[i] + dim : ind->data[i];
+        cg_add_operand(s, -1, cg_store_table(G, tab, count, ORT_DT_INT32), NN_WHOLE, 0, 4 * count);
+    }
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, esize(T(G, out)), 0);
+}
+
+/* ReduceMean, ReduceSum: output elements, the input whole (or in place),
+ * an epilogue of constants. */
+static int lower_reduce(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    int x = n->inputs[0], out = cg_final_output(G, n);
+    const struct ort_tensor *xt = T(G, x);
+    int64_t len = ort_reduce_length(G->g, n);
+    int64_t amax = (xt->lo < 0 ? -xt->lo : xt->lo) > xt->hi ? (xt->lo < 0 ? -xt->lo : xt->lo) : xt->hi;
+    if (amax * len + len > INT32_MAX)
+        return ort_fail(G->d, "%s: node '%s' (%s): a sum of %" PRId64 " values up to %" PRId64 " leaves int32",
+                        G->g->source, n->name, n->op_type, len, amax);
+    s->kind = S_REDUCE;
+    s->plan.units = ort_shape_count(&T(G, n->outputs[0])->shape);
+    cg_add_operand(s, x, cg_const_ref(G, x), NN_WHOLE, 0, tensor_bytes(xt));
+    cg_add_epilogue_sides(G, s, n, false);
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, esize(T(G, out)), 0);
+    cg_plan_lut(G, s, n);
+    return 0;
+}
+
+/* iLayerNorm, ITAMax, ITAPartialMax: by rows, iLayerNorm's weight and
+ * bias whole. */
+static void lower_rowfn(struct gen *G, const struct ort_node *n, struct step *s)
+{
+    int out = n->outputs[0];
+    const struct ort_tensor *x = T(G, n->inputs[0]);
+    int64_t len = x->shape.dim[x->shape.rank - 1];
+    s->kind = S_ROWFN;
+    s->plan.units = ort_shape_count(&x->shape) / len;
+    cg_add_operand(s, n->inputs[0], cg_const_ref(G, n->inputs[0]), x->is_const ? NN_WHOLE : NN_ROWS,
+                   x->is_const ? 0 : len * esize(x), x->is_const ? tensor_bytes(x) : 0);
+    for (int k = 1; k < n->n_inputs; k++)
+        cg_add_operand(s, n->inputs[k], cg_const_ref(G, n->inputs[k]), NN_WHOLE, 0, tensor_bytes(T(G, n->inputs[k])));
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, len * esize(T(G, out)), 0);
+}
+
 static int cluster_lower(struct gen *G, int ni, struct step *s)
 {
     const struct ort_node *n = &G->g->nodes[ni];
@@ -189,6 +340,10 @@ static int cluster_lower(struct gen *G, int ni, struct step *s)
     case ORT_STEP_PRODUCT: lower_product(G, n, s); return 0;
     case ORT_STEP_TRANSPOSE: lower_transpose(G, n, s); return 0;
     case ORT_STEP_COPY: return lower_copy(G, n, s);
+    case ORT_STEP_CONV: lower_conv(G, n, s); return 0;
+    case ORT_STEP_GATHER: lower_gather(G, n, s); return 0;
+    case ORT_STEP_REDUCE: return lower_reduce(G, n, s);
+    case ORT_STEP_ROWFN: lower_rowfn(G, n, s); return 0;
     }
     return ort_fail(G->d, "%s: node '%s' (%s): no code generator for this operator", G->g->source, n->name,
                     n->op_type);
@@ -201,7 +356,8 @@ static void cluster_tile(const struct gen *G, struct step *s, int64_t l1_budget)
     (void)G;
     /* Element loops take units of whole words, so that tiles of 8-bit
      * data start word-aligned. */
-    bool bytes_units = s->kind == S_ELEMWISE || s->kind == S_TRANSPOSE;
+    bool bytes_units = s->kind == S_ELEMWISE || s->kind == S_TRANSPOSE || s->kind == S_GATHER ||
+                       s->kind == S_REDUCE;
     ort_tile(&s->plan, l1_budget, bytes_units ? 4 : 1, 4);
 }
 
@@ -220,6 +376,8 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
             whole += op->bytes;
         else if (op->mode == NN_ROWS)
             in += op->unit_bytes;
+        else if (op->mode == NN_HALO) /* each unit's new rows; halos ignored */
+            in += op->unit_bytes * op->halo_step * op->rows;
         else if (op->mode == NN_OUT_ROWS)
             outb += op->unit_bytes;
         else if (op->mode == NN_OUT_COLS)
@@ -251,7 +409,26 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
                   touched * (c->rmsnorm_row_cycles + c->rmsnorm_square_cycles * (double)len);
         break;
     }
-    case S_TRANSPOSE: compute = (double)out * c->transpose_cycles / (double)cores; break;
+    case S_TRANSPOSE: case S_GATHER: compute = (double)out * c->transpose_cycles / (double)cores; break;
+    case S_ROWFN: /* about three passes over each row */
+        compute = (double)out * 3.0 * c->row_op_cycles / 4.0 / (double)cores;
+        break;
+    case S_REDUCE:
+        compute = (double)out * ((double)ort_reduce_length(G->g, n) + c->elementwise_link_cycles * (double)links) /
+                  (double)cores;
+        break;
+    case S_CONV: {
+        struct ort_conv cv;
+        ort_conv_dims(G->g, n, &cv);
+        double pixels = (double)(cv.N * cv.OH * cv.OW), kg = (double)(cv.Cg * cv.KH * cv.KW);
+        double macs = pixels * (double)cv.M * kg;
+        double rate = s->conv.im2col ? c->blocked_macs_per_cycle : c->plain_macs_per_cycle;
+        /* im2col: about three cycles a gathered byte */
+        double gather = s->conv.im2col ? pixels * (double)cv.G * kg * 3.0 : 0.0;
+        compute = (macs / rate + gather) / (double)cores +
+                  (double)out * c->product_link_cycles * (double)links / (double)cores;
+        break;
+    }
     case S_DMA_COPY: /* one transfer per input straight into the output: no staging, no tiles */
         return (int64_t)(out * esize(&G->g->tensors[cg_final_output(G, n)])) / bw + c->dma_copy_cycles;
     default:
@@ -278,10 +455,15 @@ static void cluster_emit_shared(struct gen *G)
     int n_seen = 0;
     for (int si = 0; si < G->n_steps; si++) {
         const struct step *s = &G->steps[si];
-        if (s->engine != &ort_engine_cluster || (s->kind != S_SOFTMAX && s->kind != S_RMSNORM))
+        if (s->engine != &ort_engine_cluster ||
+            (s->kind != S_SOFTMAX && s->kind != S_RMSNORM && s->kind != S_ROWFN))
             continue;
         const struct ort_node *n = &G->g->nodes[s->node];
         char line[128];
+        if (s->kind == S_ROWFN) {
+            char name[96];
+            cg_rowfn_instance(G, s, name, sizeof name, line, sizeof line);
+        } else {
         const char *x = tensor_ctype(G, n->inputs[0]), *y = tensor_ctype(G, n->outputs[0]);
         if (s->kind == S_SOFTMAX && s->softmax_q8) {
             const char *yt = tensor_ctype(G, s->operand_tensor[s->plan.n - 1]);
@@ -300,6 +482,7 @@ static void cluster_emit_shared(struct gen *G)
         else {
             const char *w = tensor_ctype(G, n->inputs[1]);
             snprintf(line, sizeof line, "NN_DEFINE_RMSNORM_ROW(rmsnorm_%s_%s_%s, %s, %s, %s)", x, w, y, x, w, y);
+        }
         }
         bool dup = false;
         for (int k = 0; k < n_seen && !dup; k++)

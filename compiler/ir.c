@@ -139,6 +139,7 @@ void ort_graph_free(struct ort_graph *g)
         for (int a = 0; a < n->n_attrs; a++) {
             free(n->attrs[a].name);
             free(n->attrs[a].values);
+            free(n->attrs[a].str);
         }
         free(n->attrs);
     }
@@ -214,6 +215,14 @@ struct ort_attr *ort_node_add_attr(struct ort_graph *g, int node, const char *na
     if (n)
         memcpy(a->values, values, n * sizeof *a->values);
     a->used = false;
+    a->str = NULL;
+    return a;
+}
+
+struct ort_attr *ort_node_add_attr_str(struct ort_graph *g, int node, const char *name, const char *str)
+{
+    struct ort_attr *a = ort_node_add_attr(g, node, name, ORT_ATTR_STRING, NULL, 0);
+    a->str = xstrdup(str);
     return a;
 }
 
@@ -254,6 +263,20 @@ int ort_attr_float(struct ort_node *n, const char *name, double dflt, double *ou
 {
     struct ort_attr *a = ort_node_attr(n, name);
     *out = a && a->n == 1 ? a->values[0] : dflt;
+    return 0;
+}
+
+int ort_attr_str(const struct ort_graph *g, struct ort_node *n, const char *name, const char *dflt,
+                 const char **out, struct ort_diag *d)
+{
+    struct ort_attr *a = ort_node_attr(n, name);
+    *out = dflt;
+    if (!a)
+        return 0;
+    if (a->kind != ORT_ATTR_STRING)
+        return ort_fail(d, "%s: node '%s' (%s): attribute '%s' must be a string", g->source, n->name,
+                        n->op_type, name);
+    *out = a->str;
     return 0;
 }
 

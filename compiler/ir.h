@@ -77,13 +77,14 @@ struct ort_tensor {
     int64_t lo, hi;
 };
 
-enum ort_attr_kind { ORT_ATTR_NUMBER, ORT_ATTR_LIST };
+enum ort_attr_kind { ORT_ATTR_NUMBER, ORT_ATTR_LIST, ORT_ATTR_STRING };
 
 struct ort_attr {
     char *name;
     enum ort_attr_kind kind;
     double *values;            /* one for a number, n for a list */
-    size_t n;
+    size_t n;                  /* 0 for a string */
+    char *str;                 /* ORT_ATTR_STRING (e.g. Conv's auto_pad), else NULL */
     bool used;                 /* read by the operator (unknown ones are errors) */
 };
 
@@ -97,6 +98,20 @@ struct ort_params {
     int64_t n_levels;            /* RequantShift, iSoftmax, iRMSNorm */
     int64_t is_signed;           /* RequantShift */
     int64_t coeff[8];            /* integer operators' constants */
+    /* Conv and the pools, spatial axes (height, width; a 1-D operator's
+     * one axis is the height and its width 1), auto_pad resolved: */
+    int64_t kernel[2], strides[2], dilations[2];
+    int64_t pads[4];             /* begin h, begin w, end h, end w */
+    int64_t group;               /* Conv */
+    int64_t ceil_mode, count_include_pad; /* MaxPool, AveragePool */
+    /* Pad, Slice, Gather: input axis k is read at map_off[k] + map_step[k]
+     * * (output axis map_src[k]); map_src[k] -1: at map_off[k] alone; -2
+     * (Gather's axis): at indices[the output's axes axis..axis+q-1]. A
+     * Pad's element outside the input is pad_value. */
+    int64_t map_src[ORT_MAX_RANK], map_off[ORT_MAX_RANK], map_step[ORT_MAX_RANK];
+    int64_t pad_value;
+    /* ReduceMean, ReduceSum: bit k set when axis k is reduced; keepdims */
+    int64_t reduce_mask, keepdims;
 };
 
 struct ort_node {
@@ -141,6 +156,8 @@ void ort_node_add_input(struct ort_graph *g, int node, int tensor);
 void ort_node_add_output(struct ort_graph *g, int node, int tensor);
 struct ort_attr *ort_node_add_attr(struct ort_graph *g, int node, const char *name,
                                    enum ort_attr_kind kind, const double *values, size_t n);
+/* A string attribute (copied). */
+struct ort_attr *ort_node_add_attr_str(struct ort_graph *g, int node, const char *name, const char *str);
 
 /* Attribute lookup for operators; each marks the attribute used. `found`
  * false leaves *out at the default. Integer reads fail (naming the node)
@@ -149,6 +166,10 @@ struct ort_attr *ort_node_attr(struct ort_node *n, const char *name);
 int ort_attr_int(const struct ort_graph *g, struct ort_node *n, const char *name, int64_t dflt,
                  int64_t *out, struct ort_diag *d);
 int ort_attr_float(struct ort_node *n, const char *name, double dflt, double *out);
+/* A string attribute, *out = dflt when absent; an error when it is not a
+ * string. */
+int ort_attr_str(const struct ort_graph *g, struct ort_node *n, const char *name, const char *dflt,
+                 const char **out, struct ort_diag *d);
 /* A list attribute (or a single number) as int64 into out[max]; *count. */
 int ort_attr_ints(const struct ort_graph *g, struct ort_node *n, const char *name, int64_t *out,
                   int max, int *count, struct ort_diag *d);

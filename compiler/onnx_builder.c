@@ -200,6 +200,15 @@ void ob_attr_ints(struct ob_model *m, int node, const char *name, const int64_t 
     memcpy(a->ints, v, sizeof *v * (size_t)n);
 }
 
+void ob_attr_string(struct ob_model *m, int node, const char *name, const char *v)
+{
+    Onnx__AttributeProto *a = attr(m, node, name);
+    a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+    a->has_s = 1;
+    a->s.len = strlen(v);
+    a->s.data = (uint8_t *)ob_str(m, v);
+}
+
 void ob_attr_tensor(struct ob_model *m, int node, const char *name, float v)
 {
     Onnx__AttributeProto *a = attr(m, node, name);

@@ -27,6 +27,7 @@ int ob_node(struct ob_model *m, const char *op, const char *name, int n_in, cons
             const char *out);
 void ob_attr_int(struct ob_model *m, int node, const char *name, int64_t v);
 void ob_attr_ints(struct ob_model *m, int node, const char *name, const int64_t *v, int n);
+void ob_attr_string(struct ob_model *m, int node, const char *name, const char *v);
 /* A one-element float tensor attribute (RequantShift's div, signed, ...). */
 void ob_attr_tensor(struct ob_model *m, int node, const char *name, float v);
 /* 0 on success. */

@@ -177,6 +177,15 @@ static int import_attribute(struct ort_graph *g, int node, const Onnx__Attribute
         ort_node_add_attr(g, node, a->name, ORT_ATTR_NUMBER, &v, 1);
         return 0;
     }
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: {
+        /* e.g. Conv's auto_pad; bytes in the model, kept as a C string */
+        char *str = calloc(a->s.len + 1, 1);
+        if (a->s.len)
+            memcpy(str, a->s.data, a->s.len);
+        ort_node_add_attr_str(g, node, a->name, str);
+        free(str);
+        return 0;
+    }
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS:
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: {
         size_t n = a->n_ints ? a->n_ints : a->n_floats;

@@ -128,15 +128,23 @@ static void range_mul(const struct ort_graph *g, const struct ort_node *n, int64
     *hi = sat62(*hi);
 }
 
+static void range_sub(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    *lo = sat62(in_t(g, n, 0)->lo - in_t(g, n, 1)->hi);
+    *hi = sat62(in_t(g, n, 0)->hi - in_t(g, n, 1)->lo);
+}
+
+enum binary { B_ADD, B_MUL, B_SUB };
+
 static int eval_binary(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in,
-                       int64_t *out, bool mul)
+                       int64_t *out, enum binary op)
 {
     const struct ort_shape *sa = &in_t(g, n, 0)->shape, *sb = &in_t(g, n, 1)->shape;
     const struct ort_shape *so = &out_t(g, n)->shape;
     int64_t count = ort_shape_count(so);
     for (int64_t i = 0; i < count; i++) {
         int64_t a = in[0][ort_bcast_index(sa, so, i)], b = in[1][ort_bcast_index(sb, so, i)];
-        out[i] = mul ? a * b : a + b;
+        out[i] = op == B_MUL ? a * b : op == B_SUB ? a - b : a + b;
     }
     return 0;
 }
@@ -145,14 +153,21 @@ static int eval_add(const struct ort_graph *g, const struct ort_node *n, const i
                     int64_t *out, struct ort_diag *d)
 {
     (void)d;
-    return eval_binary(g, n, in, out, false);
+    return eval_binary(g, n, in, out, B_ADD);
+}
+
+static int eval_sub(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in,
+                    int64_t *out, struct ort_diag *d)
+{
+    (void)d;
+    return eval_binary(g, n, in, out, B_SUB);
 }
 
 static int eval_mul(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in,
                     int64_t *out, struct ort_diag *d)
 {
     (void)d;
-    return eval_binary(g, n, in, out, true);
+    return eval_binary(g, n, in, out, B_MUL);
 }
 
 /* ---- MatMul and Gemm ------------------------------------------------- */
@@ -432,6 +447,28 @@ static int eval_copy(const struct ort_graph *g, const struct ort_node *n, const 
     return 0;
 }
 
+static int check_identity(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    return ort_set_out_shape(g, n, &in_t(g, n, 0)->shape, d);
+}
+
+/* Flatten: [d0 .. d(axis-1)] and [d(axis) ..] each folded into one axis. */
+static int check_flatten(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    const struct ort_shape *a = &in_t(g, n, 0)->shape;
+    int64_t axis;
+    if (ort_attr_int(g, n, "axis", 1, &axis, d))
+        return -1;
+    if (axis < -a->rank || axis > a->rank)
+        return ort_node_fail(g, n, d, "axis %" PRId64 " is outside rank %d", axis, a->rank);
+    if (axis < 0)
+        axis += a->rank;
+    struct ort_shape s = {.rank = 2, .dim = {1, 1}};
+    for (int i = 0; i < a->rank; i++)
+        s.dim[i < axis ? 0 : 1] *= a->dim[i];
+    return ort_set_out_shape(g, n, &s, d);
+}
+
 static int check_concat(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
 {
     const struct ort_shape *a = &in_t(g, n, 0)->shape;
@@ -485,6 +522,7 @@ static int eval_concat(const struct ort_graph *g, const struct ort_node *n, cons
 static const struct ort_op ops[] = {
     ORT_ELEMENTWISE_OP("Add", ORT_OPID_ADD, 2, 2, check_binary, add, ORT_OP_COMMUTATIVE),
     ORT_ELEMENTWISE_OP("Mul", ORT_OPID_MUL, 2, 2, check_binary, mul, ORT_OP_COMMUTATIVE),
+    ORT_ELEMENTWISE_OP("Sub", ORT_OPID_SUB, 2, 2, check_binary, sub, 0),
     {.name = "MatMul", .id = ORT_OPID_MATMUL, .min_inputs = 2, .max_inputs = 2,
      .flags = ORT_OP_PRODUCT | ORT_OP_EPILOGUE, .step = ORT_STEP_PRODUCT, .check = check_matmul,
      .range = range_matmul, .eval = eval_matmul},
@@ -495,6 +533,11 @@ static const struct ort_op ops[] = {
      .step = ORT_STEP_TRANSPOSE, .check = check_transpose, .range = range_union, .eval = eval_transpose},
     {.name = "Reshape", .id = ORT_OPID_RESHAPE, .min_inputs = 2, .max_inputs = 2, .flags = ORT_OP_ALIAS,
      .step = ORT_STEP_COPY, .check = check_reshape, .range = range_union, .eval = eval_copy},
+    /* the values as they are: aliases of their input, as a Reshape */
+    {.name = "Identity", .id = ORT_OPID_IDENTITY, .min_inputs = 1, .max_inputs = 1, .flags = ORT_OP_ALIAS,
+     .step = ORT_STEP_COPY, .check = check_identity, .range = range_union, .eval = eval_copy},
+    {.name = "Flatten", .id = ORT_OPID_FLATTEN, .min_inputs = 1, .max_inputs = 1, .flags = ORT_OP_ALIAS,
+     .step = ORT_STEP_COPY, .check = check_flatten, .range = range_union, .eval = eval_copy},
     {.name = "Concat", .id = ORT_OPID_CONCAT, .min_inputs = 1, .max_inputs = 64, .step = ORT_STEP_COPY,
      .check = check_concat, .range = range_union, .eval = eval_concat},
     ORT_INTEGER_OPS

@@ -24,7 +24,11 @@ extern "C" {
 enum ort_op_id {
     ORT_OPID_ADD, ORT_OPID_MUL, ORT_OPID_MATMUL, ORT_OPID_GEMM, ORT_OPID_TRANSPOSE, ORT_OPID_RESHAPE,
     ORT_OPID_CONCAT, ORT_OPID_REQUANT_SHIFT, ORT_OPID_ISOFTMAX, ORT_OPID_IRMSNORM,
-    ORT_OPID_IHARDSWISH, ORT_OPID_TRUE_INTEGER_DIV, ORT_OPID_ILUT,
+    ORT_OPID_IHARDSWISH, ORT_OPID_TRUE_INTEGER_DIV, ORT_OPID_ILUT, ORT_OPID_CONV,
+    ORT_OPID_SUB, ORT_OPID_IDENTITY, ORT_OPID_FLATTEN, ORT_OPID_PAD, ORT_OPID_SLICE, ORT_OPID_GATHER,
+    ORT_OPID_REDUCE_MEAN, ORT_OPID_REDUCE_SUM, ORT_OPID_MAXPOOL, ORT_OPID_AVGPOOL,
+    ORT_OPID_IGELU, ORT_OPID_INONORM, ORT_OPID_ILAYERNORM, ORT_OPID_ITAMAX, ORT_OPID_ITAPARTIALMAX,
+    ORT_OPID_INTEGER_MEAN,
 };
 
 /* What the passes and the code generator need to know of an operator. */
@@ -44,8 +48,9 @@ enum ort_op_flags {
     /* Its epilogue becomes a table over its output values, so links take
      * scalar constants only, and only an 8-bit input qualifies. */
     ORT_OP_TABLE_EPILOGUE = 1u << 4,
-    /* A matrix product: its output is tiled by columns, so its epilogue
-     * reads only constant or broadcast side operands. */
+    /* A matrix product or a convolution: its output is not tiled as its
+     * flat order, so its epilogue reads only constant or broadcast side
+     * operands. */
     ORT_OP_PRODUCT = 1u << 5,
     /* The output is the input's bytes in another shape: no code. */
     ORT_OP_ALIAS = 1u << 6,
@@ -59,6 +64,10 @@ enum ort_step_kind {
     ORT_STEP_PRODUCT,     /* matrix products */
     ORT_STEP_TRANSPOSE,
     ORT_STEP_COPY,        /* Concat, and a Reshape that must copy (a Concat of one input) */
+    ORT_STEP_CONV,        /* convolutions and pools, tiled by output rows */
+    ORT_STEP_GATHER,      /* Pad, Slice, Gather: each output element from one input element */
+    ORT_STEP_REDUCE,      /* ReduceMean, ReduceSum */
+    ORT_STEP_ROWFN,       /* iLayerNorm, ITAMax, ITAPartialMax: a function of nn_sem.h per row */
 };
 
 /* Inputs an elementwise operator may have (its table entry's max_inputs). */

@@ -67,12 +67,28 @@ int check_rqs(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
     if (ort_attr_int(g, n, "signed", 1, &n->p.is_signed, d))
         return -1;
     for (int k = 1; k < 3; k++) {
-        const struct ort_tensor *t = in_t(g, n, k);
+        struct ort_tensor *t = in_t(g, n, k);
+        const struct ort_shape *x = &in_t(g, n, 0)->shape;
         struct ort_shape s;
         char a[128];
         if (!t->is_const)
             return ort_node_fail(g, n, d, "input %d ('%s', %s) must be a constant", k, t->name,
                                  k == 1 ? "mul" : "add");
+        /* Deeploy's per-channel convention: as many values as channels
+         * (axis 1), whatever the trailing 1s (e.g. [16,1,1] after a 1-D
+         * convolution's [1,16,32]), mean one per channel. */
+        if (x->rank >= 2 && ort_shape_count(&t->shape) == x->dim[1] && x->dim[1] > 1 &&
+            (ort_broadcast_shape(&t->shape, x, &s) != 0 || !ort_shape_equal(&s, x))) {
+            struct ort_shape per_channel = {.rank = x->rank - 1};
+            per_channel.dim[0] = x->dim[1];
+            for (int i = 1; i < per_channel.rank; i++)
+                per_channel.dim[i] = 1;
+            bool channels_only = true;
+            for (int i = 0; i < t->shape.rank; i++)
+                channels_only = channels_only && (t->shape.dim[i] == 1 || t->shape.dim[i] == x->dim[1]);
+            if (channels_only)
+                t->shape = per_channel;
+        }
         if (ort_broadcast_shape(&t->shape, &in_t(g, n, 0)->shape, &s) ||
             !ort_shape_equal(&s, &in_t(g, n, 0)->shape))
             return ort_node_fail(g, n, d, "%s of shape %s does not broadcast to the input",
@@ -339,6 +355,200 @@ int eval_ilut(const struct ort_graph *g, const struct ort_node *n, const int64_t
             return ort_node_fail((struct ort_graph *)g, (struct ort_node *)n, d,
                                  "input value %" PRId64 " is outside the table's -128..127", in[0][i]);
         out[i] = (int64_t)t[in[0][i] + 128];
+    }
+    return 0;
+}
+
+/* ---- iGELU ------------------------------------------------------------ */
+
+int check_igelu(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    if (read_int_attr(g, n, "b", &n->p.coeff[0], -(1 << 15), 1 << 15, d) ||
+        read_int_attr(g, n, "one", &n->p.coeff[1], -(1 << 15), 1 << 15, d))
+        return -1;
+    return same_shape_out(g, n, d);
+}
+
+void range_igelu(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    const struct ort_tensor *x = in_t(g, n, 0);
+    int64_t b = n->p.coeff[0], one = n->p.coeff[1];
+    if (x->hi - x->lo <= 65536) {
+        /* every value: exact bounds */
+        *lo = INT64_MAX;
+        *hi = INT64_MIN;
+        for (int64_t v = x->lo; v <= x->hi; v++) {
+            int64_t y = v * nn_igelu_factor((int32_t)v, (int32_t)b, (int32_t)one);
+            *lo = y < *lo ? y : *lo;
+            *hi = y > *hi ? y : *hi;
+        }
+        return;
+    }
+    int64_t t = (2 * (one < 0 ? -one : one) + b * b) / 2 + 1, m = -x->lo > x->hi ? -x->lo : x->hi;
+    *lo = -m * t;
+    *hi = m * t;
+}
+
+int eval_igelu(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, int64_t *out,
+               struct ort_diag *d)
+{
+    (void)d;
+    int64_t count = ort_shape_count(&in_t(g, n, 0)->shape);
+    for (int64_t i = 0; i < count; i++)
+        out[i] = nn_igelu((int32_t)in[0][i], (int32_t)n->p.coeff[0], (int32_t)n->p.coeff[1]);
+    return 0;
+}
+
+/* ---- iNoNorm ---------------------------------------------------------- */
+
+int check_inonorm(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    int64_t D;
+    if (read_int_attr(g, n, "D", &D, 1, (int64_t)1 << 31, d) ||
+        read_int_attr(g, n, "mul", &n->p.coeff[0], -((int64_t)1 << 31), ((int64_t)1 << 31) - 1, d) ||
+        read_levels(g, n, "n_levels", false, d))
+        return -1;
+    n->p.log2d = log2_exact(D);
+    if (n->p.log2d < 0 || n->p.log2d > 31)
+        return ort_node_fail(g, n, d, "D = %" PRId64 " is not a power of two", D);
+    const struct ort_shape *x = &in_t(g, n, 0)->shape;
+    for (int k = 1; k < 3; k++) {
+        struct ort_shape s;
+        char a[128];
+        if (ort_broadcast_shape(&in_t(g, n, k)->shape, x, &s) || !ort_shape_equal(&s, x))
+            return ort_node_fail(g, n, d, "%s of shape %s does not broadcast to the input",
+                                 k == 1 ? "the weight" : "the bias", ort_shape_str(&in_t(g, n, k)->shape, a, sizeof a));
+    }
+    return same_shape_out(g, n, d);
+}
+
+/* int8; but where (x * w + bias) * mul, computed in int32, may leave it,
+ * that bound, which the types pass refuses naming the node (the inputs'
+ * bounds are known only here). */
+void range_inonorm(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    const struct ort_tensor *w = in_t(g, n, 1), *b = in_t(g, n, 2), *xt = in_t(g, n, 0);
+    int64_t xm = xt->hi > -xt->lo ? xt->hi : -xt->lo, wm = w->hi > -w->lo ? w->hi : -w->lo;
+    int64_t bm = b->hi > -b->lo ? b->hi : -b->lo, mm = n->p.coeff[0] < 0 ? -n->p.coeff[0] : n->p.coeff[0];
+    __int128 bound = ((__int128)xm * wm + bm) * mm;
+    *lo = -128;
+    *hi = 127;
+    if (bound > INT32_MAX) {
+        *hi = bound > ((__int128)1 << 62) ? (int64_t)1 << 62 : (int64_t)bound;
+        *lo = -*hi;
+    }
+}
+
+int eval_inonorm(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, int64_t *out,
+                 struct ort_diag *d)
+{
+    (void)d;
+    const struct ort_shape *s = &in_t(g, n, 0)->shape;
+    const struct ort_shape *sw = &in_t(g, n, 1)->shape, *sb = &in_t(g, n, 2)->shape;
+    int64_t count = ort_shape_count(s);
+    for (int64_t i = 0; i < count; i++)
+        out[i] = nn_inonorm((int32_t)in[0][i], (int32_t)in[1][ort_bcast_index(sw, s, i)],
+                            (int32_t)in[2][ort_bcast_index(sb, s, i)], (int32_t)n->p.coeff[0], (int32_t)n->p.log2d);
+    return 0;
+}
+
+/* ---- iLayerNorm ------------------------------------------------------- */
+
+NN_DEFINE_ILAYERNORM_ROW(ilayernorm_row_ref, int64_t, int64_t, int64_t, int64_t)
+
+int check_ilayernorm(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    int64_t D;
+    if (read_int_attr(g, n, "D", &D, 1, (int64_t)1 << 31, d) || read_levels(g, n, "n_levels", false, d) ||
+        check_row_input(g, n, d))
+        return -1;
+    n->p.log2d = log2_exact(D);
+    if (n->p.log2d < 0 || n->p.log2d > 31)
+        return ort_node_fail(g, n, d, "D = %" PRId64 " is not a power of two", D);
+    const struct ort_tensor *x = in_t(g, n, 0);
+    int64_t len = x->shape.dim[x->shape.rank - 1];
+    for (int k = 1; k < 3; k++) {
+        const struct ort_tensor *t = in_t(g, n, k);
+        char a[128];
+        if (!t->is_const || ort_shape_count(&t->shape) != len || t->shape.dim[t->shape.rank - 1] != len)
+            return ort_node_fail(g, n, d, "the %s must be a constant vector as long as the last axis (%" PRId64
+                                          "), got %s%s",
+                                 k == 1 ? "weight" : "bias", len, ort_shape_str(&t->shape, a, sizeof a),
+                                 t->is_const ? "" : " (not constant)");
+    }
+    return same_shape_out(g, n, d);
+}
+
+/* int8; but where the row's sums, kept in int32, may leave it, their
+ * bound (refused by the types pass, naming the node). */
+void range_ilayernorm(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    const struct ort_tensor *x = in_t(g, n, 0);
+    int64_t len = x->shape.dim[x->shape.rank - 1], xm = x->hi > -x->lo ? x->hi : -x->lo;
+    __int128 bound = (__int128)4 * xm * xm * len + xm * len;
+    *lo = -128;
+    *hi = 127;
+    if (bound > INT32_MAX) {
+        *hi = bound > ((__int128)1 << 62) ? (int64_t)1 << 62 : (int64_t)bound;
+        *lo = -*hi;
+    }
+}
+
+int eval_ilayernorm(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, int64_t *out,
+                    struct ort_diag *d)
+{
+    (void)d;
+    const struct ort_shape *s = &in_t(g, n, 0)->shape;
+    int64_t len = s->dim[s->rank - 1], rows = ort_shape_count(s) / len;
+    for (int64_t r = 0; r < rows; r++)
+        ilayernorm_row_ref(in[0] + r * len, in[1], in[2], out + r * len, (int32_t)len, (int32_t)n->p.log2d);
+    return 0;
+}
+
+/* ---- ITAMax, ITAPartialMax -------------------------------------------- */
+
+NN_DEFINE_ITAMAX_ROW(itamax_row_ref, int64_t, int64_t)
+NN_DEFINE_ITAPARTIALMAX_ROW(itapartialmax_row_ref, int64_t, int64_t)
+
+int check_itamax(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
+{
+    if (read_levels(g, n, "n_levels", true, d) || check_row_input(g, n, d))
+        return -1;
+    const struct ort_tensor *x = in_t(g, n, 0);
+    int64_t len = x->shape.dim[x->shape.rank - 1];
+    if (n->p.n_levels > 256 || n->p.n_levels < 4)
+        return ort_node_fail(g, n, d, "n_levels = %" PRId64 ": 4..256 supported", n->p.n_levels);
+    if (n->op->id == ORT_OPID_ITAPARTIALMAX) {
+        if (read_int_attr(g, n, "group_width", &n->p.coeff[0], 1, len, d))
+            return -1;
+        if (len % n->p.coeff[0])
+            return ort_node_fail(g, n, d, "group_width %" PRId64 " does not divide the row of %" PRId64,
+                                 n->p.coeff[0], len);
+    }
+    return same_shape_out(g, n, d);
+}
+
+/* inv >> shift with inv <= (levels - 1) (ITAMax), levels/2 - 1
+ * (ITAPartialMax): the maximum's term alone is 256. */
+void range_itamax(const struct ort_graph *g, const struct ort_node *n, int64_t *lo, int64_t *hi)
+{
+    (void)g;
+    *lo = 0;
+    *hi = n->op->id == ORT_OPID_ITAMAX ? n->p.n_levels - 1 : n->p.n_levels / 2 - 1;
+}
+
+int eval_itamax(const struct ort_graph *g, const struct ort_node *n, const int64_t *const *in, int64_t *out,
+                struct ort_diag *d)
+{
+    (void)d;
+    const struct ort_shape *s = &in_t(g, n, 0)->shape;
+    int64_t len = s->dim[s->rank - 1], rows = ort_shape_count(s) / len;
+    for (int64_t r = 0; r < rows; r++) {
+        if (n->op->id == ORT_OPID_ITAMAX)
+            itamax_row_ref(in[0] + r * len, out + r * len, (int32_t)len, (uint32_t)n->p.n_levels);
+        else
+            itapartialmax_row_ref(in[0] + r * len, out + r * len, (int32_t)len, (int32_t)n->p.coeff[0],
+                                  (uint32_t)n->p.n_levels);
     }
     return 0;
 }

@@ -36,6 +36,21 @@ void link_emit_mul(FILE *c, const struct ort_graph *g, const struct ort_node *n,
     fprintf(c, LINK_INDENT "v = v * %s;\n", side[0]);
 }
 
+/* Sub: the running value is always the minuend (Sub is not commutative:
+ * passes.c fuses it only with the running value as input 0). */
+int64_t link_eval_sub(const struct ort_graph *g, const struct ort_node *n, int64_t v, const int64_t *side)
+{
+    (void)g, (void)n;
+    return v - side[0];
+}
+
+void link_emit_sub(FILE *c, const struct ort_graph *g, const struct ort_node *n, int main_t,
+                   const int *side_t, const char *const *side)
+{
+    (void)g, (void)n, (void)main_t, (void)side_t;
+    fprintf(c, LINK_INDENT "v = v - %s;\n", side[0]);
+}
+
 int64_t link_eval_ihardswish(const struct ort_graph *g, const struct ort_node *n, int64_t v,
                              const int64_t *side)
 {
@@ -140,4 +155,34 @@ void link_emit_ilut(FILE *c, const struct ort_graph *g, const struct ort_node *n
     for (int i = 0; i < 256; i++)
         fprintf(c, "%s%" PRId64, i ? (i % 16 ? ", " : ",\n" LINK_INDENT "        ") : "", (int64_t)t[i]);
     fprintf(c, "};\n" LINK_INDENT "    v = lut_[(v + 128) & 255];\n" LINK_INDENT "}\n");
+}
+
+/* ---- iGELU, iNoNorm (nn_sem.h) ---------------------------------------- */
+
+int64_t link_eval_igelu(const struct ort_graph *g, const struct ort_node *n, int64_t v, const int64_t *side)
+{
+    (void)g, (void)side;
+    return nn_igelu((int32_t)v, (int32_t)n->p.coeff[0], (int32_t)n->p.coeff[1]);
+}
+
+void link_emit_igelu(FILE *c, const struct ort_graph *g, const struct ort_node *n, int main_t,
+                     const int *side_t, const char *const *side)
+{
+    (void)g, (void)main_t, (void)side_t, (void)side;
+    fprintf(c, LINK_INDENT "v = nn_igelu(v, %" PRId64 ", %" PRId64 ");\n", n->p.coeff[0], n->p.coeff[1]);
+}
+
+/* side: the weight, then the bias */
+int64_t link_eval_inonorm(const struct ort_graph *g, const struct ort_node *n, int64_t v, const int64_t *side)
+{
+    (void)g;
+    return nn_inonorm((int32_t)v, (int32_t)side[0], (int32_t)side[1], (int32_t)n->p.coeff[0], (int32_t)n->p.log2d);
+}
+
+void link_emit_inonorm(FILE *c, const struct ort_graph *g, const struct ort_node *n, int main_t,
+                       const int *side_t, const char *const *side)
+{
+    (void)g, (void)main_t, (void)side_t;
+    fprintf(c, LINK_INDENT "v = nn_inonorm(v, %s, %s, %" PRId64 ", %" PRId64 ");\n", side[0], side[1], n->p.coeff[0],
+            n->p.log2d);
 }

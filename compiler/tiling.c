@@ -9,6 +9,10 @@ static int64_t per_tile_bytes(const struct ort_tile_operand *o, int64_t tu)
     switch (o->mode) {
     case NN_ROWS: case NN_OUT_ROWS: return align4(tu * o->unit_bytes);
     case NN_OUT_COLS: return align4(tu * o->unit_bytes * o->rows);
+    case NN_HALO: {
+        int64_t cap = (tu - 1) * o->halo_step + o->halo_window;
+        return align4((cap < o->halo_h ? cap : o->halo_h) * o->unit_bytes * o->rows);
+    }
     default: return 0;
     }
 }
@@ -19,7 +23,7 @@ static int64_t need(const struct ort_tile_plan *p, int64_t tu)
     int nbuf = tu < p->units ? 2 : 1;
     int64_t total = 0;
     for (int i = 0; i < p->n; i++)
-        total += p->op[i].mode == NN_WHOLE ? align4(p->op[i].bytes)
+        total += p->op[i].mode == NN_WHOLE || p->op[i].mode == NN_SCRATCH ? align4(p->op[i].bytes)
                                            : nbuf * per_tile_bytes(&p->op[i], tu);
     return total;
 }
@@ -46,7 +50,8 @@ static bool demote_largest(struct ort_tile_plan *p, bool whole)
     int64_t best_bytes = 0;
     for (int i = 0; i < p->n; i++) {
         const struct ort_tile_operand *o = &p->op[i];
-        if (o->mode == NN_INPLACE || (o->mode == NN_WHOLE) != whole)
+        /* scratch has no copy elsewhere to fall back on */
+        if (o->mode == NN_INPLACE || o->mode == NN_SCRATCH || (o->mode == NN_WHOLE) != whole)
             continue;
         int64_t b = whole ? o->bytes : per_tile_bytes(o, 1);
         if (best < 0 || b > best_bytes) {
@@ -106,11 +111,14 @@ void ort_tile(struct ort_tile_plan *p, int64_t budget, int64_t unit_align, int64
         o->l1_off[0] = o->l1_off[1] = -1;
         if (o->mode == NN_INPLACE)
             continue;
-        int64_t b = o->mode == NN_WHOLE ? align4(o->bytes) : per_tile_bytes(o, tu);
-        for (int k = 0; k < (o->mode == NN_WHOLE ? 1 : nbuf); k++) {
+        bool once = o->mode == NN_WHOLE || o->mode == NN_SCRATCH;
+        int64_t b = once ? align4(o->bytes) : per_tile_bytes(o, tu);
+        for (int k = 0; k < (once ? 1 : nbuf); k++) {
             o->l1_off[k] = at;
             at += b;
         }
+        if (o->mode == NN_SCRATCH) /* the same buffer every tile (nn.h) */
+            o->l1_off[1] = o->l1_off[0];
     }
     p->l1_bytes = at;
 }

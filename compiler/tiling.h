@@ -27,6 +27,9 @@ struct ort_tile_operand {
     int64_t l1_off[2];   /* staging buffers in the L1 arena */
     int was;             /* the mode asked for */
     bool resident;       /* already in L1 (an L1 activation): never staged */
+    int64_t stride;      /* NN_OUT_COLS, NN_HALO: the distance of rows (planes) in L2, if
+                          * not the product's N columns */
+    int64_t halo_step, halo_pad, halo_window, halo_h; /* NN_HALO (nn.h), rows */
 };
 
 struct ort_tile_plan {

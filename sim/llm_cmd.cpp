@@ -1,10 +1,8 @@
-// `ortigia llm`: a llama2.c checkpoint, decoded greedily. Today only on the
-// host, by the float32 reference (compiler/llama_ref.h):
-//
-//   ortigia llm --reference MODEL.bin [--steps N] [--prompt-ids 1,2,3] [--tokenizer FILE]
-//
-// prints the ids run.c would print at temperature 0 (space-separated), or
-// their text with --tokenizer. Bad input: status 2 and the message.
+// `ortigia llm`: a llama2.c checkpoint, decoded greedily on the simulated
+// MCU (quantized by compiler/llm_quant.h, its token loop in
+// firmware/harness/llm.c), or on the host references (the float32 model of
+// compiler/llama_ref.h, the integer model). The figures and their writers
+// are sim/llm_report.h. Bad input: status 2 and the message.
 #include "nn_cmd.h"
 
 #include <cerrno>
@@ -15,10 +13,12 @@
 
 #include "options.h"
 #include "run.h"
+#include "session.h"
 
 #include <jansson.h>
 
 extern "C" {
+#include "llm_report.h"
 #include "llama2c.h"
 #include "llama_default.h"
 #include "llama_ref.h"
@@ -28,35 +28,47 @@ extern "C" {
 }
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <chrono>
 #include <cstring>
 
 namespace {
 
 const char *llm_usage()
 {
-    return "usage: ortigia llm [MODEL.bin] [--steps N] [--prompt-ids 1,2,3 | --prompt-len N] [-o DIR]\n"
-           "                   [--engine auto|cluster|npu]\n"
-           "                   [--config FILE] [--set KEY=VALUE]... [--max-cycles N]\n"
-           "       ortigia llm --reference float|int [MODEL.bin] [--steps N] [--prompt-ids 1,2,3 | --prompt-len N]\n"
-           "                   [--tokenizer FILE]\n"
+    return "usage: ortigia llm [MODEL.bin | --model MODEL.bin] [--tokens N | --steps N]\n"
+           "                   [--prompt-ids 1,2,3 | --prompt-len N]\n"
+           "                   [--json FILE] [--report FILE.html] [-o DIR] [--engine auto|cluster|npu]\n"
+           "                   [--config FILE] [--set KEY=VALUE]... [--max-cycles N] [--tokenizer FILE]\n"
+           "       ortigia llm --reference float|int [MODEL.bin] [--tokens N | --steps N]\n"
+           "                   [--prompt-ids 1,2,3 | --prompt-len N]\n"
            "\n"
            "Greedy decoding (temperature 0) of a llama2.c checkpoint (legacy or version 1\n"
-           "float32 .bin) by the float32 host reference; the same tokens as llama2.c's\n"
-           "run.c at -t 0. Without MODEL.bin: the embedded default model (microLlama's\n"
-           "shape, 512 tokens, context 256, deterministic weights: meaningless text).\n"
-           "  --reference        on the host reference (required: the simulator path is\n"
-           "                     not there yet)\n"
-           "  --steps N          positions to run, 1..seq_len (default 256, at most seq_len)\n"
+           "float32 .bin), quantized to int8 and run on the simulated MCU: the whole token\n"
+           "loop on the device, each position a power region. Without MODEL.bin: the\n"
+           "embedded default model (microLlama's shape, 512 tokens, context 256,\n"
+           "deterministic weights: meaningless text).\n"
+           "  --tokens N         tokens to generate after the prompt\n"
+           "  --steps N          positions in all, the prompt's included, 1..seq_len\n"
+           "                     (default 256, at most the model's seq_len)\n"
            "  --prompt-ids LIST  the sequence's first token ids, comma-separated (start with\n"
-           "                     1, BOS, as run.c's encoder does); default: BOS alone\n"
+           "                     1, BOS, as run.c's encoder does); default: BOS alone.\n"
+           "                     --prompt-tokens is the same\n"
            "  --prompt-len N     a prompt of N ids: BOS and the float model's greedy\n"
            "                     continuation from it (repeated if it ends early)\n"
-           "  --tokenizer FILE   a llama2.c tokenizer.bin: print text instead of ids\n"
-           "Prints the ids after the first (the prompt's, then the generated ones), or\n"
-           "their text; generation stops early when the model produces BOS.\n"
-           "A prompt of 2+ ids (within --steps) runs in prompt mode: its positions in one\n"
-           "prefill pass that fills the KV cache, then a step per generated token.\n";
+           "  --json FILE        the figures as JSON: per mode, per position, per component\n"
+           "  --report FILE      an HTML report: latency and energy per position, the layers\n"
+           "  -o DIR             keep the quantized model, the sources and llm.elf\n"
+           "  --engine E         the compiler's engine choice (default auto: by cost)\n"
+           "  --reference float  the float32 host model (llama2.c run.c's tokens)\n"
+           "  --reference int    the host integer model (the device's tokens, bit for bit)\n"
+           "  --tokenizer FILE   a llama2.c tokenizer.bin: print the text too\n"
+           "Prints `tokens: ` and the generated ids (then `text: ` and the sequence's\n"
+           "text with --tokenizer) on stdout; the figures (cycles/token, uJ/token per\n"
+           "mode) on stderr. Generation stops early when the model produces BOS.\n"
+           "A prompt of 2+ ids runs in prompt mode: its positions in one prefill pass\n"
+           "that fills the KV cache, then a step per generated token.\n";
 }
 
 /* "1,2,3" into ids; false with a message naming the bad item. */
@@ -82,19 +94,56 @@ bool parse_ids(const std::string &s, std::vector<int> *ids)
     return true;
 }
 
-/* The model on the simulated MCU: quantized, its step compiled with the
- * token-loop harness (firmware/harness/llm.c), run; the generated ids into
- * out, and each position's cycles. 0, or an exit status after the message. */
-/* A position's energy (J) and its band, from the run's power report. */
-struct TokenEnergy {
-    double j = 0, lo = 0, hi = 0;
+/* What a build of the model for the device made: the compiler's report
+ * and the sizes of the token loop's tables. */
+struct LlmBuild {
+    int64_t l1_used = 0, l2_used = 0, wmem_used = 0;
+    int steps = 0, npu_steps = 0;
+    std::vector<ort_llm_layer> layers; /* with a profiled build: every layer's steps */
+    std::vector<int> step_layer;       /* each step's index in layers */
 };
 
+/* "l3.q.acc (MatMul)" is layer 3's; the rest (the final norm, the
+ * classifier) is the head's. */
+std::string layer_of(const char *step_name)
+{
+    int l = 0, used = 0;
+    if (sscanf(step_name, "l%d.%n", &l, &used) == 1 && used > 0)
+        return "layer " + std::to_string(l);
+    return "head";
+}
+
+/* Prompt mode: the prompt's length when it runs as one prefill pass (2+
+ * ids, within the steps), else 0. */
+int llm_prefill_len(const std::vector<int> &prompt, int steps)
+{
+    return prompt.size() >= 2 && (int)prompt.size() <= steps ? (int)prompt.size() : 0;
+}
+
+/* A prompt of n ids, made deterministically: BOS, then the float model's
+ * greedy continuation from it (repeated if it ends early). False after
+ * the message. */
+bool make_prompt(const ort_llama_model &m, int n, std::vector<int> *prompt)
+{
+    std::vector<int> fl((size_t)n);
+    int nf = 0;
+    ort_diag d{};
+    if (n > 1 && ort_llama_generate(&m, nullptr, 0, n - 1, fl.data(), &nf, &d) != 0) {
+        fprintf(stderr, "ortigia: error: --prompt-len %d: %s\n", n, d.msg);
+        return false;
+    }
+    prompt->assign(1, ORT_LLAMA_BOS);
+    for (int k = 1; k < n; k++)
+        prompt->push_back(nf ? fl[(size_t)(k - 1) % (size_t)nf] : ORT_LLAMA_BOS + 1);
+    return true;
+}
+
 /* The model quantized over `steps` positions, its step compiled with the
- * token-loop harness into dir/llm.elf for the configuration's platform;
- * false with d set. */
+ * token-loop harness into dir/llm.elf for the configuration's platform
+ * (with `profile`, stamping each step's cycles); false with d set. */
 bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &dir,
-               const ort_config &config, ort_engine engine, ort_diag *d)
+               const ort_config &config, ort_engine engine, ort_diag *d, LlmBuild *out = nullptr,
+               bool profile = false)
 {
     ort_llm_q q{};
     ort_graph *g = nullptr, *pg = nullptr;
@@ -102,8 +151,7 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     const ort_target target = ort_target_of_config(config);
     ort_codegen_options co{}, po{};
     ort_codegen_report rep{}, prep{};
-    /* prompt mode: a prompt of 2+ ids, within the steps */
-    const int prefill = prompt.size() >= 2 && (int)prompt.size() <= steps ? (int)prompt.size() : 0;
+    const int prefill = llm_prefill_len(prompt, steps);
     std::string dir_flag = "-I" + dir, elf = dir + "/llm.elf";
     std::vector<std::string> srcs = {dir + "/network.c", dir + "/main.c", dir + "/weights.S", dir + "/inputs.S",
                                      dir + "/llm_tables.S"};
@@ -119,6 +167,7 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     co.engine = engine;
     co.firmware_dir = ort_firmware_src();
     co.harness = "llm";
+    co.profile = profile;
     if (ort_codegen(g, &co, &rep, d))
         goto out;
     if (prefill) {
@@ -134,6 +183,30 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     }
     if (ort_llm_write_device_files(&q, dir.c_str(), prompt.data(), (int)prompt.size(), steps, d))
         goto out;
+    if (out) {
+        const ort_llama_config &c = m.cfg;
+        int hs = c.dim / c.n_heads;
+        out->l1_used = rep.l1_peak + prep.l1_peak;
+        out->l2_used = rep.l2_peak + rep.l2_io_bytes + prep.l2_peak + prep.l2_io_bytes;
+        /* the weights, then the embedding table and the rotary matrices */
+        out->wmem_used = rep.wmem_bytes + prep.wmem_bytes + (int64_t)c.vocab_size * c.dim + (int64_t)steps * hs * hs;
+        out->steps = rep.steps;
+        out->npu_steps = rep.npu_steps;
+        for (int i = 0; i < rep.steps && rep.step_names; i++) {
+            std::string name = layer_of(rep.step_names[i]);
+            size_t k = 0;
+            while (k < out->layers.size() && name != out->layers[k].name)
+                k++;
+            if (k == out->layers.size()) {
+                ort_llm_layer l{};
+                snprintf(l.name, sizeof l.name, "%s", name.c_str());
+                out->layers.push_back(l);
+            }
+            out->layers[k].steps++;
+            out->layers[k].npu_steps += rep.step_engines && !strcmp(rep.step_engines[i], "npu");
+            out->step_layer.push_back((int)k);
+        }
+    }
     for (const std::string &s : srcs)
         src_ptrs.push_back(s.c_str());
     b.sources = src_ptrs.data();
@@ -161,10 +234,114 @@ out:
     return ok;
 }
 
+uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The positions the program has finished: in prompt mode the prefill's
+ * (ort_llm_prefill_cycles set), then the steps' up to the first zero in
+ * ort_llm_cycles. */
+int positions_done(const OrtSession &s, int steps, int prefill)
+{
+    std::vector<uint8_t> c, p;
+    if (!s.read_symbol("ort_llm_cycles", 4 * (size_t)steps, &c))
+        return 0;
+    int k = 0;
+    if (prefill) {
+        if (!s.read_symbol("ort_llm_prefill_cycles", 4, &p) || !le32(p.data()))
+            return 0;
+        k = prefill;
+    }
+    while (k < steps && le32(&c[4 * (size_t)k]))
+        k++;
+    return k;
+}
+
+/* Each layer's cycles in one position, from a build that stamps every
+ * step's cycles (dir/profile), run in a child process (a process holds
+ * one simulation) until its first position ends. False when it cannot. */
+bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &dir,
+                    const ort_config &config, ort_engine engine, std::vector<ort_llm_layer> *layers)
+{
+    int fds[2];
+    if (pipe(fds))
+        return false;
+    fflush(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        std::string pdir = dir + "/profile";
+        ort_diag d{};
+        LlmBuild built;
+        std::string err;
+        OrtSessionOptions so;
+        so.config = config;
+        so.uart = fopen("/dev/null", "w");
+        so.max_cycles = 4000000000ull;
+        std::unique_ptr<OrtSession> s;
+        bool ok = (mkdir(pdir.c_str(), 0777) == 0 || errno == EEXIST) &&
+                  build_llm(m, prompt, steps, pdir, config, engine, &d, &built, true) &&
+                  (s = OrtSession::create(so, &err)) && s->load(pdir + "/llm.elf", &err);
+        /* the first step: position 0, or the first after the prefill */
+        const int pre = llm_prefill_len(prompt, steps);
+        OrtStop stop = OrtStop::Paused;
+        for (uint64_t until = 1000000; ok && stop == OrtStop::Paused && positions_done(*s, steps, pre) <= pre;
+             until += 1000000)
+            stop = s->run(until);
+        ok = ok && positions_done(*s, steps, pre) > pre;
+        std::vector<uint8_t> c;
+        std::vector<uint8_t> first;
+        if (ok && s->read_symbol("ort_step_cycles", 4 * (size_t)built.steps, &c) &&
+            s->read_symbol("ort_llm_cycles", 4 * (size_t)(pre + 1), &first)) {
+            uint64_t network = 0;
+            for (int i = 0; i < built.steps; i++) {
+                built.layers[(size_t)built.step_layer[(size_t)i]].cycles += le32(&c[4 * (size_t)i]);
+                network += le32(&c[4 * (size_t)i]);
+            }
+            /* the rest of the position: the harness's work around the network */
+            ort_llm_layer loop{};
+            snprintf(loop.name, sizeof loop.name, "token loop");
+            const uint32_t step = le32(&first[4 * (size_t)pre]);
+            loop.cycles = step > network ? step - network : 0;
+            built.layers.push_back(loop);
+            ssize_t n = (ssize_t)(built.layers.size() * sizeof(ort_llm_layer));
+            ok = write(fds[1], built.layers.data(), (size_t)n) == n;
+        }
+        _exit(ok ? 0 : 1);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return false;
+    }
+    ort_llm_layer l;
+    while (read(fds[0], &l, sizeof l) == (ssize_t)sizeof l)
+        layers->push_back(l);
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 && !layers->empty();
+}
+
+/* What a device run gave: the generated ids, the spans (power regions)
+ * with their energy, the components' energy per mode, the run's totals. */
+struct LlmDeviceRun {
+    std::vector<int> tokens;
+    std::vector<ort_llm_span> spans;
+    std::vector<ort_llm_component> components;
+    LlmBuild build;
+    std::vector<ort_llm_layer> layers;
+    uint64_t run_cycles = 0;
+    double energy_j = 0, energy_low_j = 0, energy_high_j = 0, frequency_mhz = 0, wall_s = 0;
+};
+
+/* The model on the simulated MCU: quantized, its step compiled with the
+ * token-loop harness (firmware/harness/llm.c), run with a progress line
+ * on a terminal. 0, or an exit status after the message. */
 int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &keep_dir,
-                  const ort_config &config, ort_engine engine, uint64_t max_cycles, std::vector<int> *out,
-                  std::vector<uint32_t> *cycles, uint64_t *run_cycles, std::vector<TokenEnergy> *energy,
-                  uint32_t *prefill_cycles)
+                  const ort_config &config, ort_engine engine, uint64_t max_cycles, bool layers,
+                  LlmDeviceRun *out)
 {
     char tmpl[] = "/tmp/ortigia-llm-XXXXXX";
     std::string dir = keep_dir;
@@ -177,61 +354,97 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
     }
     ort_diag d{};
     int status = 2;
-    std::string elf = dir + "/llm.elf";
-    OrtRunOptions ro;
-    std::vector<OrtMemDump> dumps(4);
-    if (!build_llm(m, prompt, steps, dir, config, engine, &d))
-        goto fail;
-    ro.config = config;
-    ro.elf_path = elf;
-    ro.quiet = true;
-    ro.max_cycles = max_cycles;
-    dumps[0].symbol = "ort_llm_count", dumps[0].size = 4;
-    dumps[1].symbol = "ort_llm_tokens", dumps[1].size = (uint32_t)(4 * steps);
-    dumps[2].symbol = "ort_llm_cycles", dumps[2].size = (uint32_t)(4 * steps);
-    dumps[3].symbol = "ort_llm_prefill_cycles", dumps[3].size = 4; /* prompt mode */
-    ro.dumps = &dumps;
-    ro.power_json_path = dir + "/power.json"; /* each token is a region */
-    ro.cycles = run_cycles;
-    status = ort_run(ro);
-    if (status != 0) {
-        fprintf(stderr, "ortigia: error: the model's program ended with status %d\n", status);
+    std::string err;
+    std::unique_ptr<OrtSession> s;
+    OrtSessionOptions so;
+    so.config = config;
+    so.energy = true; /* each position is a region */
+    so.max_cycles = max_cycles;
+    so.uart = stderr;
+    if (!build_llm(m, prompt, steps, dir, config, engine, &d, &out->build)) {
+        fprintf(stderr, "ortigia: error: the quantized model does not build for this platform: %s\n", d.msg);
+        goto done;
+    }
+    if (layers && !profile_layers(m, prompt, steps, dir, config, engine, &out->layers))
+        fprintf(stderr, "ortigia: warning: the layers' cycles could not be measured (the profiled build)\n");
+    if (!(s = OrtSession::create(so, &err)) || !s->load(dir + "/llm.elf", &err)) {
+        fprintf(stderr, "ortigia: error: %s\n", err.c_str());
         goto done;
     }
     {
-        auto word = [&](const OrtMemDump &dm, size_t k) {
-            const uint8_t *p = dm.bytes.data() + 4 * k;
-            return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-        };
-        uint32_t n = word(dumps[0], 0);
-        for (uint32_t k = 0; k < n && k < (uint32_t)steps; k++)
-            out->push_back((int)word(dumps[1], k));
-        for (int k = 0; k < steps; k++)
-            cycles->push_back(word(dumps[2], (size_t)k));
-        *prefill_cycles = word(dumps[3], 0);
+        const bool tty = isatty(STDERR_FILENO);
+        const uint64_t chunk = 8000000; /* about half a second of simulation */
+        auto t0 = std::chrono::steady_clock::now();
+        uint64_t until = chunk;
+        while (s->run(until) == OrtStop::Paused) {
+            if (tty) {
+                double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                int done_pos = positions_done(*s, steps, llm_prefill_len(prompt, steps));
+                fprintf(stderr, "\rortigia: llm: %d/%d positions, %.1f M simulated cycles/s, ETA %.0f s\033[K",
+                        done_pos, steps, t > 0 ? (double)until / t / 1e6 : 0.0,
+                        done_pos ? t / done_pos * (steps - done_pos) : 0.0);
+                fflush(stderr);
+            }
+            until += chunk;
+        }
+        if (tty)
+            fprintf(stderr, "\r\033[K");
     }
     {
-        json_error_t jerr;
-        json_t *root = json_load_file(ro.power_json_path.c_str(), 0, &jerr);
-        json_t *regions = root ? json_object_get(root, "regions") : nullptr;
-        size_t i;
-        json_t *r;
-        energy->assign((size_t)steps, TokenEnergy{});
-        json_array_foreach(regions, i, r) {
-            json_int_t id = json_integer_value(json_object_get(r, "id"));
-            if (id >= 1 && id <= steps) {
-                TokenEnergy &e = (*energy)[(size_t)id - 1];
-                e.j = json_number_value(json_object_get(r, "energy_j"));
-                e.lo = json_number_value(json_object_get(r, "energy_j_low"));
-                e.hi = json_number_value(json_object_get(r, "energy_j_high"));
+        const OrtRunResult &r = s->result();
+        if (r.stop != OrtStop::Halted || r.status != 0) {
+            for (const std::string &line : r.diagnostics)
+                fprintf(stderr, "%s\n", line.c_str());
+            fprintf(stderr, "ortigia: error: the model's program did not end normally (%s, status %d)\n",
+                    r.reason, r.status);
+            status = r.status ? r.status : 1;
+            goto done;
+        }
+        out->run_cycles = r.cycles;
+        out->frequency_mhz = r.frequency_mhz;
+        out->wall_s = r.wall_s;
+        if (r.energy) {
+            out->energy_j = r.energy->total_j;
+            out->energy_low_j = r.energy->total_low_j;
+            out->energy_high_j = r.energy->total_high_j;
+            for (unsigned i = 0; i < r.energy->n; i++) {
+                ort_llm_component c{};
+                snprintf(c.name, sizeof c.name, "%s", r.energy->activity[i].name);
+                out->components.push_back(c);
             }
         }
-        json_decref(root);
+        std::vector<uint8_t> cnt, ids;
+        if (!s->read_symbol("ort_llm_count", 4, &cnt) || !s->read_symbol("ort_llm_tokens", 4 * (size_t)steps, &ids)) {
+            fprintf(stderr, "ortigia: error: the model's program has no ort_llm_count or ort_llm_tokens\n");
+            goto done;
+        }
+        /* the prompt's ids after the first are fed, not generated */
+        int fed = prompt.size() > 1 ? (int)prompt.size() - 1 : 0;
+        for (uint32_t k = (uint32_t)fed; k < le32(cnt.data()) && k < (uint32_t)steps; k++)
+            out->tokens.push_back((int)le32(&ids[4 * (size_t)k]));
+        /* Each region is a position ("prompt token", "token") or a pass
+           over the prompt's ("prefill"). */
+        int position = 0;
+        for (const ort_power_region &rg : r.regions.list) {
+            if (rg.depth || !rg.report)
+                continue;
+            ort_llm_span sp{};
+            bool prefill = !strcmp(rg.label, "prefill");
+            sp.first_position = position;
+            sp.positions = prefill ? (int)prompt.size() : 1;
+            sp.mode = prefill || !strcmp(rg.label, "prompt token") ? ORT_LLM_PROMPT : ORT_LLM_AUTOREGRESSIVE;
+            sp.begin = rg.begin;
+            sp.cycles = rg.end - rg.begin;
+            sp.energy_j = rg.report->total_j;
+            sp.energy_low_j = rg.report->total_low_j;
+            sp.energy_high_j = rg.report->total_high_j;
+            for (unsigned i = 0; i < rg.report->n && i < out->components.size(); i++)
+                out->components[i].energy_j[sp.mode] += rg.report->energy[i].total_j;
+            out->spans.push_back(sp);
+            position += sp.positions;
+        }
     }
     status = 0;
-    goto done;
-fail:
-    fprintf(stderr, "ortigia: error: %s\n", d.msg);
 done:
     if (keep_dir.empty()) {
         std::string rm = "rm -rf '" + dir + "'";
@@ -268,18 +481,23 @@ int ort_build_llm_folder(const std::string &model_path, int steps, const std::ve
 int ort_cmd_llm(int argc, char **argv)
 {
     std::string reference_kind;
-    uint64_t steps = 0;
-    std::string prompt_text, tokenizer_path, keep_dir;
+    uint64_t steps = 0, tokens = 0;
+    std::string prompt_text, tokenizer_path, keep_dir, model_path, json_path, report_path;
     uint64_t prompt_len = 0;
     OrtPlatformOptions platform;
     int engine = 0;
     std::vector<OrtOption> table = {
         {"--reference", nullptr, OrtOption::STRING, &reference_kind},
+        {"--model", nullptr, OrtOption::STRING, &model_path},
         OrtOption::count("--steps", &steps, 1, "a positive number of positions"),
+        OrtOption::count("--tokens", &tokens, 1, "a positive number of tokens"),
         {"--prompt-ids", nullptr, OrtOption::STRING, &prompt_text},
+        {"--prompt-tokens", nullptr, OrtOption::STRING, &prompt_text},
         OrtOption::count("--prompt-len", &prompt_len, 1, "a positive number of prompt ids"),
         {"--tokenizer", nullptr, OrtOption::STRING, &tokenizer_path},
         {"-o", nullptr, OrtOption::STRING, &keep_dir},
+        {"--json", nullptr, OrtOption::STRING, &json_path},
+        {"--report", nullptr, OrtOption::STRING, &report_path},
         /* In enum ort_engine's order. */
         OrtOption::choice("--engine", &engine, {"auto", "cluster", "npu"}),
     };
@@ -288,14 +506,45 @@ int ort_cmd_llm(int argc, char **argv)
     int st = ort_parse_options("llm", llm_usage(), argc, argv, table, &model, 1, "model");
     if (st >= 0)
         return st;
+    if (!model_path.empty()) {
+        if (!model.empty()) {
+            fprintf(stderr, "ortigia: error: two models: %s and --model %s\n", model[0].c_str(), model_path.c_str());
+            return 2;
+        }
+        model.push_back(model_path);
+    }
     if (!reference_kind.empty() && reference_kind != "float" && reference_kind != "int") {
         fprintf(stderr, "ortigia: error: --reference %s: float (the float32 model) or int (the int8 model "
                         "Ortigia quantizes)\n", reference_kind.c_str());
         return 2;
     }
+    if (steps && tokens) {
+        fprintf(stderr, "ortigia: error: --steps and --tokens: give one (positions in all, or tokens to "
+                        "generate after the prompt)\n");
+        return 2;
+    }
+    if (!reference_kind.empty() && (!json_path.empty() || !report_path.empty())) {
+        fprintf(stderr, "ortigia: error: --json and --report describe a run on the simulated MCU, not "
+                        "--reference %s\n", reference_kind.c_str());
+        return 2;
+    }
     std::vector<int> prompt;
     if (!prompt_text.empty() && !parse_ids(prompt_text, &prompt))
         return 2;
+    if (prompt_len && !prompt_text.empty()) {
+        fprintf(stderr, "ortigia: error: --prompt-len %llu: give --prompt-ids or --prompt-len, not both\n",
+                (unsigned long long)prompt_len);
+        return 2;
+    }
+    /* before a run of minutes, not after it */
+    for (const std::string *path : {&json_path, &report_path}) {
+        size_t slash = path->rfind('/');
+        std::string folder = slash == std::string::npos ? "." : slash ? path->substr(0, slash) : "/";
+        if (!path->empty() && access(folder.c_str(), W_OK) != 0) {
+            fprintf(stderr, "ortigia: error: %s: cannot write there: %s\n", path->c_str(), strerror(errno));
+            return 2;
+        }
+    }
 
     ort_diag d{};
     ort_llama_model m;
@@ -307,31 +556,31 @@ int ort_cmd_llm(int argc, char **argv)
     ort_llama_tokenizer tok{};
     std::vector<int> out;
     int n = 0;
+    const bool prompt_made = !prompt_len || make_prompt(m, (int)prompt_len, &prompt);
+    /* the prompt's ids after the first are fed to the model, not generated */
+    const int fed = prompt.size() > 1 ? (int)prompt.size() - 1 : 0;
+    if (!prompt_made)
+        goto done;
+    for (size_t i = 0; i < prompt.size(); i++)
+        if (prompt[i] >= m.cfg.vocab_size) {
+            fprintf(stderr, "ortigia: error: --prompt-ids: id %d (item %zu) is outside the model's vocabulary "
+                            "of %d\n", prompt[i], i + 1, m.cfg.vocab_size);
+            goto done;
+        }
+    if (tokens)
+        steps = (uint64_t)fed + tokens;
     if (steps > (uint64_t)m.cfg.seq_len) {
-        fprintf(stderr, "ortigia: error: --steps %llu: the model's sequences are at most %d long\n",
-                (unsigned long long)steps, m.cfg.seq_len);
+        fprintf(stderr, "ortigia: error: %s %llu: the model's context is %d positions%s\n",
+                tokens ? "--tokens" : "--steps", (unsigned long long)(tokens ? tokens : steps), m.cfg.seq_len,
+                tokens && fed ? " (the prompt takes some)" : "");
         goto done;
     }
     if (steps == 0)
         steps = m.cfg.seq_len < 256 ? (uint64_t)m.cfg.seq_len : 256; /* run.c's default */
-    if (prompt_len) {
-        /* a prompt of N ids made deterministically: BOS, then the float
-           model's greedy continuation (repeated if it ends early) */
-        if (!prompt_text.empty() || prompt_len > steps) {
-            fprintf(stderr, "ortigia: error: --prompt-len %llu: %s\n", (unsigned long long)prompt_len,
-                    prompt_text.empty() ? "longer than --steps" : "give --prompt-ids or --prompt-len, not both");
-            goto done;
-        }
-        std::vector<int> fl(prompt_len);
-        int nf = 0;
-        if (prompt_len > 1 &&
-            ort_llama_generate(&m, nullptr, 0, (int)prompt_len - 1, fl.data(), &nf, &d) != 0) {
-            fprintf(stderr, "ortigia: error: %s\n", d.msg);
-            goto done;
-        }
-        prompt.assign(1, ORT_LLAMA_BOS);
-        for (uint64_t k = 1; k < prompt_len; k++)
-            prompt.push_back(nf ? fl[(size_t)(k - 1) % (size_t)nf] : ORT_LLAMA_BOS + 1);
+    if (steps <= (uint64_t)fed) {
+        fprintf(stderr, "ortigia: error: --steps %llu: the prompt has %zu ids, so nothing would be generated "
+                        "(give more positions, or --tokens)\n", (unsigned long long)steps, prompt.size());
+        goto done;
     }
     if (!tokenizer_path.empty() &&
         ort_llama_tokenizer_load(tokenizer_path.c_str(), m.cfg.vocab_size, &tok, &d) != 0) {
@@ -340,58 +589,62 @@ int ort_cmd_llm(int argc, char **argv)
     }
     out.resize(steps);
     if (reference_kind.empty()) {
-        std::vector<int> ids;
-        std::vector<uint32_t> cyc;
-        std::vector<TokenEnergy> en;
-        uint64_t run_cycles = 0;
         ort_config config;
         ort_config_defaults(&config);
         if (!ort_config_apply(&config, platform.config_path, platform.sets))
             goto done;
-        uint32_t pre_cycles = 0;
+        LlmDeviceRun run;
         status = run_on_device(m, prompt, (int)steps, keep_dir, config, (ort_engine)engine,
-                               platform.max_cycles ? platform.max_cycles : 4000000000ull, &ids, &cyc, &run_cycles,
-                               &en, &pre_cycles);
+                               platform.max_cycles ? platform.max_cycles : 4000000000ull,
+                               !report_path.empty() || !json_path.empty(), &run);
         if (status)
             goto done;
         status = 2;
-        n = (int)ids.size();
-        for (int i = 0; i < n; i++)
-            out[(size_t)i] = ids[(size_t)i];
-        /* per mode: the prompt's positions (in prompt mode one prefill
-           pass, region 1; else one by one) and the generated ones */
-        const size_t pre = prompt.size() >= 2 && prompt.size() <= steps ? prompt.size() : 0;
-        if (pre && pre_cycles) {
-            double s = pre_cycles / 360e6, uj = en.empty() ? 0 : en[0].j * 1e6;
-            fprintf(stderr, "prompt (prefill): %zu positions in one pass, %u cycles (%.0f cycles/token, %.2f ms), "
-                            "%.2f uJ (band %.2f .. %.2f), %.1f mW\n",
-                    pre, pre_cycles, (double)pre_cycles / (double)pre, s * 1e3, uj,
-                    en.empty() ? 0 : en[0].lo * 1e6, en.empty() ? 0 : en[0].hi * 1e6, uj * 1e-6 / s * 1e3);
+        /* out holds the ids after the first, as the references give them */
+        n = 0;
+        for (int i = 0; i < fed && i < (int)steps; i++)
+            out[(size_t)n++] = prompt[(size_t)i + 1];
+        for (int id : run.tokens)
+            if (n < (int)steps)
+                out[(size_t)n++] = id;
+        std::string name = model.empty() ? std::string("the embedded default model") : model[0];
+        ort_llm_result res{};
+        res.model = name.c_str();
+        res.layers = m.cfg.n_layers;
+        res.dim = m.cfg.dim;
+        res.heads = m.cfg.n_heads;
+        res.kv_heads = m.cfg.n_kv_heads;
+        res.vocab = m.cfg.vocab_size;
+        res.context = (int)steps;
+        res.frequency_mhz = run.frequency_mhz;
+        std::vector<int> bos_prompt = prompt.empty() ? std::vector<int>{ORT_LLAMA_BOS} : prompt;
+        res.prompt = bos_prompt.data();
+        res.n_prompt = (int)bos_prompt.size();
+        res.tokens = run.tokens.data();
+        res.n_tokens = (int)run.tokens.size();
+        res.spans = run.spans.data();
+        res.n_spans = (int)run.spans.size();
+        res.components = run.components.data();
+        res.n_components = (int)run.components.size();
+        res.layer_cycles = run.layers.data();
+        res.n_layer_cycles = (int)run.layers.size();
+        res.memory[0] = {"L1", run.build.l1_used, config.l1_size};
+        res.memory[1] = {"L2", run.build.l2_used, config.l2_size};
+        res.memory[2] = {"weight memory", run.build.wmem_used, config.wmem_size};
+        res.steps = run.build.steps;
+        res.npu_steps = run.build.npu_steps;
+        res.run_cycles = run.run_cycles;
+        res.run_energy_j = run.energy_j;
+        res.run_energy_low_j = run.energy_low_j;
+        res.run_energy_high_j = run.energy_high_j;
+        res.wall_s = run.wall_s;
+        ort_llm_print_summary(stderr, &res);
+        char err[512];
+        if ((!json_path.empty() && !ort_llm_write_json(json_path.c_str(), &res, err, sizeof err)) ||
+            (!report_path.empty() && !ort_llm_write_html(report_path.c_str(), &res, err, sizeof err))) {
+            fprintf(stderr, "ortigia: error: %s\n", err);
+            goto done;
         }
-        uint64_t c[2] = {0, 0};
-        TokenEnergy e[2];
-        int cnt[2] = {0, 0};
-        for (size_t k = pre; k < cyc.size() && cyc[k]; k++) {
-            int mode = !pre && (int)k < (int)prompt.size() - 1 ? 0 : 1;
-            c[mode] += cyc[k];
-            cnt[mode]++;
-            if (k < en.size()) {
-                e[mode].j += en[k].j;
-                e[mode].lo += en[k].lo;
-                e[mode].hi += en[k].hi;
-            }
-        }
-        const char *names[2] = {"prompt", "autoregressive"};
-        for (int md = 0; md < 2; md++) {
-            if (!cnt[md])
-                continue;
-            double cpt = (double)c[md] / cnt[md], s = cpt / 360e6, uj = e[md].j / cnt[md] * 1e6;
-            fprintf(stderr, "%s: %d positions, %.0f cycles/token (%.2f ms/token, %.1f tokens/s at 360 MHz), "
-                            "%.2f uJ/token (band %.2f .. %.2f), %.1f mW\n",
-                    names[md], cnt[md], cpt, s * 1e3, 1.0 / s, uj, e[md].lo / cnt[md] * 1e6,
-                    e[md].hi / cnt[md] * 1e6, uj * 1e-6 / s * 1e3);
-        }
-        fprintf(stderr, "run: %llu cycles\n", (unsigned long long)run_cycles);
     } else if (reference_kind == "float") {
         if (ort_llama_generate(&m, prompt.data(), (int)prompt.size(), (int)steps, out.data(), &n, &d) != 0) {
             fprintf(stderr, "ortigia: error: %s\n", d.msg);
@@ -407,7 +660,7 @@ int ort_cmd_llm(int argc, char **argv)
             fprintf(stderr, "ortigia: error: cannot create a temporary folder\n");
             goto done;
         }
-        const int pre = prompt.size() >= 2 && prompt.size() <= steps ? (int)prompt.size() : 0; /* prompt mode */
+        const int pre = llm_prefill_len(prompt, (int)steps); /* prompt mode, as on the device */
         int ok = ort_llm_quantize_prefill(&m, (int)steps, pre, dir, &q, &d) == 0 &&
                  ort_llm_int_generate(&q, prompt.data(), (int)prompt.size(), (int)steps, nullptr, 0, out.data(),
                                       &n, &d) == 0;
@@ -438,10 +691,12 @@ int ort_cmd_llm(int argc, char **argv)
             goto done;
         }
     }
-    if (tokenizer_path.empty()) {
-        for (int i = 0; i < n; i++)
-            printf(i ? " %d" : "%d", out[(size_t)i]);
-    } else {
+    /* the generated ids, the prompt's excluded; and their text */
+    fputs("tokens:", stdout);
+    for (int i = fed; i < n; i++)
+        printf(" %d", out[(size_t)i]);
+    if (!tokenizer_path.empty()) {
+        fputs("\ntext: ", stdout);
         int prev = prompt.empty() ? ORT_LLAMA_BOS : prompt[0];
         for (int i = 0; i < n; i++) {
             const char *piece = ort_llama_decode(&tok, prev, out[(size_t)i]);

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -223,7 +225,9 @@ int ort_build_network_folder(const std::string &dir, const ort_config &config,
 {
     NnOptions o;
     o.config = config;
-    o.model = dir + "/network.onnx";
+    /* a test folder, or an ONNX file alone (its inputs zeros) */
+    const bool onnx_file = dir.size() > 5 && dir.compare(dir.size() - 5, 5, ".onnx") == 0;
+    o.model = onnx_file ? dir : dir + "/network.onnx";
     const ort_target target = ort_target_of_config(o.config);
     ort_diag d{};
     if (ort_target_check(&target, &d))
@@ -231,10 +235,10 @@ int ort_build_network_folder(const std::string &dir, const ort_config &config,
     o.l1_budget = l1_budget > 0 ? l1_budget : ort_target_default_l1_budget(&target);
     o.engine = engine == "npu" ? ORT_ENGINE_NPU : engine == "cluster" ? ORT_ENGINE_CLUSTER : ORT_ENGINE_AUTO;
     NpzHolder inputs;
-    if (ort_npz_read((dir + "/inputs.npz").c_str(), &inputs.npz, &d))
+    if (!onnx_file && ort_npz_read((dir + "/inputs.npz").c_str(), &inputs.npz, &d))
         return fail(d);
     GraphHolder gh;
-    return compile_network(o, outdir, false, &inputs.npz, nullptr, gh, false);
+    return compile_network(o, outdir, false, onnx_file ? nullptr : &inputs.npz, nullptr, gh, false);
 }
 
 int ort_cmd_compile(int argc, char **argv)
@@ -591,4 +595,71 @@ int ort_cmd_test_network(int argc, char **argv)
         return fail(d);
     printf("Errors: %lld out of %lld\n", errors, total);
     return errors ? 1 : 0;
+}
+
+/* A test folder's graph and expected outputs, loaded once per process: a
+ * sweep loads them before it forks its points, which then share them. */
+struct NetworkCheck {
+    NpzHolder inputs, expected;
+    GraphHolder gh;
+    std::string error;
+};
+
+static NetworkCheck &network_check(const std::string &dir)
+{
+    static std::map<std::string, std::unique_ptr<NetworkCheck>> loaded;
+    std::unique_ptr<NetworkCheck> &c = loaded[dir];
+    if (!c) {
+        c.reset(new NetworkCheck);
+        ort_diag d{};
+        if (ort_npz_read((dir + "/inputs.npz").c_str(), &c->inputs.npz, &d) ||
+            ort_npz_read((dir + "/outputs.npz").c_str(), &c->expected.npz, &d) ||
+            !(c->gh.g = ort_frontend((dir + "/network.onnx").c_str(), &c->inputs.npz, true, &d)))
+            c->error = d.msg;
+    }
+    return *c;
+}
+
+bool ort_prepare_network_check(const std::string &dir, std::string *err)
+{
+    const NetworkCheck &c = network_check(dir);
+    *err = c.error;
+    return c.error.empty();
+}
+
+bool ort_check_network_outputs(const std::string &dir,
+                               const std::function<bool(const std::string &, size_t, std::vector<uint8_t> *)> &read,
+                               long long *errors, long long *total, std::string *err)
+{
+    NetworkCheck &c = network_check(dir);
+    if (!c.error.empty()) {
+        *err = c.error;
+        return false;
+    }
+    const ort_graph *g = c.gh.g;
+    ort_diag d{};
+    std::vector<std::vector<int64_t>> results;
+    std::vector<int64_t *> outs;
+    for (int i = 0; i < g->n_outputs; i++) {
+        const ort_tensor &t = g->tensors[g->outputs[i]];
+        size_t n = (size_t)ort_shape_count(&t.shape);
+        int es = ort_dtype_size(t.storage);
+        std::vector<uint8_t> bytes;
+        std::string symbol = "ort_output_" + std::to_string(i);
+        if (!read(symbol, n * (size_t)es, &bytes)) {
+            *err = "symbol '" + symbol + "' not found in memory";
+            return false;
+        }
+        std::vector<int64_t> v(n);
+        for (size_t k = 0; k < n; k++)
+            v[k] = decode(&bytes[k * (size_t)es], t.storage);
+        results.push_back(std::move(v));
+    }
+    for (auto &r : results)
+        outs.push_back(r.data());
+    if (ort_compare_outputs(g, outs.data(), &c.expected.npz, errors, total, nullptr, &d)) {
+        *err = d.msg;
+        return false;
+    }
+    return true;
 }

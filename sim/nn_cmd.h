@@ -3,6 +3,7 @@
 #ifndef ORTIGIA_NN_CMD_H
 #define ORTIGIA_NN_CMD_H
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,17 @@ int ort_cmd_power_fit(int argc, char **argv);
 int ort_build_network_folder(const std::string &dir, const ort_config &config,
                              const std::string &outdir, int64_t l1_budget = 0,
                              const std::string &engine = "auto");
+
+/* A Deeploy-style test folder's outputs (DIR/outputs.npz) against the
+   network's outputs in a finished run's memory (`read`: n bytes at an ELF
+   symbol, ort_output_i): the elements compared and those that differ;
+   false with a message when the folder or the memory cannot be read. The
+   folder's graph and expected outputs are loaded once per process;
+   ort_prepare_network_check loads them ahead (before a fork). */
+bool ort_prepare_network_check(const std::string &dir, std::string *err);
+bool ort_check_network_outputs(const std::string &dir,
+                               const std::function<bool(const std::string &, size_t, std::vector<uint8_t> *)> &read,
+                               long long *errors, long long *total, std::string *err);
 
 /* The compiler's target for a configuration (memories, cores, DMA). */
 ort_target ort_target_of_config(const ort_config &c);

@@ -30,6 +30,11 @@
 #include "run.h"
 #include "session.h"
 
+extern "C" {
+#include "elf_loader.h"
+#include "platform_map.h"
+}
+
 namespace {
 
 /* One parameter of a point: a configuration key and its value as JSON
@@ -64,7 +69,23 @@ struct Spec {
     std::vector<std::string> keys; /* the varied keys, in column order */
     std::vector<Point> points;
     uint64_t max_cycles = 0;
+    std::vector<std::string> metrics; /* "metrics": the columns to keep (empty: all) */
 };
+
+/* A row's measured columns, in the CSV's order ("energy_by_component" and
+   "regions" stand for their groups of columns). */
+const char *const all_metrics[] = {"cycles", "network_cycles", "cycles_per_token", "uj_per_token", "instructions",
+                                   "seconds", "energy_j", "average_power_w", "energy_by_component",
+                                   "energy_j_low", "energy_j_high", "average_power_w_low", "average_power_w_high",
+                                   "output_errors", "l1_bytes", "l2_bytes", "wmem_bytes", "regions", "sim_wall_s", "wall_s",
+                                   nullptr};
+
+/* A network workload that is an ONNX file rather than a test folder: run
+   on zero inputs, its outputs not checked. */
+bool is_onnx_file(const std::string &path)
+{
+    return path.size() > 5 && path.compare(path.size() - 5, 5, ".onnx") == 0;
+}
 
 /* "unknown key 'x' (nearest: a, b, c)". */
 std::string unknown_key(const std::string &key)
@@ -162,7 +183,7 @@ bool read_params(json_t *obj, const char *what, std::vector<Param> *out, std::st
 bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err)
 {
     static const char *const allowed[] = {"workload", "grid", "list", "sample", "set", "config", "max_cycles",
-                                          "description", nullptr};
+                                          "metrics", "description", nullptr};
     const char *key;
     json_t *v;
     json_object_foreach(root, key, v) {
@@ -171,7 +192,8 @@ bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err
             ok |= strcmp(*a, key) == 0;
         if (!ok) {
             *err = path + ": unknown field '" + key +
-                   "' (a spec has workload, grid, list or sample, and optionally set, config, max_cycles)";
+                   "' (a spec has workload, grid, list or sample, and optionally set, config, max_cycles, "
+                   "metrics)";
             return false;
         }
     }
@@ -224,6 +246,30 @@ bool parse_spec(json_t *root, const std::string &path, Spec *s, std::string *err
             return false;
         }
         s->config_path = json_string_value(c);
+    }
+    if (json_t *ms = json_object_get(root, "metrics")) {
+        size_t i;
+        json_t *m;
+        if (!json_is_array(ms) || !json_array_size(ms)) {
+            *err = path + ": metrics: a list of column names";
+            return false;
+        }
+        json_array_foreach(ms, i, m) {
+            const char *name = json_string_value(m);
+            bool known = false;
+            for (const char *const *a = all_metrics; name && *a; a++)
+                known |= !strcmp(*a, name);
+            if (!known) {
+                std::vector<std::pair<size_t, std::string>> near;
+                for (const char *const *a = all_metrics; *a; a++)
+                    near.push_back({ort_edit_distance(name ? name : "", *a), *a});
+                std::sort(near.begin(), near.end());
+                *err = path + ": metrics: unknown metric '" + (name ? name : "(not a string)") + "' (nearest: " +
+                       near[0].second + ", " + near[1].second + ", " + near[2].second + ")";
+                return false;
+            }
+            s->metrics.push_back(name);
+        }
     }
     if (json_t *m = json_object_get(root, "max_cycles")) {
         if (!json_is_integer(m) || json_integer_value(m) < 1) {
@@ -414,6 +460,7 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
         json_object_set_new(row, "cycles", json_integer((json_int_t)r.cycles));
         json_object_set_new(row, "instructions", json_integer((json_int_t)r.instructions));
         json_object_set_new(row, "seconds", json_real(r.seconds));
+        json_object_set_new(row, "sim_wall_s", json_real(r.wall_s)); /* the simulation alone */
         std::vector<uint8_t> net, cyc;
         auto word = [](const std::vector<uint8_t> &b, size_t k) {
             return (uint32_t)b[4 * k] | (uint32_t)b[4 * k + 1] << 8 | (uint32_t)b[4 * k + 2] << 16 |
@@ -426,13 +473,15 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
             double uj = 0;
             int n = 0, first = spec.llm_prompt.empty() ? 0 : (int)spec.llm_prompt.size() - 1;
             while (first < spec.llm_steps && !word(cyc, (size_t)first))
-                first++;
+                first++; /* the prefill's positions (prompt mode) have no step cycles */
+            /* each position's region: its cycles and energy, as ortigia llm's */
             for (int k = first; k < spec.llm_steps && word(cyc, (size_t)k); k++) {
-                sum += word(cyc, (size_t)k);
                 n++;
                 for (const ort_power_region &rg : r.regions.list)
-                    if (rg.id == (uint32_t)k + 1 && rg.report)
+                    if (rg.id == (uint32_t)k + 1 && rg.report) {
+                        sum += rg.end - rg.begin;
                         uj += rg.report->total_j * 1e6;
+                    }
             }
             if (n) {
                 json_object_set_new(row, "cycles_per_token", json_real((double)sum / n));
@@ -444,9 +493,68 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
                                 json_integer((json_int_t)((uint32_t)net[0] | (uint32_t)net[1] << 8 |
                                                           (uint32_t)net[2] << 16 |
                                                           (uint32_t)net[3] << 24)));
+        /* a network's outputs against its folder's outputs.npz */
+        std::string wrong;
+        if (!spec.network.empty() && !is_onnx_file(spec.network) && ok) {
+            long long errors = 0, total = 0;
+            std::string cerr;
+            auto read = [&](const std::string &sym, size_t n, std::vector<uint8_t> *out) {
+                return s->read_symbol(sym, n, out);
+            };
+            if (!ort_check_network_outputs(spec.network, read, &errors, &total, &cerr)) {
+                wrong = "the outputs could not be checked: " + cerr;
+            } else {
+                json_object_set_new(row, "output_errors", json_integer(errors));
+                if (errors)
+                    wrong = std::to_string(errors) + " of " + std::to_string(total) +
+                            " output elements differ from outputs.npz";
+            }
+            if (!wrong.empty()) {
+                ok = false;
+                json_object_set_new(row, "status", json_string("wrong-output"));
+            }
+        }
+        /* the program's static memory use, from its ELF's segments */
+        ort_elf_image img{};
+        char eerr[256];
+        if (ort_elf_load(elf.c_str(), &img, eerr, sizeof eerr)) {
+            const ort_config &c = so.config;
+            int64_t l1 = 0, l2 = 0, wm = 0;
+            for (size_t k = 0; k < img.segment_count; k++) {
+                uint32_t a = img.segments[k].addr, n = img.segments[k].mem_size;
+                if (a >= ORT_L1_BASE && a - ORT_L1_BASE < c.l1_size)
+                    l1 += n;
+                else if (a >= ORT_WMEM_BASE && a - ORT_WMEM_BASE < c.wmem_size)
+                    wm += n;
+                else if (a >= ORT_L2_BASE && a - ORT_L2_BASE < c.l2_size)
+                    l2 += n;
+            }
+            json_object_set_new(row, "l1_bytes", json_integer(l1));
+            json_object_set_new(row, "l2_bytes", json_integer(l2));
+            json_object_set_new(row, "wmem_bytes", json_integer(wm));
+            ort_elf_free(&img);
+        }
         if (r.energy) {
             json_object_set_new(row, "energy_j", json_real(r.energy->total_j));
+            json_object_set_new(row, "energy_j_low", json_real(r.energy->total_low_j));
+            json_object_set_new(row, "energy_j_high", json_real(r.energy->total_high_j));
             json_object_set_new(row, "average_power_w", json_real(r.energy->average_w));
+            json_object_set_new(row, "average_power_w_low", json_real(r.energy->average_low_w));
+            json_object_set_new(row, "average_power_w_high", json_real(r.energy->average_high_w));
+            /* the top-level regions the program marked (an llm run's tokens
+               are summarized above) */
+            json_t *regions = json_array();
+            for (const ort_power_region &rg : r.regions.list) {
+                if (rg.depth || !rg.report || spec.llm)
+                    continue;
+                json_t *o = json_object();
+                json_object_set_new(o, "id", json_integer(rg.id));
+                json_object_set_new(o, "label", json_string(rg.label));
+                json_object_set_new(o, "cycles", json_integer((json_int_t)(rg.end - rg.begin)));
+                json_object_set_new(o, "energy_j", json_real(rg.report->total_j));
+                json_array_append_new(regions, o);
+            }
+            json_object_set_new(row, "regions", regions);
             json_t *comp = json_object();
             for (unsigned i = 0; i < r.energy->n; i++)
                 json_object_set_new(comp, r.energy->activity[i].name,
@@ -456,6 +564,8 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
         std::string msg;
         for (const std::string &d : r.diagnostics)
             msg += (msg.empty() ? "" : "; ") + d;
+        if (!wrong.empty())
+            msg += (msg.empty() ? "" : "; ") + wrong;
         if (!ok && msg.empty())
             msg = std::string(r.reason) + " with status " + std::to_string(r.status);
         json_object_set_new(row, "error", json_string(msg.c_str()));
@@ -500,48 +610,97 @@ std::string csv_field(json_t *v)
     return buf;
 }
 
+bool keep_metric(const Spec &spec, const char *name)
+{
+    return spec.metrics.empty() || std::find(spec.metrics.begin(), spec.metrics.end(), name) != spec.metrics.end();
+}
+
 bool write_results(const std::string &dir, const Spec &spec, const std::vector<json_t *> &rows)
 {
     std::string jl = dir + "/results.jsonl", csv = dir + "/results.csv";
     FILE *fj = fopen(jl.c_str(), "w"), *fc = fopen(csv.c_str(), "w");
     bool ok = fj && fc;
-    /* Component columns: every component any row has, in first-seen order. */
+    /* Component and region columns: every one any row has, in first-seen
+       order (regions by id; their labels are in results.jsonl). */
     std::vector<std::string> comps;
+    std::vector<json_int_t> regions;
     for (json_t *r : rows) {
         const char *k;
         json_t *v;
+        size_t i;
         json_object_foreach(json_object_get(r, "energy_by_component_j"), k, v)
             if (std::find(comps.begin(), comps.end(), k) == comps.end())
                 comps.push_back(k);
+        json_array_foreach(json_object_get(r, "regions"), i, v) {
+            json_int_t id = json_integer_value(json_object_get(v, "id"));
+            if (std::find(regions.begin(), regions.end(), id) == regions.end())
+                regions.push_back(id);
+        }
     }
     if (ok) {
         fprintf(fc, "point");
         for (const std::string &k : spec.keys)
             fprintf(fc, ",%s", k.c_str());
-        fprintf(fc, ",status,cycles,network_cycles,cycles_per_token,uj_per_token,instructions,seconds,energy_j,"
-                    "average_power_w");
-        for (const std::string &c : comps)
-            fprintf(fc, ",energy_%s_j", c.c_str());
-        fprintf(fc, ",wall_s,error\n");
+        fprintf(fc, ",status");
+        for (const char *const *m = all_metrics; *m; m++) {
+            if (!keep_metric(spec, *m))
+                continue;
+            if (!strcmp(*m, "energy_by_component"))
+                for (const std::string &c : comps)
+                    fprintf(fc, ",energy_%s_j", c.c_str());
+            else if (!strcmp(*m, "regions"))
+                for (json_int_t id : regions)
+                    fprintf(fc, ",region%lld_cycles,region%lld_energy_j", (long long)id, (long long)id);
+            else
+                fprintf(fc, ",%s", *m);
+        }
+        fprintf(fc, ",error\n");
     }
     for (json_t *r : rows) {
         if (!ok)
             break;
-        char *line = json_dumps(r, JSON_COMPACT);
+        /* the JSON row: the point, its parameters, status and error, and the metrics kept */
+        json_t *kept = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(r, k, v) {
+            std::string name = !strcmp(k, "energy_by_component_j") ? "energy_by_component" : k;
+            bool always = name == "point" || name == "parameters" || name == "status" || name == "error" ||
+                          name == "exit_status";
+            if (always || keep_metric(spec, name.c_str()))
+                json_object_set(kept, k, v);
+        }
+        char *line = json_dumps(kept, JSON_COMPACT);
+        json_decref(kept);
         fprintf(fj, "%s\n", line ? line : "{}");
         free(line);
         json_t *params = json_object_get(r, "parameters");
         fprintf(fc, "%s", csv_field(json_object_get(r, "point")).c_str());
-        for (const std::string &k : spec.keys)
-            fprintf(fc, ",%s", csv_field(json_object_get(params, k.c_str())).c_str());
-        for (const char *f : {"status", "cycles", "network_cycles", "cycles_per_token", "uj_per_token",
-                              "instructions", "seconds", "energy_j", "average_power_w"})
-            fprintf(fc, ",%s", csv_field(json_object_get(r, f)).c_str());
-        json_t *by = json_object_get(r, "energy_by_component_j");
-        for (const std::string &c : comps)
-            fprintf(fc, ",%s", csv_field(json_object_get(by, c.c_str())).c_str());
-        fprintf(fc, ",%s,%s\n", csv_field(json_object_get(r, "wall_s")).c_str(),
-                csv_field(json_object_get(r, "error")).c_str());
+        for (const std::string &key : spec.keys)
+            fprintf(fc, ",%s", csv_field(json_object_get(params, key.c_str())).c_str());
+        fprintf(fc, ",%s", csv_field(json_object_get(r, "status")).c_str());
+        for (const char *const *m = all_metrics; *m; m++) {
+            if (!keep_metric(spec, *m))
+                continue;
+            if (!strcmp(*m, "energy_by_component")) {
+                json_t *by = json_object_get(r, "energy_by_component_j");
+                for (const std::string &c : comps)
+                    fprintf(fc, ",%s", csv_field(json_object_get(by, c.c_str())).c_str());
+            } else if (!strcmp(*m, "regions")) {
+                for (json_int_t id : regions) {
+                    json_t *found = nullptr;
+                    size_t i;
+                    json_array_foreach(json_object_get(r, "regions"), i, v)
+                        if (json_integer_value(json_object_get(v, "id")) == id && !found)
+                            found = v;
+                    fprintf(fc, ",%s,%s", csv_field(json_object_get(found, "cycles")).c_str(),
+                            csv_field(json_object_get(found, "energy_j")).c_str());
+                }
+            } else {
+                fprintf(fc, ",%s", csv_field(json_object_get(r, *m)).c_str());
+            }
+        }
+        fprintf(fc, ",%s\n", csv_field(json_object_get(r, "error")).c_str());
     }
     ok = ok && !ferror(fj) && !ferror(fc);
     if (fj && fclose(fj))
@@ -805,7 +964,10 @@ int ort_cmd_sweep(int argc, char **argv)
         json_decref(root);
         return 2;
     }
-    const std::string workload = spec.llm ? spec.llm_model : spec.elf.empty() ? spec.network + "/network.onnx" : spec.elf;
+    const std::string workload = spec.llm ? spec.llm_model
+                                 : !spec.elf.empty()          ? spec.elf
+                                 : is_onnx_file(spec.network) ? spec.network
+                                                              : spec.network + "/network.onnx";
     if (!workload.empty() && access(workload.c_str(), R_OK) != 0) {
         fprintf(stderr, "ortigia: error: %s: cannot open: %s\n", workload.c_str(), strerror(errno));
         json_decref(root);
@@ -831,6 +993,18 @@ int ort_cmd_sweep(int argc, char **argv)
         json_decref(root);
         return 2;
     }
+    if (!jobs) {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = ncpu > 0 ? (uint64_t)ncpu : 1;
+    }
+    /* The distinct compile configurations, built `jobs` at a time, each in
+       a child process (the cross compiler's runs dominate). */
+    struct Build {
+        std::string out;
+        ort_config config;
+        CompileOptions options;
+    };
+    std::vector<Build> to_build;
     for (size_t i = 0; compiled && i < spec.points.size(); i++) {
         ort_config c;
         CompileOptions co;
@@ -842,19 +1016,61 @@ int ort_cmd_sweep(int argc, char **argv)
         if (built.count(out))
             continue;
         struct stat st;
-        bool have = (resume || task || collect) && stat(elf_of[i].c_str(), &st) == 0;
-        built[out] = have || (!task && !collect && (spec.llm ? ort_build_llm_folder(spec.llm_model, spec.llm_steps, spec.llm_prompt, c,
-                                                              co.engine, out)
-                                       : ort_build_network_folder(spec.network, c, out, co.l1_budget,
-                                                                  co.engine)) == 0);
+        built[out] = (resume || task || collect) && stat(elf_of[i].c_str(), &st) == 0;
         if (!built[out] && !task && !collect)
+            to_build.push_back({out, c, co});
+    }
+    if (!spec.network.empty() && !is_onnx_file(spec.network)) {
+        /* the outputs' check, loaded once for every point */
+        std::string cerr;
+        if (!ort_prepare_network_check(spec.network, &cerr))
+            fprintf(stderr, "ortigia: sweep: the outputs cannot be checked: %s\n", cerr.c_str());
+    }
+    auto build_t0 = std::chrono::steady_clock::now();
+    std::map<pid_t, const Build *> building;
+    size_t next_build = 0, failed_builds = 0;
+    while (next_build < to_build.size() || !building.empty()) {
+        while (next_build < to_build.size() && building.size() < jobs) {
+            const Build &b = to_build[next_build++];
+            fflush(nullptr);
+            pid_t pid = fork();
+            if (pid == 0) {
+                int rc = spec.llm ? ort_build_llm_folder(spec.llm_model, spec.llm_steps, spec.llm_prompt, b.config,
+                                                         b.options.engine, b.out)
+                                  : ort_build_network_folder(spec.network, b.config, b.out, b.options.l1_budget,
+                                                             b.options.engine);
+                fflush(nullptr);
+                _exit(rc == 0 ? 0 : 1);
+            }
+            if (pid < 0) {
+                fprintf(stderr, "ortigia: sweep: cannot start a build: %s\n", strerror(errno));
+                failed_builds++;
+                continue;
+            }
+            building[pid] = &b;
+        }
+        if (building.empty())
+            break;
+        int status = 0;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0 && errno == EINTR)
+            continue;
+        auto it = building.find(pid);
+        if (it == building.end())
+            continue;
+        bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        built[it->second->out] = ok;
+        if (!ok) {
+            failed_builds++;
             fprintf(stderr, "ortigia: sweep: the %s does not compile for %s\n", spec.llm ? "model" : "network",
-                    build_name(c, co).c_str());
+                    it->second->out.substr(it->second->out.rfind('/') + 1).c_str());
+        }
+        building.erase(it);
     }
-    if (!jobs) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        jobs = n > 0 ? (uint64_t)n : 1;
-    }
+    if (!to_build.empty())
+        fprintf(stderr, "ortigia: sweep: built %zu compile configurations (%zu failed) in %.1f s\n",
+                to_build.size(), failed_builds,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - build_t0).count());
     const size_t n = spec.points.size();
     /* --resume: a point whose file holds a row for the same parameters is
        done; everything else (re)runs. */

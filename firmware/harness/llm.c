@@ -29,6 +29,24 @@ volatile uint32_t ort_llm_prefill_cycles;    /* the prefill's cycles (prompt mod
 
 static const int32_t prompt[LLM_NPROMPT > 0 ? LLM_NPROMPT : 1] = LLM_PROMPT;
 
+/* A position's keys (or values), one head after another in `row`, into
+ * the cache, where each head has LLM_CONTEXT rows: a word at a time when
+ * the rows allow it (a byte copy costs four L2 accesses for one). */
+static void store_row(int8_t *cache_at_pos, const int8_t *row)
+{
+    if (LLM_HS % 4 == 0 && (((uintptr_t)cache_at_pos | (uintptr_t)row) & 3) == 0) {
+        for (uint32_t h = 0; h < LLM_KV_HEADS; h++) {
+            uint32_t *to = (uint32_t *)(void *)(cache_at_pos + h * LLM_CONTEXT * LLM_HS);
+            const uint32_t *from = (const uint32_t *)(const void *)(row + h * LLM_HS);
+            for (uint32_t w = 0; w < LLM_HS / 4; w++)
+                to[w] = from[w];
+        }
+        return;
+    }
+    for (uint32_t h = 0; h < LLM_KV_HEADS; h++)
+        memcpy(cache_at_pos + h * LLM_CONTEXT * LLM_HS, row + h * LLM_HS, LLM_HS);
+}
+
 #if LLM_PREFILL
 /* The prompt's positions in one pass: their keys and values into the
  * caches' first LLM_PREFILL positions; the argmax after the last. */
@@ -42,10 +60,14 @@ static int32_t prefill(void)
     rt_dma_wait(id); /* in order: all of them */
     prefill_run();
     const int32_t *logits = (const int32_t *)(const void *)prefill_output_0;
-    int32_t best = 0; /* argmax, the first of equal values */
-    for (int32_t v = 1; v < LLM_VOCAB; v++)
-        if (logits[v] > logits[best])
+    int32_t best = 0, best_value = logits[0]; /* argmax, the first of equal values */
+    for (int32_t v = 1; v < LLM_VOCAB; v++) {
+        int32_t value = logits[v];
+        if (value > best_value) {
             best = v;
+            best_value = value;
+        }
+    }
     for (uint32_t l = 0; l < LLM_LAYERS; l++)
         for (uint32_t kv = 0; kv < 2; kv++)
             id = rt_dma_copy_2d(llm_cache(l, kv), llm_prefill_rows(l, kv), LLM_PREFILL * LLM_HS, LLM_KV_HEADS,
@@ -84,19 +106,20 @@ int main(void)
             mask[j] = j < pos ? 0 : -32768;
         mask[LLM_CONTEXT] = 0;
         network_run();
-        /* argmax, the first of equal values */
-        int32_t best = 0;
-        for (int32_t v = 1; v < LLM_VOCAB; v++)
-            if (logits[v] > logits[best])
+        /* argmax, the first of equal values (the best value kept in a
+           register: the logits are in L2, each load costs its latency) */
+        int32_t best = 0, best_value = logits[0];
+        for (int32_t v = 1; v < LLM_VOCAB; v++) {
+            int32_t value = logits[v];
+            if (value > best_value) {
                 best = v;
+                best_value = value;
+            }
+        }
         /* the token's keys and values into the caches at pos */
         for (uint32_t l = 0; l < LLM_LAYERS; l++)
-            for (uint32_t kv = 0; kv < 2; kv++) {
-                const int8_t *row = llm_output_row(l, kv);
-                int8_t *cache = llm_cache(l, kv);
-                for (uint32_t h = 0; h < LLM_KV_HEADS; h++)
-                    memcpy(cache + (h * LLM_CONTEXT + pos) * LLM_HS, row + h * LLM_HS, LLM_HS);
-            }
+            for (uint32_t kv = 0; kv < 2; kv++)
+                store_row(llm_cache(l, kv) + pos * LLM_HS, llm_output_row(l, kv));
         ort_llm_cycles[pos] = rt_cycles() - t0;
         rt_region_end(1u + (uint32_t)pos);
         int32_t next = pos + 1 < LLM_NPROMPT ? prompt[pos + 1] : best;

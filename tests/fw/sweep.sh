@@ -9,8 +9,8 @@ ort=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fw=$(cd "$2" && pwd)
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-# Every column but wall_s (host time).
-strip_wall() { awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="wall_s") w=i} {s=""; for(i=1;i<=NF;i++) if(i!=w) s=s (s==""?"":",") $i; print s}' "$1"; }
+# Every column but the host's times (wall_s, sim_wall_s).
+strip_wall() { awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i ~ /wall_s$/) w[i]=1} {s=""; for(i=1;i<=NF;i++) if(!(i in w)) s=s (s==""?"":",") $i; print s}' "$1"; }
 cat > "$d/spec.json" <<JSON
 {"workload": {"elf": "$fw/check_kernels.elf"},
  "grid": {"cluster.cores": [2, 8], "l2.latency": [5, 15]}}
@@ -67,8 +67,8 @@ JSON
 "$ort" sweep "$d/llm.json" -o "$d/l" --jobs 2 2> "$d/errl" || fail "llm sweep: $(cat "$d/errl")"
 [ "$(grep -c ',"ok",' "$d/l/results.csv")" = 2 ] || fail "llm rows: $(cat "$d/l/results.csv")"
 cpt=$("$ort" llm --steps 3 --set cluster.cores=8 2>&1 >/dev/null | sed -n 's/^autoregressive: [0-9]* positions, \([0-9]*\) cycles.token.*/\1/p')
-row_cpt=$(grep -E '^1,8,"ok",[0-9]*,,' "$d/l/results.csv" | cut -d, -f6)  # `ortigia llm` prints it rounded
-[ -n "$row_cpt" ] && [ "$(printf '%.0f' "$row_cpt")" = "$cpt" ] || fail "llm row: want $cpt cycles/token: $(cat "$d/l/results.csv")"
+row=$(awk -F, '$1 == 1 && $2 == 8 && $3 == "\"ok\"" { printf "%.0f", $6 }' "$d/l/results.csv")
+[ -n "$cpt" ] && [ "$row" = "$cpt" ] || fail "llm row: want $cpt cycles/token, got '$row': $(cat "$d/l/results.csv")"
 # A network workload: compiled once per platform of the compiler's; the
 # default point's network cycles are test-network's.
 net=${ORTIGIA_DEEPLOY_TESTDATA:-$(dirname "$0")/../../../shared/testdata/deeploy}/kernels/Add/Regular
@@ -91,7 +91,50 @@ JSON
   [ "$(grep -c ',"ok",' "$d/e/results.csv")" = 4 ] || fail "compiler keys rows: $(cat "$d/e/results.csv")"
   want=$("$ort" test-network --engine npu --l1-budget 65536 "$gemm" | sed -n 's/^Cycles: //p')
   grep -q "^3,\"npu\",65536,\"ok\",[0-9]*,$want," "$d/e/results.csv" || fail "npu row: want $want: $(cat "$d/e/results.csv")"
+  # Every point's outputs are checked against the folder's outputs.npz:
+  # a copy whose expected outputs have one element changed gives
+  # wrong-output rows (and status 1), not "ok".
+  python3 - "$net" "$d/wrong" <<'PY' || fail "cannot make the altered folder"
+import shutil, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+shutil.copytree(src, dst)
+with zipfile.ZipFile(src + '/outputs.npz') as zi, zipfile.ZipFile(dst + '/outputs.npz', 'w') as zo:
+    for info in zi.infolist():
+        data = bytearray(zi.read(info))
+        data[-1] ^= 1  # the last element's lowest bit: one element differs
+        zo.writestr(info.filename, bytes(data))
+PY
+  echo "{\"workload\": {\"network\": \"$d/wrong\"}, \"grid\": {\"cluster.cores\": [8]}}" > "$d/wrong.json"
+  "$ort" sweep "$d/wrong.json" -o "$d/w" 2> "$d/errw"; st=$?
+  [ $st = 1 ] || fail "a wrong output: status $st, want 1"
+  grep -q '^0,8,"wrong-output",.*"1 of [0-9]* output elements differ from outputs.npz"$' "$d/w/results.csv" ||
+    fail "no wrong-output row: $(cat "$d/w/results.csv")"
+  # An ONNX file alone: compiled per platform, run on zero inputs, not checked.
+  echo "{\"workload\": {\"network\": \"$net/network.onnx\"}, \"grid\": {\"cluster.cores\": [2, 8]}}" > "$d/onnx.json"
+  "$ort" sweep "$d/onnx.json" -o "$d/o" 2> "$d/erro" || fail "an ONNX file workload: $(cat "$d/erro")"
+  [ "$(grep -c ',"ok",' "$d/o/results.csv")" = 2 ] && ! grep -q output_errors "$d/o/results.jsonl" ||
+    fail "ONNX file rows: $(cat "$d/o/results.csv")"
+  python3 - "$d/n/results.jsonl" <<'PY' || fail "the network rows' outputs and memory"
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    assert r['status'] == 'ok' and r['output_errors'] == 0, r
+    assert r['l1_bytes'] > 0 and r['l2_bytes'] > 0 and r['wmem_bytes'] == 0, r  # Add has no constants
+    assert r['energy_j_low'] < r['energy_j'] < r['energy_j_high'], r
+PY
 else
   echo "note: $net not found: the network workload was not tried"
 fi
+# "metrics" keeps those columns only; an unknown one is refused with the nearest names.
+cat > "$d/met.json" <<JSON
+{"workload": {"elf": "$fw/check_regions.elf"}, "grid": {"cluster.cores": [2, 8]}, "metrics": ["cycles", "regions", "energy_j"]}
+JSON
+"$ort" sweep "$d/met.json" -o "$d/m" 2> "$d/errm" || fail "metrics sweep: $(cat "$d/errm")"
+head -1 "$d/m/results.csv" | grep -qE '^point,cluster.cores,status,cycles,energy_j(,region[0-9]+_cycles,region[0-9]+_energy_j)+,error$' ||
+  fail "metrics columns: $(head -1 "$d/m/results.csv")"
+grep -q '"regions":\[{"id"' "$d/m/results.jsonl" && ! grep -q '"instructions"' "$d/m/results.jsonl" ||
+  fail "metrics in results.jsonl: $(head -1 "$d/m/results.jsonl")"
+sed -i 's/"cycles", "regions"/"cycels", "regions"/' "$d/met.json"
+"$ort" sweep "$d/met.json" -o "$d/m2" 2> "$d/errm"; st=$?
+[ $st = 2 ] && grep -q "unknown metric 'cycels' (nearest: cycles" "$d/errm" || fail "unknown metric: $st $(cat "$d/errm")"
 echo "PASS: the sweep's rows are the runs, whatever --jobs, resumable, failures are rows"

@@ -5,7 +5,7 @@
 # and removed at the end. The sweep is run three ways: locally, as a Slurm
 # job array that the submitter waits for, and submitted with --no-wait then
 # merged with --collect. The three results.csv must agree row for row (the
-# wall-clock column aside): a point gives the same cycles and energy
+# host's times aside): a point gives the same cycles and energy
 # wherever it runs.
 # Exit 77 (skipped) without Slurm or munge (make deps installs them).
 # Usage: sweep_slurm.sh ORTIGIA FW_TESTS_DIR
@@ -83,14 +83,14 @@ done
 cat > "$d/spec.json" <<JSON
 {"workload": {"elf": "$fw/check_kernels.elf"}, "grid": {"cluster.cores": [1, 2, 8], "l2.latency": [5, 15]}}
 JSON
-# the rows without the wall-clock column
+# the rows without the host's times (wall_s, sim_wall_s)
 rows() {
     python3 - "$1" <<'PY'
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1])))
-drop = rows[0].index('wall_s')
+drop = [k for k, name in enumerate(rows[0]) if name.endswith('wall_s')]
 for r in rows:
-    print(','.join(v for k, v in enumerate(r) if k != drop))
+    print(','.join(v for k, v in enumerate(r) if k not in drop))
 PY
 }
 "$ort" sweep "$d/spec.json" -o "$d/s_local" --jobs 2 2> "$d/local.err" || fail "local sweep: $(cat "$d/local.err")"
@@ -112,6 +112,13 @@ done
 "$ort" sweep "$d/spec.json" -o "$d/s_later" --collect 2> "$d/collect.err" || fail "--collect: $(cat "$d/collect.err")"
 diff <(rows "$d/s_local/results.csv") <(rows "$d/s_later/results.csv") > "$d/diff" ||
     fail "the collected rows differ from the local ones: $(cat "$d/diff")"
+
+# Rows lost (two point files removed): --resume submits those two only.
+rm "$d/s_wait/points/0001.json" "$d/s_wait/points/0004.json"
+"$ort" sweep "$d/spec.json" -o "$d/s_wait" --slurm --resume 2> "$d/resume.err" || fail "--resume: $(cat "$d/resume.err")"
+grep -q "2 points as Slurm job" "$d/resume.err" || fail "--resume did not submit the 2 missing points: $(cat "$d/resume.err")"
+diff <(rows "$d/s_local/results.csv") <(rows "$d/s_wait/results.csv") > "$d/diff" ||
+    fail "the resumed rows differ from the local ones: $(cat "$d/diff")"
 
 # A collect before any task ran names the points without a row and fails.
 mkdir -p "$d/s_none"

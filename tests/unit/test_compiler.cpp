@@ -34,6 +34,17 @@ std::string temp_dir()
 {
     static int counter = 0;
     std::string d = "/tmp/ortigia_compiler_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+    /* removed, with what the test wrote there, when the program ends */
+    static struct Removed {
+        std::vector<std::string> dirs;
+        ~Removed()
+        {
+            for (const std::string &dir : dirs)
+                if (system(("rm -rf '" + dir + "'").c_str()) != 0)
+                    fprintf(stderr, "could not remove %s\n", dir.c_str());
+        }
+    } removed;
+    removed.dirs.push_back(d);
     mkdir(d.c_str(), 0777);
     return d;
 }
@@ -65,11 +76,11 @@ TEST(CompilerErrors, UnsupportedOperatorNamesTheNode)
     ob_model *m = ob_new();
     ob_input(m, "x", 3, 2, d23);
     const char *in[] = {"x"};
-    ob_node(m, "Conv", "conv0", 1, in, "y");
+    ob_node(m, "LSTM", "lstm0", 1, in, "y");
     ob_output(m, "y", 3, -1, nullptr);
     std::string e = frontend_error(m);
-    EXPECT_NE(e.find("node 'conv0'"), std::string::npos) << e;
-    EXPECT_NE(e.find("operator 'Conv' is not supported"), std::string::npos) << e;
+    EXPECT_NE(e.find("node 'lstm0'"), std::string::npos) << e;
+    EXPECT_NE(e.find("operator 'LSTM' is not supported"), std::string::npos) << e;
     ob_free(m);
 }
 
@@ -280,13 +291,13 @@ TEST(CompilerCli, UnsupportedOperatorExitsWithStatus2)
     ob_model *m = ob_new();
     ob_input(m, "x", 3, 2, d23);
     const char *in[] = {"x"};
-    ob_node(m, "Conv", "conv0", 1, in, "y");
+    ob_node(m, "LSTM", "lstm0", 1, in, "y");
     ob_output(m, "y", 3, -1, nullptr);
     std::string dir = temp_dir();
     ASSERT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
     RunResult r = ortigia("compile " + dir + "/m.onnx -o " + dir + "/out");
     EXPECT_EQ(r.status, 2);
-    EXPECT_NE(r.out.find("node 'conv0': operator 'Conv' is not supported"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("node 'lstm0': operator 'LSTM' is not supported"), std::string::npos) << r.out;
     ob_free(m);
 }
 
@@ -968,6 +979,355 @@ TEST(CompilerNetworks, ProductsOfKFourWithRemainders)
         EXPECT_NE(code.find("NN_DOT1_i8_i8(x0, w7)"), std::string::npos) << M;
         ob_free(m);
     }
+}
+
+/* Convolutions of random odd shapes against the reference interpreter:
+ * 1-D and 2-D, every stride and dilation up to 3, explicit (asymmetric)
+ * padding and each auto_pad, dense, depthwise and grouped, with and
+ * without a bias, requantized per channel; at budgets that keep the
+ * im2col kernel, tile by output rows with halos, and read in place. */
+TEST(CompilerNetworks, ConvolutionsOfRandomShapes)
+{
+    std::mt19937 rng(2026);
+    auto pick = [&](int lo, int hi) { return lo + (int)(rng() % (unsigned)(hi - lo + 1)); };
+    const char *autopads[] = {"NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"};
+    for (int t = 0; t < 14; t++) {
+        int sp = t % 3 == 2 ? 1 : 2;
+        int form = t % 4; /* 0 dense, 1 depthwise, 2 grouped, 3 grouped with few channels a group */
+        int64_t G = form == 0 ? 1 : form == 1 ? pick(2, 5) : pick(2, 3);
+        int64_t Cg = form == 1 ? 1 : pick(1, 7), C = G * Cg;
+        int64_t Mg = form == 1 ? 1 : form == 3 ? pick(1, 3) : pick(4, 9), M = G * Mg;
+        int64_t H = pick(5, 13), W = sp == 2 ? pick(4, 11) : 1;
+        int64_t k[2] = {pick(1, 4), sp == 2 ? pick(1, 4) : 1}, st[2] = {pick(1, 3), pick(1, 3)};
+        int64_t dl[2] = {pick(1, 2), pick(1, 2)};
+        const char *ap = autopads[t % 4];
+        int64_t pads[4] = {pick(0, 2), pick(0, 2), pick(0, 3), pick(0, 3)};
+        bool bias = t % 2 == 1;
+        SCOPED_TRACE("conv " + std::to_string(t) + ": sp " + std::to_string(sp) + " G " + std::to_string(G) +
+                     " N " + std::to_string(t % 5 == 3 ? 2 : 1) +
+                     " C " + std::to_string(C) + " M " + std::to_string(M) + " H " + std::to_string(H) + " W " +
+                     std::to_string(W) + " k " + std::to_string(k[0]) + "x" + std::to_string(k[1]) + " s " +
+                     std::to_string(st[0]) + "," + std::to_string(st[1]) + " d " + std::to_string(dl[0]) + "," +
+                     std::to_string(dl[1]) + " " + ap);
+        /* a window that the (unpadded) input holds */
+        for (int i = 0; i < sp; i++)
+            while ((k[i] - 1) * dl[i] + 1 > (i ? W : H))
+                k[i]--;
+        ob_model *m = ob_new();
+        /* two images now and then: the batch is one more axis of the planes */
+        std::vector<int64_t> xd = {t % 5 == 3 ? 2 : 1, C, H}, wd = {M, Cg, k[0]};
+        if (sp == 2) {
+            xd.push_back(W);
+            wd.push_back(k[1]);
+        }
+        std::vector<int64_t> w((size_t)(M * Cg * k[0] * k[1])), b((size_t)M), mul((size_t)M), add((size_t)M);
+        for (auto &v : w)
+            v = (int64_t)(rng() % 256) - 128;
+        for (auto &v : b)
+            v = (int64_t)(rng() % 4001) - 2000;
+        for (auto &v : mul)
+            v = 1 + (int64_t)(rng() % 200);
+        for (auto &v : add)
+            v = (int64_t)(rng() % 20001) - 10000;
+        const int64_t md[] = {M, 1, 1};
+        ob_input(m, "x", 1, (int)xd.size(), xd.data());
+        ob_const(m, "w", (int)wd.size(), wd.data(), w.data());
+        ob_const(m, "b", 1, &M, b.data());
+        ob_const(m, "rq.mul", sp == 2 ? 3 : 2, md, mul.data());
+        ob_const(m, "rq.add", sp == 2 ? 3 : 2, md, add.data());
+        int n = bias ? ob_node(m, "Conv", "conv", 3, IN("x", "w", "b"), "acc")
+                     : ob_node(m, "Conv", "conv", 2, IN("x", "w"), "acc");
+        ob_attr_ints(m, n, "kernel_shape", k, sp);
+        ob_attr_ints(m, n, "strides", st, sp);
+        ob_attr_ints(m, n, "dilations", dl, sp);
+        ob_attr_int(m, n, "group", G);
+        if (t % 4 == 0) {
+            const int64_t p2[] = {pads[0], pads[1], pads[2], pads[3]}, p1[] = {pads[0], pads[2]};
+            ob_attr_ints(m, n, "pads", sp == 2 ? p2 : p1, 2 * sp);
+        }
+        ob_attr_string(m, n, "auto_pad", ap);
+        int r = ob_node(m, "RequantShift", "rq", 3, IN("acc", "rq.mul", "rq.add"), "y");
+        ob_attr_tensor(m, r, "div", 4096);
+        ob_attr_tensor(m, r, "n_levels_out", 256);
+        ob_attr_tensor(m, r, "signed", 1);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {xd}, 40 + (unsigned)t);
+        for (const char *opt : {"", "--l1-budget 4096", "--l1-budget 1024"}) {
+            RunResult res = ortigia(std::string("test-network ") + opt + " " + dir);
+            EXPECT_EQ(res.status, 0) << opt << "\n" << res.out;
+            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << res.out;
+        }
+        ob_free(m);
+    }
+}
+
+TEST(CompilerErrors, ConvolutionAttributesOutOfReach)
+{
+    struct {
+        const char *attr, *value, *message;
+    } cases[] = {
+        {"auto_pad", "SAME", "auto_pad = 'SAME'"},
+        {"group", "3", "group = 3 does not fit"},
+    };
+    for (const auto &c : cases) {
+        ob_model *m = ob_new();
+        const int64_t xd[] = {1, 4, 6, 6}, wd[] = {2, 4, 3, 3};
+        std::vector<int64_t> w(72, 1);
+        ob_input(m, "x", 1, 4, xd);
+        ob_const(m, "w", 4, wd, w.data());
+        int n = ob_node(m, "Conv", "conv3", 2, IN("x", "w"), "y");
+        if (std::string(c.attr) == "group")
+            ob_attr_int(m, n, "group", 3);
+        else
+            ob_attr_string(m, n, c.attr, c.value);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string err = frontend_error(m);
+        EXPECT_NE(err.find("node 'conv3' (Conv)"), std::string::npos) << err;
+        EXPECT_NE(err.find(c.message), std::string::npos) << err;
+        ob_free(m);
+    }
+    /* 3-D: named, not guessed */
+    ob_model *m = ob_new();
+    const int64_t xd[] = {1, 2, 4, 4, 4}, wd[] = {2, 2, 1, 1, 1};
+    std::vector<int64_t> w(4, 1);
+    ob_input(m, "x", 1, 5, xd);
+    ob_const(m, "w", 5, wd, w.data());
+    ob_node(m, "Conv", "conv3d", 2, IN("x", "w"), "y");
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string err = frontend_error(m);
+    EXPECT_NE(err.find("only 1-D and 2-D"), std::string::npos) << err;
+    ob_free(m);
+}
+
+/* One network of each data-movement and reduction operator: pools (max
+ * and average, padded, strided, dilated, ceil_mode), Pad (asymmetric,
+ * cropping, a value), Slice (negative steps), Gather (scalar and 2-D
+ * indices), ReduceMean (power-of-two and other lengths, negative sums:
+ * both roundings) and ReduceSum, Sub, Flatten, Identity; each against the
+ * reference interpreter at three budgets. */
+TEST(CompilerNetworks, PoolsPadsSlicesGathersAndReductions)
+{
+    struct net {
+        const char *name;
+        std::vector<int64_t> in;
+        void (*build)(ob_model *m);
+    } nets[] = {
+        {"maxpool", {1, 3, 11, 9}, [](ob_model *m) {
+             int n = ob_node(m, "MaxPool", "mp", 1, IN("x"), "y");
+             const int64_t k[] = {3, 2}, st[] = {2, 3}, p[] = {1, 0, 2, 1}, dl[] = {2, 1};
+             ob_attr_ints(m, n, "kernel_shape", k, 2);
+             ob_attr_ints(m, n, "strides", st, 2);
+             ob_attr_ints(m, n, "pads", p, 4);
+             ob_attr_ints(m, n, "dilations", dl, 2);
+             ob_attr_int(m, n, "ceil_mode", 1);
+         }},
+        {"avgpool", {2, 5, 9, 7}, [](ob_model *m) {
+             int n = ob_node(m, "AveragePool", "ap", 1, IN("x"), "y");
+             const int64_t k[] = {3, 3}, st[] = {2, 1};
+             ob_attr_ints(m, n, "kernel_shape", k, 2);
+             ob_attr_ints(m, n, "strides", st, 2);
+             ob_attr_string(m, n, "auto_pad", "SAME_UPPER");
+         }},
+        {"avgpool_pad", {1, 4, 10}, [](ob_model *m) {
+             int n = ob_node(m, "AveragePool", "ap", 1, IN("x"), "y");
+             const int64_t k[] = {4}, p[] = {2, 1};
+             ob_attr_ints(m, n, "kernel_shape", k, 1);
+             ob_attr_ints(m, n, "pads", p, 2);
+             ob_attr_int(m, n, "count_include_pad", 1);
+         }},
+        {"pad", {1, 3, 7, 6}, [](ob_model *m) {
+             const int64_t pd[] = {8}, pads[] = {0, 1, 2, -1, 0, 0, 1, 3}, vd[] = {1}, v[] = {-5};
+             ob_const(m, "pads", 1, pd, pads);
+             ob_const(m, "val", 1, vd, v);
+             ob_node(m, "Pad", "pad", 3, IN("x", "pads", "val"), "y");
+         }},
+        {"slice", {2, 9, 8}, [](ob_model *m) {
+             const int64_t d3[] = {3}, st[] = {-1, 7, 1}, en[] = {-3, 0, 100}, ax[] = {2, 1, 0}, sp[] = {-2, -3, 1};
+             ob_const(m, "st", 1, d3, st);
+             ob_const(m, "en", 1, d3, en);
+             ob_const(m, "ax", 1, d3, ax);
+             ob_const(m, "sp", 1, d3, sp);
+             ob_node(m, "Slice", "sl", 5, IN("x", "st", "en", "ax", "sp"), "y");
+         }},
+        {"gather", {3, 7, 5}, [](ob_model *m) {
+             const int64_t idd[] = {2, 3}, id[] = {6, -1, 0, 2, 2, -7};
+             ob_const(m, "idx", 2, idd, id);
+             int n = ob_node(m, "Gather", "ga", 2, IN("x", "idx"), "g");
+             ob_attr_int(m, n, "axis", 1);
+             const int64_t one[] = {1}, d[] = {-2};
+             ob_const(m, "i0", 0, one, d);
+             int n2 = ob_node(m, "Gather", "gb", 2, IN("g", "i0"), "y");
+             ob_attr_int(m, n2, "axis", -1);
+         }},
+        {"reducemean", {2, 6, 5, 4}, [](ob_model *m) {
+             int n = ob_node(m, "ReduceMean", "rm", 1, IN("x"), "a");
+             const int64_t ax[] = {1, 3};
+             ob_attr_ints(m, n, "axes", ax, 2);
+             ob_attr_int(m, n, "keepdims", 1);
+             int n2 = ob_node(m, "ReduceMean", "rm2", 1, IN("a"), "y");
+             const int64_t ax2[] = {-2};
+             ob_attr_ints(m, n2, "axes", ax2, 1);
+             ob_attr_int(m, n2, "keepdims", 0);
+         }},
+        {"reducesum", {3, 5, 4}, [](ob_model *m) {
+             const int64_t d1[] = {1}, ax[] = {1}, mul[] = {3}, zero[] = {0};
+             ob_const(m, "ax", 1, d1, ax);
+             ob_node(m, "ReduceSum", "rs", 2, IN("x", "ax"), "s");
+             ob_const(m, "rq.mul", 1, d1, mul);
+             ob_const(m, "rq.add", 1, d1, zero);
+             int r = ob_node(m, "RequantShift", "rq", 3, IN("s", "rq.mul", "rq.add"), "y");
+             ob_attr_tensor(m, r, "div", 16);
+             ob_attr_tensor(m, r, "n_levels_out", 256);
+             ob_attr_tensor(m, r, "signed", 1);
+         }},
+        {"sub_flatten_identity", {2, 3, 4}, [](ob_model *m) {
+             ob_node(m, "Identity", "id0", 1, IN("x"), "xi");
+             int f = ob_node(m, "Flatten", "fl", 1, IN("xi"), "xf");
+             ob_attr_int(m, f, "axis", 2);
+             const int64_t d[] = {6, 4};
+             std::vector<int64_t> c(24);
+             for (int i = 0; i < 24; i++)
+                 c[i] = i * 7 - 80;
+             ob_const(m, "c", 2, d, c.data());
+             ob_node(m, "Sub", "sub", 2, IN("c", "xf"), "d");
+             ob_node(m, "Sub", "sub2", 2, IN("d", "xf"), "e");
+             ob_node(m, "Identity", "id1", 1, IN("e"), "y");
+         }},
+    };
+    for (const auto &t : nets) {
+        SCOPED_TRACE(t.name);
+        ob_model *m = ob_new();
+        ob_input(m, "x", 1, (int)t.in.size(), t.in.data());
+        t.build(m);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {t.in}, 7);
+        for (const char *opt : {"", "--l1-budget 2048", "--l1-budget 1024"}) {
+            RunResult res = ortigia(std::string("test-network ") + opt + " " + dir);
+            EXPECT_EQ(res.status, 0) << opt << "\n" << res.out;
+            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << res.out;
+        }
+        ob_free(m);
+    }
+}
+
+/* Deeploy's integer transformer operators, each against the reference:
+ * iLayerNorm, ITAMax and ITAPartialMax on rows (odd lengths), iGELU and
+ * iNoNorm as epilogue links, IntegerMean. */
+TEST(CompilerNetworks, IntegerTransformerOperators)
+{
+    struct net {
+        const char *name;
+        std::vector<int64_t> in;
+        void (*build)(ob_model *m);
+    } nets[] = {
+        {"ilayernorm", {3, 5, 24}, [](ob_model *m) {
+             const int64_t d[] = {24};
+             std::vector<int64_t> w(24), b(24);
+             for (int i = 0; i < 24; i++) {
+                 w[i] = (i * 37) % 301 - 150;
+                 b[i] = (i * 911) % 4001 - 2000;
+             }
+             ob_const(m, "w", 1, d, w.data());
+             ob_const(m, "b", 1, d, b.data());
+             int n = ob_node(m, "iLayerNorm", "ln", 3, IN("x", "w", "b"), "y");
+             ob_attr_tensor(m, n, "D", 256);
+             ob_attr_tensor(m, n, "n_levels", 256);
+         }},
+        {"itamax", {2, 7, 37}, [](ob_model *m) {
+             int n = ob_node(m, "ITAMax", "sm", 1, IN("x"), "y");
+             ob_attr_tensor(m, n, "n_levels", 256);
+         }},
+        {"itapartialmax", {4, 48}, [](ob_model *m) {
+             int n = ob_node(m, "ITAPartialMax", "pm", 1, IN("x"), "y");
+             ob_attr_int(m, n, "group_width", 16);
+             ob_attr_tensor(m, n, "n_levels", 256);
+         }},
+        {"igelu", {6, 40}, [](ob_model *m) {
+             int n = ob_node(m, "iGELU", "gelu", 1, IN("x"), "g");
+             ob_attr_int(m, n, "b", -40);
+             ob_attr_int(m, n, "one", 1743);
+             add_rqs(m, "rq", "g", "y", 3, 1024, true);
+         }},
+        {"inonorm", {2, 8, 12}, [](ob_model *m) {
+             const int64_t wd[] = {8, 12}, bd[] = {12};
+             std::vector<int64_t> w(96), b(12);
+             for (int i = 0; i < 96; i++)
+                 w[i] = (i * 53) % 255 - 127;
+             for (int i = 0; i < 12; i++)
+                 b[i] = i * 300 - 1500;
+             ob_const(m, "w", 2, wd, w.data());
+             ob_const(m, "b", 1, bd, b.data());
+             int n = ob_node(m, "iNoNorm", "nn", 3, IN("x", "w", "b"), "y");
+             ob_attr_tensor(m, n, "D", 64);
+             ob_attr_tensor(m, n, "mul", 5);
+             ob_attr_tensor(m, n, "n_levels", 256);
+         }},
+        {"integermean", {1, 10, 12}, [](ob_model *m) {
+             int n = ob_node(m, "IntegerMean", "mean", 1, IN("x"), "y");
+             ob_attr_int(m, n, "axes", 1);
+             ob_attr_int(m, n, "keepdims", 0);
+         }},
+    };
+    for (const auto &t : nets) {
+        SCOPED_TRACE(t.name);
+        ob_model *m = ob_new();
+        ob_input(m, "x", 1, (int)t.in.size(), t.in.data());
+        t.build(m);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {t.in}, 9);
+        expect_simulator_matches(dir);
+        ob_free(m);
+    }
+}
+
+TEST(CompilerNetworks, AnIdentityFromAnInputToAnOutput)
+{
+    ob_model *m = ob_new();
+    const int64_t xd[] = {2, 5};
+    ob_input(m, "x", 1, 2, xd);
+    ob_node(m, "Identity", "id", 1, IN("x"), "y");
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{2, 5}}, 3);
+    expect_simulator_matches(dir);
+    ob_free(m);
+}
+
+/* Sums the kernels keep in int32 that could leave it: an error naming the
+ * node, before anything is generated. */
+TEST(CompilerErrors, ReductionsWhoseSumsLeaveInt32)
+{
+    for (const char *op : {"ReduceMean", "AveragePool"}) {
+        ob_model *m = ob_new();
+        const int64_t xd[] = {1, 2, 4, 4};
+        ob_input(m, "x", 6, 4, xd); /* int32: the whole range */
+        int n = ob_node(m, op, "wide", 1, IN("x"), "y");
+        const int64_t k[] = {2, 2};
+        if (std::string(op) == "AveragePool")
+            ob_attr_ints(m, n, "kernel_shape", k, 2);
+        ob_output(m, "y", 6, -1, nullptr);
+        std::string err = frontend_error(m);
+        EXPECT_NE(err.find("node 'wide'"), std::string::npos) << op << ": " << err;
+        EXPECT_NE(err.find("beyond int32"), std::string::npos) << op << ": " << err;
+        ob_free(m);
+    }
+}
+
+TEST(CompilerErrors, PadModesOtherThanConstantAreNamed)
+{
+    ob_model *m = ob_new();
+    const int64_t xd[] = {1, 4}, pd[] = {4}, pads[] = {0, 1, 0, 1};
+    ob_input(m, "x", 1, 2, xd);
+    ob_const(m, "pads", 1, pd, pads);
+    int n = ob_node(m, "Pad", "padr", 2, IN("x", "pads"), "y");
+    ob_attr_string(m, n, "mode", "reflect");
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string err = frontend_error(m);
+    EXPECT_NE(err.find("node 'padr' (Pad): mode 'reflect' is not supported"), std::string::npos) << err;
+    ob_free(m);
 }
 
 /* The softmax rows of nn_kernel.h's NN_DEFINE_SOFTMAX_ROW_Q8 (word-wise

@@ -14,6 +14,11 @@
  *   NN_INPLACE   not staged: the kernel reads the L2 / weight-memory copy
  *                (for an operand too large for the L1 budget); pointer
  *                advances like NN_ROWS when unit_bytes is set.
+ *   NN_HALO      a convolution's input rows for output rows as units,
+ *                staged by the step's kernel itself (nn_halo_begin below):
+ *                this runtime leaves it alone;
+ *   NN_SCRATCH   `bytes` of L1 for the kernel's own use (im2col buffers):
+ *                nothing is copied; l1[0] and l1[1] are the same buffer.
  * The compiler sizes tiles so that every staged buffer fits the L1 budget
  * (compiler/tiling.c) and assigns the L1 buffers (two per sliced operand
  * when there is more than one tile).
@@ -28,10 +33,11 @@
 #ifndef ORTIGIA_NN_H
 #define ORTIGIA_NN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-enum nn_mode { NN_WHOLE, NN_ROWS, NN_OUT_ROWS, NN_OUT_COLS, NN_INPLACE };
+enum nn_mode { NN_WHOLE, NN_ROWS, NN_OUT_ROWS, NN_OUT_COLS, NN_INPLACE, NN_HALO, NN_SCRATCH };
 
 #define NN_MAX_OPERANDS 8
 
@@ -52,6 +58,29 @@ enum nn_engine { NN_ENGINE_CLUSTER = 0, NN_ENGINE_NPU = 1 };
 
 /* The exit status of a network whose DMA transfer was refused. */
 #define NN_EXIT_DMA_ERROR 100
+
+/* NN_HALO's geometry packed in a word: the row step per unit (bits 0-7),
+ * the padding rows before row 0 (8-15) and the rows one unit's window
+ * spans (16-31). A tile of n units from u0 needs the rows
+ * [u0*step - pad, (u0+n-1)*step - pad + window) clipped to [0, H). */
+#define NN_HALO_PACK(step, pad, window) ((uint32_t)(step) | (uint32_t)(pad) << 8 | (uint32_t)(window) << 16)
+#define NN_HALO_STEP(b) ((b) & 0xFFu)
+#define NN_HALO_PAD(b) (((b) >> 8) & 0xFFu)
+#define NN_HALO_WINDOW(b) ((b) >> 16)
+
+/* The first input row a halo tile holds and the rows it holds (maybe
+ * none: a tile whose windows lie in the padding). */
+static inline void nn_halo_rows(uint32_t packed, uint32_t h, uint32_t u0, uint32_t n, uint32_t *first,
+                                uint32_t *count)
+{
+    int32_t a = (int32_t)(u0 * NN_HALO_STEP(packed)) - (int32_t)NN_HALO_PAD(packed);
+    int32_t b = (int32_t)((u0 + n - 1) * NN_HALO_STEP(packed)) - (int32_t)NN_HALO_PAD(packed) +
+                (int32_t)NN_HALO_WINDOW(packed);
+    a = a < 0 ? 0 : a;
+    b = b > (int32_t)h ? (int32_t)h : b;
+    *first = (uint32_t)a;
+    *count = b > a ? (uint32_t)(b - a) : 0;
+}
 
 struct nn_operand {
     uint8_t *mem;         /* in L2 or the weight memory */
@@ -102,6 +131,31 @@ void nn_run_copies(const struct nn_copy *c, uint32_t n);
  * which core 0 prefetches into L1 while this one runs.
  */
 void nn_run_network(void (*body)(void *));
+
+/*
+ * A convolution's input rows with their halo (NN_HALO), staged by its
+ * kernel rather than by nn_run_tiled, so that steps without one run the
+ * same code as before: `planes` (batch x channels) planes of h rows of
+ * row_bytes, plane_stride bytes apart at src; each L1 buffer holds `cap`
+ * rows a plane, cap = min((tile_units - 1) * step + window, h). Rows that
+ * neighbouring tiles both need are copied for each.
+ */
+struct nn_halo {
+    const uint8_t *src;
+    uint8_t *l1[2];
+    uint32_t packed; /* NN_HALO_PACK */
+    uint32_t h, row_bytes, planes, cap, units, tile_units;
+};
+
+/* Every core, first thing in the kernel of the tile at u0 (n units):
+ * for the first tile, core 0 fetches its rows and all wait for them;
+ * then core 0 starts the next tile's rows into the other buffer. Returns
+ * the buffer of this tile's rows and, in *pending, the transfer to give
+ * nn_halo_end. */
+const uint8_t *nn_halo_begin(const struct nn_halo *hl, uint32_t u0, uint32_t n, uint32_t *pending);
+/* Every core, last thing in the kernel: core 0 waits for the next tile's
+ * rows (the barrier after the kernel then publishes them). */
+void nn_halo_end(uint32_t pending);
 void nn_step(const struct nn_tiling *t, uint32_t index, const struct nn_tiling *next);
 void nn_step_copies(const struct nn_copy *c, uint32_t n);
 

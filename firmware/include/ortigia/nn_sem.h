@@ -41,6 +41,17 @@ static inline int32_t nn_requant32(int32_t x, int32_t mul, int32_t add, int32_t 
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* The rounded mean of `count` values summing to acc (ReduceMean, as
+ * Deeploy's kernel; AveragePool): with count = 2^shift (shift >= 0)
+ * rounded half up by a shift, else half away from zero by a truncating
+ * division. The compiler keeps |acc| + count/2 within int32. */
+static inline int32_t nn_mean_round(int32_t acc, int32_t count, int32_t shift)
+{
+    if (shift >= 0)
+        return shift ? (acc + (1 << (shift - 1))) >> shift : acc;
+    return (acc + (acc < 0 ? -(count >> 1) : (count >> 1))) / count;
+}
+
 /* floor(sqrt(v)), by bisection on the result's bits. */
 static inline uint32_t nn_isqrt(uint32_t v)
 {
@@ -215,6 +226,118 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
             int32_t v = nn_sdiv_inv((int32_t)x[j] * (int32_t)w[j], sd, inv) >> log2d;         \
             y[j] = (out_type)(v < -128 ? -128 : v > 127 ? 127 : v);                           \
         }                                                                                     \
+    }
+
+/*
+ * Deeploy's integer transformer operators (TargetLibraries/Generic and
+ * Snitch kernels, Deeploy's test generators), in our words.
+ *
+ * iGELU: with s = sgn(x), q = min(|x|, -b), L = s * (one - (q + b)^2):
+ * y = x * ((one + L) >> 1) (int32).
+ */
+static inline int32_t nn_igelu_factor(int32_t x, int32_t b, int32_t one)
+{
+    int32_t s = (x > 0) - (x < 0);
+    int64_t a = s * (int64_t)x, q = a > -b ? -b : a, d = q + b;
+    return (int32_t)((one + s * (one - d * d)) >> 1);
+}
+
+/* The product fits int32 wherever the compiler lets it run (the types
+ * pass bounds it from nn_igelu_factor in 64 bits). */
+static inline int32_t nn_igelu(int32_t x, int32_t b, int32_t one) { return x * nn_igelu_factor(x, b, one); }
+
+/* iNoNorm: ((x * w + bias) * mul) >> log2d, as int8 (wrapping, as the
+ * kernel's store). */
+static inline int32_t nn_inonorm(int32_t x, int32_t w, int32_t bias, int32_t mul, int32_t log2d)
+{
+    return (int8_t)(((x * w + bias) * mul) >> log2d);
+}
+
+/* The shift ITAMax and ITAPartialMax use for exp(x - max): (d + 16) >> 5
+ * (d = max - x >= 0; 2^-shift approximates the exponential), at most 31
+ * so that 256 >> shift stays defined (int8 inputs never reach 9). */
+static inline uint32_t nn_ita_shift(int32_t d)
+{
+    int32_t s = (d + 16) >> 5;
+    return (uint32_t)(s > 31 ? 31 : s);
+}
+#define NN_ITA_SHIFT(d) nn_ita_shift((int32_t)(d))
+
+/*
+ * ITAMax over a row of n int8 values: mx = max (Deeploy starts it at
+ * -128, the same for int8 values; here at x[0], defined for any), sum of
+ * 256 >> shift, inv = (levels - 1) * 256 / sum, y = inv >> shift, in
+ * [0, levels - 1] (Deeploy's kernel stores it less levels/2 as int8, its
+ * consumers adding the offset back; the test vectors hold y).
+ */
+#define NN_DEFINE_ITAMAX_ROW(name, in_type, out_type)                                          \
+    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, uint32_t levels)      \
+    {                                                                                          \
+        int32_t mx = (int32_t)x[0];                                                            \
+        for (int32_t j = 1; j < n; j++)                                                        \
+            mx = (int32_t)x[j] > mx ? (int32_t)x[j] : mx;                                      \
+        uint32_t sum = 0;                                                                      \
+        for (int32_t j = 0; j < n; j++)                                                        \
+            sum += 256u >> NN_ITA_SHIFT(mx - (int32_t)x[j]);                                   \
+        uint32_t inv = (levels - 1) * 256u / sum;                                              \
+        for (int32_t j = 0; j < n; j++)                                                        \
+            y[j] = (out_type)(inv >> NN_ITA_SHIFT(mx - (int32_t)x[j]));                     \
+    }
+
+/*
+ * ITAPartialMax: the same over groups of `gw` columns, the sum rescaled
+ * (>> the shift of the new maximum's increase) whenever a group raises the
+ * maximum, inv = (levels/2 - 1) * 256 / sum; y = inv >> shift in
+ * [0, levels/2 - 1].
+ */
+#define NN_DEFINE_ITAPARTIALMAX_ROW(name, in_type, out_type)                                   \
+    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t gw,           \
+                               uint32_t levels)                                                \
+    {                                                                                          \
+        int32_t mx = (int32_t)x[0]; /* <= the first group's maximum: as Deeploy's -128 */      \
+        uint32_t total = 0;                                                                    \
+        for (int32_t g0 = 0; g0 + gw <= n; g0 += gw) {                                         \
+            int32_t cm = (int32_t)x[g0];                                                       \
+            for (int32_t k = 0; k < gw; k++)                                                   \
+                cm = (int32_t)x[g0 + k] > cm ? (int32_t)x[g0 + k] : cm;                        \
+            uint32_t sh = cm > mx ? NN_ITA_SHIFT(cm - mx) : 0;                                 \
+            mx = cm > mx ? cm : mx;                                                            \
+            uint32_t part = 0;                                                                 \
+            for (int32_t k = 0; k < gw; k++)                                                   \
+                part += 256u >> NN_ITA_SHIFT(mx - (int32_t)x[g0 + k]);                         \
+            total = (total >> sh) + part;                                                      \
+        }                                                                                      \
+        uint32_t inv = (levels / 2 - 1) * 256u / total;                                        \
+        for (int32_t j = 0; j < n; j++)                                                        \
+            y[j] = (out_type)(inv >> NN_ITA_SHIFT(mx - (int32_t)x[j]));                     \
+    }
+
+/* floor(sqrt(v)) for v > 0, else 0 (iLayerNorm's square root). */
+static inline int32_t nn_isqrt_pos(int32_t v) { return v > 0 ? (int32_t)nn_isqrt((uint32_t)v) : 0; }
+
+/*
+ * iLayerNorm over a row of n: mean = sum / n (truncating), var =
+ * sum((int16)(x - mean)^2) / n + 1, sd = floor(sqrt(var)),
+ * y = (int8)(((x - mean) * w / sd + bias) >> log2d) (the division in 64
+ * bits, truncating).
+ */
+#define NN_DEFINE_ILAYERNORM_ROW(name, in_type, w_type, b_type, out_type)                      \
+    NN_ALWAYS_INLINE void name(const in_type *x, const w_type *w, const b_type *bias,          \
+                               out_type *y, int32_t n, int32_t log2d)                          \
+    {                                                                                          \
+        int32_t mean = 0, ss = 0;                                                              \
+        for (int32_t j = 0; j < n; j++)                                                        \
+            mean += (int32_t)x[j];                                                             \
+        mean /= n;                                                                             \
+        for (int32_t j = 0; j < n; j++) {                                                      \
+            int32_t t = (int16_t)((int32_t)x[j] - mean);                                       \
+            ss += t * t;                                                                       \
+        }                                                                                      \
+        int32_t sd = nn_isqrt_pos(ss / n + 1);                                                 \
+        for (int32_t j = 0; j < n; j++) {                                                      \
+            int64_t q = ((int64_t)x[j] - mean) * (int64_t)w[j] / sd;                           \
+            y[j] = (out_type)(int8_t)((q + (int64_t)bias[j]) >> log2d);               \
+        }                                                                                      \
     }
 
 #endif
