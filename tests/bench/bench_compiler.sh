@@ -41,8 +41,8 @@ done
 echo "ortigia llm, the default model, 64 positions:"
 "$build/ortigia" llm --steps 64 2>&1 >/dev/null | sed 's/^/  /'
 # Prompt mode: a 64-id prompt (BOS and the float model's greedy
-# continuation) in one prefill pass, then 64 generated tokens (context 128):
+# continuation) in one prefill pass, then 64 generated tokens (context 127):
 # the prefill's total cycles (target <= 14M; published for Deeploy: 28.3M)
 # and the autoregressive cycles per token after it.
 echo "ortigia llm, the default model, a 64-token prefill then 64 tokens:"
-"$build/ortigia" llm --prompt-len 64 --steps 128 2>&1 >/dev/null | sed 's/^/  /'
+"$build/ortigia" llm --prompt-len 64 --tokens 64 2>&1 >/dev/null | sed 's/^/  /'
