@@ -18,6 +18,7 @@
 #include <vector>
 
 extern "C" {
+#include "codegen.h"
 #include "frontend.h"
 #include "memplan.h"
 #include "npz.h"
@@ -309,6 +310,57 @@ std::string matmul_model_dir()
     EXPECT_EQ(ob_write(m, (dir + "/m.onnx").c_str()), 0);
     ob_free(m);
     return dir;
+}
+
+static std::string slurp_file(const std::string &path)
+{
+    std::ifstream f(path);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+/* A second network of the same program (ort_codegen_options.name): beside
+ * the first in one folder, every global symbol and file under its name, no
+ * main.c; without a name, the usual ones. */
+TEST(Codegen, ANamedSecondNetworkBesideTheFirst)
+{
+    std::string dir = matmul_model_dir();
+    ort_diag d{};
+    ort_graph *g = ort_frontend((dir + "/m.onnx").c_str(), nullptr, true, &d);
+    ASSERT_NE(g, nullptr) << d.msg;
+    ort_target t;
+    ort_target_init(&t);
+    std::string out = dir + "/two";
+    ort_codegen_options o{};
+    o.outdir = out.c_str();
+    o.target = &t;
+    o.l1_budget = ort_target_default_l1_budget(&t);
+    o.firmware_dir = ORTIGIA_FW_SRC;
+    ort_codegen_report r{};
+    ASSERT_EQ(ort_codegen(g, &o, &r, &d), 0) << d.msg;
+    free(r.step_names), free(r.step_estimates), free(r.step_engines);
+    o.name = "second";
+    ASSERT_EQ(ort_codegen(g, &o, &r, &d), 0) << d.msg;
+    free(r.step_names), free(r.step_estimates), free(r.step_engines);
+    std::string c = slurp_file(out + "/second.c"), h = slurp_file(out + "/second.h");
+    EXPECT_NE(c.find("#include \"second.h\""), std::string::npos);
+    EXPECT_NE(c.find("void second_run(void)"), std::string::npos);
+    EXPECT_NE(c.find("uint8_t second_output_0["), std::string::npos);
+    EXPECT_NE(c.find("extern const uint8_t second_weights[]"), std::string::npos);
+    EXPECT_EQ(c.find("ort_weights"), std::string::npos);
+    EXPECT_EQ(c.find("ort_output_"), std::string::npos);
+    EXPECT_NE(h.find("#ifndef SECOND_H"), std::string::npos);
+    EXPECT_NE(h.find("#define SECOND_INPUT_0 (second_inputs + "), std::string::npos);
+    EXPECT_NE(slurp_file(out + "/second_weights.S").find("second_weights:"), std::string::npos);
+    EXPECT_NE(slurp_file(out + "/second_inputs.S").find(".data.second_inputs"), std::string::npos);
+    EXPECT_NE(slurp_file(out + "/second_report.txt").find("steps:"), std::string::npos);
+    /* the first network's files are still its own */
+    EXPECT_NE(slurp_file(out + "/network.c").find("void network_run(void)"), std::string::npos);
+    EXPECT_NE(slurp_file(out + "/network.h").find("#define NETWORK_INPUT_0 (ort_inputs + "), std::string::npos);
+    EXPECT_NE(slurp_file(out + "/main.c").find("network_run();"), std::string::npos);
+    o.name = "Bad-Name";
+    EXPECT_NE(ort_codegen(g, &o, &r, &d), 0);
+    EXPECT_NE(std::string(d.msg).find("network name 'Bad-Name'"), std::string::npos) << d.msg;
+    ort_graph_free(g);
 }
 
 TEST(CompilerCli, ModelsThatDoNotFitTheMemories)
