@@ -100,6 +100,9 @@ struct step {
     /* S_SOFTMAX on nn_kernel.h's NN_DEFINE_SOFTMAX_ROW_Q8: its tables are
      * the terms times levels - 1 and, with an epilogue, the map as bytes */
     bool softmax_q8;
+    /* S_SOFTMAX on wider inputs (NN_DEFINE_SOFTMAX_ROW_WTAB): the terms of
+     * the differences below this many from a table (operand 1), 0: none */
+    int64_t softmax_wide_tab;
     struct npu_step npu; /* S_NPU_GEMM */
     struct conv_step conv; /* S_CONV */
 };

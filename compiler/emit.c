@@ -173,6 +173,16 @@ static void emit_rowop(struct gen *G, const struct step *s)
     if (s->kind == S_RMSNORM)
         cg_emit_operand(G, s, 1, "w", false);
     cg_emit_operand(G, s, s->plan.n - 1, "y", true);
+    if (s->kind == S_SOFTMAX && s->softmax_wide_tab) { /* the usual terms from a table */
+        cg_emit(G, "    const uint32_t *tab = p[1];\n    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
+        cg_emit(G, "    for (uint32_t r = b; r < e; r++)\n");
+        cg_emit(G, "        softmax_wtab_%s_%s(x + r * %" PRId64 "u, y + r * %" PRId64 "u, %" PRId64 ", %" PRId64
+                ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", tab, %" PRId64
+                "u);\n",
+             ctype(x->storage), ctype(o->storage), len, len, len, n->p.coeff[0], n->p.coeff[1],
+             n->p.coeff[2], n->p.coeff[3], n->p.n_levels, n->p.coeff[4], n->p.coeff[5], s->softmax_wide_tab);
+        return;
+    }
     if (s->kind == S_SOFTMAX && s->softmax_q8) {
         const struct ort_tensor *fo = T(G, s->operand_tensor[s->plan.n - 1]);
         bool mapped = s->plan.n == 4;

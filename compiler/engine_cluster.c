@@ -60,6 +60,18 @@ static void lower_row_op(struct gen *G, const struct ort_node *n, struct step *s
     s->kind = n->op->step == ORT_STEP_SOFTMAX ? S_SOFTMAX : S_RMSNORM;
     s->plan.units = ort_shape_count(&o->shape) / len;
     cg_add_operand(s, n->inputs[0], -1, NN_ROWS, len * esize(x), 0);
+    if (s->kind == S_SOFTMAX && esize(x) > 1 && !n->n_epilogue) {
+        /* Wider inputs (a language model's masked scores): the terms of
+           the differences max - x below 256, the usual ones, from a table;
+           the others computed. */
+        int64_t span = x->hi - x->lo + 1 < 256 ? x->hi - x->lo + 1 : 256, *tab = malloc(sizeof *tab * 256);
+        for (int64_t d = 0; d < span; d++)
+            tab[d] = nn_softmax_term((int32_t)-d, (int32_t)n->p.coeff[0], (int32_t)n->p.coeff[1],
+                                     (int32_t)n->p.coeff[2], (int32_t)n->p.coeff[3],
+                                     0xFFFFFFFFu / (uint32_t)n->p.coeff[3]);
+        s->softmax_wide_tab = span;
+        cg_add_operand(s, -1, cg_store_table(G, tab, span, ORT_DT_INT32), NN_WHOLE, 0, 4 * span);
+    }
     if (s->kind == S_SOFTMAX && esize(x) == 1 && !n->p.coeff[4]) {
         /* The terms, looked up by max - x (at most 256 values). */
         int64_t span = x->hi - x->lo + 1, *tab = malloc(sizeof *tab * (size_t)span);
@@ -465,7 +477,9 @@ static void cluster_emit_shared(struct gen *G)
             cg_rowfn_instance(G, s, name, sizeof name, line, sizeof line);
         } else {
         const char *x = tensor_ctype(G, n->inputs[0]), *y = tensor_ctype(G, n->outputs[0]);
-        if (s->kind == S_SOFTMAX && s->softmax_q8) {
+        if (s->kind == S_SOFTMAX && s->softmax_wide_tab)
+            snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_WTAB(softmax_wtab_%s_%s, %s, %s)", x, y, x, y);
+        else if (s->kind == S_SOFTMAX && s->softmax_q8) {
             const char *yt = tensor_ctype(G, s->operand_tensor[s->plan.n - 1]);
             bool sx = T(G, n->inputs[0])->storage == ORT_DT_INT8, mapped = s->plan.n == 4;
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_Q8(softmax_q8%s_%s_%s, %s, %s, %d, %s, %d)",

@@ -138,9 +138,13 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
 #define NN_MAX_I32(a, b) ((a) > (b) ? (a) : (b))
 #endif
 
+/* A term of the row's body, computed or from its table. */
+#define NN_SOFTMAX_TERM(t) nn_softmax_term((t), A, B, C, log2, inv_log2)
+#define NN_SOFTMAX_TERM_TAB(t) ((uint32_t)-(t) < tab_n ? tab[(uint32_t)-(t)] : NN_SOFTMAX_TERM(t))
+
 /* The row's body; `pad` more entries of value `pad_x` count in its max
  * and its sum but are not stored (0 for Deeploy's iSoftmax). */
-#define NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x)                                             \
+#define NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x, TERM)                                       \
     {                                                                                         \
         int32_t mx = (int32_t)x[0], jm = 1;                                                   \
         for (; jm + 1 < n; jm += 2) /* two a loop: taken branches cost 3 cycles */            \
@@ -151,25 +155,25 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
             mx = (pad_x);                                                                     \
         uint32_t sum = 0, inv_log2 = 0xFFFFFFFFu / (uint32_t)log2;                            \
         int32_t px = (int32_t)x[0];                                                           \
-        uint32_t pe = nn_softmax_term(px - mx, A, B, C, log2, inv_log2);                      \
+        uint32_t pe = TERM(px - mx);                                                          \
         for (int32_t j = 0; j < n; j++) {                                                     \
             if ((int32_t)x[j] != px) { /* a run of equal inputs (masked ones) once */         \
                 px = (int32_t)x[j];                                                           \
-                pe = nn_softmax_term(px - mx, A, B, C, log2, inv_log2);                       \
+                pe = TERM(px - mx);                                                           \
             }                                                                                 \
             sum += pe;                                                                        \
         }                                                                                     \
         if ((pad) > 0)                                                                        \
-            sum += (uint32_t)(pad) * nn_softmax_term((pad_x) - mx, A, B, C, log2, inv_log2);  \
+            sum += (uint32_t)(pad) * TERM((pad_x) - mx);                                      \
         uint32_t inv = 0xFFFFFFFFu / sum;                                                     \
         px = (int32_t)x[0];                                                                   \
-        uint32_t pq = nn_udiv_inv(nn_softmax_term(px - mx, A, B, C, log2, inv_log2) *         \
+        uint32_t pq = nn_udiv_inv(TERM(px - mx) *                                             \
                                       (uint32_t)(levels - 1),                                 \
                                   sum, inv);                                                  \
         for (int32_t j = 0; j < n; j++) {                                                     \
             if ((int32_t)x[j] != px) {                                                        \
                 px = (int32_t)x[j];                                                           \
-                pq = nn_udiv_inv(nn_softmax_term(px - mx, A, B, C, log2, inv_log2) *          \
+                pq = nn_udiv_inv(TERM(px - mx) *                                              \
                                      (uint32_t)(levels - 1),                                  \
                                  sum, inv);                                                   \
             }                                                                                 \
@@ -179,14 +183,21 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
 #define NN_DEFINE_SOFTMAX_ROW(name, in_type, out_type)                                        \
     NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B, \
                                int32_t C, int32_t log2, int32_t levels)                       \
-    NN_SOFTMAX_ROW_BODY(out_type, 0, 0)
+    NN_SOFTMAX_ROW_BODY(out_type, 0, 0, NN_SOFTMAX_TERM)
 /* With Ortigia's `pad` and `pad_value` (a language model's prefill: its
  * causal row as long as the decoding step's, compiler/llm_quant.h). */
 #define NN_DEFINE_SOFTMAX_ROW_PAD(name, in_type, out_type)                                    \
     NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B, \
                                int32_t C, int32_t log2, int32_t levels, int32_t pad,          \
                                int32_t pad_x)                                                 \
-    NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x)
+    NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x, NN_SOFTMAX_TERM)
+/* The same with the terms of the differences max - x below tab_n from
+ * tab[max - x] (tab[d] = nn_softmax_term(-d, ...): the same values). */
+#define NN_DEFINE_SOFTMAX_ROW_WTAB(name, in_type, out_type)                                   \
+    NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B, \
+                               int32_t C, int32_t log2, int32_t levels, int32_t pad,          \
+                               int32_t pad_x, const uint32_t *tab, uint32_t tab_n)            \
+    NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x, NN_SOFTMAX_TERM_TAB)
 
 /* The same with the terms looked up: tab[d] = nn_softmax_term(-d, ...)
  * for every difference d = max - x the input's range allows (the code
