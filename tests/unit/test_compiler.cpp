@@ -1420,14 +1420,17 @@ TEST(CompilerNetworks, SoftmaxRowsOfEveryShapeOnTheFastKernel)
 /* iSoftmax's `pad` (Ortigia's attribute for a language model's prefill):
  * a row with `pad` more entries of `pad_value`, in its max and sum but not
  * stored, equals the softmax of the row extended with them, on the
- * reference and on the simulator (8-bit input rows, which then take the
- * generic kernel, and a pad above the row's values). */
+ * reference and on the simulator: 8-bit input rows (which then take the
+ * generic kernel) and int32 ones (the terms of differences below 256 from
+ * a table, the others computed), a pad far below, near and above the
+ * row's values. */
 TEST(CompilerNetworks, SoftmaxPadEntriesAreTheExtendedRow)
 {
+    for (int elem : {3, 6})
     for (int64_t pv : {-32768, -100, 200}) {
         const int64_t len = 9, pad = 5, xd[] = {4, len}, cd[] = {4, pad};
         ob_model *m = ob_new();
-        ob_input(m, "x", 3, 2, xd);
+        ob_input(m, "x", elem, 2, xd);
         std::vector<int64_t> fill(4 * pad, pv);
         ob_const(m, "fill", 2, cd, fill.data());
         int cn = ob_node(m, "Concat", "cat", 2, IN("x", "fill"), "xe");
@@ -1463,10 +1466,16 @@ TEST(CompilerNetworks, SoftmaxPadEntriesAreTheExtendedRow)
         for (int r = 0; r < 4; r++)
             for (int j = 0; j < len; j++)
                 EXPECT_EQ(values[g->outputs[0]][r * len + j], values[g->outputs[1]][r * (len + pad) + j])
-                    << "pad_value " << pv << " row " << r << " column " << j;
+                    << "input type " << elem << " pad_value " << pv << " row " << r << " column " << j;
         ort_ref_free(g, values);
         ort_graph_free(g);
         expect_simulator_matches(dir);
+        RunResult rc = ortigia("compile " + dir + "/network.onnx -o " + dir + "/out");
+        ASSERT_EQ(rc.status, 0) << rc.out;
+        EXPECT_NE(slurp_file(dir + "/out/network.c")
+                      .find(elem == 6 ? "NN_DEFINE_SOFTMAX_ROW_WTAB(" : "NN_DEFINE_SOFTMAX_ROW_PAD("),
+                  std::string::npos)
+            << elem;
         ob_free(m);
     }
 }
