@@ -401,8 +401,9 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
     } else {
         /* Positions 0..T-1 are known: their rotary matrices and the causal
            mask are constants. Query row (group member, t) keeps keys 0..t:
-           the others become exactly -32768 (score times 0, plus the mask),
-           and iSoftmax's `pad` adds C + 1 - T more such entries, so its row
+           the others become exactly -32768 (the 16-bit score minus 65536,
+           clipped to 16 bits again), and iSoftmax's `pad` adds C + 1 - T
+           more such entries, so its row
            holds what the step graph's row of position t holds (keys 0..t,
            and C - t entries of -32768 from the cache's zeros), in another
            order. iSoftmax's exponential of such an entry is not always 0
@@ -411,22 +412,17 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         const int64_t rd3[3] = {T, hs, hs}, md2[2] = {(int64_t)g * T, T};
         size_t nm2 = (size_t)g * T * T;
         int64_t *rv = malloc(sizeof *rv * (size_t)T * hs * hs), *mv = malloc(sizeof *mv * nm2);
-        int64_t *kv = malloc(sizeof *kv * nm2);
         for (size_t i = 0; i < (size_t)T * hs * hs; i++)
             rv[i] = q->rope[i];
         for (int r = 0; r < g * T; r++)
             for (int j = 0; j < T; j++) {
                 int i = r % T, t = i % (T / Bq) * Bq + i / (T / Bq);
-                bool keep = j <= t;
-                kv[(size_t)r * T + j] = keep;
-                mv[(size_t)r * T + j] = keep ? 0 : -32768;
+                mv[(size_t)r * T + j] = j <= t ? 0 : -65536;
             }
         ob_const(B.m, "rope", 3, rd3, rv);
-        ob_const(B.m, "keep", 2, md2, kv);
-        ob_const(B.m, "mask16", 2, md2, mv);
+        ob_const(B.m, "mask", 2, md2, mv);
         free(rv);
         free(mv);
-        free(kv);
     }
     char nm[160], cur[160], tmp[160];
     /* The mask (0, or -32768 where a position is not in the sequence yet)
@@ -537,15 +533,17 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         double rs = s_q * s_k / sqrt((double)hs) / s_s;
         requant_levels(&B, sc, sq, &rs, 1, 127.0 * 127.0 * hs, 65536);
         snprintf(scm, sizeof scm, "l%d.masked", l);
-        if (T) {
-            char sk[64];
-            snprintf(sk, sizeof sk, "l%d.kept", l);
-            const char *kin2[] = {sq, "keep"};
-            ob_node(B.m, "Mul", sk, 2, kin2, sk);
-            snprintf(sq, sizeof sq, "%s", sk);
+        if (!T) {
+            const char *min_[] = {sq, "mask16"};
+            ob_node(B.m, "Add", scm, 2, min_, scm);
+        } else { /* clip(s + mask, 16 bits): -32768 where masked */
+            char sm[64];
+            int64_t one = 1, zero = 0;
+            snprintf(sm, sizeof sm, "l%d.sm", l);
+            const char *min_[] = {sq, "mask"};
+            ob_node(B.m, "Add", sm, 2, min_, sm);
+            rqs(&B, sm, scm, &one, &zero, 1, 0, true, 65536);
         }
-        const char *min_[] = {sq, "mask16"};
-        ob_node(B.m, "Add", scm, 2, min_, scm);
         snprintf(pr, sizeof pr, "l%d.p", l);
         const char *pin[] = {scm};
         int sn = ob_node(B.m, "iSoftmax", pr, 1, pin, pr);

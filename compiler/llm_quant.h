@@ -66,10 +66,10 @@ void ort_llm_q_free(struct ort_llm_q *q);
  * graph (iSoftmax's coefficients and every requantization's shift are the
  * step's, chosen for C + 1 positions); every operator works row by row (a
  * position's projections, norms, rotary). Query row t sees keys 0..t; its
- * other entries are exactly -32768 (the score times 0, plus the mask), as
- * the step's masked cache entries are, and iSoftmax's `pad` attribute
- * counts C + 1 - T more of them, so the row has the step's C - t masked
- * entries. (Their exponentials are 0 or 1, not always 0: iSoftmax's
+ * other entries are exactly -32768 (the 16-bit score minus 65536, clipped
+ * to 16 bits), as the step's masked cache entries are, and iSoftmax's
+ * `pad` attribute counts C + 1 - T more of them, so the row has the
+ * step's C - t masked entries. (Their exponentials are 0 or 1, not always 0: iSoftmax's
  * 32-bit arithmetic wraps that far out, so their number must be the
  * step's.) So its outputs equal T steps' (keys, values, the last step's
  * logits) bit for bit (tests LlmQuant.PrefillEqualsSteps*). Query rows are
