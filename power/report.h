@@ -98,6 +98,10 @@ bool ort_power_write_csv(const char *path, const struct ort_power_model *m,
                          const struct ort_power_report *r,
                          const struct ort_power_region *regions, size_t n);
 
+/* Text into HTML: <, >, & and " as entities (the other reports' writers
+   use it too). */
+void ort_html_escape(FILE *f, const char *s);
+
 /* One self-contained HTML file (no network access needed): tables and
    inline SVG charts of the energy per component, power over time (when
    there are points) and per-region latency and energy, the model's

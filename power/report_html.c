@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void html_escape(FILE *f, const char *s)
+void ort_html_escape(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -40,7 +40,7 @@ static void svg_bars(FILE *f, size_t n, const char *const *names, const double *
     for (size_t i = 0; i < n; i++) {
         int y = (int)i * row + 4;
         fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, y + 12);
-        html_escape(f, names[i]);
+        ort_html_escape(f, names[i]);
         fputs("</text>\n", f);
         double x = left, total = 0;
         for (size_t k = 0; k < n_parts; k++) {
@@ -48,7 +48,7 @@ static void svg_bars(FILE *f, size_t n, const char *const *names, const double *
             double w = max > 0 ? v / max * width : 0;
             fprintf(f, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\"><title>",
                     x, y, w, row - 4, kColors[k % 4]);
-            html_escape(f, part_names[k]);
+            ort_html_escape(f, part_names[k]);
             fprintf(f, ": %.6g %s</title></rect>\n", v, unit);
             x += w;
             total += v;
@@ -61,7 +61,7 @@ static void svg_bars(FILE *f, size_t n, const char *const *names, const double *
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" "
                    "y=\"%d\">",
                 lx, ly - 9, kColors[k % 4], lx + 14, ly);
-        html_escape(f, part_names[k]);
+        ort_html_escape(f, part_names[k]);
         fputs("</text>\n", f);
     }
     fputs("</svg>\n", f);
@@ -120,7 +120,7 @@ static void components_section(FILE *f, const struct ort_power_model *m,
     for (unsigned i = 0; i < r->n; i++) {
         const struct ort_power_energy *e = &r->energy[i];
         fputs("<tr><td>", f);
-        html_escape(f, r->activity[i].name);
+        ort_html_escape(f, r->activity[i].name);
         fprintf(f, "</td><td>%.6g</td><td>%.6g</td><td>%.6g</td><td>%.6g</td><td>%.4g .. %.4g</td>"
                    "<td>%.6g</td><td class=\"src\">",
                 e->dynamic_j * 1e6, e->background_j * 1e6, e->leakage_j * 1e6, e->total_j * 1e6,
@@ -128,7 +128,7 @@ static void components_section(FILE *f, const struct ort_power_model *m,
                 r->seconds > 0 ? e->total_j / r->seconds * 1e3 : 0);
         struct ort_power_band_share top;
         if (ort_power_band_top(m, r, (int)i, &top, 1)) {
-            html_escape(f, top.what);
+            ort_html_escape(f, top.what);
             fprintf(f, " (%s)", ort_power_class_name(top.value->cls));
         }
         fputs("</td></tr>\n", f);
@@ -152,9 +152,9 @@ static void band_section(FILE *f, const struct ort_power_model *m, const struct 
           "</tr>\n", f);
     for (unsigned i = 0; i < n; i++) {
         fputs("<tr><td>", f);
-        html_escape(f, top[i].kind->name);
+        ort_html_escape(f, top[i].kind->name);
         fputc('.', f);
-        html_escape(f, top[i].what);
+        ort_html_escape(f, top[i].what);
         fprintf(f, "</td><td>%s</td><td>%.4g .. %.4g</td><td>%.0f%%</td></tr>\n",
                 ort_power_class_name(top[i].value->cls), top[i].value->low, top[i].value->high,
                 width > 0 ? 100 * top[i].width_j / width : 0);
@@ -184,7 +184,7 @@ static void states_section(FILE *f, const struct ort_power_report *r)
         if (!a->kind->gateable)
             continue;
         fputs("<tr><td>", f);
-        html_escape(f, a->name);
+        ort_html_escape(f, a->name);
         fprintf(f, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%.4f</td>"
                    "<td>%.4f</td><td>%.4f</td><td>%.4f</td></tr>\n",
                 (unsigned long long)a->state_cycles[ORT_POWER_ACTIVE],
@@ -209,17 +209,17 @@ static void validation_section(FILE *f, const struct ort_power_model *m)
     for (unsigned i = 0; i < m->n_anchors; i++) {
         const struct ort_power_anchor *a = &m->anchor[i];
         fputs("<tr><td>", f);
-        html_escape(f, a->name);
+        ort_html_escape(f, a->name);
         fprintf(f, "</td><td>%.4g ", a->figure.value);
-        html_escape(f, a->unit);
+        ort_html_escape(f, a->unit);
         fprintf(f, "</td><td>%s</td><td>%.4g</td><td>%+.1f%%</td><td>%.0f%%</td><td>%s</td>"
                    "<td class=\"src\">",
                 ort_power_class_name(a->figure.cls), a->model,
                 100 * (a->model / a->figure.value - 1), 100 * a->tolerance,
                 a->held ? "yes" : "<b>no</b>");
-        html_escape(f, a->workload);
+        ort_html_escape(f, a->workload);
         fputs("</td><td class=\"src\">", f);
-        html_escape(f, a->figure.source);
+        ort_html_escape(f, a->figure.source);
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
@@ -256,7 +256,7 @@ static bool regions_section(FILE *f, const struct ort_power_region *g, size_t n)
             for (unsigned d = 0; d < 2 * g[i].depth; d++)
                 fputc('.', f);
             fprintf(f, "%u ", g[i].id);
-            html_escape(f, g[i].label);
+            ort_html_escape(f, g[i].label);
             fprintf(f, "</td><td>%llu</td><td>%.6g</td><td>%.6g</td><td>%.4g .. %.4g</td>"
                        "<td>%.6g</td></tr>\n",
                     (unsigned long long)r->cycles, r->seconds * 1e6, r->total_j * 1e6,
@@ -275,15 +275,15 @@ static void model_row(FILE *f, const char *component, const char *number,
                       const struct ort_power_value *v, const char *unit)
 {
     fputs("<tr><td>", f);
-    html_escape(f, component);
+    ort_html_escape(f, component);
     fputs("</td><td>", f);
-    html_escape(f, number);
+    ort_html_escape(f, number);
     fprintf(f, "</td><td>%.6g %s</td><td>%s</td><td>", v->value, unit,
             ort_power_class_name(v->cls));
     if (v->cls != ORT_POWER_PUBLISHED || v->low != v->high)
         fprintf(f, "%.4g .. %.4g", v->low, v->high);
     fputs("</td><td class=\"src\">", f);
-    html_escape(f, v->source);
+    ort_html_escape(f, v->source);
     fputs("</td></tr>\n", f);
 }
 
@@ -351,9 +351,9 @@ bool ort_power_write_html(const char *path, const struct ort_power_model *m,
           ".src{text-align:left;font-size:smaller}</style></head><body>\n",
           f);
     fputs("<h1>Energy report</h1>\n<p>Model <b>", f);
-    html_escape(f, m->name);
+    ort_html_escape(f, m->name);
     fputs("</b>, operating point <b>", f);
-    html_escape(f, op->name);
+    ort_html_escape(f, op->name);
     fprintf(f, "</b> (%.2f V, %.0f MHz): %llu cycles, %.6g us, <b>%.6g uJ</b> (%.6g .. %.6g), "
                "%.6g mW on average (%.6g .. %.6g).</p>\n",
             op->voltage.value, op->frequency_mhz.value, (unsigned long long)r->cycles,

@@ -1,6 +1,8 @@
 /* `ortigia llm`'s figures: the summary, the JSON file, the HTML report. */
 #include "llm_report.h"
 
+#include "report.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,18 +207,6 @@ bool ort_llm_write_json(const char *path, const struct ort_llm_result *r, char *
 
 /* ---- HTML ---------------------------------------------------------------- */
 
-static void html_text(FILE *f, const char *s)
-{
-    for (; *s; s++)
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-}
-
 #define CHART_W 900
 #define CHART_H 220
 #define CHART_L 70 /* room for the axis' labels */
@@ -281,7 +271,7 @@ bool ort_llm_write_html(const char *path, const struct ort_llm_result *r, char *
           ".bar{fill:#54a24b}.key span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px}"
           "</style></head><body>\n<h1>ortigia llm</h1>\n<p>",
           f);
-    html_text(f, r->model);
+    ort_html_escape(f, r->model);
     fprintf(f, ": %d layers, dim %d, %d heads (%d for keys and values), vocabulary %d, context %d; "
                "%d of the step network's %d steps on the NPU; %g MHz.</p>\n",
             r->layers, r->dim, r->heads, r->kv_heads, r->vocab, r->context, r->npu_steps, r->steps,
@@ -327,7 +317,7 @@ bool ort_llm_write_html(const char *path, const struct ort_llm_result *r, char *
             const struct ort_llm_layer *l = &r->layer_cycles[i];
             double w = (CHART_W - 400.0) * (double)l->cycles / (double)top;
             fprintf(f, "<text x=\"0\" y=\"%d\" class=\"axis\">", 22 * i + 16);
-            html_text(f, l->name);
+            ort_html_escape(f, l->name);
             fprintf(f, "</text><rect class=\"bar\" x=\"110\" y=\"%d\" width=\"%.1f\" height=\"16\"/>"
                        "<text x=\"%.1f\" y=\"%d\" class=\"axis\">%llu cycles, %d steps (%d on the NPU)</text>\n",
                     22 * i + 4, w, 116 + w, 22 * i + 16, (unsigned long long)l->cycles, l->steps, l->npu_steps);
@@ -344,7 +334,7 @@ bool ort_llm_write_html(const char *path, const struct ort_llm_result *r, char *
     fputs("</tr>\n", f);
     for (int c = 0; c < r->n_components; c++) {
         fputs("<tr><td>", f);
-        html_text(f, r->components[c].name);
+        ort_html_escape(f, r->components[c].name);
         fputs("</td>", f);
         for (int md = 0; md < ORT_LLM_MODES; md++)
             if (sums[md].positions)

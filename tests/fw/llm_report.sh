@@ -67,11 +67,6 @@ grep -q "Latency per token" "$html" && grep -q "Energy per token" "$html" && gre
   fail "the report lacks a chart"
 [ "$(grep -c '<rect class="prompt"' "$html")" -ge 2 ] || fail "no prompt bars"  # the prefill's, in each chart
 ! grep -qE '(src|href)="https?:' "$html" || fail "the report is not self-contained"
-browser=$(command -v chromium || command -v chromium-browser) || { echo "SKIP: chromium is not installed (make deps installs it)"; exit 77; }
-flags=(--headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$d/profile")
-"$browser" "${flags[@]}" --window-size=1000,1400 --screenshot="$d/shot.png" "file://$html" > /dev/null 2>&1
-[ -s "$d/shot.png" ] || fail "chromium made no screenshot"
-"$browser" "${flags[@]}" --dump-dom "file://$html" 2> /dev/null > "$d/dom.html"
-grep -q 'data-ready="1"' "$d/dom.html" || fail "the page's script did not run to its end"
-python3 "$(dirname "$0")/png_not_blank.py" "$d/shot.png" || fail "the screenshot is blank"
+"$(dirname "$0")/html_renders.sh" "$html" "$d"; st=$?
+[ $st = 0 ] || exit $st
 echo "PASS: tokens, per-mode figures, regions that add up, layers; the report renders in Chromium"

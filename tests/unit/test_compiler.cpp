@@ -29,26 +29,11 @@ extern "C" {
 #include "tiling.h"
 }
 
+#include "temp_dir.h"
+
 namespace {
 
-std::string temp_dir()
-{
-    static int counter = 0;
-    std::string d = "/tmp/ortigia_compiler_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-    /* removed, with what the test wrote there, when the program ends */
-    static struct Removed {
-        std::vector<std::string> dirs;
-        ~Removed()
-        {
-            for (const std::string &dir : dirs)
-                if (system(("rm -rf '" + dir + "'").c_str()) != 0)
-                    fprintf(stderr, "could not remove %s\n", dir.c_str());
-        }
-    } removed;
-    removed.dirs.push_back(d);
-    mkdir(d.c_str(), 0777);
-    return d;
-}
+std::string temp_dir() { return ort_test_temp_dir("compiler"); }
 
 /* ortigia with arguments: stdout and stderr, and the exit status. */
 RunResult ortigia(const std::string &args)

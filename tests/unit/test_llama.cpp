@@ -26,26 +26,11 @@ extern "C" {
 #include "ref.h"
 }
 
+#include "temp_dir.h"
+
 namespace {
 
-std::string temp_path(const std::string &name)
-{
-    static int counter = 0;
-    std::string d = "/tmp/ortigia_llama_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-    /* removed, with what the test wrote there, when the program ends */
-    static struct Removed {
-        std::vector<std::string> dirs;
-        ~Removed()
-        {
-            for (const std::string &dir : dirs)
-                if (system(("rm -rf '" + dir + "'").c_str()) != 0)
-                    fprintf(stderr, "could not remove %s\n", dir.c_str());
-        }
-    } removed;
-    removed.dirs.push_back(d);
-    mkdir(d.c_str(), 0777);
-    return d + "/" + name;
-}
+std::string temp_path(const std::string &name) { return ort_test_temp_dir("llama") + "/" + name; }
 
 void write_bytes(const std::string &path, const std::vector<unsigned char> &b)
 {
