@@ -6,13 +6,15 @@
  * contents (state-retentive). Prints the increments; tests/CMakeLists.txt
  * checks them (fw.check_cluster_sleep*).
  *
- * With SLEEP_WHILE_A_CORE_RUNS, core 0 asks for a sleep while core 1 spins:
- * refused, an access fault (power.gated_cluster_core_running).
+ * With SLEEP_WHILE_A_CORE_RUNS, core 0 asks for a sleep while core 1 spins;
+ * with SLEEP_WHILE_THE_DMA_WORKS, while a DMA transfer is in flight: both
+ * refused, an access fault (power.gated_cluster_core_running, _dma_busy).
  */
 #include <stdint.h>
 #include <stdio.h>
 
 #include "ortigia/cluster.h"
+#include "ortigia/dma.h"
 #include "ortigia/pmu.h"
 #include "ortigia/rt.h"
 
@@ -46,10 +48,20 @@ static void spin_or_sleep(void *arg)
 }
 #endif
 
+#ifdef SLEEP_WHILE_THE_DMA_WORKS
+static uint8_t far[16384];
+static uint8_t near[16384] __attribute__((section(".l1bss")));
+#endif
+
 int main(void)
 {
 #ifdef SLEEP_WHILE_A_CORE_RUNS
     rt_fork(2, spin_or_sleep, 0);
+#endif
+#ifdef SLEEP_WHILE_THE_DMA_WORKS
+    printf("powering the cluster off while the DMA copies\n");
+    rt_dma_copy(near, far, sizeof near);
+    rt_pmu_cluster_sleep(1000); /* refused: an access fault */
 #endif
     for (unsigned i = 0; i < 64; i++)
         kept[i] = i * 2654435761u;
