@@ -8,6 +8,12 @@ static bool flushed(FILE *out)
     return fflush(out) == 0 && !ferror(out);
 }
 
+/* A component that spent time power-gated or woke up in the report. */
+static bool was_gated(const struct ort_power_activity *a)
+{
+    return a->kind->gateable && (a->state_cycles[ORT_POWER_POWER_GATED] || a->wakeups);
+}
+
 bool ort_power_print(FILE *out, const struct ort_power_model *m, const struct ort_power_report *r)
 {
     const struct ort_power_opp *op = &m->opp[r->opp];
@@ -38,17 +44,18 @@ bool ort_power_print(FILE *out, const struct ort_power_model *m, const struct or
         fprintf(out, "  dominated by %s.%s (%s): %.0f%% of the band\n", top[i].kind->name,
                 top[i].what, ort_power_class_name(top[i].value->cls),
                 width > 0 ? 100 * top[i].width_j / width : 0);
-    /* Time in each power state of the components that can be power-gated,
-       and what gating saved against staying on, clock-gated. */
-    bool gateable = false;
+    /* Time in each power state of the components that were power-gated,
+       and what gating saved against staying on, clock-gated. (The JSON,
+       CSV and HTML reports list every component that can be gated.) */
+    bool gated = false;
     for (unsigned i = 0; i < r->n; i++)
-        gateable |= r->activity[i].kind->gateable;
-    if (gateable) {
+        gated |= was_gated(&r->activity[i]);
+    if (gated) {
         fprintf(out, "power states (cycles; saved: against staying on, clock-gated):\n");
         for (unsigned i = 0; i < r->n; i++) {
             const struct ort_power_activity *a = &r->activity[i];
             const struct ort_power_energy *e = &r->energy[i];
-            if (!a->kind->gateable)
+            if (!was_gated(a))
                 continue;
             fprintf(out,
                     "  %-12s active %llu, clock-gated %llu, power-gated %llu, %llu wake-ups "

@@ -48,6 +48,8 @@ const struct ort_config_key ort_config_keys[] = {
             "cycles a write powering the NPU on stalls (the domain's wake-up)"),
     KEY_U32("pmu.wmem_wakeup_cycles", pmu_wmem_wakeup_cycles, 0, 1000000, 1800,
             "cycles a write powering the weight memory on stalls (the domain's wake-up)"),
+    KEY_U32("pmu.cluster_wakeup_cycles", pmu_cluster_wakeup_cycles, 0, 1000000, 720,
+            "cycles from the power controller's timer powering the cluster on to its first instruction"),
     KEY_U32("dma.bandwidth", dma_bandwidth, 1, ORT_DMA_MAX_BANDWIDTH, ORT_DMA_DEFAULT_BANDWIDTH,
             "cluster DMA bandwidth in bytes per cycle"),
     KEY_U32("dma.queue_depth", dma_queue_depth, 4, ORT_DMA_MAX_QUEUE, ORT_DMA_DEFAULT_QUEUE_DEPTH,

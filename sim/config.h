@@ -30,6 +30,7 @@ struct ort_config {
     uint32_t wmem_latency;    /* wmem.latency, cycles per core data access */
     uint32_t pmu_npu_wakeup_cycles;  /* pmu.npu_wakeup_cycles */
     uint32_t pmu_wmem_wakeup_cycles; /* pmu.wmem_wakeup_cycles */
+    uint32_t pmu_cluster_wakeup_cycles; /* pmu.cluster_wakeup_cycles */
     uint32_t dma_bandwidth;   /* dma.bandwidth, bytes per cycle */
     uint32_t dma_queue_depth; /* dma.queue_depth, transfers in flight */
     uint32_t core_misaligned_traps; /* core.misaligned_traps, 0 or 1 */

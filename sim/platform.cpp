@@ -24,8 +24,11 @@ OrtPlatform::OrtPlatform(sc_core::sc_module_name name, const ort_config &cfg, FI
     pmu_engine_.present[ORT_PMU_WMEM] = true;
     pmu_engine_.wakeup_cycles[ORT_PMU_NPU] = cfg.pmu_npu_wakeup_cycles;
     pmu_engine_.wakeup_cycles[ORT_PMU_WMEM] = cfg.pmu_wmem_wakeup_cycles;
+    pmu_engine_.present[ORT_PMU_CLUSTER] = true;
+    pmu_engine_.wakeup_cycles[ORT_PMU_CLUSTER] = cfg.pmu_cluster_wakeup_cycles;
     pmu_engine_.may_switch = pmu_may_switch;
     pmu_engine_.switched = pmu_switched;
+    pmu_engine_.sleep_cluster = pmu_sleep_cluster;
     pmu_engine_.ctx = this;
 
     router_ = std::make_unique<OrtRouter>("router");
@@ -86,6 +89,8 @@ bool OrtPlatform::pmu_may_switch(void *ctx, ort_pmu_domain d, bool on, char *why
     const ort_cluster &cl = self->cluster_->engine();
     if (on)
         return true;
+    if (d == ORT_PMU_CLUSTER)
+        return cluster_may_sleep(cl, why, len);
     if (cl.has_npu && !ort_npu_idle(&cl.npu)) {
         snprintf(why, len, "%s", d == ORT_PMU_NPU
                  ? "it has a job programmed, queued or running (wait for the job first)"
@@ -97,6 +102,45 @@ bool OrtPlatform::pmu_may_switch(void *ctx, ort_pmu_domain d, bool on, char *why
         return false;
     }
     return true;
+}
+
+/* The cluster sleeps (or idles) only when quiet: the writing core is the
+   one running, every other one asleep (wfi, an event-unit wait) or
+   halted, and no device works on its own, so nothing happens in the
+   cluster until the controller's timer wakes the writing core. A core is
+   judged by its state when the write reaches the controller, in the
+   scheduler's order: a core still running in the same slice is running. */
+bool OrtPlatform::cluster_may_sleep(const ort_cluster &cl, char *why, size_t len)
+{
+    for (unsigned i = 0; i < cl.cores; i++)
+        if (i != cl.outer_core && cl.core[i].state == RV_RUNNING) {
+            snprintf(why, len, "core %u is running (every other core must sleep: wfi or an "
+                     "event-unit wait)", i);
+            return false;
+        }
+    if (ort_dma_next_completion(&cl.dma) != UINT64_MAX) {
+        snprintf(why, len, "the DMA has transfers in flight (wait for them first)");
+        return false;
+    }
+    if (cl.has_npu && !ort_npu_idle(&cl.npu)) {
+        snprintf(why, len, "the NPU has a job programmed, queued or running (wait for the job "
+                 "first)");
+        return false;
+    }
+    for (unsigned d = 0; d < cl.n_dev; d++) {
+        const ort_device &dev = cl.dev[d];
+        if (dev.next_event && dev.next_event(dev.ctx) != UINT64_MAX) {
+            snprintf(why, len, "the %s has work under way", dev.name);
+            return false;
+        }
+    }
+    return true;
+}
+
+void OrtPlatform::pmu_sleep_cluster(void *ctx, uint64_t wake_at)
+{
+    auto *self = static_cast<OrtPlatform *>(ctx);
+    ort_cluster_sleep_until(&self->cluster_->engine(), wake_at);
 }
 
 void OrtPlatform::pmu_switched(void *ctx, ort_pmu_domain d, bool on, uint64_t)

@@ -47,7 +47,7 @@ public:
     const ort_mem &weight_memory() const { return wmem_; }
     const ort_soc_ctrl &soc() const { return soc_engine_; }
     ort_soc_ctrl &soc_engine() { return soc_engine_; }
-    /* The power controller (NPU and weight-memory domains). */
+    /* The power controller (NPU, weight-memory and cluster domains). */
     const ort_pmu &pmu() const { return pmu_engine_; }
     /* Read a NUL-terminated string of at most max_len characters from
        simulated memory ("" if the address is in no memory). */
@@ -64,6 +64,8 @@ public:
 private:
     static bool pmu_may_switch(void *ctx, ort_pmu_domain d, bool on, char *why, size_t len);
     static void pmu_switched(void *ctx, ort_pmu_domain d, bool on, uint64_t now);
+    static bool cluster_may_sleep(const ort_cluster &cl, char *why, size_t len);
+    static void pmu_sleep_cluster(void *ctx, uint64_t wake_at);
     static void gated_access(void *ctx, int tag, unsigned core, uint32_t addr, bool is_write);
 
     ort_config cfg_;

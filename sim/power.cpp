@@ -128,7 +128,10 @@ void memory_events(const ort_cluster &cl, uint32_t base, ort_power_activity *a, 
 /* A switchable domain's power-gated cycles up to `cycles` (taken from its
    idle time: a domain is off only when idle, pmu_may_switch sees to it)
    and its power-ups. A kind the model cannot power-gate keeps them as
-   clock-gated time (the engine would price them at the full leakage). */
+   clock-gated time (the engine would price them at the full leakage).
+   The cluster's components: the cores slept through a cluster sleep (the
+   writing core at its store), so their power-gated time is clock-gated
+   time; the L1 and the event unit are counted active all the time. */
 void power_states(const ort_pmu &pmu, ort_pmu_domain d, uint64_t cycles, ort_power_activity *a)
 {
     if (!a->kind->gateable)
@@ -139,7 +142,7 @@ void power_states(const ort_pmu &pmu, ort_pmu_domain d, uint64_t cycles, ort_pow
     off = std::min(off, idle);
     idle -= off;
     a->state_cycles[ORT_POWER_POWER_GATED] = off;
-    a->wakeups = pmu.wakeups[d];
+    a->wakeups = ort_pmu_wakeups(&pmu, d, cycles);
 }
 
 } // namespace
@@ -151,6 +154,7 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
     r->opp = opp;
     r->cycles = cycles;
     const ort_cluster &cl = p.cluster_engine();
+    const ort_pmu &pmu = p.pmu();
     uint64_t soc_accesses = 0;
     for (unsigned i = 0; i < cl.cores; i++) {
         const rv_core &c = cl.core[i];
@@ -165,6 +169,7 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
         uint64_t active = ran > c.counters.sleep_cycles ? ran - c.counters.sleep_cycles : 0;
         a->state_cycles[ORT_POWER_ACTIVE] = active;
         a->state_cycles[ORT_POWER_CLOCK_GATED] = cycles - active;
+        power_states(pmu, ORT_PMU_CLUSTER, cycles, a);
         soc_accesses += c.counters.device_accesses;
     }
     ort_power_activity *l1 = add(r, m, "l1", "l1");
@@ -172,12 +177,12 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
     memory_events(cl, ORT_L1_BASE, l1, &core_l1);
     count(l1, "dma_word", cl.tcdm.accesses > core_l1 ? cl.tcdm.accesses - core_l1 : 0);
     l1->state_cycles[ORT_POWER_ACTIVE] = cycles;
+    power_states(pmu, ORT_PMU_CLUSTER, cycles, l1);
 
     struct {
         const char *kind;
         const ort_mem &mem;
     } outer[] = {{"l2", p.l2_memory()}, {"wmem", p.weight_memory()}};
-    const ort_pmu &pmu = p.pmu();
     for (auto &o : outer) {
         ort_power_activity *a = add(r, m, o.kind, o.kind);
         uint64_t core_accesses = 0;
@@ -208,8 +213,9 @@ void ort_power_collect(const OrtPlatform &p, const ort_power_model &m, unsigned 
         uint64_t active = busy ? std::min(ort_counter_value(busy, dev->ctx), cycles) : cycles;
         a->state_cycles[ORT_POWER_ACTIVE] = active;
         a->state_cycles[ORT_POWER_CLOCK_GATED] = cycles - active;
-        if (std::strcmp(kind.device, "npu") == 0)
-            power_states(pmu, ORT_PMU_NPU, cycles, a);
+        /* Every cluster device is in the cluster's domain but the NPU. */
+        power_states(pmu, std::strcmp(kind.device, "npu") == 0 ? ORT_PMU_NPU : ORT_PMU_CLUSTER,
+                     cycles, a);
     }
 
     ort_power_activity *icn = add(r, m, "interconnect", "interconnect");

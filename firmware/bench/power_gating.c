@@ -15,6 +15,19 @@
  * Core 0 waits for a deadline by polling the cycle counter (the other cores
  * sleep); the same polling runs in both regions.
  *
+ * With POWER_GATING_CLUSTER (power_gating_cluster.elf), the cluster
+ * itself: the same tokens twice more, the NPU and the weight memory gated
+ * as in region 2, core 0 waiting asleep:
+ *   region 3 "cluster_idle":  the cluster stays on, clock-gated (power
+ *                             controller CLUSTER_IDLE: as idle in wfi);
+ *   region 4 "cluster_gated": the cluster is powered off (CLUSTER_SLEEP)
+ *                             until its wake-up latency before the deadline.
+ * Both sleep until CLUSTER_MARGIN cycles before the deadline (minus the
+ * wake-up latency when gated) and poll the rest, so they are equally long.
+ *
+ * POWER_GATING_FAULT = 3 asks for a cluster sleep while an NPU job runs:
+ * refused, an access fault.
+ *
  * POWER_GATING_FAULT selects a faulty variant that touches a domain while
  * it is off, to show the error: 1 reads the weight memory, 2 writes an NPU
  * register.
@@ -36,6 +49,13 @@
 #ifndef POWER_GATING_FAULT
 #define POWER_GATING_FAULT 0
 #endif
+#ifndef POWER_GATING_CLUSTER
+#define POWER_GATING_CLUSTER 0
+#endif
+
+/* Cycles from reading the cycle counter to the power controller's write,
+   and then some: the wait stops this much before the deadline. */
+#define CLUSTER_MARGIN 32u
 
 #define HW 8
 #define CIN 28
@@ -62,6 +82,22 @@ static void wait_until(uint32_t t)
     while ((int32_t)(now() - t) < 0)
         ;
 }
+
+#if POWER_GATING_CLUSTER
+/* Wait for t asleep: with the cluster idle (clock-gated) or powered off
+   (gate_cluster) until shortly before t, then polling. */
+static void sleep_until(uint32_t t, int gate_cluster, uint32_t wakeup)
+{
+    uint32_t left = t - now(), keep = CLUSTER_MARGIN + (gate_cluster ? wakeup : 0);
+    if ((int32_t)left > (int32_t)keep) {
+        if (gate_cluster)
+            rt_pmu_cluster_sleep(left - keep);
+        else
+            rt_pmu_cluster_idle(left - keep);
+    }
+    wait_until(t);
+}
+#endif
 
 /* One pass of the tokens; gating switches the domains off in the gaps.
    Returns a checksum of the outputs (both passes compute the same). */
@@ -90,6 +126,35 @@ static uint32_t tokens(int gating)
     }
     return sum;
 }
+
+#if POWER_GATING_CLUSTER
+/* The same with the NPU and the weight memory gated, core 0 waiting
+   asleep in the gaps: the cluster idle or powered off (gate_cluster). A
+   copy of tokens' loop rather than a shared one, so that regions 1 and 2
+   keep their code and cycles. */
+static uint32_t tokens_asleep(int gate_cluster)
+{
+    uint32_t wakeup = rt_pmu_cluster_wakeup();
+    uint32_t sum = 0, t = now();
+    for (unsigned k = 0; k < POWER_GATING_TOKENS; k++) {
+        rt_pmu_wmem(1);
+        rt_pmu_npu(1);
+        rt_npu_run(regs);
+        rt_npu_wait_idle();
+        if (rt_npu_error()) {
+            printf("the NPU refused the job (error %lu)\n", (unsigned long)rt_npu_error());
+            return 0;
+        }
+        for (unsigned i = 0; i < sizeof out; i++)
+            sum = sum * 31u + out[i];
+        rt_pmu_npu(0);
+        rt_pmu_wmem(0);
+        t += POWER_GATING_PERIOD;
+        sleep_until(t, gate_cluster, wakeup);
+    }
+    return sum;
+}
+#endif
 
 int main(void)
 {
@@ -128,6 +193,19 @@ int main(void)
                (unsigned long)gated);
         return 1;
     }
+#if POWER_GATING_CLUSTER
+    rt_region_begin(3, "cluster_idle");
+    uint32_t idle = tokens_asleep(0);
+    rt_region_end(3);
+    rt_region_begin(4, "cluster_gated");
+    uint32_t cluster_gated = tokens_asleep(1);
+    rt_region_end(4);
+    if (idle != on || cluster_gated != on) {
+        printf("outputs differ: %08lx with the domains on, %08lx cluster idle, %08lx cluster "
+               "gated\n", (unsigned long)on, (unsigned long)idle, (unsigned long)cluster_gated);
+        return 1;
+    }
+#endif
     /* Off now: the weight memory kept its contents (non-volatile). */
 #if POWER_GATING_FAULT == 1
     printf("reading the weight memory while it is off\n");
@@ -136,6 +214,12 @@ int main(void)
 #elif POWER_GATING_FAULT == 2
     printf("programming the NPU while it is off\n");
     rt_npu_run(regs); /* an access fault */
+#elif POWER_GATING_FAULT == 3
+    printf("powering the cluster off while the NPU runs a job\n");
+    rt_pmu_wmem(1);
+    rt_pmu_npu(1);
+    rt_npu_run(regs);
+    rt_pmu_cluster_sleep(1000); /* refused: an access fault */
 #endif
     rt_pmu_wmem(1);
     uint32_t check = 0;

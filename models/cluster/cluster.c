@@ -31,7 +31,23 @@ static enum rv_bus_status cluster_bus(void *ctx, struct rv_core *core, uint32_t 
     }
     if (!cl->outer_bus)
         return RV_BUS_ERROR;
-    return cl->outer_bus(cl->outer_ctx, core, addr, size, is_write, data, extra);
+    cl->outer_core = core->hartid;
+    enum rv_bus_status st = cl->outer_bus(cl->outer_ctx, core, addr, size, is_write, data, extra);
+    if (cl->timer.requested) { /* the access put its core to sleep */
+        cl->timer.requested = false;
+        if (st == RV_BUS_OK) {
+            cl->timer.armed = true;
+            cl->timer.core = core->hartid;
+            return RV_BUS_SLEEP;
+        }
+    }
+    return st;
+}
+
+void ort_cluster_sleep_until(struct ort_cluster *cl, uint64_t wake_at)
+{
+    cl->timer.requested = true;
+    cl->timer.at = wake_at;
 }
 
 bool ort_cluster_add_device(struct ort_cluster *cl, const struct ort_device *dev, char *err,
@@ -296,10 +312,11 @@ static unsigned running_count(const struct ort_cluster *cl)
     return n;
 }
 
-/* The earliest next event of any device; UINT64_MAX when all are idle. */
+/* The earliest next event of any device or of the timed sleep;
+   UINT64_MAX when all are idle. */
 static uint64_t next_device_event(const struct ort_cluster *cl)
 {
-    uint64_t next = UINT64_MAX;
+    uint64_t next = cl->timer.armed ? cl->timer.at : UINT64_MAX;
     for (unsigned d = 0; d < cl->n_dev; d++) {
         const struct ort_device *dev = &cl->dev[d];
         if (dev->next_event) {
@@ -316,6 +333,11 @@ static uint64_t next_device_event(const struct ort_cluster *cl)
 static bool advance_devices(struct ort_cluster *cl, uint64_t end)
 {
     bool any = false;
+    if (cl->timer.armed && cl->timer.at <= end) {
+        cl->timer.armed = false;
+        rv_core_wake(&cl->core[cl->timer.core], cl->timer.at);
+        any = true;
+    }
     for (unsigned d = 0; d < cl->n_dev; d++) {
         const struct ort_device *dev = &cl->dev[d];
         if (dev->advance) {
@@ -453,6 +475,9 @@ void ort_cluster_describe_core(const struct ort_cluster *cl, unsigned i, char *b
         snprintf(what, sizeof what, "halted");
     else if (c->state == RV_RUNNING)
         snprintf(what, sizeof what, "running");
+    else if (cl->timer.armed && cl->timer.core == i)
+        snprintf(what, sizeof what, "sleeps until cycle %llu (power controller's wake-up timer)",
+                 (unsigned long long)cl->timer.at);
     else if (!describe_device_wait(cl, i, what, sizeof what))
         snprintf(what, sizeof what, "sleeps in wfi");
     snprintf(buf, len, "core %u: pc 0x%08x, cycle %llu, %s", i, c->pc,

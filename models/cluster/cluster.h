@@ -82,6 +82,16 @@ struct ort_cluster {
 
     rv_bus_fn outer_bus; /* devices outside the cluster */
     void *outer_ctx;
+    unsigned outer_core; /* the core whose access is on the outer bus */
+
+    /* A wake-up from outside the cluster (ort_cluster_sleep_until): the
+       core asleep at its access, and the cycle it wakes at. */
+    struct ort_cluster_timer {
+        bool requested; /* asked during the current outer access */
+        bool armed;
+        unsigned core;
+        uint64_t at;
+    } timer;
 
     /* Power gating (ort_cluster_gate_memory / _device): memories the cores
        reach directly and devices that refuse every core access while
@@ -147,6 +157,18 @@ void ort_cluster_set_gated_hook(struct ort_cluster *cl,
                                 void (*fn)(void *ctx, int tag, unsigned core, uint32_t addr,
                                            bool is_write),
                                 void *ctx);
+
+/*
+ * A timed sleep for a block outside the cluster (the power controller,
+ * whose always-on timer wakes the cluster): called during a core's access
+ * through the outer bus (cl->outer_core), it makes that core sleep at the
+ * access, from the access's cycle, until cycle `wake_at`. The scheduler
+ * counts the wake-up as an event (when every core sleeps, time jumps
+ * there) and wakes the core at `wake_at`; the core executes the access
+ * again, which the block completes. One at a time: the block refuses a
+ * second one while the first is under way.
+ */
+void ort_cluster_sleep_until(struct ort_cluster *cl, uint64_t wake_at);
 
 /* Devices outside the cluster (uart, sim control). */
 void ort_cluster_set_bus(struct ort_cluster *cl, rv_bus_fn fn, void *ctx);

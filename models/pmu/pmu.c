@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const domain_names[ORT_PMU_DOMAINS] = {"NPU", "weight memory"};
-static const char *const reg_names[ORT_PMU_DOMAINS] = {"NPU", "WMEM"};
+static const char *const domain_names[ORT_PMU_DOMAINS] = {"NPU", "weight memory", "cluster"};
+static const char *const reg_names[ORT_PMU_DOMAINS] = {"NPU", "WMEM", "CLUSTER_SLEEP"};
 
 const char *ort_pmu_domain_name(enum ort_pmu_domain d)
 {
@@ -13,12 +13,26 @@ const char *ort_pmu_domain_name(enum ort_pmu_domain d)
 
 void ort_pmu_init(struct ort_pmu *p) { memset(p, 0, sizeof *p); }
 
+/* The end of the current power-gated interval: the cluster's comes back
+   on by the controller's timer; the others stay off until a write. */
+static uint64_t off_end(const struct ort_pmu *p, enum ort_pmu_domain d)
+{
+    return d == ORT_PMU_CLUSTER ? p->cluster.off_end : UINT64_MAX;
+}
+
 uint64_t ort_pmu_off_cycles(const struct ort_pmu *p, enum ort_pmu_domain d, uint64_t now)
 {
     uint64_t n = p->off_cycles[d];
+    if (now > off_end(p, d))
+        now = off_end(p, d);
     if (p->off[d] && now > p->since[d])
         n += now - p->since[d];
     return n;
+}
+
+uint64_t ort_pmu_wakeups(const struct ort_pmu *p, enum ort_pmu_domain d, uint64_t now)
+{
+    return p->wakeups[d] + (p->off[d] && now >= off_end(p, d));
 }
 
 /* Keep the first message: the first refusal is the one that explains a
@@ -79,6 +93,62 @@ static enum rv_bus_status set_domain(struct ort_pmu *p, enum ort_pmu_domain d, u
     return RV_BUS_OK;
 }
 
+/* A write of `cycles` to CLUSTER_SLEEP (power_off) or CLUSTER_IDLE. The
+   first write arms the wait and has the platform put the writing core to
+   sleep; the writing core executes its store again at the wake-up, and
+   that second write completes the wait. */
+static enum rv_bus_status cluster_wait(struct ort_pmu *p, bool power_off, uint32_t cycles,
+                                       uint64_t now)
+{
+    char msg[sizeof p->last_error];
+    if (p->cluster.armed) {
+        if (now < p->cluster.wake_at || power_off != p->cluster.power_off) {
+            snprintf(msg, sizeof msg, "power controller: a cluster %s is under way until cycle "
+                     "%llu", p->cluster.power_off ? "sleep" : "idle",
+                     (unsigned long long)p->cluster.wake_at);
+            p->refused++;
+            note(p, msg);
+            return RV_BUS_ERROR;
+        }
+        p->cluster.armed = false;
+        if (p->cluster.power_off) {
+            p->off_cycles[ORT_PMU_CLUSTER] += p->cluster.off_end - p->since[ORT_PMU_CLUSTER];
+            p->wakeups[ORT_PMU_CLUSTER]++;
+            p->off[ORT_PMU_CLUSTER] = false;
+        } else {
+            p->cluster.idles++;
+        }
+        return RV_BUS_OK;
+    }
+    const char *what = power_off ? "power the cluster off" : "idle the cluster";
+    if (cycles == 0) {
+        snprintf(msg, sizeof msg, "power controller: cannot %s for 0 cycles (write N > 0)", what);
+        p->refused++;
+        note(p, msg);
+        return RV_BUS_ERROR;
+    }
+    char why[160] = "";
+    if (p->may_switch && !p->may_switch(p->ctx, ORT_PMU_CLUSTER, false, why, sizeof why)) {
+        snprintf(msg, sizeof msg, "power controller: cannot %s: %s", what, why);
+        p->refused++;
+        note(p, msg);
+        return RV_BUS_ERROR;
+    }
+    p->cluster.armed = true;
+    p->cluster.power_off = power_off;
+    p->cluster.off_end = now + (power_off ? cycles : 0);
+    p->cluster.wake_at =
+        now + cycles + (power_off ? p->wakeup_cycles[ORT_PMU_CLUSTER] : 0);
+    if (power_off) {
+        p->off[ORT_PMU_CLUSTER] = true;
+        p->since[ORT_PMU_CLUSTER] = now;
+        p->switches++;
+    }
+    if (p->sleep_cluster)
+        p->sleep_cluster(p->ctx, p->cluster.wake_at);
+    return RV_BUS_OK;
+}
+
 enum rv_bus_status ort_pmu_access(struct ort_pmu *p, uint32_t offset, unsigned size,
                                   bool is_write, uint32_t *data, uint64_t now,
                                   uint32_t *extra_cycles)
@@ -102,6 +172,17 @@ enum rv_bus_status ort_pmu_access(struct ort_pmu *p, uint32_t offset, unsigned s
             break;
         *data = (p->present[ORT_PMU_NPU] && !p->off[ORT_PMU_NPU] ? ORT_PMU_STATUS_NPU : 0) |
                 (p->present[ORT_PMU_WMEM] && !p->off[ORT_PMU_WMEM] ? ORT_PMU_STATUS_WMEM : 0);
+        return RV_BUS_OK;
+    case ORT_PMU_REG_CLUSTER_SLEEP:
+    case ORT_PMU_REG_CLUSTER_IDLE:
+        if (is_write)
+            return cluster_wait(p, offset == ORT_PMU_REG_CLUSTER_SLEEP, *data, now);
+        *data = 0;
+        return RV_BUS_OK;
+    case ORT_PMU_REG_CLUSTER_WAKEUP:
+        if (is_write)
+            break;
+        *data = p->wakeup_cycles[ORT_PMU_CLUSTER];
         return RV_BUS_OK;
     default:
         break;

@@ -214,3 +214,76 @@ TEST(Cluster, DeviceWindowsAreChecked)
     EXPECT_EQ(c.cl.n_dev, (unsigned)ORT_CLUSTER_MAX_DEVICES);
     EXPECT_NE(std::string(err).find("at most"), std::string::npos) << err;
 }
+
+// ---- a timed sleep from outside the cluster (ort_cluster_sleep_until) ------
+
+namespace {
+
+constexpr uint32_t kOuterBase = 0x1A102000u;
+
+/* A block on the outer bus, as the power controller: the first write asks
+   for a sleep of `value` cycles from the access, the write executed again
+   at the wake-up completes it. */
+struct OuterSleeper {
+    explicit OuterSleeper(ort_cluster *c) : cl(c) {}
+    ort_cluster *cl;
+    bool armed = false;
+    std::vector<uint64_t> writes; /* the cycles of the writes */
+    static rv_bus_status access(void *ctx, rv_core *core, uint32_t, unsigned, bool is_write,
+                                uint32_t *data, uint32_t *extra)
+    {
+        auto *o = static_cast<OuterSleeper *>(ctx);
+        *extra = 1;
+        if (!is_write)
+            return RV_BUS_ERROR;
+        o->writes.push_back(core->cycle);
+        if (!o->armed)
+            ort_cluster_sleep_until(o->cl, core->cycle + *data);
+        o->armed = !o->armed;
+        return RV_BUS_OK;
+    }
+};
+
+/* Sleep 1000 cycles through the outer block, then stop at the timer. */
+const std::vector<uint32_t> kOuterSleep = {
+    u(kTimerBase >> 12, kT0, 0x37),  // lui  t0, timer
+    u(kOuterBase >> 12, kT1, 0x37),  // lui  t1, outer block
+    i(1000, 0, 0, kT2, 0x13),        // addi t2, x0, 1000
+    s(0, kT2, kT1, 2),               // sw   t2, 0(t1)   sleep
+    s(8, kT2, kT0, 2),               // sw   t2, 8(t0)   stop
+    j(0, 0),                         // j .
+};
+
+} // namespace
+
+// The core sleeps at its store from the access's cycle (3) to 1003, then
+// executes it again; the scheduler jumps over the sleep (a few device
+// advances, not one per slice) whatever the slice.
+TEST(Cluster, ATimedSleepFromOutsideIsJumpedOver)
+{
+    for (uint32_t slice : {1u, 8u, 256u}) {
+        ClusterWithTimer c(2, slice, kOuterSleep);
+        OuterSleeper o(&c.cl);
+        ort_cluster_set_bus(&c.cl, OuterSleeper::access, &o);
+        // Core 1 runs the same program: keep it out of the way, asleep.
+        c.cl.core[1].state = RV_SLEEPING;
+        EXPECT_EQ(ort_cluster_run(&c.cl, 100000), ORT_CLUSTER_HALTED) << "slice " << slice;
+        ASSERT_EQ(o.writes.size(), 2u);
+        EXPECT_EQ(o.writes[0], 3u);
+        EXPECT_EQ(o.writes[1], 1003u);
+        EXPECT_EQ(c.cl.core[0].counters.sleep_cycles, 1000u);
+        EXPECT_LT(c.timer.advance_calls, 12u) << "slice " << slice;
+        EXPECT_FALSE(c.cl.timer.armed);
+    }
+}
+
+TEST(Cluster, ATimedSleepIsDescribed)
+{
+    ClusterWithTimer c(1, 8, kOuterSleep);
+    OuterSleeper o(&c.cl);
+    ort_cluster_set_bus(&c.cl, OuterSleeper::access, &o);
+    EXPECT_EQ(ort_cluster_run(&c.cl, 512), ORT_CLUSTER_LIMIT);
+    char line[256];
+    ort_cluster_describe_core(&c.cl, 0, line, sizeof line);
+    EXPECT_NE(std::string(line).find("sleeps until cycle 1003"), std::string::npos) << line;
+}

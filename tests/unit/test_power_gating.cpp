@@ -178,12 +178,17 @@ struct Pmu {
     ort_pmu p;
     bool refuse = false;
     std::vector<std::pair<int, bool>> switched;
+    std::vector<uint64_t> sleeps; /* wake-up cycles asked of the cluster */
     Pmu()
     {
         ort_pmu_init(&p);
-        p.present[ORT_PMU_NPU] = p.present[ORT_PMU_WMEM] = true;
+        p.present[ORT_PMU_NPU] = p.present[ORT_PMU_WMEM] = p.present[ORT_PMU_CLUSTER] = true;
         p.wakeup_cycles[ORT_PMU_NPU] = 30;
         p.wakeup_cycles[ORT_PMU_WMEM] = 70;
+        p.wakeup_cycles[ORT_PMU_CLUSTER] = 50;
+        p.sleep_cluster = [](void *ctx, uint64_t wake_at) {
+            static_cast<Pmu *>(ctx)->sleeps.push_back(wake_at);
+        };
         p.ctx = this;
         p.may_switch = [](void *ctx, ort_pmu_domain, bool, char *why, size_t len) {
             if (static_cast<Pmu *>(ctx)->refuse)
@@ -258,4 +263,50 @@ TEST(Pmu, RefusalsAreBusErrorsWithAMessage)
     ort_pmu_gated_access(&x.p, ORT_PMU_WMEM, 3, 0x10400010, false, "weight memory");
     EXPECT_STREQ(x.p.last_error, "core 3 read 0x10400010 (weight memory) while the weight memory "
                                  "is power-gated (power controller WMEM = 0)");
+}
+
+// CLUSTER_SLEEP at cycle 1000 with 400: the cluster is off over [1000,
+// 1400), the writing core sleeps until 1450 (the wake-up latency) and its
+// store, executed again then, completes the sleep. The power-gated time and
+// the wake-up count as they pass (a report in the middle sees them).
+TEST(Pmu, ClusterSleepIsTimedByTheControllersTimer)
+{
+    Pmu t;
+    uint32_t extra;
+    EXPECT_EQ(t.read(ORT_PMU_REG_CLUSTER_WAKEUP), 50u);
+    EXPECT_EQ(t.write(ORT_PMU_REG_CLUSTER_SLEEP, 400, 1000, &extra), RV_BUS_OK);
+    EXPECT_EQ(extra, 0u);
+    ASSERT_EQ(t.sleeps.size(), 1u);
+    EXPECT_EQ(t.sleeps[0], 1450u);
+    EXPECT_EQ(ort_pmu_off_cycles(&t.p, ORT_PMU_CLUSTER, 1100), 100u);
+    EXPECT_EQ(ort_pmu_wakeups(&t.p, ORT_PMU_CLUSTER, 1399), 0u);
+    EXPECT_EQ(ort_pmu_off_cycles(&t.p, ORT_PMU_CLUSTER, 1420), 400u);
+    EXPECT_EQ(ort_pmu_wakeups(&t.p, ORT_PMU_CLUSTER, 1400), 1u);
+    EXPECT_EQ(t.write(ORT_PMU_REG_CLUSTER_SLEEP, 400, 1450, &extra), RV_BUS_OK); // completes
+    EXPECT_EQ(t.sleeps.size(), 1u);
+    EXPECT_EQ(ort_pmu_off_cycles(&t.p, ORT_PMU_CLUSTER, 9000), 400u);
+    EXPECT_EQ(ort_pmu_wakeups(&t.p, ORT_PMU_CLUSTER, 9000), 1u);
+    // Idle: the same wait, no power-down, no wake-up latency.
+    EXPECT_EQ(t.write(ORT_PMU_REG_CLUSTER_IDLE, 300, 2000, &extra), RV_BUS_OK);
+    EXPECT_EQ(t.sleeps.back(), 2300u);
+    EXPECT_EQ(t.write(ORT_PMU_REG_CLUSTER_IDLE, 300, 2300, &extra), RV_BUS_OK);
+    EXPECT_EQ(ort_pmu_off_cycles(&t.p, ORT_PMU_CLUSTER, 9000), 400u);
+    EXPECT_EQ(ort_pmu_wakeups(&t.p, ORT_PMU_CLUSTER, 9000), 1u);
+    EXPECT_EQ(t.p.cluster.idles, 1u);
+    EXPECT_EQ(t.p.last_error[0], '\0');
+}
+
+TEST(Pmu, ClusterSleepRefusals)
+{
+    Pmu t;
+    uint32_t extra;
+    EXPECT_EQ(t.write(ORT_PMU_REG_CLUSTER_SLEEP, 0, 10, &extra), RV_BUS_ERROR);
+    EXPECT_STREQ(t.p.last_error,
+                 "power controller: cannot power the cluster off for 0 cycles (write N > 0)");
+    Pmu u;
+    u.refuse = true;
+    EXPECT_EQ(u.write(ORT_PMU_REG_CLUSTER_IDLE, 10, 10, &extra), RV_BUS_ERROR);
+    EXPECT_STREQ(u.p.last_error, "power controller: cannot idle the cluster: busy");
+    EXPECT_TRUE(u.sleeps.empty());
+    EXPECT_EQ(ort_pmu_off_cycles(&u.p, ORT_PMU_CLUSTER, 100), 0u);
 }

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <unistd.h>
 
@@ -47,14 +48,22 @@ double model_value(json_t *model, const char *kind, const char *group, const cha
 
 struct GatedRun {
     json_t *report = nullptr, *model = nullptr;
-    GatedRun()
+    std::string text; /* the report file as written */
+    explicit GatedRun(const std::string &elf = "power_gating.elf", const std::string &opts = "")
     {
         std::string path = "/tmp/ortigia_gating_" + std::to_string(getpid()) + ".json";
-        RunResult r = run_capture(std::string(ORTIGIA_BIN) + " run --quiet --power-json " + path +
-                                  " " + ORTIGIA_FW_DIR + "/bench/power_gating.elf 2>&1");
+        RunResult r = run_capture(std::string(ORTIGIA_BIN) + " run --quiet " + opts +
+                                  " --power-json " + path + " " + ORTIGIA_FW_DIR + "/bench/" +
+                                  elf + " 2>&1");
         EXPECT_EQ(r.status, 0) << r.out;
         json_error_t err;
         report = json_load_file(path.c_str(), 0, &err);
+        if (FILE *f = fopen(path.c_str(), "r")) {
+            char buf[4096];
+            for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;)
+                text.append(buf, n);
+            fclose(f);
+        }
         unlink(path.c_str());
         model = json_load_file(kModel.c_str(), 0, &err);
     }
@@ -133,11 +142,115 @@ TEST(Gating, ModelWakeUpLatenciesAreTheConfigurationDefaults)
     ASSERT_NE(model, nullptr) << err.text;
     RunResult r = run_capture(std::string(ORTIGIA_BIN) + " run --list-config 2>&1");
     for (auto [kind, key] : {std::pair{"npu", "pmu.npu_wakeup_cycles"},
-                             std::pair{"wmem", "pmu.wmem_wakeup_cycles"}}) {
+                             std::pair{"wmem", "pmu.wmem_wakeup_cycles"},
+                             std::pair{"core", "pmu.cluster_wakeup_cycles"},
+                             std::pair{"l1", "pmu.cluster_wakeup_cycles"},
+                             std::pair{"event_unit", "pmu.cluster_wakeup_cycles"},
+                             std::pair{"dma", "pmu.cluster_wakeup_cycles"}}) {
         double v = model_value(model, kind, "power_gating", "wakeup_cycles");
         char want[96];
         snprintf(want, sizeof want, "%-22s %-12.0f", key, v);
         EXPECT_NE(r.out.find(want), std::string::npos) << want << " not in\n" << r.out;
     }
     json_decref(model);
+}
+
+// ---- the cluster powered off between tokens ---------------------------------
+
+namespace {
+
+/* The cluster's components in a report. */
+const char *const kClusterParts[] = {"core0", "core1", "core2", "core3", "core4", "core5",
+                                     "core6", "core7", "l1", "event_unit", "dma"};
+
+std::string kind_of(const char *name)
+{
+    return std::strncmp(name, "core", 4) == 0 ? "core" : name;
+}
+
+} // namespace
+
+// power_gating_cluster.elf: region 3 ("cluster_idle") waits between its 4
+// tokens with the cluster on, clock-gated (CLUSTER_IDLE), region 4
+// ("cluster_gated") with it powered off (CLUSTER_SLEEP) until its wake-up
+// latency before the deadline; the NPU and the weight memory are gated in
+// both. Every cluster component (the 8 cores, the L1, the event unit, the
+// DMA) is power-gated the same 4 gaps, and saves exactly the model's
+//   leakage x (1 - residual) x power-gated time
+//   + clock-gated background x power-gated cycles - wake-ups x wake-up energy;
+// the regions' difference is that saving but for the few cycles their
+// lengths differ by (0.5 %).
+TEST(Gating, ClusterSleepBetweenTokensSavesTheModelsFormula)
+{
+    GatedRun g("power_gating_cluster.elf");
+    ASSERT_TRUE(g.report && g.model);
+    json_t *regions = json_object_get(g.report, "regions");
+    json_t *idle = find(regions, "label", "cluster_idle");
+    json_t *gated = find(regions, "label", "cluster_gated");
+    ASSERT_TRUE(idle && gated);
+    double f = num(json_object_get(g.report, "operating_point"), "frequency_mhz") * 1e6;
+    std::string opp = json_string_value(
+        json_object_get(json_object_get(g.report, "operating_point"), "name"));
+    double saved = 0, pg0 = -1;
+    for (const char *name : kClusterParts) {
+        std::string kind = kind_of(name);
+        json_t *c = find(json_object_get(gated, "components"), "name", name);
+        json_t *c_idle = find(json_object_get(idle, "components"), "name", name);
+        ASSERT_TRUE(c && c_idle) << name;
+        EXPECT_EQ(num(c_idle, "power_gated_cycles"), 0) << name;
+        EXPECT_EQ(num(c_idle, "wakeups"), 0) << name;
+        double pg = num(c, "power_gated_cycles");
+        if (pg0 < 0)
+            pg0 = pg;
+        EXPECT_EQ(pg, pg0) << name; // one domain: the same time for all
+        EXPECT_EQ(num(c, "wakeups"), 4) << name;
+        double leak_w = model_value(g.model, kind.c_str(), "leakage_uw", opp.c_str()) * 1e-6;
+        double r = model_value(g.model, kind.c_str(), "power_gating", "residual_leakage");
+        double wake_j = model_value(g.model, kind.c_str(), "power_gating", "wakeup_nj") * 1e-9;
+        double bg_cg =
+            model_value(g.model, kind.c_str(), "background_uw_per_mhz", "clock_gated") * 1e-12;
+        double expect = leak_w * (1 - r) * pg / f + bg_cg * pg - 4 * wake_j;
+        EXPECT_NEAR(num(c, "gating_saved_j"), expect, 1e-12 * std::fabs(expect) + 1e-24)
+            << name;
+        EXPECT_NEAR(num(c, "wakeup_j"), 4 * wake_j, 1e-12 * wake_j) << name;
+        EXPECT_LE(num(c, "gating_saved_j_low"), num(c, "gating_saved_j")) << name;
+        EXPECT_GE(num(c, "gating_saved_j_high"), num(c, "gating_saved_j")) << name;
+        saved += expect;
+    }
+    // Deterministic: the power-gated cycles of this program (4 gaps of
+    // 40,000 cycles less the token, the wake-up latency and the margin).
+    EXPECT_EQ(pg0, 103567);
+    // The cores' time: core 0 ran the tokens, the others slept throughout;
+    // every core's clock-gated time is the rest, none of it power-gated.
+    json_t *core1 = find(json_object_get(gated, "components"), "name", "core1");
+    json_t *states = json_object_get(core1, "states");
+    EXPECT_EQ(num(json_object_get(states, "active"), "cycles"), 0);
+    EXPECT_EQ(num(json_object_get(states, "clock_gated"), "cycles") + pg0,
+              num(gated, "cycles"));
+    // The regions' difference is the cluster's saving (the NPU's and the
+    // weight memory's are the same in both, to a few cycles).
+    double diff = num(idle, "energy_j") - num(gated, "energy_j");
+    EXPECT_NEAR(diff / saved, 1.0, 0.005) << "idle " << num(idle, "energy_j") << ", gated "
+                                          << num(gated, "energy_j") << ", saved " << saved;
+    EXPECT_NEAR(num(idle, "cycles"), num(gated, "cycles"), 16);
+    EXPECT_GT(saved / num(idle, "energy_j"), 0.06);
+}
+
+// The same program gives the same report, byte for byte, run again, with
+// another scheduling slice, and with a power trace sampling windows in the
+// middle of the sleeps (the power-gated time is counted as it passes).
+TEST(Gating, ClusterSleepIsDeterministic)
+{
+    GatedRun a("power_gating_cluster.elf");
+    GatedRun b("power_gating_cluster.elf");
+    ASSERT_FALSE(a.text.empty());
+    EXPECT_EQ(a.text, b.text);
+    std::string csv = "/tmp/ortigia_gating_trace_" + std::to_string(getpid()) + ".csv";
+    GatedRun t("power_gating_cluster.elf", "--power-trace " + csv + " --power-window 7000");
+    unlink(csv.c_str());
+    EXPECT_EQ(a.text, t.text);
+    GatedRun s("power_gating_cluster.elf", "--set cluster.slice_cycles=7");
+    ASSERT_TRUE(a.report && s.report);
+    EXPECT_EQ(num(a.report, "cycles"), num(s.report, "cycles"));
+    EXPECT_EQ(num(a.report, "energy_j"), num(s.report, "energy_j"));
 }

@@ -1,6 +1,7 @@
 /*
  * The power controller (models/pmu/pmu.h): switch the NPU and the weight
- * memory off between bursts of work, and on again before using them.
+ * memory off between bursts of work, and on again before using them; power
+ * the cluster itself off while it waits for the next burst.
  *
  *   rt_pmu_wmem(1); rt_pmu_npu(1);   // returns once the domains are up
  *   ... run NPU jobs reading weights from the weight memory ...
@@ -12,6 +13,14 @@
  * queued or running, a DMA transfer in flight when switching the weight
  * memory off) is refused with an access fault too. The NPU forgets its
  * registers when off: program every job again.
+ *
+ *   rt_pmu_cluster_sleep(n);  // the cluster off n cycles, then its wake-up:
+ *                             // returns n + rt_pmu_cluster_wakeup() cycles later
+ *   rt_pmu_cluster_idle(n);   // the same wait with the cluster on, clock-gated
+ *
+ * Both keep every core's registers and the L1 (state-retentive). They are
+ * refused (an access fault) unless every other core sleeps (wfi, an
+ * event-unit wait) and neither the DMA nor the NPU has work.
  */
 #ifndef ORTIGIA_PMU_FW_H
 #define ORTIGIA_PMU_FW_H
@@ -29,5 +38,18 @@ static inline void rt_pmu_npu(int on) { ORT_REG32(ORT_PMU_REG(NPU)) = on ? 1u : 
 static inline void rt_pmu_wmem(int on) { ORT_REG32(ORT_PMU_REG(WMEM)) = on ? 1u : 0u; }
 /* Bit 0: the NPU is on; bit 1: the weight memory is on. */
 static inline uint32_t rt_pmu_status(void) { return ORT_REG32(ORT_PMU_REG(STATUS)); }
+/* Power the cluster off for `cycles` (> 0) cycles; returns after the
+   controller's timer powered it on again and its wake-up latency. */
+static inline void rt_pmu_cluster_sleep(uint32_t cycles)
+{
+    ORT_REG32(ORT_PMU_REG(CLUSTER_SLEEP)) = cycles;
+}
+/* Sleep `cycles` (> 0) cycles with the cluster on, clock-gated. */
+static inline void rt_pmu_cluster_idle(uint32_t cycles)
+{
+    ORT_REG32(ORT_PMU_REG(CLUSTER_IDLE)) = cycles;
+}
+/* The cluster's wake-up latency in cycles (pmu.cluster_wakeup_cycles). */
+static inline uint32_t rt_pmu_cluster_wakeup(void) { return ORT_REG32(ORT_PMU_REG(CLUSTER_WAKEUP)); }
 
 #endif
