@@ -823,11 +823,19 @@ struct ort_graph *ort_llm_prefill_graph(const struct ort_llm_q *q, struct ort_di
     return g;
 }
 
+uint32_t ort_llm_logits_digest(const int64_t *logits, int vocab)
+{
+    uint32_t h = 2166136261u; /* FNV-1a over the int32 words */
+    for (int v = 0; v < vocab; v++)
+        h = (h ^ (uint32_t)(int32_t)logits[v]) * 16777619u;
+    return h;
+}
+
 /* The prompt's T = q->prefill positions in one pass of the prefill graph:
  * their keys and values into the caches (in->data[3 + 2 l + kv]), the
  * last position's argmax into *best. */
 static int run_prefill(const struct ort_llm_q *q, const int *prompt, struct step_inputs *in, int *best,
-                       struct ort_diag *d)
+                       uint32_t *digest, struct ort_diag *d)
 {
     const struct ort_llama_config *c = &q->cfg;
     int T = q->prefill, D = c->dim, hs = c->head_size, C = q->context, kvh = c->n_kv_heads;
@@ -852,6 +860,8 @@ static int run_prefill(const struct ort_llm_q *q, const int *prompt, struct step
     for (int v = 1; v < c->vocab_size; v++)
         if (logits[v] > logits[*best])
             *best = v;
+    if (digest)
+        *digest = ort_llm_logits_digest(logits, c->vocab_size);
     for (int l = 0; l < c->n_layers; l++)
         for (int k = 0; k < 2; k++) {
             const int64_t *rows = values[g->outputs[1 + 2 * l + k]];
@@ -943,7 +953,8 @@ bool ort_llm_uses_prefill(const struct ort_llm_q *q, int n_prompt, int steps)
 }
 
 int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_prompt, int steps,
-                         const int *forced, int n_forced, int *out, int *n_out, struct ort_diag *d)
+                         const int *forced, int n_forced, int *out, int *n_out, uint32_t *digests,
+                         struct ort_diag *d)
 {
     const struct ort_llama_config *c = &q->cfg;
     int D = c->dim, hs = c->head_size, L = c->n_layers, V = c->vocab_size, C = q->context;
@@ -971,7 +982,7 @@ int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_pro
         /* prompt mode: the prompt's positions in one pass, then the
            generated ones step by step (as the device's llm.c does) */
         int best = 0;
-        if (run_prefill(q, prompt, &in, &best, d))
+        if (run_prefill(q, prompt, &in, &best, digests ? &digests[n_prompt - 1] : NULL, d))
             goto out;
         for (pos = 0; pos < n_prompt; pos++) {
             int next = pos + 1 < n_prompt ? prompt[pos + 1] : best;
@@ -1001,6 +1012,8 @@ int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_pro
         for (int v = 1; v < V; v++)
             if (logits[v] > logits[best])
                 best = v;
+        if (digests)
+            digests[pos] = ort_llm_logits_digest(logits, V);
         for (int l = 0; l < L; l++)
             for (int k = 0; k < 2; k++) {
                 const int64_t *row = values[g->outputs[1 + 2 * l + k]];

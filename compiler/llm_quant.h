@@ -106,8 +106,17 @@ int ort_llm_write_device_files(const struct ort_llm_q *q, const char *dir, const
  * the steps. Otherwise every position is a step (today's behaviour). */
 bool ort_llm_uses_prefill(const struct ort_llm_q *q, int n_prompt, int steps);
 
+/* With `digests` (steps entries): each position's logits digest
+ * (ort_llm_logits_digest) where the model computed logits: every step,
+ * and the prefill's last position; the others are left as they are. */
 int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_prompt, int steps,
-                         const int *forced, int n_forced, int *out, int *n_out, struct ort_diag *d);
+                         const int *forced, int n_forced, int *out, int *n_out, uint32_t *digests,
+                         struct ort_diag *d);
+
+/* A position's logits in 32 bits, as the device's token loop computes it
+ * with LLM_LOGITS_DIGEST (FNV-1a over the int32 words), so that device and
+ * host logits can be compared at every position without moving them. */
+uint32_t ort_llm_logits_digest(const int64_t *logits, int vocab);
 
 #ifdef __cplusplus
 }

@@ -64,6 +64,8 @@ const char *llm_usage()
            "  --reference float  the float32 host model (llama2.c run.c's tokens)\n"
            "  --reference int    the host integer model (the device's tokens, bit for bit)\n"
            "  --tokenizer FILE   a llama2.c tokenizer.bin: print the text too\n"
+           "  --logits-digest    a `logits:` line: each position's logits digest (FNV-1a of\n"
+           "                     the int32 logits), to compare the device with --reference int\n"
            "Prints `tokens: ` and the generated ids (then `text: ` and the sequence's\n"
            "text with --tokenizer) on stdout; the figures (cycles/token, uJ/token per\n"
            "mode) on stderr. Generation stops early when the model produces BOS.\n"
@@ -143,7 +145,7 @@ bool make_prompt(const ort_llama_model &m, int n, std::vector<int> *prompt)
  * (with `profile`, stamping each step's cycles); false with d set. */
 bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &dir,
                const ort_config &config, ort_engine engine, ort_diag *d, LlmBuild *out = nullptr,
-               bool profile = false)
+               bool profile = false, bool digest = false)
 {
     ort_llm_q q{};
     ort_graph *g = nullptr, *pg = nullptr;
@@ -156,7 +158,9 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     std::vector<std::string> srcs = {dir + "/network.c", dir + "/main.c", dir + "/weights.S", dir + "/inputs.S",
                                      dir + "/llm_tables.S"};
     std::vector<const char *> src_ptrs;
-    const char *cflags[] = {dir_flag.c_str()};
+    /* with `digest`: each position's logits digest, for the comparison
+       with the host integer model (--logits-digest) */
+    const char *cflags[] = {dir_flag.c_str(), "-DLLM_LOGITS_DIGEST"};
     ort_cross_build b{};
     if (ort_target_check(&target, d) || ort_llm_quantize_prefill(&m, steps, prefill, dir.c_str(), &q, d) ||
         !(g = ort_llm_step_graph(&q, d)) || (prefill && !(pg = ort_llm_prefill_graph(&q, d))))
@@ -212,7 +216,7 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     b.sources = src_ptrs.data();
     b.n_sources = (int)src_ptrs.size();
     b.cflags = cflags;
-    b.n_cflags = 1;
+    b.n_cflags = digest ? 2 : 1;
     b.out_elf = elf.c_str();
     b.obj_dir = dir.c_str();
     b.fw_src = ort_firmware_src();
@@ -328,6 +332,7 @@ bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, in
  * with their energy, the components' energy per mode, the run's totals. */
 struct LlmDeviceRun {
     std::vector<int> tokens;
+    std::vector<uint32_t> digests; /* with --logits-digest: each position's */
     std::vector<ort_llm_span> spans;
     std::vector<ort_llm_component> components;
     LlmBuild build;
@@ -340,7 +345,7 @@ struct LlmDeviceRun {
  * token-loop harness (firmware/harness/llm.c), run with a progress line
  * on a terminal. 0, or an exit status after the message. */
 int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &keep_dir,
-                  const ort_config &config, ort_engine engine, uint64_t max_cycles, bool layers,
+                  const ort_config &config, ort_engine engine, uint64_t max_cycles, bool layers, bool digest,
                   LlmDeviceRun *out)
 {
     char tmpl[] = "/tmp/ortigia-llm-XXXXXX";
@@ -361,7 +366,7 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
     so.energy = true; /* each position is a region */
     so.max_cycles = max_cycles;
     so.uart = stderr;
-    if (!build_llm(m, prompt, steps, dir, config, engine, &d, &out->build)) {
+    if (!build_llm(m, prompt, steps, dir, config, engine, &d, &out->build, false, digest)) {
         fprintf(stderr, "ortigia: error: the quantized model does not build for this platform: %s\n", d.msg);
         goto done;
     }
@@ -414,6 +419,10 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
             }
         }
         std::vector<uint8_t> cnt, ids;
+        std::vector<uint8_t> dg;
+        if (digest && s->read_symbol("ort_llm_logits_digest", 4 * (size_t)steps, &dg))
+            for (int k = 0; k < steps; k++)
+                out->digests.push_back(le32(&dg[4 * (size_t)k]));
         if (!s->read_symbol("ort_llm_count", 4, &cnt) || !s->read_symbol("ort_llm_tokens", 4 * (size_t)steps, &ids)) {
             fprintf(stderr, "ortigia: error: the model's program has no ort_llm_count or ort_llm_tokens\n");
             goto done;
@@ -483,6 +492,8 @@ int ort_cmd_llm(int argc, char **argv)
     std::string reference_kind;
     uint64_t steps = 0, tokens = 0;
     std::string prompt_text, tokenizer_path, keep_dir, model_path, json_path, report_path;
+    bool logits_digest = false;
+    std::vector<uint32_t> digests; /* with --logits-digest: each position's, 0 where none */
     uint64_t prompt_len = 0;
     OrtPlatformOptions platform;
     int engine = 0;
@@ -497,6 +508,7 @@ int ort_cmd_llm(int argc, char **argv)
         {"--tokenizer", nullptr, OrtOption::STRING, &tokenizer_path},
         {"-o", nullptr, OrtOption::STRING, &keep_dir},
         {"--json", nullptr, OrtOption::STRING, &json_path},
+        {"--logits-digest", nullptr, OrtOption::FLAG, &logits_digest},
         {"--report", nullptr, OrtOption::STRING, &report_path},
         /* In enum ort_engine's order. */
         OrtOption::choice("--engine", &engine, {"auto", "cluster", "npu"}),
@@ -516,6 +528,11 @@ int ort_cmd_llm(int argc, char **argv)
     if (!reference_kind.empty() && reference_kind != "float" && reference_kind != "int") {
         fprintf(stderr, "ortigia: error: --reference %s: float (the float32 model) or int (the int8 model "
                         "Ortigia quantizes)\n", reference_kind.c_str());
+        return 2;
+    }
+    if (logits_digest && reference_kind == "float") {
+        fprintf(stderr, "ortigia: error: --logits-digest compares the int8 model's logits: on the device or "
+                        "with --reference int\n");
         return 2;
     }
     if (steps && tokens) {
@@ -596,10 +613,11 @@ int ort_cmd_llm(int argc, char **argv)
         LlmDeviceRun run;
         status = run_on_device(m, prompt, (int)steps, keep_dir, config, (ort_engine)engine,
                                platform.max_cycles ? platform.max_cycles : 4000000000ull,
-                               !report_path.empty() || !json_path.empty(), &run);
+                               !report_path.empty() || !json_path.empty(), logits_digest, &run);
         if (status)
             goto done;
         status = 2;
+        digests = run.digests;
         /* out holds the ids after the first, as the references give them */
         n = 0;
         for (int i = 0; i < fed && i < (int)steps; i++)
@@ -663,7 +681,8 @@ int ort_cmd_llm(int argc, char **argv)
         const int pre = llm_prefill_len(prompt, (int)steps); /* prompt mode, as on the device */
         int ok = ort_llm_quantize_prefill(&m, (int)steps, pre, dir, &q, &d) == 0 &&
                  ort_llm_int_generate(&q, prompt.data(), (int)prompt.size(), (int)steps, nullptr, 0, out.data(),
-                                      &n, &d) == 0;
+                                      &n, logits_digest ? (digests.assign(steps, 0u), digests.data()) : nullptr,
+                                      &d) == 0;
         if (ok) {
             std::vector<int> fl(steps), forced(steps), top(steps);
             int nf = 0, nt = 0;
@@ -673,7 +692,8 @@ int ort_cmd_llm(int argc, char **argv)
                 forced[(size_t)i] = fl[(size_t)i - 1];
             int nforce = nf + 1 < (int)steps ? nf + 1 : (int)steps;
             if (ok)
-                ok = ort_llm_int_generate(&q, nullptr, 0, nforce, forced.data(), nforce, top.data(), &nt, &d) == 0;
+                ok = ort_llm_int_generate(&q, nullptr, 0, nforce, forced.data(), nforce, top.data(), &nt, nullptr,
+                                          &d) == 0;
             int agree = 0;
             for (int i = 0; ok && i < nt && i < nf; i++)
                 agree += top[(size_t)i] == fl[(size_t)i];
@@ -704,6 +724,13 @@ int ort_cmd_llm(int argc, char **argv)
                 fputs(piece, stdout);
             prev = out[(size_t)i];
         }
+    }
+    if (logits_digest) {
+        /* each position's logits digest: 0 where there were none (the
+           prefill's first positions, positions not run) */
+        fputs("\nlogits:", stdout);
+        for (uint32_t h : digests)
+            printf(" %08x", h);
     }
     putchar('\n');
     status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;

@@ -29,6 +29,23 @@ volatile uint32_t ort_llm_prefill_cycles;    /* the prefill's cycles (prompt mod
 
 static const int32_t prompt[LLM_NPROMPT > 0 ? LLM_NPROMPT : 1] = LLM_PROMPT;
 
+#ifdef LLM_LOGITS_DIGEST
+/* Each position's logits digest (ortigia llm --logits-digest), outside the
+ * position's region so that its figures do not change: FNV-1a over the
+ * int32 words, as compiler/llm_quant.h's ort_llm_logits_digest. */
+volatile uint32_t ort_llm_logits_digest[LLM_STEPS];
+
+static void digest_logits(int32_t pos, const int32_t *logits)
+{
+    uint32_t h = 2166136261u;
+    for (int32_t v = 0; v < LLM_VOCAB; v++)
+        h = (h ^ (uint32_t)logits[v]) * 16777619u;
+    ort_llm_logits_digest[pos] = h;
+}
+#else
+#define digest_logits(pos, logits) ((void)0)
+#endif
+
 /* A position's keys (or values), one head after another in `row`, into
  * the cache, where each head has LLM_CONTEXT rows: a word at a time when
  * the rows allow it (a byte copy costs four L2 accesses for one). */
@@ -75,6 +92,7 @@ static int32_t prefill(void)
     rt_dma_wait(id);
     ort_llm_prefill_cycles = rt_cycles() - t0;
     rt_region_end(1);
+    digest_logits(LLM_PREFILL - 1, logits);
     return best;
 }
 #endif
@@ -122,6 +140,7 @@ int main(void)
                 store_row(llm_cache(l, kv) + pos * LLM_HS, llm_output_row(l, kv));
         ort_llm_cycles[pos] = rt_cycles() - t0;
         rt_region_end(1u + (uint32_t)pos);
+        digest_logits(pos, logits);
         int32_t next = pos + 1 < LLM_NPROMPT ? prompt[pos + 1] : best;
         if (next == 1) /* BOS ends the sequence */
             break;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `ortigia llm` on the simulated MCU against the host integer model: the
-# same token ids, bit for bit, over N positions (the KV cache across
+# same token ids and the same logits (each position's digest, FNV-1a of
+# its int32 logits), bit for bit, over N positions (the KV cache across
 # steps), and a cycles/token line. Without MODEL (or with ""): the embedded
 # default model; a MODEL that is absent skips (exit 77). With PROMPT_LEN
 # (2+): a prompt of that many ids (--prompt-len), run in prompt mode (one
@@ -12,7 +13,8 @@ if [ -n "$model" ] && [ ! -f "$model" ]; then
   echo "SKIP: $model not found (test data lives in ../shared/testdata/llama2c)"
   exit 77
 fi
-args=(${model:+"$model"} --steps "$steps" ${plen:+--prompt-len "$plen"})
+fed=$(( ${plen:-1} > 1 ? ${plen:-1} - 1 : 0 ))
+args=(${model:+"$model"} --steps "$steps" ${plen:+--prompt-len "$plen"} --logits-digest)
 dev=$("$ort" llm "${args[@]}" 2>"${TMPDIR:-/tmp}/llm_dev_err.$$") || {
   echo "FAIL: the device run ended with status $?"; cat "${TMPDIR:-/tmp}/llm_dev_err.$$"; exit 1; }
 err=$(cat "${TMPDIR:-/tmp}/llm_dev_err.$$"); rm -f "${TMPDIR:-/tmp}/llm_dev_err.$$"
@@ -20,10 +22,14 @@ host=$("$ort" llm --reference int "${args[@]}" 2>/dev/null) || { echo "FAIL: the
 echo "device: $dev"
 echo "host:   $host"
 echo "$err"
-[ "$dev" = "$host" ] || { echo "FAIL: the device's tokens differ from the host integer model's"; exit 1; }
+[ "$dev" = "$host" ] || { echo "FAIL: the device's tokens or logits differ from the host integer model's"; exit 1; }
+# a digest for every position that computes logits (the prefill's first
+# positions compute none), and not zeros
+digests=$(sed -n 's/^logits: //p' <<< "$dev")
+nonzero=$(tr ' ' '\n' <<< "$digests" | grep -vc '^00000000$')
+[ "$nonzero" -ge $((steps - fed)) ] || { echo "FAIL: $nonzero logits digests, want $((steps - fed))"; exit 1; }
 # `tokens:` and the generated ids (the prompt's fed ids not among them)
-fed=$(( ${plen:-1} > 1 ? ${plen:-1} - 1 : 0 ))
-[ $(( $(wc -w <<< "$dev") - 1 )) -ge $((steps - fed - 1)) ] || { echo "FAIL: fewer tokens than positions"; exit 1; }
+[ $(( $(head -1 <<< "$dev" | wc -w) - 1 )) -ge $((steps - fed - 1)) ] || { echo "FAIL: fewer tokens than positions"; exit 1; }
 grep -q "cycles/token.*uJ/token (band" <<< "$err" || { echo "FAIL: no cycles/token and uJ/token line"; exit 1; }
 if [ -n "$plen" ]; then
   grep -q "^prompt: $plen positions in 1 pass, [0-9]* cycles" <<< "$err" ||
@@ -31,4 +37,4 @@ if [ -n "$plen" ]; then
   grep -q "^autoregressive: $((steps - plen)) positions" <<< "$err" ||
     { echo "FAIL: no autoregressive line for the $((steps - plen)) generated positions"; exit 1; }
 fi
-echo "PASS: $steps positions${plen:+ ($plen in one prefill pass)}, the same tokens on the device and on the host integer model"
+echo "PASS: $steps positions${plen:+ ($plen in one prefill pass)}, the same tokens and logits on the device and on the host integer model"

@@ -746,7 +746,7 @@ TEST(LlmQuant, TheStepGraphIsDeterministicAndTheIntModelFollowsTheFloatOne)
     forced[0] = ORT_LLAMA_BOS;
     for (int i = 1; i < 64; i++)
         forced[(size_t)i] = fl[(size_t)i - 1];
-    ASSERT_EQ(ort_llm_int_generate(&qa, nullptr, 0, 64, forced.data(), 64, top.data(), &nt, &d), 0) << d.msg;
+    ASSERT_EQ(ort_llm_int_generate(&qa, nullptr, 0, 64, forced.data(), 64, top.data(), &nt, nullptr, &d), 0) << d.msg;
     int agree = 0;
     for (int i = 0; i < 64; i++)
         agree += top[(size_t)i] == fl[(size_t)i];
