@@ -453,9 +453,9 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
         goto out;
     tile_steps(&G, r);
     for (int si = 0; si < G.n_steps; si++)
-        if (G.steps[si].kind == S_NPU_GEMM && G.steps[si].npu.infeasible) {
+        if ((G.steps[si].kind == S_NPU_GEMM || G.steps[si].kind == S_NPU_CONV) && G.steps[si].npu.infeasible) {
             const struct ort_node *n = &g->nodes[G.steps[si].node];
-            ort_fail(d, "%s: node '%s' (%s): its NPU step's rows do not fit the L1 budget of %" PRId64
+            ort_fail(d, "%s: node '%s' (%s): its NPU step's buffers do not fit the L1 budget of %" PRId64
                         " bytes (the NPU reads only L1)", g->source, n->name, n->op_type, o->l1_budget);
             goto out;
         }

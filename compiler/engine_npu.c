@@ -55,9 +55,10 @@ static bool no(char *why, size_t size, const char *fmt, ...)
     return false;
 }
 
-/* The value of constant t for output channel j of a result whose last
- * axis has N channels: t is a scalar or varies along that axis only. */
-static bool channel_value(const struct ort_tensor *t, int64_t N, int64_t j, int64_t *v)
+/* The value of constant t for output channel j of a result with N
+ * channels along axis `axis` of `rank` axes (axis -1: the last axis of
+ * t, a product's): t is a scalar or varies along that axis only. */
+static bool channel_value(const struct ort_tensor *t, int64_t N, int axis, int rank, int64_t j, int64_t *v)
 {
     if (!t->is_const)
         return false;
@@ -66,8 +67,16 @@ static bool channel_value(const struct ort_tensor *t, int64_t N, int64_t j, int6
         *v = t->data[0];
         return true;
     }
-    if (t->shape.rank < 1 || t->shape.dim[t->shape.rank - 1] != N || count != N)
-        return false;
+    if (axis < 0) {
+        if (t->shape.rank < 1 || t->shape.dim[t->shape.rank - 1] != N || count != N)
+            return false;
+    } else {
+        if (count != N)
+            return false;
+        for (int i = 0; i < t->shape.rank; i++)
+            if (t->shape.dim[i] != 1 && i + rank - t->shape.rank != axis)
+                return false;
+    }
     *v = t->data[j];
     return true;
 }
@@ -81,11 +90,13 @@ static bool fits32(__int128 v) { return v >= INT32_MIN && v <= INT32_MAX; }
 /* The fold of node n's epilogue into the NPU's arithmetic (the file's
  * comment); false with why when it is not exact. f->scale/bias are owned
  * by the caller on success. */
-static bool fold_epilogue(const struct gen *G, const struct ort_node *n, const struct ort_matmul *m,
-                          struct fold *f, char *why, size_t size)
+static bool fold_epilogue(const struct gen *G, const struct ort_node *n, int64_t N, struct fold *f, char *why,
+                          size_t size)
 {
     const struct ort_graph *g = G->g;
-    int64_t N = m->N;
+    /* a convolution's channels are axis 1 of its output, a product's the last */
+    bool conv = n->op->id == ORT_OPID_CONV;
+    int axis = conv ? 1 : -1, rank = T(G, n->outputs[0])->shape.rank;
     memset(f, 0, sizeof *f);
     int64_t *a = malloc(sizeof *a * (size_t)N), *b = malloc(sizeof *b * (size_t)N);
     bool ok = false;
@@ -96,15 +107,25 @@ static bool fold_epilogue(const struct gen *G, const struct ort_node *n, const s
         for (int64_t j = 0; j < N; j++) {
             int64_t c = 0;
             a[j] = n->p.alpha;
-            if (has_c && !channel_value(T(G, n->inputs[2]), N, j, &c)) {
+            if (has_c && !channel_value(T(G, n->inputs[2]), N, axis, rank, j, &c)) {
                 no(why, size, "Gemm's C varies along the rows (the NPU's bias is per output channel)");
                 goto out;
             }
             b[j] = n->p.beta * c;
         }
     }
+    /* a convolution's bias: the node's output is acc + bias[j] */
+    int64_t bias_lo = 0, bias_hi = 0;
+    if (conv && n->n_inputs > 2 && n->inputs[2] >= 0) {
+        const struct ort_tensor *bt = T(G, n->inputs[2]);
+        for (int64_t j = 0; j < N; j++) {
+            b[j] = bt->data[j];
+            bias_lo = j == 0 || b[j] < bias_lo ? b[j] : bias_lo;
+            bias_hi = j == 0 || b[j] > bias_hi ? b[j] : bias_hi;
+        }
+    }
     int cur = n->outputs[0], e = 0;
-    bool affine_links = false;
+    bool affine_links = conv && (bias_lo || bias_hi);
     for (; e < n->n_epilogue; e++) {
         const struct ort_node *c = &g->nodes[n->epilogue[e]];
         if (c->alias) {
@@ -124,7 +145,7 @@ static bool fold_epilogue(const struct gen *G, const struct ort_node *n, const s
         for (int64_t j = 0; j < N; j++) {
             int64_t sv[ORT_LINK_MAX_INPUTS];
             for (int k = 0; k < ns; k++)
-                if (side[k] < 0 || !channel_value(T(G, side[k]), N, j, &sv[k])) {
+                if (side[k] < 0 || !channel_value(T(G, side[k]), N, axis, rank, j, &sv[k])) {
                     no(why, size, "epilogue link '%s' (%s) has an input that varies along the rows",
                        c->name, c->op_type);
                     goto out;
@@ -148,7 +169,11 @@ static bool fold_epilogue(const struct gen *G, const struct ort_node *n, const s
         affine_links = true;
         cur = c->outputs[0];
     }
-    const struct ort_tensor *acc = T(G, n->outputs[0]);
+    const struct ort_tensor *acct = T(G, n->outputs[0]);
+    /* the accumulators' range (a convolution's output less its bias) */
+    struct {
+        int64_t lo, hi;
+    } accr = {acct->lo - bias_hi, acct->hi - bias_lo}, *acc = &accr;
     if (!fits32(acc->lo) || !fits32(acc->hi)) {
         no(why, size, "the products' range [%" PRId64 ", %" PRId64 "] exceeds the NPU's 32-bit "
                       "accumulators", acc->lo, acc->hi);
@@ -187,7 +212,8 @@ static bool fold_epilogue(const struct gen *G, const struct ort_node *n, const s
     int64_t round = f->shift ? (int64_t)1 << (f->shift - 1) : 0;
     for (int64_t j = 0; j < N; j++) {
         int64_t mul, add;
-        if (!channel_value(T(G, side[0]), N, j, &mul) || !channel_value(T(G, side[1]), N, j, &add)) {
+        if (!channel_value(T(G, side[0]), N, axis, rank, j, &mul) ||
+            !channel_value(T(G, side[1]), N, axis, rank, j, &add)) {
             no(why, size, "requantization '%s' varies along the rows (the NPU's scale and bias are "
                           "per output channel)", r->name);
             goto out;
@@ -233,17 +259,25 @@ out:
     return ok;
 }
 
+static bool conv_form(const struct gen *G, const struct ort_node *n, char *why, size_t size);
+static bool conv_can_run(const struct gen *G, const struct ort_node *n, char *why, size_t size);
+
 static bool npu_applies(const struct gen *G, int node)
 {
     const struct ort_node *n = &G->g->nodes[node];
+    char why[8];
+    if (n->op->id == ORT_OPID_CONV)
+        return conv_form(G, n, why, sizeof why);
     return n->op->step == ORT_STEP_PRODUCT && T(G, n->inputs[1])->is_const && !T(G, n->inputs[0])->is_const;
 }
 
 static bool npu_can_run(const struct gen *G, int node, char *why, size_t size)
 {
     const struct ort_node *n = &G->g->nodes[node];
+    if (n->op->id == ORT_OPID_CONV)
+        return conv_can_run(G, n, why, size);
     if (n->op->step != ORT_STEP_PRODUCT)
-        return no(why, size, "the NPU runs products with a constant weight matrix only");
+        return no(why, size, "the NPU runs products and convolutions with constant weights only");
     struct ort_matmul m;
     ort_matmul_dims(G->g, n, &m);
     const struct ort_tensor *a = T(G, n->inputs[0]), *b = T(G, n->inputs[1]);
@@ -263,7 +297,7 @@ static bool npu_can_run(const struct gen *G, int node, char *why, size_t size)
     if (m.K > 0xFFFF * ORT_NPU_KI_1X1 || m.N > 0xFFFF * ORT_NPU_KO)
         return no(why, size, "K or N too large for the NPU's subtile counters");
     struct fold f;
-    if (!fold_epilogue(G, n, &m, &f, why, size))
+    if (!fold_epilogue(G, n, m.N, &f, why, size))
         return false;
     free(f.scale);
     free(f.bias);
@@ -350,8 +384,12 @@ static int tile_jobs(const struct gen *G, const struct step *s, int64_t R, struc
 
 /* ---- lowering ---------------------------------------------------------------- */
 
+static int conv_lower(struct gen *G, int ni, struct step *s);
+
 static int npu_lower(struct gen *G, int ni, struct step *s)
 {
+    if (G->g->nodes[ni].op->id == ORT_OPID_CONV)
+        return conv_lower(G, ni, s);
     const struct ort_node *n = &G->g->nodes[ni];
     cg_step_init(s, ni);
     char why[256];
@@ -361,7 +399,7 @@ static int npu_lower(struct gen *G, int ni, struct step *s)
     struct ort_matmul m;
     ort_matmul_dims(G->g, n, &m);
     struct fold f;
-    fold_epilogue(G, n, &m, &f, why, sizeof why);
+    fold_epilogue(G, n, m.N, &f, why, sizeof why);
     const struct ort_tensor *a = T(G, n->inputs[0]), *b = T(G, n->inputs[1]);
     s->kind = S_NPU_GEMM;
     s->npu = (struct npu_step){
@@ -426,8 +464,12 @@ static int64_t tile_cycles(const struct gen *G, const struct step *s, int64_t R)
 /* Cycles of the step: the first tile's inputs in, then the jobs of every
  * tile overlapping the other transfers (the longer of the two), then the
  * last tile's output out; fixed costs per step and per tile. */
+static int64_t conv_cost(const struct gen *G, const struct step *s);
+
 static int64_t npu_cost(const struct gen *G, const struct step *s)
 {
+    if (s->kind == S_NPU_CONV)
+        return conv_cost(G, s);
     const struct ort_cost_model *c = &G->target->cost;
     const struct ort_tile_plan *p = &s->plan;
     int64_t bw = G->target->dma_bytes_per_cycle, whole = 0, in = 0, out = 0;
@@ -457,8 +499,14 @@ static bool staged(const struct step *s)
     return true;
 }
 
+static void conv_tile(const struct gen *G, struct step *s, int64_t l1_budget);
+
 static void npu_tile(const struct gen *G, struct step *s, int64_t l1_budget)
 {
+    if (s->kind == S_NPU_CONV) {
+        conv_tile(G, s, l1_budget);
+        return;
+    }
     /* One tile, or several so that the transfers overlap the jobs: the
      * cheaper. */
     static const int64_t min_tiles[] = {1, 2, 4};
@@ -516,9 +564,15 @@ static void emit_jobs(struct gen *G, const struct step *s, int64_t R, const char
     }
 }
 
+static void conv_emit(struct gen *G, int si);
+
 static void npu_emit(struct gen *G, int si)
 {
     const struct step *s = &G->steps[si];
+    if (s->kind == S_NPU_CONV) {
+        conv_emit(G, si);
+        return;
+    }
     const struct ort_node *n = &G->g->nodes[s->node];
     if (s->npu.infeasible) { /* refused before emission (codegen.c) */
         cg_emit(G, "#error \"step %d: the NPU step's operands do not fit L1\"\n", si);
@@ -556,6 +610,542 @@ static void npu_emit(struct gen *G, int si)
     cg_emit(G, "}\n");
     cg_emit_descriptor(G, si);
 }
+
+/* ==== convolutions ================================================================
+ *
+ * A Conv as jobs of one of the NPU's modes (1x1, 3x3, 3x3 depthwise),
+ * tiled by output rows like the cluster's convolutions: the input rows a
+ * tile's windows need, staged with their halo (NN_HALO) or read where
+ * they are, and the output rows of every (image, channel) plane as the
+ * columns of an [N*M, OH*OW] matrix (NN_OUT_COLS). The graph is NCHW and
+ * the NPU reads and writes HWC, so the layout moves are part of the step:
+ * per image of a tile, the cores copy the rows into an HWC buffer in L1
+ * (each its share of the pixels), core 0 runs one job from it into a
+ * second HWC buffer, and the cores copy that into the output rows,
+ * applying what remains of the epilogue as a table on the way. Both
+ * buffers are one NN_SCRATCH operand the tiling sizes with the tile.
+ * Strides: 1x1 reads every SH-th row and SW-th pixel through the job's
+ * input strides; 3x3 computes the stride-1 rows and columns between the
+ * first and the last output's and the copy out takes every SH-th and
+ * SW-th (stride 2 costs the NPU four times the work). */
+
+static bool conv_form(const struct gen *G, const struct ort_node *n, char *why, size_t size)
+{
+    if (n->op->id != ORT_OPID_CONV)
+        return no(why, size, "not a convolution");
+    struct ort_conv c;
+    ort_conv_dims(G->g, n, &c);
+    const struct ort_tensor *x = T(G, n->inputs[0]), *w = T(G, n->inputs[1]);
+    int64_t PB = n->p.pads[2], PR = n->p.pads[3];
+    bool k1 = c.KH == 1 && c.KW == 1, k3 = c.KH == 3 && c.KW == 3;
+    if (!w->is_const || x->is_const)
+        return no(why, size, "the NPU convolves activations with constant weights");
+    if (x->storage != ORT_DT_INT8 && x->storage != ORT_DT_UINT8)
+        return no(why, size, "the input is not 8-bit");
+    if (w->storage != ORT_DT_INT8)
+        return no(why, size, "the weights are not int8");
+    if (!k1 && !k3)
+        return no(why, size, "a %" PRId64 "x%" PRId64 " kernel (the NPU's are 1x1 and 3x3)", c.KH, c.KW);
+    if (c.G != 1 && !(k3 && c.G == c.C && c.Mg == 1))
+        return no(why, size, "%" PRId64 " groups (the NPU: 1, or 3x3 depthwise with one output a channel)", c.G);
+    if (k3 && (c.DH != 1 || c.DW != 1))
+        return no(why, size, "dilations");
+    if (k1 && (c.PT || c.PL || PB || PR))
+        return no(why, size, "padding around a 1x1 kernel");
+    if (k3 && (c.PT > 2 || c.PL > 2 || PB > 2 || PR > 2))
+        return no(why, size, "padding above 2");
+    if (k3 && (c.SH > 2 || c.SW > 2))
+        return no(why, size, "3x3 strides above 2");
+    if (c.SH > 255 || c.SW > 255)
+        return no(why, size, "strides above 255");
+    if (c.C > 0xFFFF * ORT_NPU_KI_3X3 || c.M > 0xFFFF * ORT_NPU_KO_DW || c.OH > 0xFFFF * 6 || c.OW > 0xFFFF * 6)
+        return no(why, size, "too large for the NPU's subtile counters");
+    return true;
+}
+
+static int64_t conv_scratch_in(const struct step *s, int64_t tu);
+static int64_t conv_scratch_out(const struct step *s, int64_t tu);
+
+/* Whether the NPU's raw int32 accumulators are exact (the convolution's
+ * output less its bias within int32) and the cores can apply every link
+ * of the epilogue after them. */
+static bool conv_raw_exact(const struct gen *G, const struct ort_node *n, char *why, size_t size)
+{
+    const struct ort_tensor *o = T(G, n->outputs[0]);
+    int64_t lo = o->lo, hi = o->hi;
+    if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+        const struct ort_tensor *bt = T(G, n->inputs[2]);
+        for (int64_t j = 0; j < ort_shape_count(&bt->shape); j++) {
+            lo = bt->data[j] > 0 ? lo - bt->data[j] : lo;
+            hi = bt->data[j] < 0 ? hi - bt->data[j] : hi;
+        }
+    }
+    if (!fits32(lo) || !fits32(hi))
+        return no(why, size, "the products' range [%" PRId64 ", %" PRId64 "] exceeds the NPU's 32-bit "
+                             "accumulators", lo, hi);
+    for (int e = 0; e < n->n_epilogue; e++) {
+        const struct ort_node *c = &G->g->nodes[n->epilogue[e]];
+        if (!c->alias && (!c->op->link_eval || !c->op->link_emit || c->n_inputs > ORT_LINK_MAX_INPUTS))
+            return no(why, size, "epilogue link '%s' (%s) has no link semantics", c->name, c->op_type);
+    }
+    return true;
+}
+
+static bool conv_can_run(const struct gen *G, const struct ort_node *n, char *why, size_t size)
+{
+    if (!conv_form(G, n, why, size))
+        return false;
+    struct ort_conv c;
+    ort_conv_dims(G->g, n, &c);
+    struct fold f;
+    bool folded = fold_epilogue(G, n, c.M, &f, why, size);
+    if (folded) {
+        free(f.scale);
+        free(f.bias);
+    } else if (!conv_raw_exact(G, n, why, size))
+        return false;
+    /* a one-row tile's HWC buffers within half the budget */
+    struct step s;
+    memset(&s, 0, sizeof s);
+    s.npu.cv = c;
+    s.npu.quant = folded && f.quant;
+    s.npu.mode = c.KH == 1 ? ORT_NPU_MODE_1X1 : c.G == 1 ? ORT_NPU_MODE_3X3 : ORT_NPU_MODE_DW;
+    if (conv_scratch_in(&s, 1) + conv_scratch_out(&s, 1) > G->o->l1_budget / 2)
+        return no(why, size, "one output row's HWC buffers exceed half the L1 budget");
+    return true;
+}
+
+/* The input rows a tile of n output rows from u0 reads: [first, first + count). */
+static void conv_rows(const struct step *s, int64_t u0, int64_t n, int64_t *first, int64_t *count)
+{
+    const struct ort_conv *c = &s->npu.cv;
+    int64_t a = u0 * c->SH - c->PT, b = (u0 + n - 1) * c->SH - c->PT + c->KH;
+    a = a < 0 ? 0 : a;
+    b = b > c->H ? c->H : b;
+    *first = a;
+    *count = b > a ? b - a : 0;
+}
+
+/* The job's output pixels: rows and columns (3x3: the stride-1 ones). */
+static int64_t conv_job_h(const struct step *s, int64_t n)
+{
+    return s->npu.mode == ORT_NPU_MODE_1X1 ? n : (n - 1) * s->npu.cv.SH + 1;
+}
+
+static int64_t conv_job_w(const struct step *s)
+{
+    const struct ort_conv *c = &s->npu.cv;
+    return s->npu.mode == ORT_NPU_MODE_1X1 ? c->OW : (c->OW - 1) * c->SW + 1;
+}
+
+/* HWC buffers of a tile of tu rows: the input rows, the job's outputs. */
+static int64_t conv_scratch_in(const struct step *s, int64_t tu)
+{
+    const struct ort_conv *c = &s->npu.cv;
+    int64_t cap = (tu - 1) * c->SH + c->KH;
+    return align4((cap < c->H ? cap : c->H) * c->W * c->C);
+}
+
+static int64_t conv_scratch_out(const struct step *s, int64_t tu)
+{
+    return align4(conv_job_h(s, tu) * conv_job_w(s) * s->npu.cv.M * (s->npu.quant ? 1 : 4));
+}
+
+/* The job of image rows u0..u0+n-1 (any image: the buffers are per image). */
+static void conv_layer(const struct step *s, int64_t u0, int64_t n, struct ort_npu_layer *l)
+{
+    const struct ort_conv *c = &s->npu.cv;
+    memset(l, 0, sizeof *l);
+    l->mode = (enum ort_npu_mode)s->npu.mode;
+    l->cin = (unsigned)c->C;
+    l->cout = (unsigned)c->M;
+    l->qw = 8;
+    l->wmin = -128;
+    l->signed_in = s->npu.signed_in;
+    l->norm_quant = s->npu.quant;
+    l->scale_bits = 32;
+    l->bias = s->npu.quant;
+    l->shift = (unsigned)s->npu.shift;
+    l->relu = s->npu.relu;
+    l->out_bits = s->npu.quant ? 8 : 32;
+    l->prefetch = true;
+    int64_t first, count;
+    conv_rows(s, u0, n, &first, &count);
+    if (s->npu.mode == ORT_NPU_MODE_1X1) {
+        l->h_in = (unsigned)n;
+        l->w_in = (unsigned)c->OW;
+        l->in_pixel_stride = (uint32_t)(c->SW * c->C);
+        l->in_row_stride = (uint32_t)(c->SH * c->W * c->C);
+        return;
+    }
+    int64_t pt = c->PT - u0 * c->SH;
+    pt = pt > 0 ? pt : 0;
+    int64_t w_in = (c->OW - 1) * c->SW + 3 - c->PL;
+    w_in = w_in < c->W ? w_in : c->W;
+    l->h_in = (unsigned)count;
+    l->pad_top = (unsigned)pt;
+    l->pad_bottom = (unsigned)((n - 1) * c->SH + 3 - pt - count);
+    l->w_in = (unsigned)w_in;
+    l->pad_left = (unsigned)c->PL;
+    l->pad_right = (unsigned)((c->OW - 1) * c->SW + 3 - c->PL - w_in);
+    l->in_pixel_stride = (uint32_t)c->C;
+    l->in_row_stride = (uint32_t)(c->W * c->C);
+}
+
+/* Pointer registers relative to these bases (the HWC buffers). */
+#define CONV_IN_BASE 0x100000u
+#define CONV_OUT_BASE 0x200000u
+
+static void conv_regs(const struct step *s, int64_t u0, int64_t n, uint32_t regs[ORT_NPU_JOB_REGS])
+{
+    struct ort_npu_layer l;
+    conv_layer(s, u0, n, &l);
+    struct ort_npu_addrs a = {.in = CONV_IN_BASE, .out = CONV_OUT_BASE, .wmem = true};
+    ort_npu_layer_regs(&l, &a, regs);
+}
+
+static int conv_lower(struct gen *G, int ni, struct step *s)
+{
+    const struct ort_node *n = &G->g->nodes[ni];
+    cg_step_init(s, ni);
+    char why[256];
+    if (!conv_can_run(G, n, why, sizeof why))
+        return ort_fail(G->d, "%s: node '%s' (%s): the NPU cannot run it: %s", G->g->source, n->name,
+                        n->op_type, why);
+    struct ort_conv c;
+    ort_conv_dims(G->g, n, &c);
+    struct fold f;
+    /* the requantization folded into the NPU's, else (not exact there) the
+     * raw accumulators and the whole epilogue on the cores */
+    bool folded = fold_epilogue(G, n, c.M, &f, why, sizeof why);
+    if (!folded && cg_check_links(G, n))
+        return -1;
+    int xt = n->inputs[0], out = cg_final_output(G, n);
+    const struct ort_tensor *x = T(G, xt), *w = T(G, n->inputs[1]);
+    s->kind = S_NPU_CONV;
+    s->npu = (struct npu_step){
+        .K = c.C, .N = c.M, .signed_in = x->storage == ORT_DT_INT8, .quant = f.quant, .relu = f.relu,
+        .shift = f.shift, .tail_operand = -1, .cv = c, .PB = n->p.pads[2], .PR = n->p.pads[3],
+        .mode = c.KH == 1 ? ORT_NPU_MODE_1X1 : c.G == 1 ? ORT_NPU_MODE_3X3 : ORT_NPU_MODE_DW,
+        .cores_epilogue = !folded, .bias_operand = -1,
+    };
+    if (!folded)
+        s->npu.quant = s->npu.relu = false, s->npu.shift = 0;
+    s->plan.units = c.OH;
+    cg_add_operand(s, xt, -1, NN_HALO, c.W, 0);
+    struct ort_tile_operand *op = &s->plan.op[0];
+    op->rows = c.N * c.C;
+    op->stride = c.H * c.W;
+    op->halo_step = c.SH, op->halo_pad = c.PT, op->halo_window = c.KH, op->halo_h = c.H;
+    if (folded && f.quant) {
+        cg_add_operand(s, -1, cg_store_table(G, f.scale, c.M, ORT_DT_INT32), NN_WHOLE, 0, 4 * c.M);
+        cg_add_operand(s, -1, cg_store_table(G, f.bias, c.M, ORT_DT_INT32), NN_WHOLE, 0, 4 * c.M);
+    }
+    if (folded && f.tail_computes) {
+        /* indexed by the byte the NPU wrote: value v at v & 255 */
+        int64_t *tab = calloc(256, sizeof *tab);
+        for (int64_t v = f.lo; v <= f.hi; v++)
+            tab[v & 255] = cg_eval_links(G, n, f.tail_from, v);
+        s->npu.tail_operand = s->plan.n;
+        cg_add_operand(s, -1, cg_store_table(G, tab, 256, T(G, out)->storage), NN_WHOLE, 0, 256);
+    }
+    if (!folded) {
+        if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+            s->npu.bias_operand = s->plan.n;
+            cg_add_operand(s, n->inputs[2], cg_const_ref(G, n->inputs[2]), NN_WHOLE, 0,
+                           tensor_bytes(T(G, n->inputs[2])));
+        }
+        cg_add_epilogue_sides(G, s, n, false);
+    }
+    s->npu.scratch_operand = s->plan.n; /* sized by the tiling (conv_tile) */
+    s->npu.scratch_in = conv_scratch_in(s, c.OH);
+    cg_add_operand(s, -1, -1, NN_SCRATCH, 0, s->npu.scratch_in + conv_scratch_out(s, c.OH));
+    cg_add_operand(s, out, -1, NN_OUT_COLS, c.OW * esize(T(G, out)), 0);
+    s->plan.op[s->plan.n - 1].rows = c.N * c.M;
+    s->plan.op[s->plan.n - 1].stride = c.OH * c.OW * esize(T(G, out));
+    if (!folded)
+        cg_plan_lut(G, s, n);
+    /* The weights as the NPU reads them (npu_ref.h): ONNX's [M][C/group][kh][kw]
+     * is the encoder's order, depthwise [C][1][3][3] included. */
+    struct ort_npu_layer l;
+    conv_layer(s, 0, 1, &l);
+    size_t wbytes = ort_npu_weight_bytes(&l), count = (size_t)ort_shape_count(&w->shape);
+    int8_t *wv = malloc(count);
+    uint8_t *enc = malloc(wbytes);
+    for (size_t i = 0; i < count; i++)
+        wv[i] = (int8_t)w->data[i];
+    bool encoded = ort_npu_encode_weights(&l, wv, enc);
+    int64_t *data = malloc(sizeof *data * wbytes);
+    for (size_t i = 0; i < wbytes; i++)
+        data[i] = enc[i];
+    free(wv);
+    free(enc);
+    if (!encoded) { /* cannot happen for int8 weights with wmin -128 */
+        free(data);
+        return ort_fail(G->d, "%s: node '%s' (%s): the weights do not encode for the NPU", G->g->source,
+                        n->name, n->op_type);
+    }
+    s->npu.weights = cg_store_table(G, data, (int64_t)wbytes, ORT_DT_UINT8);
+    return 0;
+}
+
+/* Cycles of the tile of n rows from u0: per image, the copy into HWC, the
+ * job, the copy out (the cores share the copies). */
+static int64_t conv_tile_cycles(const struct gen *G, const struct step *s, int64_t u0, int64_t n)
+{
+    const struct ort_conv *c = &s->npu.cv;
+    const struct ort_cost_model *cm = &G->target->cost;
+    uint32_t regs[ORT_NPU_JOB_REGS];
+    conv_regs(s, u0, n, regs);
+    int64_t first, count;
+    conv_rows(s, u0, n, &first, &count);
+    double moved = (double)(count * c->W * c->C + n * c->OW * c->M);
+    int64_t job = (int64_t)ort_npu_job_cycles(&G->target->npu, regs) + cm->npu_job_cycles;
+    double epi = 0;
+    if (s->npu.cores_epilogue) /* as the cluster's epilogues */
+        epi = (double)(n * c->OW * c->M) * cm->product_link_cycles *
+              (double)(G->g->nodes[s->node].n_epilogue + 1);
+    return c->N * (job + (int64_t)((moved * cm->npu_layout_cycles + epi) / G->target->cores) + cm->npu_image_cycles);
+}
+
+static int64_t conv_cost(const struct gen *G, const struct step *s)
+{
+    const struct ort_cost_model *c = &G->target->cost;
+    const struct ort_tile_plan *p = &s->plan;
+    int64_t bw = G->target->dma_bytes_per_cycle, whole = 0, in = 0, out = 0;
+    for (int k = 0; k < p->n; k++) {
+        const struct ort_tile_operand *op = &p->op[k];
+        if (op->mode == NN_WHOLE)
+            whole += op->bytes;
+        else if (op->mode == NN_HALO)
+            in += op->unit_bytes * op->halo_step * op->rows;
+        else if (op->mode == NN_OUT_COLS)
+            out += op->unit_bytes * op->rows;
+    }
+    int64_t tiles = p->tiles > 0 ? p->tiles : 1, tu = p->tile_units > 0 ? p->tile_units : p->units;
+    int64_t last = p->units - (tiles - 1) * tu, compute = 0;
+    for (int64_t t = 0; t < tiles; t++)
+        compute += conv_tile_cycles(G, s, t * tu, t == tiles - 1 ? last : tu);
+    int64_t first = (whole + tu * in) / bw, last_out = last * out / bw;
+    int64_t rest = (whole + p->units * (in + out)) / bw - first - last_out;
+    return c->step_cycles + first + (compute > rest ? compute : rest) + last_out + c->tile_cycles * tiles;
+}
+
+/* What the NPU reads in L1 is there: the scale and bias staged (the input
+ * and the output only the cores touch, wherever they are). */
+static bool conv_staged(const struct step *s)
+{
+    for (int k = 0; k < s->plan.n; k++)
+        if (s->plan.op[k].was == NN_WHOLE && k != s->npu.tail_operand && s->plan.op[k].mode == NN_INPLACE)
+            return false;
+    return true;
+}
+
+static void conv_tile(const struct gen *G, struct step *s, int64_t l1_budget)
+{
+    /* The cheapest of one tile or several (the transfers overlapping the
+     * jobs). The HWC buffers grow with the tile (NN_SCRATCH's unit_bytes
+     * bound them). Where nothing fits, the input rows and then the output
+     * rows are left where they are (only the cores touch them) rather
+     * than the scale and bias the NPU reads. */
+    static const int64_t min_tiles[] = {1, 2, 4};
+    const struct ort_conv *c = &s->npu.cv;
+    int64_t ob = s->npu.quant ? 1 : 4, rstep = s->npu.mode == ORT_NPU_MODE_1X1 ? 1 : c->SH;
+    struct ort_tile_operand *sc = &s->plan.op[s->npu.scratch_operand];
+    sc->unit_bytes = c->SH * c->W * c->C + rstep * conv_job_w(s) * c->M * ob;
+    sc->bytes = (c->KH > c->SH ? c->KH - c->SH : 0) * c->W * c->C + conv_job_w(s) * c->M * ob + 8;
+    struct step best_step = *s;
+    int64_t best = -1;
+    int out_k = s->plan.n - 1;
+    for (int in_place = 0; in_place < 3 && best < 0; in_place++) {
+        for (size_t i = 0; i < sizeof min_tiles / sizeof min_tiles[0]; i++) {
+            struct step t = *s;
+            /* left in place as an L1 activation is (ort_tile) */
+            t.plan.op[0].resident = t.plan.op[0].resident || in_place >= 1;
+            t.plan.op[out_k].resident = t.plan.op[out_k].resident || in_place >= 2;
+            ort_tile(&t.plan, l1_budget, 1, min_tiles[i]);
+            t.plan.op[0].resident = s->plan.op[0].resident;
+            t.plan.op[out_k].resident = s->plan.op[out_k].resident;
+            t.npu.scratch_in = conv_scratch_in(&t, t.plan.tile_units);
+            if (!conv_staged(&t))
+                continue;
+            int64_t cost = conv_cost(G, &t);
+            if (best < 0 || cost < best) {
+                best = cost;
+                best_step = t;
+            }
+        }
+    }
+    if (best < 0) {
+        ort_tile(&s->plan, l1_budget, 1, 1);
+        s->npu.scratch_in = conv_scratch_in(s, s->plan.tile_units);
+        s->npu.infeasible = true;
+        return;
+    }
+    *s = best_step;
+}
+
+/* Core 0: the jobs of the tile's configuration in regs. */
+static void conv_emit_job(struct gen *G, const struct step *s, const uint32_t *regs, const char *ind)
+{
+    cg_emit(G, "%snn_npu_begin();\n", ind);
+    cg_emit(G, "%sNN_NPU_SET(0, w);\n", ind);
+    cg_emit(G, "%sNN_NPU_SET(1, (uint32_t)(uintptr_t)xh - %" PRIu32 "u);\n", ind, CONV_IN_BASE - regs[1]);
+    cg_emit(G, "%sNN_NPU_SET(2, (uint32_t)(uintptr_t)yh);\n", ind);
+    if (s->npu.quant) {
+        cg_emit(G, "%sNN_NPU_SET(3, (uint32_t)(uintptr_t)p[1]);\n", ind);
+        cg_emit(G, "%sNN_NPU_SET(5, (uint32_t)(uintptr_t)p[2]);\n", ind);
+    }
+    for (int i = 0; i < (int)ORT_NPU_JOB_REGS; i++) {
+        if (i <= 5 && (i != 4 || regs[i]))
+            continue; /* pointers, set above (4, the shifts, unused: 0) */
+        cg_emit(G, "%sNN_NPU_SET(%d, 0x%" PRIx32 "u);\n", ind, i, regs[i]);
+    }
+    cg_emit(G, "%snn_npu_go();\n", ind);
+}
+
+static void conv_emit(struct gen *G, int si)
+{
+    const struct step *s = &G->steps[si];
+    const struct ort_node *n = &G->g->nodes[s->node];
+    const struct ort_conv *c = &s->npu.cv;
+    if (s->npu.infeasible) { /* refused before emission (codegen.c) */
+        cg_emit(G, "#error \"step %d: the NPU step's buffers do not fit L1\"\n", si);
+        return;
+    }
+    const struct stored_const *wc = &G->consts[s->npu.weights];
+    const struct ort_tile_plan *p = &s->plan;
+    int out_k = p->n - 1;
+    static const char *modes[] = {"3x3", "3x3 depthwise", "1x1"};
+    const char *ot = tensor_ctype(G, s->operand_tensor[out_k]);
+    int64_t ob = s->npu.quant ? 1 : 4, jw = conv_job_w(s);
+    int64_t rstep = s->npu.mode == ORT_NPU_MODE_1X1 ? 1 : c->SH, cstep = s->npu.mode == ORT_NPU_MODE_1X1 ? 1 : c->SW;
+    cg_emit(G, "\n/* step %d: node '%s' (%s) on the NPU: %s convolution, %" PRId64 " -> %" PRId64 " channels, "
+               "strides %" PRId64 "x%" PRId64 ", %s; weights encoded at ort_weights + %" PRId64 " (%" PRId64
+               " bytes); per image, the rows into HWC, a job, the HWC outputs into the rows */\n",
+            si, n->name, n->op_type, modes[s->npu.mode], c->C, c->M, c->SH, c->SW,
+            s->npu.quant ? (s->npu.relu ? "requantized to uint8" : "requantized to int8") : "int32 accumulators",
+            wc->offset, wc->bytes);
+    cg_emit_halo(G, s, si, c);
+    bool halo = p->op[0].mode == NN_HALO;
+    int64_t cap = (p->tile_units - 1) * c->SH + c->KH;
+    cap = halo ? (cap < c->H ? cap : c->H) : c->H;
+    cg_emit(G, "static void k%d(void *const *p, const uint32_t *rs, uint32_t u0, uint32_t n)\n{\n", si);
+    cg_emit(G, "    uint32_t first, count;\n");
+    cg_emit(G, "    nn_halo_rows(%" PRIu32 "u, %" PRId64 "u, u0, n, &first, &count);\n",
+            (uint32_t)NN_HALO_PACK(c->SH, c->PT, c->KH), c->H);
+    if (halo) /* the buffer's row 0 is the tile's first */
+        cg_emit(G, "    uint32_t pend;\n    const uint8_t *xr = nn_halo_begin(&h%d, u0, n, &pend);\n", si);
+    else
+        cg_emit(G, "    const uint8_t *xr = (const uint8_t *)p[0] + first * %" PRId64 "u;\n", c->W);
+    cg_emit(G, "    uint8_t *xh = p[%d], *yh = (uint8_t *)p[%d] + %" PRId64 ";\n", s->npu.scratch_operand,
+            s->npu.scratch_operand, s->npu.scratch_in);
+    cg_emit(G, "    %s *y = p[%d];\n    const uint32_t ys = rs[%d] / %d;\n", ot, out_k, out_k,
+            esize(T(G, s->operand_tensor[out_k])));
+    if (s->npu.tail_operand >= 0)
+        cg_emit(G, "    const %s *tab = p[%d];\n", ot, s->npu.tail_operand);
+    for (int k = 1; k < out_k && s->npu.cores_epilogue; k++) {
+        if (k == s->npu.scratch_operand)
+            continue;
+        char name[16];
+        snprintf(name, sizeof name, k == s->npu.bias_operand ? "cb" : "x%d", k);
+        cg_emit_operand(G, s, k, name, false);
+    }
+    cg_emit(G, "    const uint32_t w = (uint32_t)(uintptr_t)(ort_weights + %" PRId64 ") - ORT_WMEM_BASE;\n",
+            wc->offset);
+    cg_emit(G, "    for (uint32_t bn = 0; bn < %" PRId64 "u; bn++) {\n", c->N);
+    /* NCHW rows -> HWC: a core's share of the pixels, four channels a word */
+    int64_t plane = cap * c->W;
+    cg_emit(G, "        {\n            uint32_t b, e;\n            nn_part(count * %" PRId64 "u, &b, &e);\n", c->W);
+    cg_emit(G, "            const uint8_t *src = xr + bn * %" PRId64 "u;\n", c->C * plane);
+    cg_emit(G, "            for (uint32_t q = b; q < e; q++) {\n");
+    cg_emit(G, "                const uint8_t *sp = src + q;\n");
+    if (c->C % 4 == 0) {
+        cg_emit(G, "                uint32_t *d = (uint32_t *)(void *)(xh + q * %" PRId64 "u);\n", c->C);
+        cg_emit(G, "                for (uint32_t ch = 0; ch < %" PRId64 "u; ch++, sp += %" PRId64 "u)\n", c->C / 4,
+                4 * plane);
+        cg_emit(G, "                    d[ch] = (uint32_t)sp[0] | (uint32_t)sp[%" PRId64 "] << 8 | (uint32_t)sp[%" PRId64
+                   "] << 16 | (uint32_t)sp[%" PRId64 "] << 24;\n",
+                plane, 2 * plane, 3 * plane);
+    } else {
+        cg_emit(G, "                uint8_t *d = xh + q * %" PRId64 "u;\n", c->C);
+        cg_emit(G, "                for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->C);
+        cg_emit(G, "                    d[ch] = sp[ch * %" PRId64 "u];\n", plane);
+    }
+    cg_emit(G, "            }\n        }\n        rt_barrier();\n");
+    /* the jobs: one register set per distinct tile configuration */
+    cg_emit(G, "        if (rt_core_id() == 0) {\n");
+    int64_t tiles = p->tiles, tu = p->tile_units;
+    uint32_t (*sets)[ORT_NPU_JOB_REGS] = calloc((size_t)tiles, sizeof *sets);
+    int64_t *rep = calloc((size_t)tiles, sizeof *rep);
+    int n_sets = 0;
+    for (int64_t t = 0; t < tiles; t++) {
+        int64_t u0 = t * tu, nn = t == tiles - 1 ? p->units - u0 : tu;
+        uint32_t regs[ORT_NPU_JOB_REGS];
+        conv_regs(s, u0, nn, regs);
+        int k = 0;
+        while (k < n_sets && memcmp(sets[k], regs, sizeof regs))
+            k++;
+        if (k == n_sets)
+            memcpy(sets[n_sets++], regs, sizeof regs);
+        rep[t] = k;
+    }
+    for (int k = 0; k < n_sets; k++) {
+        if (n_sets > 1 && k == n_sets - 1)
+            cg_emit(G, "            } else {\n");
+        else if (n_sets > 1) {
+            cg_emit(G, "            %sif (", k ? "} else " : "");
+            bool any = false;
+            for (int64_t t = 0; t < tiles; t++)
+                if (rep[t] == k) {
+                    cg_emit(G, "%su0 == %" PRId64 "u", any ? " || " : "", t * tu);
+                    any = true;
+                }
+            cg_emit(G, ") {\n");
+        }
+        conv_emit_job(G, s, sets[k], n_sets > 1 ? "                " : "            ");
+    }
+    if (n_sets > 1)
+        cg_emit(G, "            }\n");
+    free(sets);
+    free(rep);
+    cg_emit(G, "            nn_npu_finish();\n        }\n        rt_barrier();\n");
+    /* HWC -> the output rows of every channel: a core's share of (m, r) */
+    cg_emit(G, "        {\n            uint32_t b, e;\n            nn_part(%" PRId64 "u * n, &b, &e);\n", c->M);
+    cg_emit(G, "            uint32_t m = b / n, r = b - m * n;\n");
+    cg_emit(G, "            for (uint32_t i = b; i < e; i++) {\n");
+    cg_emit(G, "                %s *d = y + (bn * %" PRId64 "u + m) * ys + r * %" PRId64 "u;\n", ot, c->M, c->OW);
+    if (s->npu.quant) {
+        cg_emit(G, "                const uint8_t *sp = yh + r * %" PRId64 "u + m;\n", rstep * jw * c->M);
+        cg_emit(G, "                for (uint32_t ow = 0; ow < %" PRId64 "u; ow++)\n", c->OW);
+        if (s->npu.tail_operand >= 0)
+            cg_emit(G, "                    d[ow] = tab[sp[ow * %" PRId64 "u]];\n", cstep * c->M);
+        else
+            cg_emit(G, "                    d[ow] = (%s)sp[ow * %" PRId64 "u];\n", ot, cstep * c->M);
+    } else {
+        cg_emit(G, "                const int32_t *sp = (const int32_t *)(const void *)yh + r * %" PRId64 "u + m;\n",
+                rstep * jw * c->M);
+        cg_emit(G, "                for (uint32_t ow = 0; ow < %" PRId64 "u; ow++) {\n", c->OW);
+        cg_emit(G, "                    int32_t v = sp[ow * %" PRId64 "u];\n", cstep * c->M);
+        if (s->npu.bias_operand >= 0)
+            cg_emit(G, "                    v += (int32_t)cb[m];\n");
+        if (s->npu.cores_epilogue) {
+            cg_emit(G, "                    const uint32_t f = ((bn * %" PRId64 "u + m) * %" PRId64
+                       "u + u0 + r) * %" PRId64 "u + ow;\n                    (void)f;\n",
+                    c->M, c->OH, c->OW);
+            cg_emit_epilogue_flat(G, s, n, &T(G, n->outputs[0])->shape, "f", "m");
+        }
+        cg_emit(G, "                    d[ow] = (%s)v;\n                }\n", ot);
+    }
+    cg_emit(G, "                if (++r == n)\n                    r = 0, m++;\n");
+    cg_emit(G, "            }\n        }\n    }\n");
+    (void)ob;
+    if (halo)
+        cg_emit(G, "    nn_halo_end(pend);\n");
+    cg_emit(G, "}\n");
+    cg_emit_descriptor(G, si);
+}
+
 
 const struct ort_engine_ops ort_engine_npu = {
     .name = "npu",
