@@ -1062,6 +1062,80 @@ TEST(CompilerNetworks, ConvolutionsOfRandomShapes)
     }
 }
 
+/* The convolutions the NPU runs, of random shapes, forced onto it and
+ * checked against the reference interpreter: 1x1 (strides 1..3), 3x3
+ * dense and depthwise (strides 1 and 2, asymmetric padding up to 2),
+ * channel counts across the NPU's 28- and 32-channel subtiles, images
+ * across its 6x6 spatial subtiles, one or two images, a bias or none,
+ * int8 or uint8 (ReLU) results; a requantization the NPU cannot express
+ * exactly (its products beyond 32 bits) keeps the epilogue on the cores.
+ * At the default budget and at one that tiles the rows. */
+TEST(CompilerNetworks, NpuConvolutionsOfRandomShapes)
+{
+    int tiled = 0;
+    std::mt19937 rng(1807);
+    auto pick = [&](int lo, int hi) { return lo + (int)(rng() % (unsigned)(hi - lo + 1)); };
+    for (int t = 0; t < 24; t++) {
+        int form = t % 3; /* 0 pointwise, 1 3x3 dense, 2 3x3 depthwise */
+        int64_t C = pick(1, 40), M = form == 2 ? C : pick(1, 40);
+        int64_t H = pick(3, 14), W = pick(3, 14), N = t % 4 == 3 ? 2 : 1;
+        int64_t k = form == 0 ? 1 : 3, G = form == 2 ? C : 1;
+        int64_t st[2] = {form == 0 ? pick(1, 3) : pick(1, 2), form == 0 ? pick(1, 3) : pick(1, 2)};
+        int64_t pads[4] = {0, 0, 0, 0};
+        if (form != 0)
+            for (auto &p : pads)
+                p = pick(0, 2);
+        bool bias = t % 2 == 0, sgn = t % 5 != 1, wide = t % 8 == 4;
+        SCOPED_TRACE("npu conv " + std::to_string(t) + ": form " + std::to_string(form) + " N " + std::to_string(N) +
+                     " C " + std::to_string(C) + " M " + std::to_string(M) + " H " + std::to_string(H) + " W " +
+                     std::to_string(W) + " s " + std::to_string(st[0]) + "," + std::to_string(st[1]) + " pads " +
+                     std::to_string(pads[0]) + std::to_string(pads[1]) + std::to_string(pads[2]) +
+                     std::to_string(pads[3]) + (wide ? " wide requantization" : ""));
+        ob_model *m = ob_new();
+        std::vector<int64_t> xd = {N, C, H, W}, wd = {M, C / G, k, k};
+        std::vector<int64_t> w((size_t)(M * (C / G) * k * k)), b((size_t)M), mul((size_t)M), add((size_t)M);
+        for (auto &v : w)
+            v = (int64_t)(rng() % 256) - 128;
+        for (auto &v : b)
+            v = (int64_t)(rng() % 4001) - 2000;
+        for (auto &v : mul)
+            v = wide ? (1 << 20) + (int64_t)(rng() % 1000) : 1 + (int64_t)(rng() % 200);
+        for (auto &v : add)
+            v = (int64_t)(rng() % 20001) - 10000;
+        const int64_t md[] = {M, 1, 1}, ks[] = {k, k};
+        ob_input(m, "x", 3, 4, xd.data());
+        ob_const(m, "w", 4, wd.data(), w.data());
+        ob_const(m, "b", 1, &M, b.data());
+        ob_const(m, "rq.mul", 3, md, mul.data());
+        ob_const(m, "rq.add", 3, md, add.data());
+        int n = bias ? ob_node(m, "Conv", "conv", 3, IN("x", "w", "b"), "acc")
+                     : ob_node(m, "Conv", "conv", 2, IN("x", "w"), "acc");
+        ob_attr_ints(m, n, "kernel_shape", ks, 2);
+        ob_attr_ints(m, n, "strides", st, 2);
+        ob_attr_ints(m, n, "pads", pads, 4);
+        ob_attr_int(m, n, "group", G);
+        int r = ob_node(m, "RequantShift", "rq", 3, IN("acc", "rq.mul", "rq.add"), "y");
+        ob_attr_tensor(m, r, "div", wide ? (float)(1 << 30) : 4096.0f);
+        ob_attr_tensor(m, r, "n_levels_out", 256);
+        ob_attr_tensor(m, r, "signed", sgn ? 1 : 0);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {xd}, 70 + (unsigned)t);
+        for (const char *opt : {"", "--l1-budget 4096"}) {
+            RunResult res = ortigia(std::string("test-network --engine npu -o ") + dir + "/out " + opt + " " + dir);
+            EXPECT_EQ(res.status, 0) << opt << "\n" << res.out;
+            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << res.out;
+            RunResult npu = run_capture("grep -c 'on the NPU: .* convolution' " + dir + "/out/network.c");
+            EXPECT_EQ(npu.out, "1\n") << opt;
+            RunResult raw = run_capture("grep -c 'int32 accumulators' " + dir + "/out/network.c");
+            EXPECT_EQ(raw.out, wide ? "1\n" : "0\n") << opt;
+            tiled += run_capture("grep -c ' npu .* x [2-9]' " + dir + "/out/report.txt").out != "0\n";
+        }
+        ob_free(m);
+    }
+    EXPECT_GE(tiled, 4) << tiled; /* some in several tiles */
+}
+
 TEST(CompilerErrors, ConvolutionAttributesOutOfReach)
 {
     struct {
