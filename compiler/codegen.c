@@ -449,7 +449,10 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
         goto out;
     }
     has_step = plan_places(&G, r);
-    if (!has_step || cg_map_nodes(&G, has_step) || lower_steps(&G, has_step) || plan_arena(&G, r))
+    if (!has_step || cg_map_nodes(&G, has_step))
+        goto out;
+    npu_plan_layouts(&G);
+    if (lower_steps(&G, has_step) || plan_arena(&G, r))
         goto out;
     tile_steps(&G, r);
     for (int si = 0; si < G.n_steps; si++)
@@ -478,6 +481,7 @@ out:
         fclose(G.c);
     free(has_step);
     free(G.node_engine);
+    free(G.hwc);
     free(G.place);
     for (int i = 0; i < G.n_consts; i++)
         free(G.consts[i].data);

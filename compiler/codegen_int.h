@@ -92,6 +92,9 @@ struct npu_step {
     int64_t PB, PR;      /* padding after the last row and column */
     int scratch_operand; /* the HWC input rows, then the HWC output rows */
     bool cores_epilogue; /* the NPU's int32 accumulators, the whole epilogue on the cores */
+    bool in_hwc, out_hwc; /* the input (output) tensor is stored HWC (npu_plan_layouts) */
+    bool in_direct;      /* the NPU reads the HWC input rows where they are (L1) */
+    bool out_direct;     /* the NPU writes the HWC output rows where they go (L1) */
     int bias_operand;    /* cores_epilogue: the convolution's bias, or -1 */
     int64_t scratch_in;  /* bytes of the HWC input part (the output follows) */
 };
@@ -125,6 +128,10 @@ struct gen {
     const struct ort_engine_ops *engines[ORT_TARGET_MAX_ENGINES];
     int n_engines;
     const struct ort_engine_ops *forced; /* --engine <name>, or NULL for auto */
+    /* per tensor: stored HWC (channels innermost) rather than as the graph
+     * says (NCHW): written and read only by NPU convolutions (engine_npu.c,
+     * npu_plan_layouts); NULL: none */
+    bool *hwc;
     struct place *place;
     struct stored_const *consts;
     int n_consts;

@@ -828,14 +828,17 @@ static int conv_lower(struct gen *G, int ni, struct step *s)
         .shift = f.shift, .tail_operand = -1, .cv = c, .PB = n->p.pads[2], .PR = n->p.pads[3],
         .mode = c.KH == 1 ? ORT_NPU_MODE_1X1 : c.G == 1 ? ORT_NPU_MODE_3X3 : ORT_NPU_MODE_DW,
         .cores_epilogue = !folded, .bias_operand = -1,
+        .in_hwc = G->hwc && G->hwc[xt], .out_hwc = G->hwc && G->hwc[out],
     };
     if (!folded)
         s->npu.quant = s->npu.relu = false, s->npu.shift = 0;
     s->plan.units = c.OH;
-    cg_add_operand(s, xt, -1, NN_HALO, c.W, 0);
+    /* the input's rows: a plane's (NCHW) or an image's pixels (HWC) */
+    int64_t row = s->npu.in_hwc ? c.W * c.C : c.W;
+    cg_add_operand(s, xt, -1, NN_HALO, row, 0);
     struct ort_tile_operand *op = &s->plan.op[0];
-    op->rows = c.N * c.C;
-    op->stride = c.H * c.W;
+    op->rows = s->npu.in_hwc ? c.N : c.N * c.C;
+    op->stride = c.H * row;
     op->halo_step = c.SH, op->halo_pad = c.PT, op->halo_window = c.KH, op->halo_h = c.H;
     if (folded && f.quant) {
         cg_add_operand(s, -1, cg_store_table(G, f.scale, c.M, ORT_DT_INT32), NN_WHOLE, 0, 4 * c.M);
@@ -860,9 +863,11 @@ static int conv_lower(struct gen *G, int ni, struct step *s)
     s->npu.scratch_operand = s->plan.n; /* sized by the tiling (conv_tile) */
     s->npu.scratch_in = conv_scratch_in(s, c.OH);
     cg_add_operand(s, -1, -1, NN_SCRATCH, 0, s->npu.scratch_in + conv_scratch_out(s, c.OH));
-    cg_add_operand(s, out, -1, NN_OUT_COLS, c.OW * esize(T(G, out)), 0);
-    s->plan.op[s->plan.n - 1].rows = c.N * c.M;
-    s->plan.op[s->plan.n - 1].stride = c.OH * c.OW * esize(T(G, out));
+    /* the output rows of every plane (NCHW) or image (HWC) */
+    int64_t orow = (s->npu.out_hwc ? c.M : 1) * c.OW * esize(T(G, out));
+    cg_add_operand(s, out, -1, NN_OUT_COLS, orow, 0);
+    s->plan.op[s->plan.n - 1].rows = s->npu.out_hwc ? c.N : c.N * c.M;
+    s->plan.op[s->plan.n - 1].stride = c.OH * orow;
     if (!folded)
         cg_plan_lut(G, s, n);
     /* The weights as the NPU reads them (npu_ref.h): ONNX's [M][C/group][kh][kw]
@@ -899,7 +904,8 @@ static int64_t conv_tile_cycles(const struct gen *G, const struct step *s, int64
     conv_regs(s, u0, n, regs);
     int64_t first, count;
     conv_rows(s, u0, n, &first, &count);
-    double moved = (double)(count * c->W * c->C + n * c->OW * c->M);
+    double moved = (double)((s->npu.in_direct ? 0 : count * c->W * c->C) +
+                            (s->npu.out_direct && s->npu.tail_operand < 0 ? 0 : n * c->OW * c->M));
     int64_t job = (int64_t)ort_npu_job_cycles(&G->target->npu, regs) + cm->npu_job_cycles;
     double epi = 0;
     if (s->npu.cores_epilogue) /* as the cluster's epilogues */
@@ -941,33 +947,55 @@ static bool conv_staged(const struct step *s)
     return true;
 }
 
+/* Whether the NPU can write the output rows themselves: the job computes
+ * exactly them, and the cores apply nothing but a table after it. */
+static bool conv_out_exact(const struct step *s)
+{
+    const struct ort_conv *c = &s->npu.cv;
+    return s->npu.out_hwc && !s->npu.cores_epilogue &&
+           (s->npu.mode == ORT_NPU_MODE_1X1 || (c->SH == 1 && c->SW == 1));
+}
+
 static void conv_tile(const struct gen *G, struct step *s, int64_t l1_budget)
 {
     /* The cheapest of one tile or several (the transfers overlapping the
      * jobs). The HWC buffers grow with the tile (NN_SCRATCH's unit_bytes
-     * bound them). Where nothing fits, the input rows and then the output
-     * rows are left where they are (only the cores touch them) rather
-     * than the scale and bias the NPU reads. */
+     * bound them); an HWC input the NPU reads where it is in L1 needs
+     * none, nor an HWC output it writes there. Where nothing fits, the
+     * input rows and then the output rows are left where they are (the
+     * cores copy them) rather than the scale and bias the NPU reads. */
     static const int64_t min_tiles[] = {1, 2, 4};
     const struct ort_conv *c = &s->npu.cv;
     int64_t ob = s->npu.quant ? 1 : 4, rstep = s->npu.mode == ORT_NPU_MODE_1X1 ? 1 : c->SH;
-    struct ort_tile_operand *sc = &s->plan.op[s->npu.scratch_operand];
-    sc->unit_bytes = c->SH * c->W * c->C + rstep * conv_job_w(s) * c->M * ob;
-    sc->bytes = (c->KH > c->SH ? c->KH - c->SH : 0) * c->W * c->C + conv_job_w(s) * c->M * ob + 8;
     struct step best_step = *s;
     int64_t best = -1;
     int out_k = s->plan.n - 1;
     for (int in_place = 0; in_place < 3 && best < 0; in_place++) {
         for (size_t i = 0; i < sizeof min_tiles / sizeof min_tiles[0]; i++) {
             struct step t = *s;
+            struct ort_tile_operand *in = &t.plan.op[0], *out = &t.plan.op[out_k];
+            t.npu.in_direct = t.npu.in_hwc && (in_place < 1 || in->resident);
+            t.npu.out_direct = conv_out_exact(&t) && (in_place < 2 || out->resident);
+            struct ort_tile_operand *sc = &t.plan.op[t.npu.scratch_operand];
+            sc->unit_bytes = 0, sc->bytes = 8;
+            if (!t.npu.in_direct) {
+                sc->unit_bytes += c->SH * c->W * c->C;
+                sc->bytes += (c->KH > c->SH ? c->KH - c->SH : 0) * c->W * c->C;
+            }
+            if (!t.npu.out_direct) {
+                sc->unit_bytes += rstep * conv_job_w(&t) * c->M * ob;
+                sc->bytes += conv_job_w(&t) * c->M * ob;
+            }
             /* left in place as an L1 activation is (ort_tile) */
-            t.plan.op[0].resident = t.plan.op[0].resident || in_place >= 1;
-            t.plan.op[out_k].resident = t.plan.op[out_k].resident || in_place >= 2;
+            in->resident = in->resident || in_place >= 1;
+            out->resident = out->resident || in_place >= 2;
             ort_tile(&t.plan, l1_budget, 1, min_tiles[i]);
-            t.plan.op[0].resident = s->plan.op[0].resident;
-            t.plan.op[out_k].resident = s->plan.op[out_k].resident;
-            t.npu.scratch_in = conv_scratch_in(&t, t.plan.tile_units);
-            if (!conv_staged(&t))
+            in->resident = s->plan.op[0].resident;
+            out->resident = s->plan.op[out_k].resident;
+            t.npu.scratch_in = t.npu.in_direct ? 0 : conv_scratch_in(&t, t.plan.tile_units);
+            /* what the NPU reads and writes is in L1 */
+            bool l1_in = in->mode != NN_INPLACE || in->resident, l1_out = out->mode != NN_INPLACE || out->resident;
+            if (!conv_staged(&t) || (t.npu.in_direct && !l1_in) || (t.npu.out_direct && !l1_out))
                 continue;
             int64_t cost = conv_cost(G, &t);
             if (best < 0 || cost < best) {
@@ -988,10 +1016,11 @@ static void conv_tile(const struct gen *G, struct step *s, int64_t l1_budget)
 /* Core 0: the jobs of the tile's configuration in regs. */
 static void conv_emit_job(struct gen *G, const struct step *s, const uint32_t *regs, const char *ind)
 {
+    const char *yo = s->npu.out_direct ? "yo" : "yh";
     cg_emit(G, "%snn_npu_begin();\n", ind);
     cg_emit(G, "%sNN_NPU_SET(0, w);\n", ind);
-    cg_emit(G, "%sNN_NPU_SET(1, (uint32_t)(uintptr_t)xh - %" PRIu32 "u);\n", ind, CONV_IN_BASE - regs[1]);
-    cg_emit(G, "%sNN_NPU_SET(2, (uint32_t)(uintptr_t)yh);\n", ind);
+    cg_emit(G, "%sNN_NPU_SET(1, (uint32_t)(uintptr_t)xin - %" PRIu32 "u);\n", ind, CONV_IN_BASE - regs[1]);
+    cg_emit(G, "%sNN_NPU_SET(2, (uint32_t)(uintptr_t)%s);\n", ind, yo);
     if (s->npu.quant) {
         cg_emit(G, "%sNN_NPU_SET(3, (uint32_t)(uintptr_t)p[1]);\n", ind);
         cg_emit(G, "%sNN_NPU_SET(5, (uint32_t)(uintptr_t)p[2]);\n", ind);
@@ -1018,28 +1047,33 @@ static void conv_emit(struct gen *G, int si)
     int out_k = p->n - 1;
     static const char *modes[] = {"3x3", "3x3 depthwise", "1x1"};
     const char *ot = tensor_ctype(G, s->operand_tensor[out_k]);
-    int64_t ob = s->npu.quant ? 1 : 4, jw = conv_job_w(s);
+    int64_t jw = conv_job_w(s), ob = s->npu.quant ? 1 : 4;
     int64_t rstep = s->npu.mode == ORT_NPU_MODE_1X1 ? 1 : c->SH, cstep = s->npu.mode == ORT_NPU_MODE_1X1 ? 1 : c->SW;
+    bool in_hwc = s->npu.in_hwc, out_hwc = s->npu.out_hwc, in_direct = s->npu.in_direct;
+    bool out_direct = s->npu.out_direct;
     cg_emit(G, "\n/* step %d: node '%s' (%s) on the NPU: %s convolution, %" PRId64 " -> %" PRId64 " channels, "
                "strides %" PRId64 "x%" PRId64 ", %s; weights encoded at ort_weights + %" PRId64 " (%" PRId64
-               " bytes); per image, the rows into HWC, a job, the HWC outputs into the rows */\n",
+               " bytes); per image: the input rows %s, a job, the outputs %s */\n",
             si, n->name, n->op_type, modes[s->npu.mode], c->C, c->M, c->SH, c->SW,
             s->npu.quant ? (s->npu.relu ? "requantized to uint8" : "requantized to int8") : "int32 accumulators",
-            wc->offset, wc->bytes);
+            wc->offset, wc->bytes,
+            in_direct ? "(HWC) read where they are" : in_hwc ? "(HWC) copied to L1" : "into HWC",
+            out_direct ? "(HWC) written where they go" : out_hwc ? "copied (HWC)" : "into the rows of every channel");
     cg_emit_halo(G, s, si, c);
     bool halo = p->op[0].mode == NN_HALO;
     int64_t cap = (p->tile_units - 1) * c->SH + c->KH;
     cap = halo ? (cap < c->H ? cap : c->H) : c->H;
+    int64_t row = in_hwc ? c->W * c->C : c->W; /* bytes of an input row of a plane (image) */
     cg_emit(G, "static void k%d(void *const *p, const uint32_t *rs, uint32_t u0, uint32_t n)\n{\n", si);
     cg_emit(G, "    uint32_t first, count;\n");
-    cg_emit(G, "    nn_halo_rows(%" PRIu32 "u, %" PRId64 "u, u0, n, &first, &count);\n",
+    cg_emit(G, "    nn_halo_rows(%" PRIu32 "u, %" PRId64 "u, u0, n, &first, &count);\n    (void)count;\n",
             (uint32_t)NN_HALO_PACK(c->SH, c->PT, c->KH), c->H);
     if (halo) /* the buffer's row 0 is the tile's first */
         cg_emit(G, "    uint32_t pend;\n    const uint8_t *xr = nn_halo_begin(&h%d, u0, n, &pend);\n", si);
     else
-        cg_emit(G, "    const uint8_t *xr = (const uint8_t *)p[0] + first * %" PRId64 "u;\n", c->W);
-    cg_emit(G, "    uint8_t *xh = p[%d], *yh = (uint8_t *)p[%d] + %" PRId64 ";\n", s->npu.scratch_operand,
-            s->npu.scratch_operand, s->npu.scratch_in);
+        cg_emit(G, "    const uint8_t *xr = (const uint8_t *)p[0] + first * %" PRId64 "u;\n", row);
+    cg_emit(G, "    uint8_t *xh = p[%d], *yh = (uint8_t *)p[%d] + %" PRId64 ";\n    (void)xh;\n    (void)yh;\n",
+            s->npu.scratch_operand, s->npu.scratch_operand, s->npu.scratch_in);
     cg_emit(G, "    %s *y = p[%d];\n    const uint32_t ys = rs[%d] / %d;\n", ot, out_k, out_k,
             esize(T(G, s->operand_tensor[out_k])));
     if (s->npu.tail_operand >= 0)
@@ -1054,27 +1088,39 @@ static void conv_emit(struct gen *G, int si)
     cg_emit(G, "    const uint32_t w = (uint32_t)(uintptr_t)(ort_weights + %" PRId64 ") - ORT_WMEM_BASE;\n",
             wc->offset);
     cg_emit(G, "    for (uint32_t bn = 0; bn < %" PRId64 "u; bn++) {\n", c->N);
-    /* NCHW rows -> HWC: a core's share of the pixels, four channels a word */
-    int64_t plane = cap * c->W;
-    cg_emit(G, "        {\n            uint32_t b, e;\n            nn_part(count * %" PRId64 "u, &b, &e);\n", c->W);
-    cg_emit(G, "            const uint8_t *src = xr + bn * %" PRId64 "u;\n", c->C * plane);
-    cg_emit(G, "            for (uint32_t q = b; q < e; q++) {\n");
-    cg_emit(G, "                const uint8_t *sp = src + q;\n");
-    if (c->C % 4 == 0) {
-        cg_emit(G, "                uint32_t *d = (uint32_t *)(void *)(xh + q * %" PRId64 "u);\n", c->C);
-        cg_emit(G, "                for (uint32_t ch = 0; ch < %" PRId64 "u; ch++, sp += %" PRId64 "u)\n", c->C / 4,
-                4 * plane);
-        cg_emit(G, "                    d[ch] = (uint32_t)sp[0] | (uint32_t)sp[%" PRId64 "] << 8 | (uint32_t)sp[%" PRId64
-                   "] << 16 | (uint32_t)sp[%" PRId64 "] << 24;\n",
-                plane, 2 * plane, 3 * plane);
+    int64_t plane = cap * row; /* bytes of a plane (image) in the input buffer */
+    if (in_direct) {
+        cg_emit(G, "        const uint8_t *xin = xr + bn * %" PRId64 "u;\n", plane);
+    } else if (in_hwc) {
+        /* the image's rows, already HWC, into L1 for the NPU: a core's share of the words */
+        cg_emit(G, "        const uint8_t *xin = xh;\n");
+        cg_emit(G, "        nn_copy_share(xh, xr + bn * %" PRId64 "u, count * %" PRId64 "u);\n", plane, row);
+        cg_emit(G, "        rt_barrier();\n");
     } else {
-        cg_emit(G, "                uint8_t *d = xh + q * %" PRId64 "u;\n", c->C);
-        cg_emit(G, "                for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->C);
-        cg_emit(G, "                    d[ch] = sp[ch * %" PRId64 "u];\n", plane);
+        /* NCHW rows -> HWC: a core's share of the pixels, four channels a word */
+        cg_emit(G, "        const uint8_t *xin = xh;\n");
+        cg_emit(G, "        {\n            uint32_t b, e;\n            nn_part(count * %" PRId64 "u, &b, &e);\n", c->W);
+        cg_emit(G, "            const uint8_t *src = xr + bn * %" PRId64 "u;\n", c->C * plane);
+        cg_emit(G, "            for (uint32_t q = b; q < e; q++) {\n");
+        cg_emit(G, "                const uint8_t *sp = src + q;\n");
+        if (c->C % 4 == 0) {
+            cg_emit(G, "                uint32_t *d = (uint32_t *)(void *)(xh + q * %" PRId64 "u);\n", c->C);
+            cg_emit(G, "                for (uint32_t ch = 0; ch < %" PRId64 "u; ch++, sp += %" PRId64 "u)\n", c->C / 4,
+                    4 * plane);
+            cg_emit(G, "                    d[ch] = (uint32_t)sp[0] | (uint32_t)sp[%" PRId64 "] << 8 | (uint32_t)sp[%" PRId64
+                       "] << 16 | (uint32_t)sp[%" PRId64 "] << 24;\n",
+                    plane, 2 * plane, 3 * plane);
+        } else {
+            cg_emit(G, "                uint8_t *d = xh + q * %" PRId64 "u;\n", c->C);
+            cg_emit(G, "                for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->C);
+            cg_emit(G, "                    d[ch] = sp[ch * %" PRId64 "u];\n", plane);
+        }
+        cg_emit(G, "            }\n        }\n        rt_barrier();\n");
     }
-    cg_emit(G, "            }\n        }\n        rt_barrier();\n");
     /* the jobs: one register set per distinct tile configuration */
     cg_emit(G, "        if (rt_core_id() == 0) {\n");
+    if (out_direct)
+        cg_emit(G, "            uint8_t *yo = (uint8_t *)y + bn * ys * %d;\n", esize(T(G, s->operand_tensor[out_k])));
     int64_t tiles = p->tiles, tu = p->tile_units;
     uint32_t (*sets)[ORT_NPU_JOB_REGS] = calloc((size_t)tiles, sizeof *sets);
     int64_t *rep = calloc((size_t)tiles, sizeof *rep);
@@ -1110,35 +1156,74 @@ static void conv_emit(struct gen *G, int si)
     free(sets);
     free(rep);
     cg_emit(G, "            nn_npu_finish();\n        }\n        rt_barrier();\n");
-    /* HWC -> the output rows of every channel: a core's share of (m, r) */
-    cg_emit(G, "        {\n            uint32_t b, e;\n            nn_part(%" PRId64 "u * n, &b, &e);\n", c->M);
-    cg_emit(G, "            uint32_t m = b / n, r = b - m * n;\n");
-    cg_emit(G, "            for (uint32_t i = b; i < e; i++) {\n");
-    cg_emit(G, "                %s *d = y + (bn * %" PRId64 "u + m) * ys + r * %" PRId64 "u;\n", ot, c->M, c->OW);
-    if (s->npu.quant) {
-        cg_emit(G, "                const uint8_t *sp = yh + r * %" PRId64 "u + m;\n", rstep * jw * c->M);
-        cg_emit(G, "                for (uint32_t ow = 0; ow < %" PRId64 "u; ow++)\n", c->OW);
-        if (s->npu.tail_operand >= 0)
-            cg_emit(G, "                    d[ow] = tab[sp[ow * %" PRId64 "u]];\n", cstep * c->M);
-        else
-            cg_emit(G, "                    d[ow] = (%s)sp[ow * %" PRId64 "u];\n", ot, cstep * c->M);
-    } else {
-        cg_emit(G, "                const int32_t *sp = (const int32_t *)(const void *)yh + r * %" PRId64 "u + m;\n",
-                rstep * jw * c->M);
-        cg_emit(G, "                for (uint32_t ow = 0; ow < %" PRId64 "u; ow++) {\n", c->OW);
-        cg_emit(G, "                    int32_t v = sp[ow * %" PRId64 "u];\n", cstep * c->M);
-        if (s->npu.bias_operand >= 0)
-            cg_emit(G, "                    v += (int32_t)cb[m];\n");
-        if (s->npu.cores_epilogue) {
-            cg_emit(G, "                    const uint32_t f = ((bn * %" PRId64 "u + m) * %" PRId64
-                       "u + u0 + r) * %" PRId64 "u + ow;\n                    (void)f;\n",
-                    c->M, c->OH, c->OW);
-            cg_emit_epilogue_flat(G, s, n, &T(G, n->outputs[0])->shape, "f", "m");
+    if (out_direct) {
+        if (s->npu.tail_operand >= 0) /* the rest of the epilogue in place, every core */
+            cg_emit(G, "        nn_npu_tail((uint8_t *)y + bn * ys, n * %" PRId64 "u, (const uint8_t *)tab);\n"
+                       "        rt_barrier();\n",
+                    c->OW * c->M);
+        cg_emit(G, "    }\n");
+    } else if (!out_hwc && s->npu.quant) {
+        /* HWC bytes -> the rows of every channel: a core's share of the
+         * pixels, four channels a word read */
+        cg_emit(G, "        {\n            uint32_t b, e;\n            nn_part(n * %" PRId64 "u, &b, &e);\n", c->OW);
+        cg_emit(G, "            uint32_t r = b / %" PRId64 "u, ow = b - r * %" PRId64 "u;\n", c->OW, c->OW);
+        cg_emit(G, "            for (uint32_t q = b; q < e; q++) {\n");
+        cg_emit(G, "                const uint8_t *sp = yh + (r * %" PRId64 "u + ow * %" PRId64 "u) * %" PRId64 "u;\n",
+                rstep * jw, cstep, c->M);
+        cg_emit(G, "                %s *d = y + bn * %" PRId64 "u * ys + r * %" PRId64 "u + ow;\n", ot, c->M, c->OW);
+        /* a byte as stored: through the table, or as it is */
+        bool tl = s->npu.tail_operand >= 0;
+        const char *o = tl ? "tab[" : "(", *e = tl ? "]" : ")";
+        if (c->M % 4 == 0) {
+            cg_emit(G, "                for (uint32_t m = 0; m < %" PRId64 "u; m += 4, d += 4 * ys) {\n", c->M);
+            cg_emit(G, "                    const uint32_t v = *(const uint32_t *)(const void *)(sp + m);\n");
+            cg_emit(G, "                    d[0] = (%s)%sv & 255u%s;\n", ot, o, e);
+            cg_emit(G, "                    d[ys] = (%s)%s(v >> 8) & 255u%s;\n", ot, o, e);
+            cg_emit(G, "                    d[2 * ys] = (%s)%s(v >> 16) & 255u%s;\n", ot, o, e);
+            cg_emit(G, "                    d[3 * ys] = (%s)%sv >> 24%s;\n                }\n", ot, o, e);
+        } else {
+            cg_emit(G, "                for (uint32_t m = 0; m < %" PRId64 "u; m++, d += ys)\n", c->M);
+            cg_emit(G, "                    *d = (%s)%ssp[m]%s;\n", ot, o, e);
         }
-        cg_emit(G, "                    d[ow] = (%s)v;\n                }\n", ot);
+        cg_emit(G, "                if (++ow == %" PRId64 "u)\n                    ow = 0, r++;\n", c->OW);
+        cg_emit(G, "            }\n        }\n    }\n");
+    } else {
+        /* the job's outputs into the output rows: a core's share of (m, r)
+         * (NCHW: a channel's row; HWC: a channel of a row's pixels) */
+        cg_emit(G, "        {\n            uint32_t b, e;\n            nn_part(%" PRId64 "u * n, &b, &e);\n", c->M);
+        cg_emit(G, "            uint32_t m = b / n, r = b - m * n;\n");
+        cg_emit(G, "            for (uint32_t i = b; i < e; i++) {\n");
+        if (out_hwc)
+            cg_emit(G, "                %s *d = y + bn * ys + r * %" PRId64 "u + m;\n", ot, c->OW * c->M);
+        else
+            cg_emit(G, "                %s *d = y + (bn * %" PRId64 "u + m) * ys + r * %" PRId64 "u;\n", ot, c->M, c->OW);
+        int64_t dstep = out_hwc ? c->M : 1;
+        if (s->npu.quant) {
+            cg_emit(G, "                const uint8_t *sp = yh + r * %" PRId64 "u + m;\n", rstep * jw * c->M);
+            cg_emit(G, "                for (uint32_t ow = 0; ow < %" PRId64 "u; ow++)\n", c->OW);
+            if (s->npu.tail_operand >= 0)
+                cg_emit(G, "                    d[ow * %" PRId64 "u] = tab[sp[ow * %" PRId64 "u]];\n", dstep, cstep * c->M);
+            else
+                cg_emit(G, "                    d[ow * %" PRId64 "u] = (%s)sp[ow * %" PRId64 "u];\n", dstep, ot,
+                        cstep * c->M);
+        } else {
+            cg_emit(G, "                const int32_t *sp = (const int32_t *)(const void *)yh + r * %" PRId64 "u + m;\n",
+                    rstep * jw * c->M);
+            cg_emit(G, "                for (uint32_t ow = 0; ow < %" PRId64 "u; ow++) {\n", c->OW);
+            cg_emit(G, "                    int32_t v = sp[ow * %" PRId64 "u];\n", cstep * c->M);
+            if (s->npu.bias_operand >= 0)
+                cg_emit(G, "                    v += (int32_t)cb[m];\n");
+            if (s->npu.cores_epilogue) {
+                cg_emit(G, "                    const uint32_t f = ((bn * %" PRId64 "u + m) * %" PRId64
+                           "u + u0 + r) * %" PRId64 "u + ow;\n                    (void)f;\n",
+                        c->M, c->OH, c->OW);
+                cg_emit_epilogue_flat(G, s, n, &T(G, n->outputs[0])->shape, "f", "m");
+            }
+            cg_emit(G, "                    d[ow * %" PRId64 "u] = (%s)v;\n                }\n", dstep, ot);
+        }
+        cg_emit(G, "                if (++r == n)\n                    r = 0, m++;\n");
+        cg_emit(G, "            }\n        }\n    }\n");
     }
-    cg_emit(G, "                if (++r == n)\n                    r = 0, m++;\n");
-    cg_emit(G, "            }\n        }\n    }\n");
     (void)ob;
     if (halo)
         cg_emit(G, "    nn_halo_end(pend);\n");
@@ -1146,6 +1231,34 @@ static void conv_emit(struct gen *G, int si)
     cg_emit_descriptor(G, si);
 }
 
+void npu_plan_layouts(struct gen *G)
+{
+    const struct ort_graph *g = G->g;
+    G->hwc = calloc((size_t)g->n_tensors + 1, sizeof *G->hwc);
+    for (int i = 0; i < g->n_nodes; i++) {
+        const struct ort_node *n = &g->nodes[i];
+        if (G->node_engine[i] != &ort_engine_npu || n->op->id != ORT_OPID_CONV)
+            continue;
+        int t = cg_final_output(G, n);
+        const struct ort_tensor *tt = T(G, t);
+        if (tt->is_output || G->place[t].alias_of >= 0)
+            continue;
+        /* every node that reads it: an NPU convolution, as its input */
+        bool ok = true, read = false;
+        for (int k = 0; k < g->n_nodes && ok; k++) {
+            const struct ort_node *c = &g->nodes[k];
+            if (c->removed)
+                continue;
+            for (int j = 0; j < c->n_inputs && ok; j++) {
+                if (c->inputs[j] != t)
+                    continue;
+                read = true;
+                ok = j == 0 && !c->fused && G->node_engine[k] == &ort_engine_npu && c->op->id == ORT_OPID_CONV;
+            }
+        }
+        G->hwc[t] = ok && read;
+    }
+}
 
 const struct ort_engine_ops ort_engine_npu = {
     .name = "npu",

@@ -1136,6 +1136,76 @@ TEST(CompilerNetworks, NpuConvolutionsOfRandomShapes)
     EXPECT_GE(tiled, 4) << tiled; /* some in several tiles */
 }
 
+/* Chains of NPU convolutions, whose intermediates stay HWC (the NPU's
+ * layout), read and written by the NPU where they are in L1 (resident or
+ * staged), through the cores' epilogue (a wide requantization) and
+ * strided 3x3 jobs; one or two images. (The copies for HWC rows left in
+ * L2 were checked by forcing conv_tile's last fallback.) */
+TEST(CompilerNetworks, NpuConvolutionChainsStayHwc)
+{
+    std::mt19937 rng(42);
+    auto pick = [&](int lo, int hi) { return lo + (int)(rng() % (unsigned)(hi - lo + 1)); };
+    int direct = 0;
+    for (int t = 0; t < 6; t++) {
+        ob_model *m = ob_new();
+        int64_t N = t % 3 == 2 ? 2 : 1, C = pick(3, 32), H = pick(6, 14), W = pick(6, 14);
+        const int64_t xd[] = {N, C, H, W};
+        ob_input(m, "x", 3, 4, xd);
+        std::string cur = "x";
+        int layers = pick(3, 4);
+        SCOPED_TRACE("chain " + std::to_string(t));
+        for (int l = 0; l < layers; l++) {
+            int form = (t + l) % 3; /* pointwise, 3x3, depthwise */
+            int64_t M = form == 2 ? C : pick(3, 32), k = form == 0 ? 1 : 3, G = form == 2 ? C : 1;
+            int64_t st[2] = {1, 1}, pads[4] = {1, 1, 1, 1};
+            if (form == 0)
+                pads[0] = pads[1] = pads[2] = pads[3] = 0;
+            if (l == 2 && H > 8)
+                st[0] = st[1] = 2;
+            bool wide = l == 1 && t % 2 == 1;
+            std::string id = std::to_string(l), wn = "w" + id, mn = "rq" + id + ".mul", an = "rq" + id + ".add";
+            std::vector<int64_t> w((size_t)(M * (C / G) * k * k)), mul((size_t)M), add((size_t)M);
+            for (auto &v : w)
+                v = (int64_t)(rng() % 256) - 128;
+            for (auto &v : mul)
+                v = wide ? (1 << 20) + (int64_t)(rng() % 1000) : 1 + (int64_t)(rng() % 100);
+            for (auto &v : add)
+                v = (int64_t)(rng() % 20001) - 10000;
+            const int64_t wd[] = {M, C / G, k, k}, md[] = {M, 1, 1}, ks[] = {k, k};
+            ob_const(m, wn.c_str(), 4, wd, w.data());
+            ob_const(m, mn.c_str(), 3, md, mul.data());
+            ob_const(m, an.c_str(), 3, md, add.data());
+            std::string acc = "acc" + id, y = l == layers - 1 ? "y" : "a" + id;
+            int n = ob_node(m, "Conv", ("conv" + id).c_str(), 2, IN(cur.c_str(), wn.c_str()), acc.c_str());
+            ob_attr_ints(m, n, "kernel_shape", ks, 2);
+            ob_attr_ints(m, n, "strides", st, 2);
+            ob_attr_ints(m, n, "pads", pads, 4);
+            ob_attr_int(m, n, "group", G);
+            int r = ob_node(m, "RequantShift", ("rq" + id).c_str(), 3, IN(acc.c_str(), mn.c_str(), an.c_str()),
+                            y.c_str());
+            ob_attr_tensor(m, r, "div", wide ? (float)(1 << 30) : 4096.0f);
+            ob_attr_tensor(m, r, "n_levels_out", 256);
+            ob_attr_tensor(m, r, "signed", 1);
+            C = M;
+            H = (H + pads[0] + pads[2] - k) / st[0] + 1;
+            W = (W + pads[1] + pads[3] - k) / st[1] + 1;
+            cur = y;
+        }
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {std::vector<int64_t>(xd, xd + 4)}, 90 + (unsigned)t);
+        for (const char *opt : {"", "--l1-budget 8192", "--l1-budget 6144"}) {
+            RunResult res = ortigia(std::string("test-network --engine npu -o ") + dir + "/out " + opt + " " + dir);
+            EXPECT_EQ(res.status, 0) << opt << "\n" << res.out;
+            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << res.out;
+            RunResult d = run_capture("grep -c 'input rows (HWC) read where they are' " + dir + "/out/network.c");
+            direct += atoi(d.out.c_str());
+        }
+        ob_free(m);
+    }
+    EXPECT_GT(direct, 0);
+}
+
 TEST(CompilerErrors, ConvolutionAttributesOutOfReach)
 {
     struct {

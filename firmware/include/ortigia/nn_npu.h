@@ -33,6 +33,9 @@ static inline void nn_npu_go(void) { rt_npu_trigger(); }
  * program (the simulator's message names its registers). */
 void nn_npu_finish(void);
 
+/* Every core, its share of the bytes: dst[0..count) = src[0..count). */
+void nn_copy_share(uint8_t *dst, const uint8_t *src, uint32_t count);
+
 /* Every core, its share of y[0..count): y[i] = tab[y[i]], a table of 256
  * bytes in L1 indexed by the byte as it is (the compiler orders it so). */
 void nn_npu_tail(uint8_t *y, uint32_t count, const uint8_t *tab);
