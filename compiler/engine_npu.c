@@ -18,6 +18,13 @@
  * Epilogue links after the requantization with scalar constants run on
  * the cores afterwards, as a table over the 8-bit values. A product
  * without an epilogue comes out as raw int32 accumulators.
+ *
+ * Convolutions of the NPU's forms (1x1, 3x3 dense and depthwise) run as its
+ * jobs on HWC rows, the same fold for their requantization (or, where it
+ * is not exact, the raw accumulators and the epilogue on the cores); the
+ * graph is NCHW, so the step moves its rows between the layouts, except
+ * for the tensors NPU convolutions hand to each other, which stay HWC
+ * (npu_plan_layouts). See "convolutions" below and docs/compiler.md.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -1047,7 +1054,7 @@ static void conv_emit(struct gen *G, int si)
     int out_k = p->n - 1;
     static const char *modes[] = {"3x3", "3x3 depthwise", "1x1"};
     const char *ot = tensor_ctype(G, s->operand_tensor[out_k]);
-    int64_t jw = conv_job_w(s), ob = s->npu.quant ? 1 : 4;
+    int64_t jw = conv_job_w(s);
     int64_t rstep = s->npu.mode == ORT_NPU_MODE_1X1 ? 1 : c->SH, cstep = s->npu.mode == ORT_NPU_MODE_1X1 ? 1 : c->SW;
     bool in_hwc = s->npu.in_hwc, out_hwc = s->npu.out_hwc, in_direct = s->npu.in_direct;
     bool out_direct = s->npu.out_direct;
@@ -1101,6 +1108,25 @@ static void conv_emit(struct gen *G, int si)
         cg_emit(G, "        const uint8_t *xin = xh;\n");
         cg_emit(G, "        {\n            uint32_t b, e;\n            nn_part(count * %" PRId64 "u, &b, &e);\n", c->W);
         cg_emit(G, "            const uint8_t *src = xr + bn * %" PRId64 "u;\n", c->C * plane);
+        if (c->C % 4 == 0 && plane % 4 == 0) {
+            /* word-aligned planes: 4x4 blocks (four pixels of four channels),
+             * the pixels past the last whole block by the byte loop below */
+            cg_emit(G, "            if (((uintptr_t)src & 3u) == 0) {\n");
+            cg_emit(G, "                const uint32_t blocks = count * %" PRId64 "u >> 2;\n", c->W);
+            cg_emit(G, "                nn_part(blocks, &b, &e);\n");
+            cg_emit(G, "                for (uint32_t g = b; g < e; g++) {\n");
+            cg_emit(G, "                    const uint32_t *sp = (const uint32_t *)(const void *)(src + 4 * g);\n");
+            cg_emit(G, "                    uint32_t *d = (uint32_t *)(void *)(xh + g * %" PRId64 "u);\n", 4 * c->C);
+            cg_emit(G, "                    for (uint32_t ch = 0; ch < %" PRId64 "u; ch++, sp += %" PRId64 "u)\n",
+                    c->C / 4, plane);
+            cg_emit(G, "                        nn_npu_t4x4(sp[0], sp[%" PRId64 "], sp[%" PRId64 "], sp[%" PRId64
+                       "], d + ch, %" PRId64 "u);\n",
+                    plane / 4, plane / 2, 3 * plane / 4, c->C / 4);
+            cg_emit(G, "                }\n");
+            cg_emit(G, "                b = rt_core_id() == 0 ? blocks * 4 : 0;\n");
+            cg_emit(G, "                e = rt_core_id() == 0 ? count * %" PRId64 "u : 0;\n", c->W);
+            cg_emit(G, "            }\n");
+        }
         cg_emit(G, "            for (uint32_t q = b; q < e; q++) {\n");
         cg_emit(G, "                const uint8_t *sp = src + q;\n");
         if (c->C % 4 == 0) {
@@ -1166,6 +1192,30 @@ static void conv_emit(struct gen *G, int si)
         /* HWC bytes -> the rows of every channel: a core's share of the
          * pixels, four channels a word read */
         cg_emit(G, "        {\n            uint32_t b, e;\n            nn_part(n * %" PRId64 "u, &b, &e);\n", c->OW);
+        if (rstep == 1 && cstep == 1 && c->M % 4 == 0 && s->npu.tail_operand < 0) {
+            /* word-aligned channel rows: 4x4 blocks (four channels of four
+             * consecutive pixels of the tile), a core's share of (channel
+             * group, block); the pixels past the last block by the loop below */
+            int64_t mw = c->M / 4;
+            cg_emit(G, "            if ((((uintptr_t)y | ys) & 3u) == 0) {\n");
+            cg_emit(G, "                const uint32_t blocks = n * %" PRId64 "u >> 2;\n", c->OW);
+            cg_emit(G, "                if (blocks) {\n");
+            cg_emit(G, "                    nn_part(blocks * %" PRId64 "u, &b, &e);\n", mw);
+            cg_emit(G, "                    uint32_t cg = b / blocks, g = b - cg * blocks;\n");
+            cg_emit(G, "                    for (uint32_t i = b; i < e; i++) {\n");
+            cg_emit(G, "                        const uint32_t *sp = (const uint32_t *)(const void *)(yh + g * %" PRId64
+                       "u) + cg;\n",
+                    4 * c->M);
+            cg_emit(G, "                        uint32_t *d = (uint32_t *)(void *)(y + (bn * %" PRId64 "u + 4 * cg) * ys) + g;\n",
+                    c->M);
+            cg_emit(G, "                        nn_npu_t4x4(sp[0], sp[%" PRId64 "], sp[%" PRId64 "], sp[%" PRId64 "], d, ys >> 2);\n",
+                    mw, 2 * mw, 3 * mw);
+            cg_emit(G, "                        if (++g == blocks)\n                            g = 0, cg++;\n");
+            cg_emit(G, "                    }\n                }\n");
+            cg_emit(G, "                b = rt_core_id() == 0 ? blocks * 4 : 0;\n");
+            cg_emit(G, "                e = rt_core_id() == 0 ? n * %" PRId64 "u : 0;\n", c->OW);
+            cg_emit(G, "            }\n");
+        }
         cg_emit(G, "            uint32_t r = b / %" PRId64 "u, ow = b - r * %" PRId64 "u;\n", c->OW, c->OW);
         cg_emit(G, "            for (uint32_t q = b; q < e; q++) {\n");
         cg_emit(G, "                const uint8_t *sp = yh + (r * %" PRId64 "u + ow * %" PRId64 "u) * %" PRId64 "u;\n",
@@ -1224,7 +1274,6 @@ static void conv_emit(struct gen *G, int si)
         cg_emit(G, "                if (++r == n)\n                    r = 0, m++;\n");
         cg_emit(G, "            }\n        }\n    }\n");
     }
-    (void)ob;
     if (halo)
         cg_emit(G, "    nn_halo_end(pend);\n");
     cg_emit(G, "}\n");

@@ -1206,6 +1206,57 @@ TEST(CompilerNetworks, NpuConvolutionChainsStayHwc)
     EXPECT_GT(direct, 0);
 }
 
+/* The NPU steps' layout moves at tile edges: four pixels of four channels
+ * a block, the pixels past the last block one by one. A 3x3 convolution
+ * whose first and last tiles hold fewer input rows than the others (the
+ * NCHW -> HWC move's remainder), and a 1x1 one whose NCHW output stays in
+ * L1 for a pooling after it, written in place by tiles of an odd number
+ * of 6-pixel rows (the HWC -> NCHW move's remainder). */
+TEST(CompilerNetworks, NpuConvolutionMovesAtTileEdges)
+{
+    std::mt19937 rng(7);
+    for (int t = 0; t < 2; t++) {
+        ob_model *m = ob_new();
+        int64_t C = t == 0 ? 8 : 64, M = 8, H = t == 0 ? 9 : 12, W = 6, k = t == 0 ? 3 : 1;
+        const int64_t xd[] = {1, C, H, W}, wd[] = {M, C, k, k}, md[] = {M, 1, 1}, ks[] = {k, k};
+        const int64_t pads[] = {k / 2, k / 2, k / 2, k / 2};
+        std::vector<int64_t> w((size_t)(M * C * k * k)), mul((size_t)M), add((size_t)M);
+        for (auto &v : w)
+            v = (int64_t)(rng() % 256) - 128;
+        for (auto &v : mul)
+            v = 1 + (int64_t)(rng() % 100);
+        for (auto &v : add)
+            v = (int64_t)(rng() % 20001) - 10000;
+        ob_input(m, "x", 3, 4, xd);
+        ob_const(m, "w", 4, wd, w.data());
+        ob_const(m, "rq.mul", 3, md, mul.data());
+        ob_const(m, "rq.add", 3, md, add.data());
+        int n = ob_node(m, "Conv", "conv", 2, IN("x", "w"), "acc");
+        ob_attr_ints(m, n, "kernel_shape", ks, 2);
+        ob_attr_ints(m, n, "pads", pads, 4);
+        int r = ob_node(m, "RequantShift", "rq", 3, IN("acc", "rq.mul", "rq.add"), t == 0 ? "y" : "a");
+        ob_attr_tensor(m, r, "div", 4096.0f);
+        ob_attr_tensor(m, r, "n_levels_out", 256);
+        ob_attr_tensor(m, r, "signed", 1);
+        if (t == 1) {
+            const int64_t pk[] = {1, 2};
+            int p = ob_node(m, "MaxPool", "pool", 1, IN("a"), "y");
+            ob_attr_ints(m, p, "kernel_shape", pk, 2);
+            ob_attr_ints(m, p, "strides", pk, 2);
+        }
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {std::vector<int64_t>(xd, xd + 4)}, 100 + (unsigned)t);
+        /* 1024: the 3x3's tiles of 2 rows; 3000 and 4500: the 1x1's of 1 and 3 */
+        for (const char *opt : {"", "--l1-budget 1024", "--l1-budget 3000", "--l1-budget 4500"}) {
+            RunResult res = ortigia(std::string("test-network --engine npu ") + opt + " " + dir);
+            EXPECT_EQ(res.status, 0) << t << opt << "\n" << res.out;
+            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << t << opt << "\n" << res.out;
+        }
+        ob_free(m);
+    }
+}
+
 TEST(CompilerErrors, ConvolutionAttributesOutOfReach)
 {
     struct {
