@@ -923,6 +923,8 @@ static int64_t conv_tile_cycles(const struct gen *G, const struct step *s, int64
 
 static int64_t conv_cost(const struct gen *G, const struct step *s)
 {
+    if (s->npu.infeasible) /* never the cheaper engine */
+        return INT64_MAX / 4;
     const struct ort_cost_model *c = &G->target->cost;
     const struct ort_tile_plan *p = &s->plan;
     int64_t bw = G->target->dma_bytes_per_cycle, whole = 0, in = 0, out = 0;
