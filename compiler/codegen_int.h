@@ -92,6 +92,7 @@ struct npu_step {
     int64_t PB, PR;      /* padding after the last row and column */
     int scratch_operand; /* the HWC input rows, then the HWC output rows */
     bool cores_epilogue; /* the NPU's int32 accumulators, the whole epilogue on the cores */
+    bool im2col;         /* none of the NPU's forms: 1x1 jobs on windows the cores gather */
     bool in_hwc, out_hwc; /* the input (output) tensor is stored HWC (npu_plan_layouts) */
     bool in_direct;      /* the NPU reads the HWC input rows where they are (L1) */
     bool out_direct;     /* the NPU writes the HWC output rows where they go (L1) */

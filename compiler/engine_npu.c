@@ -645,26 +645,23 @@ static bool conv_form(const struct gen *G, const struct ort_node *n, char *why, 
     const struct ort_tensor *x = T(G, n->inputs[0]), *w = T(G, n->inputs[1]);
     int64_t PB = n->p.pads[2], PR = n->p.pads[3];
     bool k1 = c.KH == 1 && c.KW == 1, k3 = c.KH == 3 && c.KW == 3;
+    bool native = (k1 && !c.PT && !c.PL && !PB && !PR) ||
+                  (k3 && c.DH == 1 && c.DW == 1 && c.PT <= 2 && c.PL <= 2 && PB <= 2 && PR <= 2 && c.SH <= 2 &&
+                   c.SW <= 2 && (c.G == 1 || (c.G == c.C && c.Mg == 1)));
     if (!w->is_const || x->is_const)
         return no(why, size, "the NPU convolves activations with constant weights");
     if (x->storage != ORT_DT_INT8 && x->storage != ORT_DT_UINT8)
         return no(why, size, "the input is not 8-bit");
     if (w->storage != ORT_DT_INT8)
         return no(why, size, "the weights are not int8");
-    if (!k1 && !k3)
-        return no(why, size, "a %" PRId64 "x%" PRId64 " kernel (the NPU's are 1x1 and 3x3)", c.KH, c.KW);
-    if (c.G != 1 && !(k3 && c.G == c.C && c.Mg == 1))
+    /* the other dense ones as 1x1 jobs on the windows the cores gather */
+    if (!native && c.G != 1)
         return no(why, size, "%" PRId64 " groups (the NPU: 1, or 3x3 depthwise with one output a channel)", c.G);
-    if (k3 && (c.DH != 1 || c.DW != 1))
-        return no(why, size, "dilations");
-    if (k1 && (c.PT || c.PL || PB || PR))
-        return no(why, size, "padding around a 1x1 kernel");
-    if (k3 && (c.PT > 2 || c.PL > 2 || PB > 2 || PR > 2))
-        return no(why, size, "padding above 2");
-    if (k3 && (c.SH > 2 || c.SW > 2))
-        return no(why, size, "3x3 strides above 2");
-    if (c.SH > 255 || c.SW > 255)
-        return no(why, size, "strides above 255");
+    if (!native && c.C * c.KH * c.KW > 0xFFFF * ORT_NPU_KI_1X1)
+        return no(why, size, "windows of %" PRId64 " values, too many for the NPU's subtile counters",
+                  c.C * c.KH * c.KW);
+    if (c.SH > 255 || c.PT > 255 || (c.KH - 1) * c.DH + 1 > 65535)
+        return no(why, size, "strides, padding or windows beyond the row staging's");
     if (c.C > 0xFFFF * ORT_NPU_KI_3X3 || c.M > 0xFFFF * ORT_NPU_KO_DW || c.OH > 0xFFFF * 6 || c.OW > 0xFFFF * 6)
         return no(why, size, "too large for the NPU's subtile counters");
     return true;
@@ -672,6 +669,17 @@ static bool conv_form(const struct gen *G, const struct ort_node *n, char *why, 
 
 static int64_t conv_scratch_in(const struct step *s, int64_t tu);
 static int64_t conv_scratch_out(const struct step *s, int64_t tu);
+
+/* A convolution of none of the NPU's own forms (conv_form took it as
+ * dense): 1x1 jobs on the gathered windows (im2col). */
+static bool conv_gathers(const struct ort_conv *c, const int64_t *pads)
+{
+    bool k1 = c->KH == 1 && c->KW == 1, k3 = c->KH == 3 && c->KW == 3;
+    bool native = (k1 && !pads[0] && !pads[1] && !pads[2] && !pads[3]) ||
+                  (k3 && c->DH == 1 && c->DW == 1 && pads[0] <= 2 && pads[1] <= 2 && pads[2] <= 2 &&
+                   pads[3] <= 2 && c->SH <= 2 && c->SW <= 2 && (c->G == 1 || (c->G == c->C && c->Mg == 1)));
+    return !native;
+}
 
 /* Whether the NPU's raw int32 accumulators are exact (the convolution's
  * output less its bias within int32) and the cores can apply every link
@@ -716,7 +724,8 @@ static bool conv_can_run(const struct gen *G, const struct ort_node *n, char *wh
     memset(&s, 0, sizeof s);
     s.npu.cv = c;
     s.npu.quant = folded && f.quant;
-    s.npu.mode = c.KH == 1 ? ORT_NPU_MODE_1X1 : c.G == 1 ? ORT_NPU_MODE_3X3 : ORT_NPU_MODE_DW;
+    s.npu.im2col = conv_gathers(&c, n->p.pads);
+    s.npu.mode = s.npu.im2col || c.KH == 1 ? ORT_NPU_MODE_1X1 : c.G == 1 ? ORT_NPU_MODE_3X3 : ORT_NPU_MODE_DW;
     if (conv_scratch_in(&s, 1) + conv_scratch_out(&s, 1) > G->o->l1_budget / 2)
         return no(why, size, "one output row's HWC buffers exceed half the L1 budget");
     return true;
@@ -726,7 +735,7 @@ static bool conv_can_run(const struct gen *G, const struct ort_node *n, char *wh
 static void conv_rows(const struct step *s, int64_t u0, int64_t n, int64_t *first, int64_t *count)
 {
     const struct ort_conv *c = &s->npu.cv;
-    int64_t a = u0 * c->SH - c->PT, b = (u0 + n - 1) * c->SH - c->PT + c->KH;
+    int64_t a = u0 * c->SH - c->PT, b = (u0 + n - 1) * c->SH - c->PT + (c->KH - 1) * c->DH + 1;
     a = a < 0 ? 0 : a;
     b = b > c->H ? c->H : b;
     *first = a;
@@ -749,6 +758,8 @@ static int64_t conv_job_w(const struct step *s)
 static int64_t conv_scratch_in(const struct step *s, int64_t tu)
 {
     const struct ort_conv *c = &s->npu.cv;
+    if (s->npu.im2col) /* each output pixel's window */
+        return align4(tu * c->OW * c->C * c->KH * c->KW);
     int64_t cap = (tu - 1) * c->SH + c->KH;
     return align4((cap < c->H ? cap : c->H) * c->W * c->C);
 }
@@ -778,6 +789,12 @@ static void conv_layer(const struct step *s, int64_t u0, int64_t n, struct ort_n
     l->prefetch = true;
     int64_t first, count;
     conv_rows(s, u0, n, &first, &count);
+    if (s->npu.im2col) { /* the gathered windows, dense */
+        l->cin = (unsigned)(c->C * c->KH * c->KW);
+        l->h_in = (unsigned)n;
+        l->w_in = (unsigned)c->OW;
+        return;
+    }
     if (s->npu.mode == ORT_NPU_MODE_1X1) {
         l->h_in = (unsigned)n;
         l->w_in = (unsigned)c->OW;
@@ -833,8 +850,10 @@ static int conv_lower(struct gen *G, int ni, struct step *s)
     s->npu = (struct npu_step){
         .K = c.C, .N = c.M, .signed_in = x->storage == ORT_DT_INT8, .quant = f.quant, .relu = f.relu,
         .shift = f.shift, .tail_operand = -1, .cv = c, .PB = n->p.pads[2], .PR = n->p.pads[3],
-        .mode = c.KH == 1 ? ORT_NPU_MODE_1X1 : c.G == 1 ? ORT_NPU_MODE_3X3 : ORT_NPU_MODE_DW,
-        .cores_epilogue = !folded, .bias_operand = -1,
+        .mode = conv_gathers(&c, n->p.pads) || c.KH == 1 ? ORT_NPU_MODE_1X1
+                : c.G == 1                             ? ORT_NPU_MODE_3X3
+                                                       : ORT_NPU_MODE_DW,
+        .im2col = conv_gathers(&c, n->p.pads), .cores_epilogue = !folded, .bias_operand = -1,
         .in_hwc = G->hwc && G->hwc[xt], .out_hwc = G->hwc && G->hwc[out],
     };
     if (!folded)
@@ -846,7 +865,7 @@ static int conv_lower(struct gen *G, int ni, struct step *s)
     struct ort_tile_operand *op = &s->plan.op[0];
     op->rows = s->npu.in_hwc ? c.N : c.N * c.C;
     op->stride = c.H * row;
-    op->halo_step = c.SH, op->halo_pad = c.PT, op->halo_window = c.KH, op->halo_h = c.H;
+    op->halo_step = c.SH, op->halo_pad = c.PT, op->halo_window = (c.KH - 1) * c.DH + 1, op->halo_h = c.H;
     if (folded && f.quant) {
         cg_add_operand(s, -1, cg_store_table(G, f.scale, c.M, ORT_DT_INT32), NN_WHOLE, 0, 4 * c.M);
         cg_add_operand(s, -1, cg_store_table(G, f.bias, c.M, ORT_DT_INT32), NN_WHOLE, 0, 4 * c.M);
@@ -913,6 +932,9 @@ static int64_t conv_tile_cycles(const struct gen *G, const struct step *s, int64
     conv_rows(s, u0, n, &first, &count);
     double moved = (double)((s->npu.in_direct ? 0 : count * c->W * c->C) +
                             (s->npu.out_direct && s->npu.tail_operand < 0 ? 0 : n * c->OW * c->M));
+    if (s->npu.im2col) /* the windows gathered a byte at a time */
+        moved = (double)(n * c->OW * c->C * c->KH * c->KW) * cm->npu_gather_factor +
+                (double)(s->npu.out_direct && s->npu.tail_operand < 0 ? 0 : n * c->OW * c->M);
     int64_t job = (int64_t)ort_npu_job_cycles(&G->target->npu, regs) + cm->npu_job_cycles;
     double epi = 0;
     if (s->npu.cores_epilogue) /* as the cluster's epilogues */
@@ -987,7 +1009,9 @@ static void conv_tile(const struct gen *G, struct step *s, int64_t l1_budget)
             t.npu.out_direct = conv_out_exact(&t) && (in_place < 2 || out->resident);
             struct ort_tile_operand *sc = &t.plan.op[t.npu.scratch_operand];
             sc->unit_bytes = 0, sc->bytes = 8;
-            if (!t.npu.in_direct) {
+            if (t.npu.im2col)
+                sc->unit_bytes += c->OW * c->C * c->KH * c->KW;
+            else if (!t.npu.in_direct) {
                 sc->unit_bytes += c->SH * c->W * c->C;
                 sc->bytes += (c->KH > c->SH ? c->KH - c->SH : 0) * c->W * c->C;
             }
@@ -1063,20 +1087,21 @@ static void conv_emit(struct gen *G, int si)
     cg_emit(G, "\n/* step %d: node '%s' (%s) on the NPU: %s convolution, %" PRId64 " -> %" PRId64 " channels, "
                "strides %" PRId64 "x%" PRId64 ", %s; weights encoded at ort_weights + %" PRId64 " (%" PRId64
                " bytes); per image: the input rows %s, a job, the outputs %s */\n",
-            si, n->name, n->op_type, modes[s->npu.mode], c->C, c->M, c->SH, c->SW,
+            si, n->name, n->op_type, s->npu.im2col ? "im2col (1x1 jobs on the gathered windows)" : modes[s->npu.mode],
+            c->C, c->M, c->SH, c->SW,
             s->npu.quant ? (s->npu.relu ? "requantized to uint8" : "requantized to int8") : "int32 accumulators",
             wc->offset, wc->bytes,
             in_direct ? "(HWC) read where they are" : in_hwc ? "(HWC) copied to L1" : "into HWC",
             out_direct ? "(HWC) written where they go" : out_hwc ? "copied (HWC)" : "into the rows of every channel");
     cg_emit_halo(G, s, si, c);
     bool halo = p->op[0].mode == NN_HALO;
-    int64_t cap = (p->tile_units - 1) * c->SH + c->KH;
+    int64_t window = (c->KH - 1) * c->DH + 1, cap = (p->tile_units - 1) * c->SH + window;
     cap = halo ? (cap < c->H ? cap : c->H) : c->H;
     int64_t row = in_hwc ? c->W * c->C : c->W; /* bytes of an input row of a plane (image) */
     cg_emit(G, "static void k%d(void *const *p, const uint32_t *rs, uint32_t u0, uint32_t n)\n{\n", si);
     cg_emit(G, "    uint32_t first, count;\n");
     cg_emit(G, "    nn_halo_rows(%" PRIu32 "u, %" PRId64 "u, u0, n, &first, &count);\n    (void)count;\n",
-            (uint32_t)NN_HALO_PACK(c->SH, c->PT, c->KH), c->H);
+            (uint32_t)NN_HALO_PACK(c->SH, c->PT, window), c->H);
     if (halo) /* the buffer's row 0 is the tile's first */
         cg_emit(G, "    uint32_t pend;\n    const uint8_t *xr = nn_halo_begin(&h%d, u0, n, &pend);\n", si);
     else
@@ -1098,7 +1123,33 @@ static void conv_emit(struct gen *G, int si)
             wc->offset);
     cg_emit(G, "    for (uint32_t bn = 0; bn < %" PRId64 "u; bn++) {\n", c->N);
     int64_t plane = cap * row; /* bytes of a plane (image) in the input buffer */
-    if (in_direct) {
+    if (s->npu.im2col) {
+        /* each output pixel's window (zero where it is padding) as a row of
+         * C*KH*KW values, the weights' order: a core's share of the pixels */
+        int64_t k = c->C * c->KH * c->KW;
+        cg_emit(G, "        const uint8_t *xin = xh;\n");
+        cg_emit(G, "        {\n            uint32_t b, e;\n            nn_part(n * %" PRId64 "u, &b, &e);\n", c->OW);
+        cg_emit(G, "            const uint8_t *src = xr + bn * %" PRId64 "u;\n", c->C * plane);
+        cg_emit(G, "            uint32_t r = b / %" PRId64 "u, ow = b - r * %" PRId64 "u;\n", c->OW, c->OW);
+        cg_emit(G, "            for (uint32_t q = b; q < e; q++) {\n");
+        cg_emit(G, "                uint8_t *d = xh + q * %" PRId64 "u;\n", k);
+        cg_emit(G, "                const int32_t ih0 = (int32_t)((u0 + r) * %" PRId64 "u) - %" PRId64 ";\n", c->SH, c->PT);
+        cg_emit(G, "                const int32_t iw0 = (int32_t)(ow * %" PRId64 "u) - %" PRId64 ";\n", c->SW, c->PL);
+        cg_emit(G, "                for (uint32_t ch = 0; ch < %" PRId64 "u; ch++)\n", c->C);
+        cg_emit(G, "                    for (uint32_t kh = 0; kh < %" PRId64 "u; kh++) {\n", c->KH);
+        cg_emit(G, "                        const int32_t ih = ih0 + (int32_t)(kh * %" PRId64 "u);\n", c->DH);
+        cg_emit(G, "                        const uint8_t *row = src + ch * %" PRId64 "u + (uint32_t)(ih - (int32_t)first) * %" PRId64
+                   "u;\n",
+                plane, c->W);
+        cg_emit(G, "                        const int rin = (uint32_t)ih < %" PRId64 "u;\n", c->H);
+        cg_emit(G, "#pragma GCC unroll 16\n");
+        cg_emit(G, "                        for (uint32_t kw = 0; kw < %" PRId64 "u; kw++) {\n", c->KW);
+        cg_emit(G, "                            const int32_t iw = iw0 + (int32_t)(kw * %" PRId64 "u);\n", c->DW);
+        cg_emit(G, "                            *d++ = rin && (uint32_t)iw < %" PRId64 "u ? row[iw] : 0;\n", c->W);
+        cg_emit(G, "                        }\n                    }\n");
+        cg_emit(G, "                if (++ow == %" PRId64 "u)\n                    ow = 0, r++;\n", c->OW);
+        cg_emit(G, "            }\n        }\n        rt_barrier();\n");
+    } else if (in_direct) {
         cg_emit(G, "        const uint8_t *xin = xr + bn * %" PRId64 "u;\n", plane);
     } else if (in_hwc) {
         /* the image's rows, already HWC, into L1 for the NPU: a core's share of the words */
@@ -1305,6 +1356,11 @@ void npu_plan_layouts(struct gen *G)
                     continue;
                 read = true;
                 ok = j == 0 && !c->fused && G->node_engine[k] == &ort_engine_npu && c->op->id == ORT_OPID_CONV;
+                if (ok) { /* it reads the HWC rows itself (not by gathering windows) */
+                    struct ort_conv cc;
+                    ort_conv_dims(g, c, &cc);
+                    ok = !conv_gathers(&cc, c->p.pads);
+                }
             }
         }
         G->hwc[t] = ok && read;

@@ -1065,6 +1065,8 @@ TEST(CompilerNetworks, ConvolutionsOfRandomShapes)
 /* The convolutions the NPU runs, of random shapes, forced onto it and
  * checked against the reference interpreter: 1x1 (strides 1..3), 3x3
  * dense and depthwise (strides 1 and 2, asymmetric padding up to 2),
+ * other dense windows (sizes up to 4x4, dilations, strides up to 3,
+ * padding up to 3) as 1x1 jobs on gathered windows,
  * channel counts across the NPU's 28- and 32-channel subtiles, images
  * across its 6x6 spatial subtiles, one or two images, a bias or none,
  * int8 or uint8 (ReLU) results; a requantization the NPU cannot express
@@ -1075,16 +1077,33 @@ TEST(CompilerNetworks, NpuConvolutionsOfRandomShapes)
     int tiled = 0;
     std::mt19937 rng(1807);
     auto pick = [&](int lo, int hi) { return lo + (int)(rng() % (unsigned)(hi - lo + 1)); };
-    for (int t = 0; t < 24; t++) {
-        int form = t % 3; /* 0 pointwise, 1 3x3 dense, 2 3x3 depthwise */
+    for (int t = 0; t < 32; t++) {
+        int form = t % 4; /* 0 pointwise, 1 3x3 dense, 2 3x3 depthwise, 3 other dense (gathered) */
         int64_t C = pick(1, 40), M = form == 2 ? C : pick(1, 40);
-        int64_t H = pick(3, 14), W = pick(3, 14), N = t % 4 == 3 ? 2 : 1;
+        int64_t H = pick(3, 14), W = pick(3, 14), N = t % 5 == 3 ? 2 : 1;
         int64_t k = form == 0 ? 1 : 3, G = form == 2 ? C : 1;
         int64_t st[2] = {form == 0 ? pick(1, 3) : pick(1, 2), form == 0 ? pick(1, 3) : pick(1, 2)};
-        int64_t pads[4] = {0, 0, 0, 0};
+        int64_t pads[4] = {0, 0, 0, 0}, dl[2] = {1, 1}, kw = k;
         if (form != 0)
             for (auto &p : pads)
                 p = pick(0, 2);
+        if (form == 3) { /* any window: sizes, dilations, strides up to 3, padding up to 3 */
+            C = pick(1, 12);
+            k = pick(1, 4), kw = pick(1, 4), dl[0] = pick(1, 2), dl[1] = pick(1, 2);
+            st[0] = pick(1, 3), st[1] = pick(1, 3);
+            for (auto &p : pads)
+                p = pick(0, 3);
+            if ((k == 1 && kw == 1) || (k == 3 && kw == 3 && dl[0] == 1 && dl[1] == 1))
+                pads[0] = 3; /* not a native form */
+            H = std::max<int64_t>(H, (k - 1) * dl[0] + 1), W = std::max<int64_t>(W, (kw - 1) * dl[1] + 1);
+            for (int i = 0; i < 2; i++)
+                if (pads[i] > (i ? kw - 1 : k - 1) * dl[i])
+                    pads[i] = pads[i + 2] = 0; /* ONNX: a pad within the window */
+            if (pads[2] > (k - 1) * dl[0])
+                pads[2] = 0;
+            if (pads[3] > (kw - 1) * dl[1])
+                pads[3] = 0;
+        }
         bool bias = t % 2 == 0, sgn = t % 5 != 1, wide = t % 8 == 4;
         SCOPED_TRACE("npu conv " + std::to_string(t) + ": form " + std::to_string(form) + " N " + std::to_string(N) +
                      " C " + std::to_string(C) + " M " + std::to_string(M) + " H " + std::to_string(H) + " W " +
@@ -1092,8 +1111,8 @@ TEST(CompilerNetworks, NpuConvolutionsOfRandomShapes)
                      std::to_string(pads[0]) + std::to_string(pads[1]) + std::to_string(pads[2]) +
                      std::to_string(pads[3]) + (wide ? " wide requantization" : ""));
         ob_model *m = ob_new();
-        std::vector<int64_t> xd = {N, C, H, W}, wd = {M, C / G, k, k};
-        std::vector<int64_t> w((size_t)(M * (C / G) * k * k)), b((size_t)M), mul((size_t)M), add((size_t)M);
+        std::vector<int64_t> xd = {N, C, H, W}, wd = {M, C / G, k, kw};
+        std::vector<int64_t> w((size_t)(M * (C / G) * k * kw)), b((size_t)M), mul((size_t)M), add((size_t)M);
         for (auto &v : w)
             v = (int64_t)(rng() % 256) - 128;
         for (auto &v : b)
@@ -1102,7 +1121,7 @@ TEST(CompilerNetworks, NpuConvolutionsOfRandomShapes)
             v = wide ? (1 << 20) + (int64_t)(rng() % 1000) : 1 + (int64_t)(rng() % 200);
         for (auto &v : add)
             v = (int64_t)(rng() % 20001) - 10000;
-        const int64_t md[] = {M, 1, 1}, ks[] = {k, k};
+        const int64_t md[] = {M, 1, 1}, ks[] = {k, kw};
         ob_input(m, "x", 3, 4, xd.data());
         ob_const(m, "w", 4, wd.data(), w.data());
         ob_const(m, "b", 1, &M, b.data());
@@ -1113,6 +1132,7 @@ TEST(CompilerNetworks, NpuConvolutionsOfRandomShapes)
         ob_attr_ints(m, n, "kernel_shape", ks, 2);
         ob_attr_ints(m, n, "strides", st, 2);
         ob_attr_ints(m, n, "pads", pads, 4);
+        ob_attr_ints(m, n, "dilations", dl, 2);
         ob_attr_int(m, n, "group", G);
         int r = ob_node(m, "RequantShift", "rq", 3, IN("acc", "rq.mul", "rq.add"), "y");
         ob_attr_tensor(m, r, "div", wide ? (float)(1 << 30) : 4096.0f);
