@@ -468,13 +468,16 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
         goto out;
     }
     has_step = plan_places(&G, r);
-    if (!has_step || cg_map_nodes(&G, has_step) || lower_steps(&G, has_step) || plan_arena(&G, r))
+    if (!has_step || cg_map_nodes(&G, has_step))
+        goto out;
+    npu_plan_layouts(&G);
+    if (lower_steps(&G, has_step) || plan_arena(&G, r))
         goto out;
     tile_steps(&G, r);
     for (int si = 0; si < G.n_steps; si++)
-        if (G.steps[si].kind == S_NPU_GEMM && G.steps[si].npu.infeasible) {
+        if ((G.steps[si].kind == S_NPU_GEMM || G.steps[si].kind == S_NPU_CONV) && G.steps[si].npu.infeasible) {
             const struct ort_node *n = &g->nodes[G.steps[si].node];
-            ort_fail(d, "%s: node '%s' (%s): its NPU step's rows do not fit the L1 budget of %" PRId64
+            ort_fail(d, "%s: node '%s' (%s): its NPU step's buffers do not fit the L1 budget of %" PRId64
                         " bytes (the NPU reads only L1)", g->source, n->name, n->op_type, o->l1_budget);
             goto out;
         }
@@ -497,6 +500,7 @@ out:
         fclose(G.c);
     free(has_step);
     free(G.node_engine);
+    free(G.hwc);
     free(G.place);
     for (int i = 0; i < G.n_consts; i++)
         free(G.consts[i].data);

@@ -51,6 +51,7 @@ enum step_kind {
     S_CONCAT_COPY,  /* a Concat, or a Reshape that must copy (a Concat of one input) */
     S_DMA_COPY,     /* the same done by the DMA alone (same-typed variable inputs) */
     S_NPU_GEMM,     /* a product with constant weights as NPU 1x1 jobs (engine_npu.c) */
+    S_NPU_CONV,     /* a convolution as NPU jobs on HWC copies of its rows (engine_npu.c) */
     S_CONV,         /* a convolution or a pool by output rows (emit_conv.c) */
     S_GATHER,       /* Pad, Slice, Gather: output elements from the input's (emit_data.c) */
     S_REDUCE,       /* ReduceMean, ReduceSum by output elements (emit_data.c) */
@@ -73,7 +74,8 @@ struct conv_step {
 };
 
 /* An NPU step (engine_npu.c): the product's rows are the pixels of 1x1
- * jobs with K input and N output channels. */
+ * jobs with K input and N output channels; or (S_NPU_CONV) a convolution
+ * by output rows, K = C input and N = M output channels. */
 struct npu_step {
     int64_t K, N;
     bool signed_in;      /* int8 activations (else uint8) */
@@ -84,6 +86,18 @@ struct npu_step {
     int tail_operand;    /* operand of the epilogue table (256 entries, indexed by the NPU's
                           * output byte) the cores apply after the NPU, or -1 */
     bool infeasible;     /* the tiling could not stage every operand in L1 */
+    /* S_NPU_CONV */
+    int mode;            /* enum ort_npu_mode */
+    struct ort_conv cv;
+    int64_t PB, PR;      /* padding after the last row and column */
+    int scratch_operand; /* the HWC input rows, then the HWC output rows */
+    bool cores_epilogue; /* the NPU's int32 accumulators, the whole epilogue on the cores */
+    bool im2col;         /* none of the NPU's forms: 1x1 jobs on windows the cores gather */
+    bool in_hwc, out_hwc; /* the input (output) tensor is stored HWC (npu_plan_layouts) */
+    bool in_direct;      /* the NPU reads the HWC input rows where they are (L1) */
+    bool out_direct;     /* the NPU writes the HWC output rows where they go (L1) */
+    int bias_operand;    /* cores_epilogue: the convolution's bias, or -1 */
+    int64_t scratch_in;  /* bytes of the HWC input part (the output follows) */
 };
 
 struct step {
@@ -118,6 +132,10 @@ struct gen {
     const struct ort_engine_ops *engines[ORT_TARGET_MAX_ENGINES];
     int n_engines;
     const struct ort_engine_ops *forced; /* --engine <name>, or NULL for auto */
+    /* per tensor: stored HWC (channels innermost) rather than as the graph
+     * says (NCHW): written and read only by NPU convolutions (engine_npu.c,
+     * npu_plan_layouts); NULL: none */
+    bool *hwc;
     struct place *place;
     struct stored_const *consts;
     int n_consts;
@@ -234,6 +252,9 @@ void cg_emit_epilogue_flat(struct gen *G, const struct step *s, const struct ort
                            const struct ort_shape *out, const char *flat, const char *chan);
 /* emit_conv.c: an S_CONV step's kernel (k<si>) and its helpers. */
 void cg_emit_conv(struct gen *G, int si);
+/* The nn_halo h<si> of a step whose operand 0 is a halo-staged input
+ * (nothing when it is not staged). */
+void cg_emit_halo(struct gen *G, const struct step *s, int si, const struct ort_conv *c);
 /* emit_data.c: S_GATHER's and S_REDUCE's kernels. */
 void cg_emit_gather(struct gen *G, int si);
 void cg_emit_reduce(struct gen *G, int si);

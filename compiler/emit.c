@@ -652,7 +652,7 @@ void cg_emit_cluster_step(struct gen *G, int si)
     case S_GATHER: cg_emit_gather(G, si); break;
     case S_REDUCE: cg_emit_reduce(G, si); break;
     case S_ROWFN: cg_emit_rowfn(G, si); break;
-    case S_DMA_COPY: case S_NPU_GEMM: case S_CONV: break; /* S_NPU_GEMM: engine_npu.c */
+    case S_DMA_COPY: case S_NPU_GEMM: case S_NPU_CONV: case S_CONV: break; /* S_NPU_*: engine_npu.c */
     }
     cg_emit(G, "}\n");
     cg_emit_descriptor(G, si);

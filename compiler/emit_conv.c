@@ -14,7 +14,7 @@ static const char *lane(const struct gen *G, int t) { return T(G, t)->storage ==
 
 /* A halo-staged input's geometry for nn_halo_begin (nn.h), before the
  * kernel. */
-static void emit_halo(struct gen *G, const struct step *s, int si, const struct ort_conv *c)
+void cg_emit_halo(struct gen *G, const struct step *s, int si, const struct ort_conv *c)
 {
     const struct ort_tile_operand *op = &s->plan.op[0];
     if (op->mode != NN_HALO)
@@ -339,7 +339,7 @@ void cg_emit_conv(struct gen *G, int si)
     struct ort_conv c;
     ort_conv_dims(G->g, n, &c);
     emit_store(G, s, si, &c);
-    emit_halo(G, s, si, &c);
+    cg_emit_halo(G, s, si, &c);
     if (s->conv.im2col)
         emit_gather(G, s, si, &c);
     cg_emit(G, "static void k%d(void *const *p, const uint32_t *rs, uint32_t u0, uint32_t n)\n{\n", si);

@@ -63,5 +63,9 @@ int cg_map_engines(struct gen *G);
  * cannot run), the first engine that runs it for the others. An error
  * when no engine runs a node. */
 int cg_map_nodes(struct gen *G, const bool *has_step);
+/* After the mapping: the tensors that NPU convolutions hand to NPU
+ * convolutions stay HWC, the NPU's layout (G->hwc), so that no step moves
+ * them between layouts. */
+void npu_plan_layouts(struct gen *G);
 
 #endif

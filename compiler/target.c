@@ -48,6 +48,9 @@ void ort_target_init(struct ort_target *t)
         .dma_copy_cycles = 80,
         .npu_job_cycles = 120,
         .npu_tail_cycles = 6.5,
+        .npu_layout_cycles = 2.6,
+        .npu_gather_factor = 2.5,
+        .npu_image_cycles = 100,
     };
 }
 

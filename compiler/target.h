@@ -51,6 +51,9 @@ struct ort_cost_model {
      * model's (ort_npu_job_cycles); these are the cores' share. */
     int64_t npu_job_cycles;        /* core 0 per job: acquire, 24 registers, trigger, wake-up */
     double npu_tail_cycles;        /* per output element of an epilogue table the cores apply */
+    double npu_layout_cycles;      /* per byte the cores move between NCHW and HWC (NPU convolutions) */
+    double npu_gather_factor;      /* a gathered window byte against a moved one (NPU im2col) */
+    int64_t npu_image_cycles;      /* per image of an NPU convolution's tile: two barriers */
 };
 
 #define ORT_TARGET_MAX_ENGINES 4

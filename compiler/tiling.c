@@ -23,8 +23,9 @@ static int64_t need(const struct ort_tile_plan *p, int64_t tu)
     int nbuf = tu < p->units ? 2 : 1;
     int64_t total = 0;
     for (int i = 0; i < p->n; i++)
-        total += p->op[i].mode == NN_WHOLE || p->op[i].mode == NN_SCRATCH ? align4(p->op[i].bytes)
-                                           : nbuf * per_tile_bytes(&p->op[i], tu);
+        total += p->op[i].mode == NN_WHOLE     ? align4(p->op[i].bytes)
+                 : p->op[i].mode == NN_SCRATCH ? align4(p->op[i].bytes + tu * p->op[i].unit_bytes)
+                                               : nbuf * per_tile_bytes(&p->op[i], tu);
     return total;
 }
 
@@ -112,7 +113,7 @@ void ort_tile(struct ort_tile_plan *p, int64_t budget, int64_t unit_align, int64
         if (o->mode == NN_INPLACE)
             continue;
         bool once = o->mode == NN_WHOLE || o->mode == NN_SCRATCH;
-        int64_t b = once ? align4(o->bytes) : per_tile_bytes(o, tu);
+        int64_t b = once ? align4(o->bytes + (o->mode == NN_SCRATCH ? tu * o->unit_bytes : 0)) : per_tile_bytes(o, tu);
         for (int k = 0; k < (once ? 1 : nbuf); k++) {
             o->l1_off[k] = at;
             at += b;

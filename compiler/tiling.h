@@ -23,7 +23,7 @@ struct ort_tile_operand {
     int mode;            /* enum nn_mode; NN_INPLACE after ort_tile if not staged */
     int64_t unit_bytes;  /* bytes per unit (NN_OUT_COLS: per row) */
     int64_t rows;        /* NN_OUT_COLS: rows */
-    int64_t bytes;       /* NN_WHOLE: the block */
+    int64_t bytes;       /* NN_WHOLE: the block; NN_SCRATCH: its bytes besides unit_bytes a tile unit */
     int64_t l1_off[2];   /* staging buffers in the L1 arena */
     int was;             /* the mode asked for */
     bool resident;       /* already in L1 (an L1 activation): never staged */

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ortigia/nn_kernel.h"
 
@@ -37,4 +38,15 @@ void nn_npu_tail(uint8_t *y, uint32_t count, const uint8_t *tab)
         for (uint32_t i = head + 4 * words; i < count; i++)
             y[i] = tab[y[i]];
     }
+}
+
+void nn_copy_share(uint8_t *dst, const uint8_t *src, uint32_t count)
+{
+    /* whole words a core, so that the shares stay as aligned as the buffers */
+    uint32_t b, e;
+    nn_part((count + 3) >> 2, &b, &e);
+    b <<= 2;
+    e = e << 2 < count ? e << 2 : count;
+    if (b < e)
+        memcpy(dst + b, src + b, e - b);
 }

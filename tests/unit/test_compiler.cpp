@@ -1099,6 +1099,221 @@ TEST(CompilerNetworks, ConvolutionsOfRandomShapes)
     }
 }
 
+/* The convolutions the NPU runs, of random shapes, forced onto it and
+ * checked against the reference interpreter: 1x1 (strides 1..3), 3x3
+ * dense and depthwise (strides 1 and 2, asymmetric padding up to 2),
+ * other dense windows (sizes up to 4x4, dilations, strides up to 3,
+ * padding up to 3) as 1x1 jobs on gathered windows,
+ * channel counts across the NPU's 28- and 32-channel subtiles, images
+ * across its 6x6 spatial subtiles, one or two images, a bias or none,
+ * int8 or uint8 (ReLU) results; a requantization the NPU cannot express
+ * exactly (its products beyond 32 bits) keeps the epilogue on the cores.
+ * At the default budget and at one that tiles the rows. */
+TEST(CompilerNetworks, NpuConvolutionsOfRandomShapes)
+{
+    int tiled = 0;
+    std::mt19937 rng(1807);
+    auto pick = [&](int lo, int hi) { return lo + (int)(rng() % (unsigned)(hi - lo + 1)); };
+    for (int t = 0; t < 32; t++) {
+        int form = t % 4; /* 0 pointwise, 1 3x3 dense, 2 3x3 depthwise, 3 other dense (gathered) */
+        int64_t C = pick(1, 40), M = form == 2 ? C : pick(1, 40);
+        int64_t H = pick(3, 14), W = pick(3, 14), N = t % 5 == 3 ? 2 : 1;
+        int64_t k = form == 0 ? 1 : 3, G = form == 2 ? C : 1;
+        int64_t st[2] = {form == 0 ? pick(1, 3) : pick(1, 2), form == 0 ? pick(1, 3) : pick(1, 2)};
+        int64_t pads[4] = {0, 0, 0, 0}, dl[2] = {1, 1}, kw = k;
+        if (form != 0)
+            for (auto &p : pads)
+                p = pick(0, 2);
+        if (form == 3) { /* any window: sizes, dilations, strides up to 3, padding up to 3 */
+            C = pick(1, 12);
+            k = pick(1, 4), kw = pick(1, 4), dl[0] = pick(1, 2), dl[1] = pick(1, 2);
+            st[0] = pick(1, 3), st[1] = pick(1, 3);
+            for (auto &p : pads)
+                p = pick(0, 3);
+            if ((k == 1 && kw == 1) || (k == 3 && kw == 3 && dl[0] == 1 && dl[1] == 1))
+                pads[0] = 3; /* not a native form */
+            H = std::max<int64_t>(H, (k - 1) * dl[0] + 1), W = std::max<int64_t>(W, (kw - 1) * dl[1] + 1);
+            for (int i = 0; i < 2; i++)
+                if (pads[i] > (i ? kw - 1 : k - 1) * dl[i])
+                    pads[i] = pads[i + 2] = 0; /* ONNX: a pad within the window */
+            if (pads[2] > (k - 1) * dl[0])
+                pads[2] = 0;
+            if (pads[3] > (kw - 1) * dl[1])
+                pads[3] = 0;
+        }
+        bool bias = t % 2 == 0, sgn = t % 5 != 1, wide = t % 8 == 4;
+        SCOPED_TRACE("npu conv " + std::to_string(t) + ": form " + std::to_string(form) + " N " + std::to_string(N) +
+                     " C " + std::to_string(C) + " M " + std::to_string(M) + " H " + std::to_string(H) + " W " +
+                     std::to_string(W) + " s " + std::to_string(st[0]) + "," + std::to_string(st[1]) + " pads " +
+                     std::to_string(pads[0]) + std::to_string(pads[1]) + std::to_string(pads[2]) +
+                     std::to_string(pads[3]) + (wide ? " wide requantization" : ""));
+        ob_model *m = ob_new();
+        std::vector<int64_t> xd = {N, C, H, W}, wd = {M, C / G, k, kw};
+        std::vector<int64_t> w((size_t)(M * (C / G) * k * kw)), b((size_t)M), mul((size_t)M), add((size_t)M);
+        for (auto &v : w)
+            v = (int64_t)(rng() % 256) - 128;
+        for (auto &v : b)
+            v = (int64_t)(rng() % 4001) - 2000;
+        for (auto &v : mul)
+            v = wide ? (1 << 20) + (int64_t)(rng() % 1000) : 1 + (int64_t)(rng() % 200);
+        for (auto &v : add)
+            v = (int64_t)(rng() % 20001) - 10000;
+        const int64_t md[] = {M, 1, 1}, ks[] = {k, kw};
+        ob_input(m, "x", 3, 4, xd.data());
+        ob_const(m, "w", 4, wd.data(), w.data());
+        ob_const(m, "b", 1, &M, b.data());
+        ob_const(m, "rq.mul", 3, md, mul.data());
+        ob_const(m, "rq.add", 3, md, add.data());
+        int n = bias ? ob_node(m, "Conv", "conv", 3, IN("x", "w", "b"), "acc")
+                     : ob_node(m, "Conv", "conv", 2, IN("x", "w"), "acc");
+        ob_attr_ints(m, n, "kernel_shape", ks, 2);
+        ob_attr_ints(m, n, "strides", st, 2);
+        ob_attr_ints(m, n, "pads", pads, 4);
+        ob_attr_ints(m, n, "dilations", dl, 2);
+        ob_attr_int(m, n, "group", G);
+        int r = ob_node(m, "RequantShift", "rq", 3, IN("acc", "rq.mul", "rq.add"), "y");
+        ob_attr_tensor(m, r, "div", wide ? (float)(1 << 30) : 4096.0f);
+        ob_attr_tensor(m, r, "n_levels_out", 256);
+        ob_attr_tensor(m, r, "signed", sgn ? 1 : 0);
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {xd}, 70 + (unsigned)t);
+        for (const char *opt : {"", "--l1-budget 4096"}) {
+            RunResult res = ortigia(std::string("test-network --engine npu -o ") + dir + "/out " + opt + " " + dir);
+            EXPECT_EQ(res.status, 0) << opt << "\n" << res.out;
+            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << res.out;
+            RunResult npu = run_capture("grep -c 'on the NPU: .* convolution' " + dir + "/out/network.c");
+            EXPECT_EQ(npu.out, "1\n") << opt;
+            RunResult raw = run_capture("grep -c 'int32 accumulators' " + dir + "/out/network.c");
+            EXPECT_EQ(raw.out, wide ? "1\n" : "0\n") << opt;
+            tiled += run_capture("grep -c ' npu .* x [2-9]' " + dir + "/out/report.txt").out != "0\n";
+        }
+        ob_free(m);
+    }
+    EXPECT_GE(tiled, 4) << tiled; /* some in several tiles */
+}
+
+/* Chains of NPU convolutions, whose intermediates stay HWC (the NPU's
+ * layout), read and written by the NPU where they are in L1 (resident or
+ * staged), through the cores' epilogue (a wide requantization) and
+ * strided 3x3 jobs; one or two images. (The copies for HWC rows left in
+ * L2 were checked by forcing conv_tile's last fallback.) */
+TEST(CompilerNetworks, NpuConvolutionChainsStayHwc)
+{
+    std::mt19937 rng(42);
+    auto pick = [&](int lo, int hi) { return lo + (int)(rng() % (unsigned)(hi - lo + 1)); };
+    int direct = 0;
+    for (int t = 0; t < 6; t++) {
+        ob_model *m = ob_new();
+        int64_t N = t % 3 == 2 ? 2 : 1, C = pick(3, 32), H = pick(6, 14), W = pick(6, 14);
+        const int64_t xd[] = {N, C, H, W};
+        ob_input(m, "x", 3, 4, xd);
+        std::string cur = "x";
+        int layers = pick(3, 4);
+        SCOPED_TRACE("chain " + std::to_string(t));
+        for (int l = 0; l < layers; l++) {
+            int form = (t + l) % 3; /* pointwise, 3x3, depthwise */
+            int64_t M = form == 2 ? C : pick(3, 32), k = form == 0 ? 1 : 3, G = form == 2 ? C : 1;
+            int64_t st[2] = {1, 1}, pads[4] = {1, 1, 1, 1};
+            if (form == 0)
+                pads[0] = pads[1] = pads[2] = pads[3] = 0;
+            if (l == 2 && H > 8)
+                st[0] = st[1] = 2;
+            bool wide = l == 1 && t % 2 == 1;
+            std::string id = std::to_string(l), wn = "w" + id, mn = "rq" + id + ".mul", an = "rq" + id + ".add";
+            std::vector<int64_t> w((size_t)(M * (C / G) * k * k)), mul((size_t)M), add((size_t)M);
+            for (auto &v : w)
+                v = (int64_t)(rng() % 256) - 128;
+            for (auto &v : mul)
+                v = wide ? (1 << 20) + (int64_t)(rng() % 1000) : 1 + (int64_t)(rng() % 100);
+            for (auto &v : add)
+                v = (int64_t)(rng() % 20001) - 10000;
+            const int64_t wd[] = {M, C / G, k, k}, md[] = {M, 1, 1}, ks[] = {k, k};
+            ob_const(m, wn.c_str(), 4, wd, w.data());
+            ob_const(m, mn.c_str(), 3, md, mul.data());
+            ob_const(m, an.c_str(), 3, md, add.data());
+            std::string acc = "acc" + id, y = l == layers - 1 ? "y" : "a" + id;
+            int n = ob_node(m, "Conv", ("conv" + id).c_str(), 2, IN(cur.c_str(), wn.c_str()), acc.c_str());
+            ob_attr_ints(m, n, "kernel_shape", ks, 2);
+            ob_attr_ints(m, n, "strides", st, 2);
+            ob_attr_ints(m, n, "pads", pads, 4);
+            ob_attr_int(m, n, "group", G);
+            int r = ob_node(m, "RequantShift", ("rq" + id).c_str(), 3, IN(acc.c_str(), mn.c_str(), an.c_str()),
+                            y.c_str());
+            ob_attr_tensor(m, r, "div", wide ? (float)(1 << 30) : 4096.0f);
+            ob_attr_tensor(m, r, "n_levels_out", 256);
+            ob_attr_tensor(m, r, "signed", 1);
+            C = M;
+            H = (H + pads[0] + pads[2] - k) / st[0] + 1;
+            W = (W + pads[1] + pads[3] - k) / st[1] + 1;
+            cur = y;
+        }
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {std::vector<int64_t>(xd, xd + 4)}, 90 + (unsigned)t);
+        for (const char *opt : {"", "--l1-budget 8192", "--l1-budget 6144"}) {
+            RunResult res = ortigia(std::string("test-network --engine npu -o ") + dir + "/out " + opt + " " + dir);
+            EXPECT_EQ(res.status, 0) << opt << "\n" << res.out;
+            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << res.out;
+            RunResult d = run_capture("grep -c 'input rows (HWC) read where they are' " + dir + "/out/network.c");
+            direct += atoi(d.out.c_str());
+        }
+        ob_free(m);
+    }
+    EXPECT_GT(direct, 0);
+}
+
+/* The NPU steps' layout moves at tile edges: four pixels of four channels
+ * a block, the pixels past the last block one by one. A 3x3 convolution
+ * whose first and last tiles hold fewer input rows than the others (the
+ * NCHW -> HWC move's remainder), and a 1x1 one whose NCHW output stays in
+ * L1 for a pooling after it, written in place by tiles of an odd number
+ * of 6-pixel rows (the HWC -> NCHW move's remainder). */
+TEST(CompilerNetworks, NpuConvolutionMovesAtTileEdges)
+{
+    std::mt19937 rng(7);
+    for (int t = 0; t < 2; t++) {
+        ob_model *m = ob_new();
+        int64_t C = t == 0 ? 8 : 64, M = 8, H = t == 0 ? 9 : 12, W = 6, k = t == 0 ? 3 : 1;
+        const int64_t xd[] = {1, C, H, W}, wd[] = {M, C, k, k}, md[] = {M, 1, 1}, ks[] = {k, k};
+        const int64_t pads[] = {k / 2, k / 2, k / 2, k / 2};
+        std::vector<int64_t> w((size_t)(M * C * k * k)), mul((size_t)M), add((size_t)M);
+        for (auto &v : w)
+            v = (int64_t)(rng() % 256) - 128;
+        for (auto &v : mul)
+            v = 1 + (int64_t)(rng() % 100);
+        for (auto &v : add)
+            v = (int64_t)(rng() % 20001) - 10000;
+        ob_input(m, "x", 3, 4, xd);
+        ob_const(m, "w", 4, wd, w.data());
+        ob_const(m, "rq.mul", 3, md, mul.data());
+        ob_const(m, "rq.add", 3, md, add.data());
+        int n = ob_node(m, "Conv", "conv", 2, IN("x", "w"), "acc");
+        ob_attr_ints(m, n, "kernel_shape", ks, 2);
+        ob_attr_ints(m, n, "pads", pads, 4);
+        int r = ob_node(m, "RequantShift", "rq", 3, IN("acc", "rq.mul", "rq.add"), t == 0 ? "y" : "a");
+        ob_attr_tensor(m, r, "div", 4096.0f);
+        ob_attr_tensor(m, r, "n_levels_out", 256);
+        ob_attr_tensor(m, r, "signed", 1);
+        if (t == 1) {
+            const int64_t pk[] = {1, 2};
+            int p = ob_node(m, "MaxPool", "pool", 1, IN("a"), "y");
+            ob_attr_ints(m, p, "kernel_shape", pk, 2);
+            ob_attr_ints(m, p, "strides", pk, 2);
+        }
+        ob_output(m, "y", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {std::vector<int64_t>(xd, xd + 4)}, 100 + (unsigned)t);
+        /* 1024: the 3x3's tiles of 2 rows; 3000 and 4500: the 1x1's of 1 and 3 */
+        for (const char *opt : {"", "--l1-budget 1024", "--l1-budget 3000", "--l1-budget 4500"}) {
+            RunResult res = ortigia(std::string("test-network --engine npu ") + opt + " " + dir);
+            EXPECT_EQ(res.status, 0) << t << opt << "\n" << res.out;
+            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << t << opt << "\n" << res.out;
+        }
+        ob_free(m);
+    }
+}
+
 TEST(CompilerErrors, ConvolutionAttributesOutOfReach)
 {
     struct {

@@ -17,8 +17,10 @@
  *   NN_HALO      a convolution's input rows for output rows as units,
  *                staged by the step's kernel itself (nn_halo_begin below):
  *                this runtime leaves it alone;
- *   NN_SCRATCH   `bytes` of L1 for the kernel's own use (im2col buffers):
- *                nothing is copied; l1[0] and l1[1] are the same buffer.
+ *   NN_SCRATCH   `bytes` of L1 for the kernel's own use (im2col buffers),
+ *                plus unit_bytes per unit of the largest tile (the compiler
+ *                sizes it): nothing is copied; l1[0] and l1[1] are the same
+ *                buffer.
  * The compiler sizes tiles so that every staged buffer fits the L1 budget
  * (compiler/tiling.c) and assigns the L1 buffers (two per sliced operand
  * when there is more than one tile).

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "ortigia/npu.h"
+#include "xpulp.h"
 
 /* The exit status of a network whose NPU job was refused. */
 #define NN_EXIT_NPU_ERROR 101
@@ -32,6 +33,26 @@ static inline void nn_npu_go(void) { rt_npu_trigger(); }
 /* Core 0: sleeps until every job completed; a refused job stops the
  * program (the simulator's message names its registers). */
 void nn_npu_finish(void);
+
+/* A 4x4 block of bytes transposed: r0..r3 are four channels' bytes of
+ * four pixels (channel i in ri, pixel j in byte j); d[j * stride] becomes
+ * pixel j's bytes of the four channels. Two pv.shuffle2.b interleave each
+ * pair of channels, then the halves are paired. */
+static inline void nn_npu_t4x4(uint32_t r0, uint32_t r1, uint32_t r2, uint32_t r3, uint32_t *d,
+                               uint32_t stride)
+{
+    uint32_t t0 = xp_shuffle2_b(r1, r0, 0x01050004u); /* r0.b0 r1.b0 r0.b1 r1.b1 */
+    uint32_t t1 = xp_shuffle2_b(r1, r0, 0x03070206u); /* r0.b2 r1.b2 r0.b3 r1.b3 */
+    uint32_t t2 = xp_shuffle2_b(r3, r2, 0x01050004u);
+    uint32_t t3 = xp_shuffle2_b(r3, r2, 0x03070206u);
+    d[0] = xp_pack_h(t2, t0);
+    d[stride] = (t0 >> 16) | (t2 & 0xFFFF0000u);
+    d[2 * stride] = xp_pack_h(t3, t1);
+    d[3 * stride] = (t1 >> 16) | (t3 & 0xFFFF0000u);
+}
+
+/* Every core, its share of the bytes: dst[0..count) = src[0..count). */
+void nn_copy_share(uint8_t *dst, const uint8_t *src, uint32_t count);
 
 /* Every core, its share of y[0..count): y[i] = tab[y[i]], a table of 256
  * bytes in L1 indexed by the byte as it is (the compiler orders it so). */
