@@ -1014,6 +1014,8 @@ int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_pro
                 best = v;
         if (digests)
             digests[pos] = ort_llm_logits_digest(logits, V);
+        if (q->logits_trace)
+            memcpy(q->logits_trace + (size_t)pos * V, logits, sizeof *logits * (size_t)V);
         for (int l = 0; l < L; l++)
             for (int k = 0; k < 2; k++) {
                 const int64_t *row = values[g->outputs[1 + 2 * l + k]];

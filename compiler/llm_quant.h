@@ -46,6 +46,8 @@ struct ort_llm_q {
     char step_path[4096]; /* the step graph's ONNX file */
     int prefill;        /* T: positions of the prefill graph (0: none) */
     char prefill_path[4096]; /* the prefill graph's ONNX file */
+    int64_t *logits_trace; /* optional, [steps][vocab]: ort_llm_int_generate's logits per step
+                              (for accuracy measurements) */
 };
 
 /* Quantizes m for steps over `context` positions (1..seq_len) into dir
