@@ -385,6 +385,10 @@ static void add_scaled(struct builder *b, const char *a, double s_a, const char 
     rqs(b, t3, y, &one, &zero, 1, shift, true, 256);
 }
 
+/* The scores' scale: the int8 one (their largest magnitude / 127) over
+ * this, in 16 bits: iSoftmax's input twice as fine (docs/compiler.md). */
+static const double SCORE_FINE = 2.0;
+
 /* iSoftmax's coefficients for scores at scale s (I-BERT's second-order
  * exp, e = A (p + B)^2 + C >> z), with every term times 255 and the
  * row's sum of up to n terms within 32 bits (iSoftmax computes in
@@ -478,7 +482,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
     for (int l = 0; l < L; l++) {
         const float *p = k->layer + (size_t)l * P_LAYER_POINTS;
         double s_h = scale_of(p[P_H_ATT]), s_q = scale_of(p[P_Q]), s_k = scale_of(p[P_K]);
-        double s_v = scale_of(p[P_V]), s_s = scale_of(p[P_SCORES]), s_att = scale_of(p[P_ATT]);
+        double s_v = scale_of(p[P_V]), s_s = scale_of(p[P_SCORES]) / SCORE_FINE, s_att = scale_of(p[P_ATT]);
         double s_o = scale_of(p[P_O]), s_x1 = scale_of(p[P_X1]), s_h2 = scale_of(p[P_H_FFN]);
         double s_a = scale_of(p[P_A]), s_b = scale_of(p[P_B]), s_sa = scale_of(p[P_SA]);
         double s_g = scale_of(p[P_G]), s_f = scale_of(p[P_F]), s_x2 = scale_of(p[P_X2]);
@@ -557,7 +561,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         snprintf(sc, sizeof sc, "l%d.scores", l);
         const char *sin_[] = {qg, kt};
         ob_node(B.m, "MatMul", sc, 2, sin_, sc);
-        /* At the int8 scores' scale, but in 16 bits, and then the mask:
+        /* At half the int8 scores' scale (SCORE_FINE), in 16 bits, and then the mask:
            a masked position lands at -32768 or below, so far below every
            real score that iSoftmax shifts its exponential out: to 0, or 1
            where its 32-bit term wraps (against millions for the real
