@@ -390,15 +390,15 @@ static void add_scaled(struct builder *b, const char *a, double s_a, const char 
 static const double SCORE_FINE = 2.0;
 
 /* iSoftmax's coefficients for scores at scale s (I-BERT's second-order
- * exp, e = A (p + B)^2 + C >> z), with every term times 255 and the
- * row's sum of up to n terms within 32 bits (iSoftmax computes in
- * uint32). */
+ * exp, e = A (p + B)^2 + C >> z), with every term times 255 plus half the
+ * row's sum (its `round`), and the row's sum of up to n terms, within 32
+ * bits (iSoftmax computes in uint32). */
 static void softmax_coeffs(double s, int n, int64_t c[4])
 {
     const double a = 0.3585, bq = 1.353, cq = 0.344;
-    /* each term (about K at the row's maximum) times levels - 1 within
-       32 bits, and the row's sum of n terms too */
-    double K = 4294967295.0 / 256.0 / 1.1;
+    /* each term (about K at the row's maximum) times levels - 1, plus
+       half the sum of n terms, within 32 bits, and the sum too */
+    double K = 4294967295.0 / (255.0 + n / 2.0) / 1.1;
     if (K > 4294967295.0 / (double)n / 1.1)
         K = 4294967295.0 / (double)n / 1.1;
     if (a * s * s * K > 32767.0)
@@ -594,6 +594,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         ob_attr_tensor(B.m, sn, "coeffC", (float)co[2]);
         ob_attr_tensor(B.m, sn, "log2", (float)co[3]);
         ob_attr_tensor(B.m, sn, "n_levels", 256);
+        ob_attr_int(B.m, sn, "round", 1); /* not truncated: docs/compiler.md */
         if (T) {
             ob_attr_int(B.m, sn, "pad", C + 1 - T);
             ob_attr_int(B.m, sn, "pad_value", -32768);

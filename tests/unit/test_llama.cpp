@@ -795,11 +795,12 @@ TEST(LlmQuant, TheStepGraphIsDeterministicAndTheIntModelFollowsTheFloatOne)
     // Teacher forcing on the float model's greedy sequence: the default
     // model's weights are random, its logits nearly tied (47 of 64
     // positions have a float top-1 within 0.3 of the second), so its
-    // agreement (49 of 64 today) moves by a few positions with any change
-    // of rounding; every position with a clear float top-1 agrees.
+    // agreement (57 of 64 today, 49 to 57 along docs/compiler.md's
+    // choices) moves by a few positions with any change of rounding;
+    // every position with a clear float top-1 agrees.
     agreement a = teacher_forced(m, 64, 0.3f);
     EXPECT_EQ(a.positions, 64);
-    EXPECT_GE(a.agree, 46) << a.agree << " of 64";
+    EXPECT_GE(a.agree, 52) << a.agree << " of 64";
     EXPECT_GE(a.clear, 15);
     EXPECT_EQ(a.agree_clear, a.clear) << a.agree_clear << " of " << a.clear;
     // Bad input: a context beyond the model's.
@@ -912,15 +913,16 @@ TEST(LlmQuant, PrefillEqualsSteps)
 }
 
 // The agreement the issue asks for (target 90 %), on the real checkpoint
-// over 256 positions: 60.2 % before the choices of docs/compiler.md
-// ("what limits accuracy"); this pins what they reach.
+// over 256 positions: 154 (60.2 %) before the choices of docs/compiler.md
+// ("What limits accuracy"), 182 (71.1 %) with them; 111 of the 134
+// positions whose float top-1 leads by more than 1.
 TEST(LlmQuant, AgreementStories260K)
 {
     ort_llama_model m;
     LOAD_STORIES(m);
     agreement a = teacher_forced(m, 256, 1.0f);
     EXPECT_EQ(a.positions, 256);
-    EXPECT_GE(a.agree, 174) << a.agree << " of 256";
+    EXPECT_GE(a.agree, 182) << a.agree << " of 256"; // 71.1 %
     EXPECT_GE(a.agree_clear, 111) << a.agree_clear << " of " << a.clear << " with a margin over 1";
     ort_llama_free(&m);
 }
