@@ -177,10 +177,11 @@ static void emit_rowop(struct gen *G, const struct step *s)
         cg_emit(G, "    const uint32_t *tab = p[1];\n    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
         cg_emit(G, "    for (uint32_t r = b; r < e; r++)\n");
         cg_emit(G, "        softmax_wtab_%s_%s(x + r * %" PRId64 "u, y + r * %" PRId64 "u, %" PRId64 ", %" PRId64
-                ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", tab, %" PRId64
-                "u);\n",
+                ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64
+                ", tab, %" PRId64 "u);\n",
              ctype(x->storage), ctype(o->storage), len, len, len, n->p.coeff[0], n->p.coeff[1],
-             n->p.coeff[2], n->p.coeff[3], n->p.n_levels, n->p.coeff[4], n->p.coeff[5], s->softmax_wide_tab);
+             n->p.coeff[2], n->p.coeff[3], n->p.n_levels, n->p.coeff[4], n->p.coeff[5], n->p.coeff[6],
+             s->softmax_wide_tab);
         return;
     }
     if (s->kind == S_SOFTMAX && s->softmax_q8) {
@@ -212,13 +213,13 @@ static void emit_rowop(struct gen *G, const struct step *s)
              ctype(x->storage), ctype(o->storage), len, len, len, n->p.n_levels);
         return;
     }
-    if (s->kind == S_SOFTMAX && n->p.coeff[4]) { /* with pad entries */
+    if (s->kind == S_SOFTMAX && (n->p.coeff[4] || n->p.coeff[6])) { /* with pad entries, or rounding */
         cg_emit(G, "    uint32_t b, e;\n    nn_part(n, &b, &e);\n");
         cg_emit(G, "    for (uint32_t r = b; r < e; r++)\n");
         cg_emit(G, "        softmax_pad_%s_%s(x + r * %" PRId64 "u, y + r * %" PRId64 "u, %" PRId64 ", %" PRId64
-                ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
+                ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ");\n",
              ctype(x->storage), ctype(o->storage), len, len, len, n->p.coeff[0], n->p.coeff[1],
-             n->p.coeff[2], n->p.coeff[3], n->p.n_levels, n->p.coeff[4], n->p.coeff[5]);
+             n->p.coeff[2], n->p.coeff[3], n->p.n_levels, n->p.coeff[4], n->p.coeff[5], n->p.coeff[6]);
         return;
     }
     if (s->kind == S_SOFTMAX) {

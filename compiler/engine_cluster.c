@@ -72,7 +72,7 @@ static void lower_row_op(struct gen *G, const struct ort_node *n, struct step *s
         s->softmax_wide_tab = span;
         cg_add_operand(s, -1, cg_store_table(G, tab, span, ORT_DT_INT32), NN_WHOLE, 0, 4 * span);
     }
-    if (s->kind == S_SOFTMAX && esize(x) == 1 && !n->p.coeff[4]) {
+    if (s->kind == S_SOFTMAX && esize(x) == 1 && !n->p.coeff[4] && !n->p.coeff[6]) {
         /* The terms, looked up by max - x (at most 256 values). */
         int64_t span = x->hi - x->lo + 1, *tab = malloc(sizeof *tab * (size_t)span);
         for (int64_t d = 0; d < span; d++)
@@ -489,7 +489,7 @@ static void cluster_emit_shared(struct gen *G)
                      tensor_ctype(G, s->operand_tensor[3]), x, tensor_ctype(G, s->operand_tensor[3]));
         else if (s->kind == S_SOFTMAX && s->plan.n == 3)
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_TABLE(softmax_tab_%s_%s, %s, %s)", x, y, x, y);
-        else if (s->kind == S_SOFTMAX && n->p.coeff[4])
+        else if (s->kind == S_SOFTMAX && (n->p.coeff[4] || n->p.coeff[6]))
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW_PAD(softmax_pad_%s_%s, %s, %s)", x, y, x, y);
         else if (s->kind == S_SOFTMAX)
             snprintf(line, sizeof line, "NN_DEFINE_SOFTMAX_ROW(softmax_%s_%s, %s, %s)", x, y, x, y);

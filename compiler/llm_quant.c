@@ -228,9 +228,11 @@ static void rqs(struct builder *b, const char *x, const char *y, const int64_t *
 }
 
 /* y = int8 of x (int32 at scale s_in[j] per channel, or one) to s_out: the
- * largest shift that keeps |x| * mul within int32 for |x| <= bound. */
-static void requant_levels(struct builder *b, const char *x, const char *y, const double *ratio, int64_t n,
-                           double bound, int levels)
+ * largest shift that keeps |x| * mul within int32 for |x| <= bound;
+ * offset[j] (x's units; NULL: none) added to channel j's x first, in
+ * RequantShift's add. */
+static void requant_offset(struct builder *b, const char *x, const char *y, const double *ratio, int64_t n,
+                           double bound, int levels, const double *offset)
 {
     double rmax = 0;
     for (int64_t j = 0; j < n; j++)
@@ -239,11 +241,19 @@ static void requant_levels(struct builder *b, const char *x, const char *y, cons
     while (shift < 24 && rmax * (double)(1u << (shift + 1)) * bound < 2.0e9)
         shift++;
     int64_t *mul = malloc(sizeof *mul * (size_t)n), *add = calloc((size_t)n, sizeof *add);
-    for (int64_t j = 0; j < n; j++)
+    for (int64_t j = 0; j < n; j++) {
         mul[j] = round_i(ratio[j] * (double)(1u << shift));
+        add[j] = offset ? round_i(offset[j] * ratio[j] * (double)(1u << shift)) : 0;
+    }
     rqs(b, x, y, mul, add, n, shift, true, levels);
     free(mul);
     free(add);
+}
+
+static void requant_levels(struct builder *b, const char *x, const char *y, const double *ratio, int64_t n,
+                           double bound, int levels)
+{
+    requant_offset(b, x, y, ratio, n, bound, levels, NULL);
 }
 
 static void requant(struct builder *b, const char *x, const char *y, const double *ratio, int64_t n,
@@ -253,10 +263,16 @@ static void requant(struct builder *b, const char *x, const char *y, const doubl
 }
 
 /* out = int8 of x @ W^T, W [rows][n] float: per-channel (or per-tensor)
- * weights; s_x the input's scale, s_out the output's. */
+ * weights; s_x the input's scale, s_out the output's. in_bias: the mean
+ * error of the input's values, in its units (an iRMSNorm output is
+ * truncated: about -0.5), taken back out of every channel's sum (row r's
+ * sum of weights times it) in the requantization; not with raw_out (the
+ * int32 products themselves: the classifier, where an Add of the
+ * constants cost 5,400 cycles/token for no measured gain). */
 static void linear(struct builder *b, const char *x, const char *out, const float *w, int rows, int n,
-                   double s_x, double s_out, bool per_tensor, const char *raw_out)
+                   double s_x, double s_out, bool per_tensor, const char *raw_out, double in_bias)
 {
+    double *offset = calloc((size_t)rows, sizeof *offset);
     int64_t *wi = malloc(sizeof *wi * (size_t)rows * n);
     double *ratio = malloc(sizeof *ratio * (size_t)rows), bound = 0, tmax = 0;
     for (int r = 0; r < rows * n; r++)
@@ -271,10 +287,10 @@ static void linear(struct builder *b, const char *x, const char *out, const floa
         for (int i = 0; i < n; i++) {
             int64_t v = round_i(w[(size_t)r * n + i] / sw);
             wi[(size_t)i * rows + r] = v; /* [n][rows]: x @ W^T */
-            rowsum += (double)llabs(v);
+            rowsum += (double)v;
         }
         ratio[r] = s_x * sw / s_out;
-        (void)rowsum;
+        offset[r] = -in_bias * rowsum;
     }
     /* The products' range as the compiler bounds it (int8 by int8 over n
        terms): the requantization then fits 32 bits, which the NPU needs. */
@@ -287,7 +303,8 @@ static void linear(struct builder *b, const char *x, const char *out, const floa
     const char *in[] = {x, wn};
     ob_node(b->m, "MatMul", raw_out ? raw_out : pn, 2, in, raw_out ? raw_out : pn);
     if (!raw_out)
-        requant(b, pn, out, ratio, rows, bound);
+        requant_offset(b, pn, out, ratio, rows, bound, 256, offset);
+    free(offset);
     free(wi);
     free(ratio);
 }
@@ -301,6 +318,10 @@ static void reshape(struct builder *b, const char *x, const char *y, int rank, c
     const char *in[] = {x, sn};
     ob_node(b->m, "Reshape", y, 2, in, y);
 }
+
+/* iRMSNorm truncates (its division toward 0, then its shift down): its
+ * outputs are about half a unit below the true values. */
+static const double NORM_BIAS = -0.5;
 
 static void irmsnorm(struct builder *b, const char *x, const char *y, const float *g, int n, double s_y)
 {
@@ -352,16 +373,20 @@ static void add_scaled(struct builder *b, const char *a, double s_a, const char 
     rqs(b, t3, y, &one, &zero, 1, shift, true, 256);
 }
 
+/* The scores' scale: the int8 one (their largest magnitude / 127) over
+ * this, in 16 bits: iSoftmax's input twice as fine (docs/compiler.md). */
+static const double SCORE_FINE = 2.0;
+
 /* iSoftmax's coefficients for scores at scale s (I-BERT's second-order
- * exp, e = A (p + B)^2 + C >> z), with every term times 255 and the
- * row's sum of up to n terms within 32 bits (iSoftmax computes in
- * uint32). */
+ * exp, e = A (p + B)^2 + C >> z), with every term times 255 plus half the
+ * row's sum (its `round`), and the row's sum of up to n terms, within 32
+ * bits (iSoftmax computes in uint32). */
 static void softmax_coeffs(double s, int n, int64_t c[4])
 {
     const double a = 0.3585, bq = 1.353, cq = 0.344;
-    /* each term (about K at the row's maximum) times levels - 1 within
-       32 bits, and the row's sum of n terms too */
-    double K = 4294967295.0 / 256.0 / 1.1;
+    /* each term (about K at the row's maximum) times levels - 1, plus
+       half the sum of n terms, within 32 bits, and the sum too */
+    double K = 4294967295.0 / (255.0 + n / 2.0) / 1.1;
     if (K > 4294967295.0 / (double)n / 1.1)
         K = 4294967295.0 / (double)n / 1.1;
     if (a * s * s * K > 32767.0)
@@ -445,7 +470,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
     for (int l = 0; l < L; l++) {
         const float *p = k->layer + (size_t)l * P_LAYER_POINTS;
         double s_h = scale_of(p[P_H_ATT]), s_q = scale_of(p[P_Q]), s_k = scale_of(p[P_K]);
-        double s_v = scale_of(p[P_V]), s_s = scale_of(p[P_SCORES]), s_att = scale_of(p[P_ATT]);
+        double s_v = scale_of(p[P_V]), s_s = scale_of(p[P_SCORES]) / SCORE_FINE, s_att = scale_of(p[P_ATT]);
         double s_o = scale_of(p[P_O]), s_x1 = scale_of(p[P_X1]), s_h2 = scale_of(p[P_H_FFN]);
         double s_a = scale_of(p[P_A]), s_b = scale_of(p[P_B]), s_sa = scale_of(p[P_SA]);
         double s_g = scale_of(p[P_G]), s_f = scale_of(p[P_F]), s_x2 = scale_of(p[P_X2]);
@@ -453,12 +478,12 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         snprintf(h, sizeof h, "l%d.h", l);
         irmsnorm(&B, cur, h, mdl->rms_att + (size_t)l * D, D, s_h);
         snprintf(qn, sizeof qn, "l%d.q", l), snprintf(kn, sizeof kn, "l%d.k", l), snprintf(vn, sizeof vn, "l%d.v", l);
-        linear(&B, h, qn, mdl->wq + (size_t)l * D * D, D, D, s_h, s_q, false, NULL);
-        linear(&B, h, kn, mdl->wk + (size_t)l * KV * D, KV, D, s_h, s_k, false, NULL);
+        linear(&B, h, qn, mdl->wq + (size_t)l * D * D, D, D, s_h, s_q, false, NULL, NORM_BIAS);
+        linear(&B, h, kn, mdl->wk + (size_t)l * KV * D, KV, D, s_h, s_k, false, NULL, NORM_BIAS);
         /* v straight into its output shape: the new cache row(s) */
         char vflat[64], vout[64];
         snprintf(vflat, sizeof vflat, "l%d.vflat", l);
-        linear(&B, h, vflat, mdl->wv + (size_t)l * KV * D, KV, D, s_h, s_v, false, NULL);
+        linear(&B, h, vflat, mdl->wv + (size_t)l * KV * D, KV, D, s_h, s_v, false, NULL, NORM_BIAS);
         snprintf(vout, sizeof vout, "v%d", l);
         const int64_t hd3[3] = {kvh, 1, hs}, qd3[3] = {c->n_heads, 1, hs}, gd3[3] = {kvh, g, hs};
         const int64_t thd3[3] = {T, kvh, hs}, tqd3[3] = {T, c->n_heads, hs};
@@ -524,7 +549,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         snprintf(sc, sizeof sc, "l%d.scores", l);
         const char *sin_[] = {qg, kt};
         ob_node(B.m, "MatMul", sc, 2, sin_, sc);
-        /* At the int8 scores' scale, but in 16 bits, and then the mask:
+        /* At half the int8 scores' scale (SCORE_FINE), in 16 bits, and then the mask:
            a masked position lands at -32768 or below, so far below every
            real score that iSoftmax shifts its exponential out: to 0, or 1
            where its 32-bit term wraps (against millions for the real
@@ -557,6 +582,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         ob_attr_tensor(B.m, sn, "coeffC", (float)co[2]);
         ob_attr_tensor(B.m, sn, "log2", (float)co[3]);
         ob_attr_tensor(B.m, sn, "n_levels", 256);
+        ob_attr_int(B.m, sn, "round", 1); /* not truncated: docs/compiler.md */
         if (T) {
             ob_attr_int(B.m, sn, "pad", C + 1 - T);
             ob_attr_int(B.m, sn, "pad_value", -32768);
@@ -587,7 +613,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
             reshape(&B, at, af, 2, xd);
         }
         snprintf(on, sizeof on, "l%d.o", l);
-        linear(&B, af, on, mdl->wo + (size_t)l * D * D, D, D, s_att, s_o, false, NULL);
+        linear(&B, af, on, mdl->wo + (size_t)l * D * D, D, D, s_att, s_o, false, NULL, 0);
         char x1[64];
         snprintf(x1, sizeof x1, "l%d.x1", l);
         add_scaled(&B, cur, s_x, on, s_o, x1, s_x1);
@@ -596,8 +622,8 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         snprintf(h2, sizeof h2, "l%d.h2", l);
         irmsnorm(&B, x1, h2, mdl->rms_ffn + (size_t)l * D, D, s_h2);
         snprintf(an, sizeof an, "l%d.a", l), snprintf(bn, sizeof bn, "l%d.b", l);
-        linear(&B, h2, an, mdl->w1 + (size_t)l * H * D, H, D, s_h2, s_a, false, NULL);
-        linear(&B, h2, bn, mdl->w3 + (size_t)l * H * D, H, D, s_h2, s_b, false, NULL);
+        linear(&B, h2, an, mdl->w1 + (size_t)l * H * D, H, D, s_h2, s_a, false, NULL, NORM_BIAS);
+        linear(&B, h2, bn, mdl->w3 + (size_t)l * H * D, H, D, s_h2, s_b, false, NULL, NORM_BIAS);
         snprintf(san, sizeof san, "l%d.sa", l);
         const char *lin[] = {an};
         int ln = ob_node(B.m, "iLut", san, 1, lin, san);
@@ -614,7 +640,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         double rg = s_sa * s_b / s_g;
         requant(&B, gp, gn, &rg, 1, 128.0 * 128.0);
         snprintf(fn, sizeof fn, "l%d.f", l);
-        linear(&B, gn, fn, mdl->w2 + (size_t)l * D * H, D, H, s_g, s_f, false, NULL);
+        linear(&B, gn, fn, mdl->w2 + (size_t)l * D * H, D, H, s_g, s_f, false, NULL, 0);
         snprintf(x2, sizeof x2, "l%d.x2", l);
         add_scaled(&B, x1, s_x1, fn, s_f, x2, s_x2);
         snprintf(cur, sizeof cur, "%s", x2);
@@ -634,7 +660,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         snprintf(cur, sizeof cur, "last");
     }
     irmsnorm(&B, cur, "hf", mdl->rms_final, D, scale_of(k->final_h));
-    linear(&B, "hf", NULL, mdl->wcls, V, D, 1.0, 1.0, true, "logits");
+    linear(&B, "hf", NULL, mdl->wcls, V, D, 1.0, 1.0, true, "logits", 0);
     const int64_t ld[2] = {1, V}, od[3] = {kvh, T ? T : 1, hs};
     ob_output(B.m, "logits", 6, 2, ld);
     for (int l = 0; l < L; l++) {
@@ -1014,6 +1040,8 @@ int ort_llm_int_generate(const struct ort_llm_q *q, const int *prompt, int n_pro
                 best = v;
         if (digests)
             digests[pos] = ort_llm_logits_digest(logits, V);
+        if (q->logits_trace)
+            memcpy(q->logits_trace + (size_t)pos * V, logits, sizeof *logits * (size_t)V);
         for (int l = 0; l < L; l++)
             for (int k = 0; k < 2; k++) {
                 const int64_t *row = values[g->outputs[1 + 2 * l + k]];

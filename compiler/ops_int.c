@@ -166,6 +166,12 @@ int check_isoftmax(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
        max and sum (a language model's prefill, compiler/llm_quant.h) */
     if (ort_attr_int(g, n, "pad", 0, &c[4], d) || ort_attr_int(g, n, "pad_value", 0, &c[5], d))
         return -1;
+    /* Ortigia's: `round` 1, the probabilities rounded to the nearest
+       level rather than truncated (a language model's, llm_quant.h) */
+    if (ort_attr_int(g, n, "round", 0, &c[6], d))
+        return -1;
+    if (c[6] != 0 && c[6] != 1)
+        return ort_node_fail(g, n, d, "round = %" PRId64 ": 0 or 1", c[6]);
     if (c[4] < 0 || c[4] > (1 << 20) || c[5] < -(1 << 20) || c[5] > (1 << 20))
         return ort_node_fail(g, n, d, "pad = %" PRId64 ", pad_value = %" PRId64 ": pad in [0, 2^20], "
                                       "pad_value in [-2^20, 2^20]", c[4], c[5]);
@@ -190,7 +196,8 @@ int eval_isoftmax(const struct ort_graph *g, const struct ort_node *n, const int
     const int64_t *c = n->p.coeff;
     for (int64_t r = 0; r < rows; r++)
         softmax_row_ref(in[0] + r * len, out + r * len, (int32_t)len, (int32_t)c[0], (int32_t)c[1],
-                        (int32_t)c[2], (int32_t)c[3], (int32_t)n->p.n_levels, (int32_t)c[4], (int32_t)c[5]);
+                        (int32_t)c[2], (int32_t)c[3], (int32_t)n->p.n_levels, (int32_t)c[4], (int32_t)c[5],
+                        (int32_t)c[6]);
     return 0;
 }
 

@@ -1680,6 +1680,67 @@ TEST(CompilerNetworks, SoftmaxPadEntriesAreTheExtendedRow)
     }
 }
 
+/* iSoftmax's `round` (Ortigia's, a language model's probabilities): each
+ * output the truncated one or one more, the rows' sums nearer 255, and the
+ * compiled kernels (the 8-bit row on the PAD kernel, the wide one on WTAB)
+ * the reference's. */
+TEST(CompilerNetworks, SoftmaxRoundRoundsTheProbabilities)
+{
+    for (int elem : {3, 6}) {
+        const int64_t rows = 4, len = 24, xd[] = {rows, len};
+        ob_model *m = ob_new();
+        ob_input(m, "x", elem, 2, xd);
+        int a = ob_node(m, "iSoftmax", "sm_trunc", 1, IN("x"), "p");
+        int b = ob_node(m, "iSoftmax", "sm_round", 1, IN("x"), "q");
+        for (int n : {a, b}) {
+            ob_attr_tensor(m, n, "coeffA", 11663);
+            ob_attr_tensor(m, n, "coeffB", 29);
+            ob_attr_tensor(m, n, "coeffC", 5246693);
+            ob_attr_tensor(m, n, "log2", 15);
+            ob_attr_tensor(m, n, "n_levels", 256);
+        }
+        ob_attr_int(m, b, "round", 1);
+        ob_output(m, "p", 1, -1, nullptr);
+        ob_output(m, "q", 1, -1, nullptr);
+        std::string dir = temp_dir();
+        make_test_folder(m, dir, {{rows, len}}, 5);
+        ort_diag d{};
+        std::vector<int64_t> xv(rows * len);
+        for (size_t i = 0; i < xv.size(); i++)
+            xv[i] = (int64_t)((i * 37) % 61) - 30;
+        ort_array xa{};
+        snprintf(xa.name, sizeof xa.name, "input_0");
+        xa.shape.rank = 2, xa.shape.dim[0] = rows, xa.shape.dim[1] = len;
+        xa.data = xv.data();
+        ort_npz in{&xa, 1, nullptr};
+        ort_graph *g = ort_frontend((dir + "/network.onnx").c_str(), &in, true, &d);
+        ASSERT_NE(g, nullptr) << d.msg;
+        int64_t **values = nullptr;
+        ASSERT_EQ(ort_ref_run(g, &in, &values, &d), 0) << d.msg;
+        int64_t more = 0;
+        for (int r = 0; r < rows; r++) {
+            int64_t st = 0, sr = 0;
+            for (int j = 0; j < len; j++) {
+                int64_t t = values[g->outputs[0]][r * len + j], q = values[g->outputs[1]][r * len + j];
+                EXPECT_TRUE(q == t || q == t + 1) << "row " << r << " column " << j << ": " << t << ", " << q;
+                st += t, sr += q, more += q - t;
+            }
+            EXPECT_LE(std::abs(sr - 255), std::abs(st - 255)) << "row " << r;
+        }
+        EXPECT_GT(more, 0);
+        ort_ref_free(g, values);
+        ort_graph_free(g);
+        expect_simulator_matches(dir);
+        RunResult rc = ortigia("compile " + dir + "/network.onnx -o " + dir + "/out");
+        ASSERT_EQ(rc.status, 0) << rc.out;
+        EXPECT_NE(slurp_file(dir + "/out/network.c")
+                      .find(elem == 6 ? "NN_DEFINE_SOFTMAX_ROW_WTAB(" : "NN_DEFINE_SOFTMAX_ROW_PAD("),
+                  std::string::npos)
+            << elem;
+        ob_free(m);
+    }
+}
+
 /* ---- test vectors that do not match the network ------------------------ */
 
 struct NpzArray {

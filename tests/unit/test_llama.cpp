@@ -722,6 +722,61 @@ static std::string slurp(const std::string &path)
     return s;
 }
 
+// The int8 model under teacher forcing on the float model's greedy
+// sequence from BOS over `steps` positions (what `ortigia llm --reference
+// int` prints, and tests/tools/llm_accuracy): the positions where its top-1
+// is the float one's, and the same among the positions where the float
+// top-1 leads its second by more than `margin` (the others are near ties).
+struct agreement {
+    int agree = 0, positions = 0, agree_clear = 0, clear = 0;
+};
+
+static agreement teacher_forced(const ort_llama_model &m, int steps, float margin)
+{
+    agreement a;
+    ort_diag d{};
+    int V = m.cfg.vocab_size, token = ORT_LLAMA_BOS;
+    ort_llama_ref s;
+    std::vector<float> logits((size_t)V);
+    std::vector<int> forced, best;
+    std::vector<float> gap;
+    EXPECT_EQ(ort_llama_ref_init(&s, &m, &d), 0) << d.msg;
+    for (int pos = 0; pos < steps; pos++) {
+        forced.push_back(token);
+        ort_llama_forward(&m, &s, token, pos, logits.data());
+        int b = ort_llama_argmax(logits.data(), V);
+        float second = -1e30f;
+        for (int v = 0; v < V; v++)
+            if (v != b && logits[(size_t)v] > second)
+                second = logits[(size_t)v];
+        best.push_back(b);
+        gap.push_back(logits[(size_t)b] - second);
+        if ((token = b) == ORT_LLAMA_BOS)
+            break;
+    }
+    ort_llama_ref_free(&s);
+    char dir[] = "/tmp/ortigia_llm_agree_XXXXXX";
+    EXPECT_NE(mkdtemp(dir), nullptr);
+    ort_llm_q q{};
+    EXPECT_EQ(ort_llm_quantize(&m, steps, dir, &q, &d), 0) << d.msg;
+    std::vector<int> top(forced.size());
+    int nt = 0;
+    EXPECT_EQ(ort_llm_int_generate(&q, nullptr, 0, (int)forced.size(), forced.data(), (int)forced.size(), top.data(),
+                                   &nt, nullptr, &d),
+              0)
+        << d.msg;
+    for (int i = 0; i < nt; i++) {
+        bool same = top[(size_t)i] == best[(size_t)i];
+        a.positions++, a.agree += same;
+        if (gap[(size_t)i] > margin)
+            a.clear++, a.agree_clear += same;
+    }
+    ort_llm_q_free(&q);
+    std::string rm = std::string("rm -rf '") + dir + "'";
+    EXPECT_EQ(system(rm.c_str()), 0);
+    return a;
+}
+
 TEST(LlmQuant, TheStepGraphIsDeterministicAndTheIntModelFollowsTheFloatOne)
 {
     ort_llama_model m{};
@@ -737,20 +792,17 @@ TEST(LlmQuant, TheStepGraphIsDeterministicAndTheIntModelFollowsTheFloatOne)
     EXPECT_GT(ga.size(), 100000u);
     EXPECT_EQ(ga, gb);
     EXPECT_EQ(memcmp(qa.embedding, qb.embedding, 512 * 64), 0);
-    // Teacher forcing on the float model's greedy sequence: the int8
-    // model's top-1 agrees at 81 % of 64 positions today (the issue's
-    // target is 90 %); this guards against it getting worse.
-    std::vector<int> fl(64), forced(64), top(64);
-    int nf = 0, nt = 0;
-    ASSERT_EQ(ort_llama_generate(&m, nullptr, 0, 64, fl.data(), &nf, &d), 0);
-    forced[0] = ORT_LLAMA_BOS;
-    for (int i = 1; i < 64; i++)
-        forced[(size_t)i] = fl[(size_t)i - 1];
-    ASSERT_EQ(ort_llm_int_generate(&qa, nullptr, 0, 64, forced.data(), 64, top.data(), &nt, nullptr, &d), 0) << d.msg;
-    int agree = 0;
-    for (int i = 0; i < 64; i++)
-        agree += top[(size_t)i] == fl[(size_t)i];
-    EXPECT_GE(agree, 50) << agree << " of 64";
+    // Teacher forcing on the float model's greedy sequence: the default
+    // model's weights are random, its logits nearly tied (47 of 64
+    // positions have a float top-1 within 0.3 of the second), so its
+    // agreement (57 of 64 today, 49 to 57 along docs/compiler.md's
+    // choices) moves by a few positions with any change of rounding;
+    // every position with a clear float top-1 agrees.
+    agreement a = teacher_forced(m, 64, 0.3f);
+    EXPECT_EQ(a.positions, 64);
+    EXPECT_GE(a.agree, 52) << a.agree << " of 64";
+    EXPECT_GE(a.clear, 15);
+    EXPECT_EQ(a.agree_clear, a.clear) << a.agree_clear << " of " << a.clear;
     // Bad input: a context beyond the model's.
     ort_llm_q qc{};
     EXPECT_NE(ort_llm_quantize(&m, 1000, a_dir, &qc, &d), 0);
@@ -857,6 +909,21 @@ TEST(LlmQuant, PrefillEqualsSteps)
     for (int i = 1; i < 16; i++)
         prompt.push_back((i * 37 + 11) % 512);
     prefill_equals_steps(m, 80, prompt);
+    ort_llama_free(&m);
+}
+
+// The agreement the issue asks for (target 90 %), on the real checkpoint
+// over 256 positions: 154 (60.2 %) before the choices of docs/compiler.md
+// ("What limits accuracy"), 182 (71.1 %) with them; 111 of the 134
+// positions whose float top-1 leads by more than 1.
+TEST(LlmQuant, AgreementStories260K)
+{
+    ort_llama_model m;
+    LOAD_STORIES(m);
+    agreement a = teacher_forced(m, 256, 1.0f);
+    EXPECT_EQ(a.positions, 256);
+    EXPECT_GE(a.agree, 182) << a.agree << " of 256"; // 71.1 %
+    EXPECT_GE(a.agree_clear, 111) << a.agree_clear << " of " << a.clear << " with a margin over 1";
     ort_llama_free(&m);
 }
 

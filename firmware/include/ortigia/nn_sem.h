@@ -143,8 +143,10 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
 #define NN_SOFTMAX_TERM_TAB(t) ((uint32_t)-(t) < tab_n ? tab[(uint32_t)-(t)] : NN_SOFTMAX_TERM(t))
 
 /* The row's body; `pad` more entries of value `pad_x` count in its max
- * and its sum but are not stored (0 for Deeploy's iSoftmax). */
-#define NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x, TERM)                                       \
+ * and its sum but are not stored (0 for Deeploy's iSoftmax); with `rnd`,
+ * each output is rounded to the nearest level (half the sum added before
+ * the division), not truncated (0 for Deeploy's iSoftmax). */
+#define NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x, rnd, TERM)                                  \
     {                                                                                         \
         int32_t mx = (int32_t)x[0], jm = 1;                                                   \
         for (; jm + 1 < n; jm += 2) /* two a loop: taken branches cost 3 cycles */            \
@@ -167,15 +169,12 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
             sum += (uint32_t)(pad) * TERM((pad_x) - mx);                                      \
         uint32_t inv = 0xFFFFFFFFu / sum;                                                     \
         px = (int32_t)x[0];                                                                   \
-        uint32_t pq = nn_udiv_inv(TERM(px - mx) *                                             \
-                                      (uint32_t)(levels - 1),                                 \
-                                  sum, inv);                                                  \
+        uint32_t half = (rnd) ? sum >> 1 : 0u;                                                \
+        uint32_t pq = nn_udiv_inv(TERM(px - mx) * (uint32_t)(levels - 1) + half, sum, inv);    \
         for (int32_t j = 0; j < n; j++) {                                                     \
             if ((int32_t)x[j] != px) {                                                        \
                 px = (int32_t)x[j];                                                           \
-                pq = nn_udiv_inv(TERM(px - mx) *                                              \
-                                     (uint32_t)(levels - 1),                                  \
-                                 sum, inv);                                                   \
+                pq = nn_udiv_inv(TERM(px - mx) * (uint32_t)(levels - 1) + half, sum, inv);     \
             }                                                                                 \
             y[j] = (out_type)pq;                                                              \
         }                                                                                     \
@@ -183,21 +182,22 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
 #define NN_DEFINE_SOFTMAX_ROW(name, in_type, out_type)                                        \
     NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B, \
                                int32_t C, int32_t log2, int32_t levels)                       \
-    NN_SOFTMAX_ROW_BODY(out_type, 0, 0, NN_SOFTMAX_TERM)
+    NN_SOFTMAX_ROW_BODY(out_type, 0, 0, 0, NN_SOFTMAX_TERM)
 /* With Ortigia's `pad` and `pad_value` (a language model's prefill: its
  * causal row as long as the decoding step's, compiler/llm_quant.h). */
 #define NN_DEFINE_SOFTMAX_ROW_PAD(name, in_type, out_type)                                    \
     NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B, \
                                int32_t C, int32_t log2, int32_t levels, int32_t pad,          \
-                               int32_t pad_x)                                                 \
-    NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x, NN_SOFTMAX_TERM)
+                               int32_t pad_x, int32_t rnd)                                    \
+    NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x, rnd, NN_SOFTMAX_TERM)
 /* The same with the terms of the differences max - x below tab_n from
  * tab[max - x] (tab[d] = nn_softmax_term(-d, ...): the same values). */
 #define NN_DEFINE_SOFTMAX_ROW_WTAB(name, in_type, out_type)                                   \
     NN_ALWAYS_INLINE void name(const in_type *x, out_type *y, int32_t n, int32_t A, int32_t B, \
                                int32_t C, int32_t log2, int32_t levels, int32_t pad,          \
-                               int32_t pad_x, const uint32_t *tab, uint32_t tab_n)            \
-    NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x, NN_SOFTMAX_TERM_TAB)
+                               int32_t pad_x, int32_t rnd, const uint32_t *tab,               \
+                               uint32_t tab_n)                                                \
+    NN_SOFTMAX_ROW_BODY(out_type, pad, pad_x, rnd, NN_SOFTMAX_TERM_TAB)
 
 /* The same with the terms looked up: tab[d] = nn_softmax_term(-d, ...)
  * for every difference d = max - x the input's range allows (the code
