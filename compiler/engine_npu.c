@@ -393,6 +393,27 @@ static int tile_jobs(const struct gen *G, const struct step *s, int64_t R, struc
 
 static int conv_lower(struct gen *G, int ni, struct step *s);
 
+/* Encodes int8 weights w (in the order the layer l reads them) as the NPU
+ * reads them (npu_ref.h) and stores them as the step's weight table. */
+static int store_weights(struct gen *G, struct step *s, const struct ort_node *n, const struct ort_npu_layer *l,
+                         const int8_t *w)
+{
+    size_t wbytes = ort_npu_weight_bytes(l);
+    uint8_t *enc = malloc(wbytes);
+    bool encoded = ort_npu_encode_weights(l, w, enc);
+    int64_t *data = malloc(sizeof *data * wbytes);
+    for (size_t i = 0; i < wbytes; i++)
+        data[i] = enc[i];
+    free(enc);
+    if (!encoded) { /* cannot happen for int8 weights with wmin -128 */
+        free(data);
+        return ort_fail(G->d, "%s: node '%s' (%s): the weights do not encode for the NPU", G->g->source,
+                        n->name, n->op_type);
+    }
+    s->npu.weights = cg_store_table(G, data, (int64_t)wbytes, ORT_DT_UINT8);
+    return 0;
+}
+
 static int npu_lower(struct gen *G, int ni, struct step *s)
 {
     if (G->g->nodes[ni].op->id == ORT_OPID_CONV)
@@ -433,25 +454,13 @@ static int npu_lower(struct gen *G, int ni, struct step *s)
     struct ort_npu_layer l;
     struct npu_job one = {0, 1, 1};
     job_layer(s, &one, &l);
-    size_t wbytes = ort_npu_weight_bytes(&l);
     int8_t *w = malloc((size_t)(m.K * m.N));
-    uint8_t *enc = malloc(wbytes);
     for (int64_t k = 0; k < m.K; k++)
         for (int64_t j = 0; j < m.N; j++)
             w[j * m.K + k] = (int8_t)(m.trans_b ? b->data[j * m.K + k] : b->data[k * m.N + j]);
-    bool encoded = ort_npu_encode_weights(&l, w, enc);
-    int64_t *data = malloc(sizeof *data * wbytes);
-    for (size_t i = 0; i < wbytes; i++)
-        data[i] = enc[i];
+    int rc = store_weights(G, s, n, &l, w);
     free(w);
-    free(enc);
-    if (!encoded) { /* cannot happen for int8 weights with wmin -128 */
-        free(data);
-        return ort_fail(G->d, "%s: node '%s' (%s): the weights do not encode for the NPU", G->g->source,
-                        n->name, n->op_type);
-    }
-    s->npu.weights = cg_store_table(G, data, (int64_t)wbytes, ORT_DT_UINT8);
-    return 0;
+    return rc;
 }
 
 /* ---- tiling and cost ----------------------------------------------------------- */
@@ -900,24 +909,13 @@ static int conv_lower(struct gen *G, int ni, struct step *s)
      * is the encoder's order, depthwise [C][1][3][3] included. */
     struct ort_npu_layer l;
     conv_layer(s, 0, 1, &l);
-    size_t wbytes = ort_npu_weight_bytes(&l), count = (size_t)ort_shape_count(&w->shape);
+    size_t count = (size_t)ort_shape_count(&w->shape);
     int8_t *wv = malloc(count);
-    uint8_t *enc = malloc(wbytes);
     for (size_t i = 0; i < count; i++)
         wv[i] = (int8_t)w->data[i];
-    bool encoded = ort_npu_encode_weights(&l, wv, enc);
-    int64_t *data = malloc(sizeof *data * wbytes);
-    for (size_t i = 0; i < wbytes; i++)
-        data[i] = enc[i];
+    int rc = store_weights(G, s, n, &l, wv);
     free(wv);
-    free(enc);
-    if (!encoded) { /* cannot happen for int8 weights with wmin -128 */
-        free(data);
-        return ort_fail(G->d, "%s: node '%s' (%s): the weights do not encode for the NPU", G->g->source,
-                        n->name, n->op_type);
-    }
-    s->npu.weights = cg_store_table(G, data, (int64_t)wbytes, ORT_DT_UINT8);
-    return 0;
+    return rc;
 }
 
 /* Cycles of the tile of n rows from u0: per image, the copy into HWC, the

@@ -45,9 +45,7 @@ void ort_llama_ref_free(struct ort_llama_ref *s)
     memset(s, 0, sizeof *s);
 }
 
-/* out = w * (x / rms(x)); out may be x (the scale is known before any
- * element is written). */
-static void rmsnorm(float *out, const float *x, const float *w, int n)
+void ort_llama_rmsnorm(float *out, const float *x, const float *w, int n)
 {
     float ss = 0.0f;
     for (int j = 0; j < n; j++)
@@ -59,8 +57,7 @@ static void rmsnorm(float *out, const float *x, const float *w, int n)
         out[j] = w[j] * (inv * x[j]);
 }
 
-/* out[i] = sum_j w[i][j] x[j], w [rows][n], summed in float from j = 0 up. */
-static void matvec(float *out, const float *x, const float *w, int n, int rows)
+void ort_llama_matvec(float *out, const float *x, const float *w, int n, int rows)
 {
     for (int i = 0; i < rows; i++) {
         const float *row = w + (size_t)i * (size_t)n;
@@ -144,34 +141,34 @@ int ort_llama_forward(const struct ort_llama_model *m, struct ort_llama_ref *s, 
     memcpy(x, m->tok_embedding + (size_t)token * D, D * sizeof(float));
 
     for (size_t l = 0; l < (size_t)c->n_layers; l++) {
-        rmsnorm(s->xb, x, m->rms_att + l * D, c->dim);
+        ort_llama_rmsnorm(s->xb, x, m->rms_att + l * D, c->dim);
         size_t layer_off = l * (size_t)c->seq_len * KV;
         float *k = s->key_cache + layer_off + (size_t)pos * KV;
         float *v = s->value_cache + layer_off + (size_t)pos * KV;
-        matvec(s->q, s->xb, m->wq + l * D * D, c->dim, c->dim);
-        matvec(k, s->xb, m->wk + l * KV * D, c->dim, c->kv_dim);
-        matvec(v, s->xb, m->wv + l * KV * D, c->dim, c->kv_dim);
+        ort_llama_matvec(s->q, s->xb, m->wq + l * D * D, c->dim, c->dim);
+        ort_llama_matvec(k, s->xb, m->wk + l * KV * D, c->dim, c->kv_dim);
+        ort_llama_matvec(v, s->xb, m->wv + l * KV * D, c->dim, c->kv_dim);
         rope(s->q, k, pos, c);
         attention(c, s, layer_off, pos, s->xb);
-        matvec(s->xb2, s->xb, m->wo + l * D * D, c->dim, c->dim);
+        ort_llama_matvec(s->xb2, s->xb, m->wo + l * D * D, c->dim, c->dim);
         for (size_t i = 0; i < D; i++)
             x[i] += s->xb2[i];
 
-        rmsnorm(s->xb, x, m->rms_ffn + l * D, c->dim);
-        matvec(s->hb, s->xb, m->w1 + l * H * D, c->dim, c->hidden_dim);
-        matvec(s->hb2, s->xb, m->w3 + l * H * D, c->dim, c->hidden_dim);
+        ort_llama_rmsnorm(s->xb, x, m->rms_ffn + l * D, c->dim);
+        ort_llama_matvec(s->hb, s->xb, m->w1 + l * H * D, c->dim, c->hidden_dim);
+        ort_llama_matvec(s->hb2, s->xb, m->w3 + l * H * D, c->dim, c->hidden_dim);
         for (size_t i = 0; i < H; i++) {
             float g = s->hb[i];
             /* silu as run.c rounds it: g times the rounded sigmoid, not g / (1 + e^-g) */
             g *= 1.0f / (1.0f + expf(-g));
             s->hb[i] = g * s->hb2[i];
         }
-        matvec(s->xb, s->hb, m->w2 + l * D * H, c->hidden_dim, c->dim);
+        ort_llama_matvec(s->xb, s->hb, m->w2 + l * D * H, c->hidden_dim, c->dim);
         for (size_t i = 0; i < D; i++)
             x[i] += s->xb[i];
     }
-    rmsnorm(x, x, m->rms_final, c->dim);
-    matvec(logits, x, m->wcls, c->dim, c->vocab_size);
+    ort_llama_rmsnorm(x, x, m->rms_final, c->dim);
+    ort_llama_matvec(logits, x, m->wcls, c->dim, c->vocab_size);
     return 0;
 }
 

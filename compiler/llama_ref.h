@@ -43,6 +43,14 @@ void ort_llama_ref_free(struct ort_llama_ref *s);
 int ort_llama_forward(const struct ort_llama_model *m, struct ort_llama_ref *s, int token, int pos,
                       float *logits);
 
+/* out = w * (x / rms(x)), as run.c (epsilon 1e-5); out may be x (the scale
+ * is known before any element is written). */
+void ort_llama_rmsnorm(float *out, const float *x, const float *w, int n);
+
+/* out[i] = sum_j w[i][j] x[j], w [rows][n], summed in float from j = 0 up
+ * (run.c's order, so the float reference's sums are its sums). */
+void ort_llama_matvec(float *out, const float *x, const float *w, int n, int rows);
+
 /* The index of the largest value, the first on ties (run.c's
  * sample_argmax: NaNs are never chosen unless at index 0). */
 int ort_llama_argmax(const float *v, int n);

@@ -78,26 +78,6 @@ static void finish_calib(struct calib *k, int layers, double q)
     k->smp = NULL;
 }
 
-static void rmsnorm(float *o, const float *x, const float *w, int n)
-{
-    float ss = 0;
-    for (int i = 0; i < n; i++)
-        ss += x[i] * x[i];
-    ss = 1.0f / sqrtf(ss / (float)n + 1e-5f);
-    for (int i = 0; i < n; i++)
-        o[i] = w[i] * (ss * x[i]);
-}
-
-static void matvec(float *o, const float *x, const float *w, int n, int rows)
-{
-    for (int r = 0; r < rows; r++) {
-        float s = 0;
-        for (int i = 0; i < n; i++)
-            s += w[(size_t)r * n + i] * x[i];
-        o[r] = s;
-    }
-}
-
 static void rope_pair(float *v, int i, int pos, int hs)
 {
     float freq = 1.0f / powf(10000.0f, (float)(i % hs) / (float)hs), a = (float)pos * freq;
@@ -129,11 +109,11 @@ static int calibrate(const struct ort_llama_model *m, int steps, struct calib *k
         for (int l = 0; l < L; l++) {
             float *p = k->layer + (size_t)l * P_LAYER_POINTS;
             float *kr = kc + ((size_t)l * steps + pos) * KV, *vr = vc + ((size_t)l * steps + pos) * KV;
-            rmsnorm(h, x, m->rms_att + (size_t)l * D, D);
+            ort_llama_rmsnorm(h, x, m->rms_att + (size_t)l * D, D);
             see_k(k, L, &p[P_H_ATT], h, D);
-            matvec(q, h, m->wq + (size_t)l * D * D, D, D);
-            matvec(kr, h, m->wk + (size_t)l * KV * D, D, KV);
-            matvec(vr, h, m->wv + (size_t)l * KV * D, D, KV);
+            ort_llama_matvec(q, h, m->wq + (size_t)l * D * D, D, D);
+            ort_llama_matvec(kr, h, m->wk + (size_t)l * KV * D, D, KV);
+            ort_llama_matvec(vr, h, m->wv + (size_t)l * KV * D, D, KV);
             see_k(k, L, &p[P_Q], q, D);
             see_k(k, L, &p[P_K], kr, KV);
             see_k(k, L, &p[P_V], vr, KV);
@@ -167,15 +147,15 @@ static int calibrate(const struct ort_llama_model *m, int steps, struct calib *k
                 }
             }
             see_k(k, L, &p[P_ATT], att, D);
-            matvec(o, att, m->wo + (size_t)l * D * D, D, D);
+            ort_llama_matvec(o, att, m->wo + (size_t)l * D * D, D, D);
             see_k(k, L, &p[P_O], o, D);
             for (int i = 0; i < D; i++)
                 x[i] += o[i];
             see_k(k, L, &p[P_X1], x, D);
-            rmsnorm(h, x, m->rms_ffn + (size_t)l * D, D);
+            ort_llama_rmsnorm(h, x, m->rms_ffn + (size_t)l * D, D);
             see_k(k, L, &p[P_H_FFN], h, D);
-            matvec(a, h, m->w1 + (size_t)l * H * D, D, H);
-            matvec(b, h, m->w3 + (size_t)l * H * D, D, H);
+            ort_llama_matvec(a, h, m->w1 + (size_t)l * H * D, D, H);
+            ort_llama_matvec(b, h, m->w3 + (size_t)l * H * D, D, H);
             see_k(k, L, &p[P_A], a, H);
             see_k(k, L, &p[P_B], b, H);
             for (int i = 0; i < H; i++)
@@ -184,15 +164,15 @@ static int calibrate(const struct ort_llama_model *m, int steps, struct calib *k
             for (int i = 0; i < H; i++)
                 a[i] *= b[i];
             see_k(k, L, &p[P_G], a, H);
-            matvec(o, a, m->w2 + (size_t)l * D * H, H, D);
+            ort_llama_matvec(o, a, m->w2 + (size_t)l * D * H, H, D);
             see_k(k, L, &p[P_F], o, D);
             for (int i = 0; i < D; i++)
                 x[i] += o[i];
             see_k(k, L, &p[P_X2], x, D);
         }
-        rmsnorm(h, x, m->rms_final, D);
+        ort_llama_rmsnorm(h, x, m->rms_final, D);
         see_k(k, L, &k->final_h, h, D);
-        matvec(logits, h, m->wcls, D, c->vocab_size);
+        ort_llama_matvec(logits, h, m->wcls, D, c->vocab_size);
         int best = ort_llama_argmax(logits, c->vocab_size);
         token = best == ORT_LLAMA_BOS ? ORT_LLAMA_BOS + 1 : best; /* keep going */
     }

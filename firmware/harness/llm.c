@@ -46,6 +46,22 @@ static void digest_logits(int32_t pos, const int32_t *logits)
 #define digest_logits(pos, logits) ((void)0)
 #endif
 
+/* The index of the largest logit, the first of equal values. The best
+ * value is kept in a register: the logits are in L2, each load costs its
+ * latency. Inlined, so the token loop's cycles are those of one loop. */
+static inline __attribute__((always_inline)) int32_t argmax(const int32_t *logits)
+{
+    int32_t best = 0, best_value = logits[0];
+    for (int32_t v = 1; v < LLM_VOCAB; v++) {
+        int32_t value = logits[v];
+        if (value > best_value) {
+            best = v;
+            best_value = value;
+        }
+    }
+    return best;
+}
+
 /* A position's keys (or values), one head after another in `row`, into
  * the cache, where each head has LLM_CONTEXT rows: a word at a time when
  * the rows allow it (a byte copy costs four L2 accesses for one). */
@@ -77,14 +93,7 @@ static int32_t prefill(void)
     rt_dma_wait(id); /* in order: all of them */
     prefill_run();
     const int32_t *logits = (const int32_t *)(const void *)prefill_output_0;
-    int32_t best = 0, best_value = logits[0]; /* argmax, the first of equal values */
-    for (int32_t v = 1; v < LLM_VOCAB; v++) {
-        int32_t value = logits[v];
-        if (value > best_value) {
-            best = v;
-            best_value = value;
-        }
-    }
+    int32_t best = argmax(logits);
     for (uint32_t l = 0; l < LLM_LAYERS; l++)
         for (uint32_t kv = 0; kv < 2; kv++)
             id = rt_dma_copy_2d(llm_cache(l, kv), llm_prefill_rows(l, kv), LLM_PREFILL * LLM_HS, LLM_KV_HEADS,
@@ -124,16 +133,7 @@ int main(void)
             mask[j] = j < pos ? 0 : -32768;
         mask[LLM_CONTEXT] = 0;
         network_run();
-        /* argmax, the first of equal values (the best value kept in a
-           register: the logits are in L2, each load costs its latency) */
-        int32_t best = 0, best_value = logits[0];
-        for (int32_t v = 1; v < LLM_VOCAB; v++) {
-            int32_t value = logits[v];
-            if (value > best_value) {
-                best = v;
-                best_value = value;
-            }
-        }
+        int32_t best = argmax(logits);
         /* the token's keys and values into the caches at pos */
         for (uint32_t l = 0; l < LLM_LAYERS; l++)
             for (uint32_t kv = 0; kv < 2; kv++)

@@ -79,26 +79,6 @@ static float *round_rows(const float *w, int rows, int n, bool per_tensor)
     return o;
 }
 
-static void rmsn(float *o, const float *x, const float *w, int n)
-{
-    float ss = 0;
-    for (int i = 0; i < n; i++)
-        ss += x[i] * x[i];
-    ss = 1.0f / sqrtf(ss / (float)n + 1e-5f);
-    for (int i = 0; i < n; i++)
-        o[i] = w[i] * (ss * x[i]);
-}
-
-static void mv(float *o, const float *x, const float *w, int n, int rows)
-{
-    for (int r = 0; r < rows; r++) {
-        float s = 0;
-        for (int i = 0; i < n; i++)
-            s += w[(size_t)r * n + i] * x[i];
-        o[r] = s;
-    }
-}
-
 static void see(float *m, const float *v, int n)
 {
     for (int i = 0; i < n; i++)
@@ -131,11 +111,11 @@ static void sim_run(struct sim *S, const int *forced, int n, float *logits, bool
             fq(x, D, emb_max, 127);
         for (int l = 0; l < L; l++) {
             float *kr = kc + ((size_t)l * n + pos) * KV, *vr = vc + ((size_t)l * n + pos) * KV;
-            rmsn(h, x, m->rms_att + (size_t)l * D, D);
+            ort_llama_rmsnorm(h, x, m->rms_att + (size_t)l * D, D);
             QP(Q_NORM, S_H, h, D);
-            mv(q, h, rw ? w[0] + (size_t)l * D * D : m->wq + (size_t)l * D * D, D, D);
-            mv(kr, h, rw ? w[1] + (size_t)l * KV * D : m->wk + (size_t)l * KV * D, D, KV);
-            mv(vr, h, rw ? w[2] + (size_t)l * KV * D : m->wv + (size_t)l * KV * D, D, KV);
+            ort_llama_matvec(q, h, rw ? w[0] + (size_t)l * D * D : m->wq + (size_t)l * D * D, D, D);
+            ort_llama_matvec(kr, h, rw ? w[1] + (size_t)l * KV * D : m->wk + (size_t)l * KV * D, D, KV);
+            ort_llama_matvec(vr, h, rw ? w[2] + (size_t)l * KV * D : m->wv + (size_t)l * KV * D, D, KV);
             QP(Q_QKV, S_Q, q, D);
             QP(Q_QKV, S_K, kr, KV);
             QP(Q_QKV, S_V, vr, KV);
@@ -180,15 +160,15 @@ static void sim_run(struct sim *S, const int *forced, int n, float *logits, bool
                 }
             }
             QP(Q_ATT, S_ATT, att, D);
-            mv(o, att, rw ? w[3] + (size_t)l * D * D : m->wo + (size_t)l * D * D, D, D);
+            ort_llama_matvec(o, att, rw ? w[3] + (size_t)l * D * D : m->wo + (size_t)l * D * D, D, D);
             QP(Q_O, S_O, o, D);
             for (int i = 0; i < D; i++)
                 x[i] += o[i];
             QP(Q_RES, S_X1, x, D);
-            rmsn(h, x, m->rms_ffn + (size_t)l * D, D);
+            ort_llama_rmsnorm(h, x, m->rms_ffn + (size_t)l * D, D);
             QP(Q_NORM, S_H2, h, D);
-            mv(a, h, rw ? w[4] + (size_t)l * H * D : m->w1 + (size_t)l * H * D, D, H);
-            mv(b, h, rw ? w[6] + (size_t)l * H * D : m->w3 + (size_t)l * H * D, D, H);
+            ort_llama_matvec(a, h, rw ? w[4] + (size_t)l * H * D : m->w1 + (size_t)l * H * D, D, H);
+            ort_llama_matvec(b, h, rw ? w[6] + (size_t)l * H * D : m->w3 + (size_t)l * H * D, D, H);
             QP(Q_FFN, S_A, a, H);
             QP(Q_FFN, S_B, b, H);
             for (int i = 0; i < H; i++)
@@ -197,20 +177,20 @@ static void sim_run(struct sim *S, const int *forced, int n, float *logits, bool
             for (int i = 0; i < H; i++)
                 a[i] *= b[i];
             QP(Q_FFN, S_G, a, H);
-            mv(o, a, rw ? w[5] + (size_t)l * D * H : m->w2 + (size_t)l * D * H, H, D);
+            ort_llama_matvec(o, a, rw ? w[5] + (size_t)l * D * H : m->w2 + (size_t)l * D * H, H, D);
             QP(Q_FFN, S_F, o, D);
             for (int i = 0; i < D; i++)
                 x[i] += o[i];
             QP(Q_RES, S_X2, x, D);
         }
-        rmsn(h, x, m->rms_final, D);
+        ort_llama_rmsnorm(h, x, m->rms_final, D);
         float *fa = &S->amax[(size_t)L * S_N];
         if (amax_only)
             see(fa, h, D);
         else if (P & (1u << Q_NORM))
             fq(h, D, *fa, 127);
         if (!amax_only)
-            mv(logits + (size_t)pos * c->vocab_size, h, rw ? S->cls : m->wcls, D, c->vocab_size);
+            ort_llama_matvec(logits + (size_t)pos * c->vocab_size, h, rw ? S->cls : m->wcls, D, c->vocab_size);
     }
 #undef QP
     free(x), free(h), free(q), free(att), free(o), free(a), free(b), free(sc), free(kc), free(vc);

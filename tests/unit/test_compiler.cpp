@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <random>
 #include <string>
@@ -634,9 +635,12 @@ void make_test_folder(ob_model *m, const std::string &dir, const std::vector<std
     ort_graph_free(g);
 }
 
-void expect_simulator_matches(const std::string &dir)
+/* Runs the folder on the simulator with each set of options (a budget that
+ * tiles, an engine) and expects the reference's outputs. */
+void expect_simulator_matches(const std::string &dir,
+                              std::initializer_list<const char *> options = {"", "--l1-budget 1024"})
 {
-    for (const char *opt : {"", "--l1-budget 1024"}) {
+    for (const char *opt : options) {
         RunResult r = ortigia(std::string("test-network ") + opt + " " + dir);
         EXPECT_EQ(r.status, 0) << opt << "\n" << r.out;
         EXPECT_NE(r.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << r.out;
@@ -1090,11 +1094,7 @@ TEST(CompilerNetworks, ConvolutionsOfRandomShapes)
         ob_output(m, "y", 1, -1, nullptr);
         std::string dir = temp_dir();
         make_test_folder(m, dir, {xd}, 40 + (unsigned)t);
-        for (const char *opt : {"", "--l1-budget 4096", "--l1-budget 1024"}) {
-            RunResult res = ortigia(std::string("test-network ") + opt + " " + dir);
-            EXPECT_EQ(res.status, 0) << opt << "\n" << res.out;
-            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << res.out;
-        }
+        expect_simulator_matches(dir, {"", "--l1-budget 4096", "--l1-budget 1024"});
         ob_free(m);
     }
 }
@@ -1305,11 +1305,9 @@ TEST(CompilerNetworks, NpuConvolutionMovesAtTileEdges)
         std::string dir = temp_dir();
         make_test_folder(m, dir, {std::vector<int64_t>(xd, xd + 4)}, 100 + (unsigned)t);
         /* 1024: the 3x3's tiles of 2 rows; 3000 and 4500: the 1x1's of 1 and 3 */
-        for (const char *opt : {"", "--l1-budget 1024", "--l1-budget 3000", "--l1-budget 4500"}) {
-            RunResult res = ortigia(std::string("test-network --engine npu ") + opt + " " + dir);
-            EXPECT_EQ(res.status, 0) << t << opt << "\n" << res.out;
-            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << t << opt << "\n" << res.out;
-        }
+        SCOPED_TRACE(t);
+        expect_simulator_matches(dir, {"--engine npu", "--engine npu --l1-budget 1024", "--engine npu --l1-budget 3000",
+                                       "--engine npu --l1-budget 4500"});
         ob_free(m);
     }
 }
@@ -1352,6 +1350,28 @@ TEST(CompilerErrors, ConvolutionAttributesOutOfReach)
     ob_free(m);
 }
 
+/* A network of one input "x" and one output "y" that build() fills in. */
+struct one_node_net {
+    const char *name;
+    std::vector<int64_t> in;
+    void (*build)(ob_model *m);
+};
+
+/* Builds t, makes its test folder (random inputs from seed) and expects the
+ * simulator to match the reference with each set of options. */
+static void expect_net_matches(const one_node_net &t, unsigned seed, std::initializer_list<const char *> options)
+{
+    SCOPED_TRACE(t.name);
+    ob_model *m = ob_new();
+    ob_input(m, "x", 1, (int)t.in.size(), t.in.data());
+    t.build(m);
+    ob_output(m, "y", 1, -1, nullptr);
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {t.in}, seed);
+    expect_simulator_matches(dir, options);
+    ob_free(m);
+}
+
 /* One network of each data-movement and reduction operator: pools (max
  * and average, padded, strided, dilated, ceil_mode), Pad (asymmetric,
  * cropping, a value), Slice (negative steps), Gather (scalar and 2-D
@@ -1360,11 +1380,7 @@ TEST(CompilerErrors, ConvolutionAttributesOutOfReach)
  * reference interpreter at three budgets. */
 TEST(CompilerNetworks, PoolsPadsSlicesGathersAndReductions)
 {
-    struct net {
-        const char *name;
-        std::vector<int64_t> in;
-        void (*build)(ob_model *m);
-    } nets[] = {
+    const one_node_net nets[] = {
         {"maxpool", {1, 3, 11, 9}, [](ob_model *m) {
              int n = ob_node(m, "MaxPool", "mp", 1, IN("x"), "y");
              const int64_t k[] = {3, 2}, st[] = {2, 3}, p[] = {1, 0, 2, 1}, dl[] = {2, 1};
@@ -1447,21 +1463,8 @@ TEST(CompilerNetworks, PoolsPadsSlicesGathersAndReductions)
              ob_node(m, "Identity", "id1", 1, IN("e"), "y");
          }},
     };
-    for (const auto &t : nets) {
-        SCOPED_TRACE(t.name);
-        ob_model *m = ob_new();
-        ob_input(m, "x", 1, (int)t.in.size(), t.in.data());
-        t.build(m);
-        ob_output(m, "y", 1, -1, nullptr);
-        std::string dir = temp_dir();
-        make_test_folder(m, dir, {t.in}, 7);
-        for (const char *opt : {"", "--l1-budget 2048", "--l1-budget 1024"}) {
-            RunResult res = ortigia(std::string("test-network ") + opt + " " + dir);
-            EXPECT_EQ(res.status, 0) << opt << "\n" << res.out;
-            EXPECT_NE(res.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << res.out;
-        }
-        ob_free(m);
-    }
+    for (const auto &t : nets)
+        expect_net_matches(t, 7, {"", "--l1-budget 2048", "--l1-budget 1024"});
 }
 
 /* Deeploy's integer transformer operators, each against the reference:
@@ -1469,11 +1472,7 @@ TEST(CompilerNetworks, PoolsPadsSlicesGathersAndReductions)
  * iNoNorm as epilogue links, IntegerMean. */
 TEST(CompilerNetworks, IntegerTransformerOperators)
 {
-    struct net {
-        const char *name;
-        std::vector<int64_t> in;
-        void (*build)(ob_model *m);
-    } nets[] = {
+    const one_node_net nets[] = {
         {"ilayernorm", {3, 5, 24}, [](ob_model *m) {
              const int64_t d[] = {24};
              std::vector<int64_t> w(24), b(24);
@@ -1522,17 +1521,8 @@ TEST(CompilerNetworks, IntegerTransformerOperators)
              ob_attr_int(m, n, "keepdims", 0);
          }},
     };
-    for (const auto &t : nets) {
-        SCOPED_TRACE(t.name);
-        ob_model *m = ob_new();
-        ob_input(m, "x", 1, (int)t.in.size(), t.in.data());
-        t.build(m);
-        ob_output(m, "y", 1, -1, nullptr);
-        std::string dir = temp_dir();
-        make_test_folder(m, dir, {t.in}, 9);
-        expect_simulator_matches(dir);
-        ob_free(m);
-    }
+    for (const auto &t : nets)
+        expect_net_matches(t, 9, {"", "--l1-budget 1024"});
 }
 
 TEST(CompilerNetworks, AnIdentityFromAnInputToAnOutput)
