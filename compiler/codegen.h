@@ -42,6 +42,10 @@ struct ort_codegen_options {
     const struct ort_target *target; /* the platform */
     int64_t l1_budget;          /* bytes of L1 for staging */
     enum ort_engine engine;
+    /* With a named engine: the nodes it cannot run go to the others (the
+     * cheapest) instead of failing the build. ortigia llm sets it, so
+     * "--engine npu" means the NPU for every step it can compute. */
+    bool engine_where_possible;
     const char *firmware_dir;   /* firmware sources: harness templates in firmware_dir/harness/ */
     const char *harness;        /* template name (NULL: "main") */
     const struct ort_npz *inputs; /* initial input values (NULL: zeros) */

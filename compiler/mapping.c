@@ -85,11 +85,13 @@ int cg_map_nodes(struct gen *G, const bool *has_step)
         const struct ort_engine_ops *f = G->forced;
         first_why[0] = 0;
         if (f && (!f->applies || f->applies(G, i))) {
-            if (!f->can_run(G, i, why, sizeof why))
+            if (f->can_run(G, i, why, sizeof why)) {
+                G->node_engine[i] = f;
+                continue;
+            }
+            if (!G->o->engine_where_possible)
                 return ort_fail(G->d, "%s: node '%s' (%s): --engine %s: %s", g->source, n->name, n->op_type,
                                 f->name, why);
-            G->node_engine[i] = f;
-            continue;
         }
         /* The engines that run it; with several, the cheapest. */
         const struct ort_engine_ops *cand[ORT_TARGET_MAX_ENGINES];
@@ -102,7 +104,7 @@ int cg_map_nodes(struct gen *G, const bool *has_step)
         }
         if (nc > 0)
             G->node_engine[i] = cand[0];
-        if (nc > 1 && !f) {
+        if (nc > 1 && (!f || G->o->engine_where_possible)) {
             int64_t best = trial_cost(G, cand[0], i);
             for (int k = 1; k < nc; k++) {
                 int64_t c = trial_cost(G, cand[k], i);

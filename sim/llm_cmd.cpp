@@ -60,7 +60,9 @@ const char *llm_usage()
            "  --json FILE        the figures as JSON: per mode, per position, per component\n"
            "  --report FILE      an HTML report: latency and energy per position, the layers\n"
            "  -o DIR             keep the quantized model, the sources and llm.elf\n"
-           "  --engine E         the compiler's engine choice (default auto: by cost)\n"
+           "  --engine E         auto (default): each step on the engine the cost model prefers;\n"
+           "                     npu: every step the NPU can compute on it, the rest on the cores;\n"
+           "                     cluster: every step on the cores\n"
            "  --reference float  the float32 host model (llama2.c run.c's tokens)\n"
            "  --reference int    the host integer model (the device's tokens, bit for bit)\n"
            "  --tokenizer FILE   a llama2.c tokenizer.bin: print the text too\n"
@@ -169,6 +171,7 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     co.target = &target;
     co.l1_budget = ort_target_default_l1_budget(&target);
     co.engine = engine;
+    co.engine_where_possible = true; /* the o projection's int32 result stays on the cores */
     co.firmware_dir = ort_firmware_src();
     co.harness = "llm";
     co.profile = profile;
