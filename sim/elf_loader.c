@@ -211,3 +211,14 @@ bool ort_elf_find_symbol(const struct ort_elf_image *img, const char *name, uint
     }
     return false;
 }
+
+uint64_t ort_elf_bytes_in(const struct ort_elf_image *img, uint32_t base, uint32_t size)
+{
+    uint64_t n = 0;
+    for (size_t k = 0; k < img->segment_count; k++) {
+        uint32_t a = img->segments[k].addr;
+        if (a >= base && a - base < size)
+            n += img->segments[k].mem_size;
+    }
+    return n;
+}

@@ -43,6 +43,10 @@ void ort_elf_free(struct ort_elf_image *img);
 
 bool ort_elf_find_symbol(const struct ort_elf_image *img, const char *name, uint32_t *value);
 
+/* The bytes of the segments that start in [base, base + size): a program's
+ * static use of one memory (code, data, zeroed data, stacks). */
+uint64_t ort_elf_bytes_in(const struct ort_elf_image *img, uint32_t base, uint32_t size);
+
 #ifdef __cplusplus
 }
 #endif

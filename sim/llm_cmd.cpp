@@ -13,6 +13,8 @@
 
 #include "options.h"
 #include "run.h"
+#include "elf_loader.h"
+#include "platform_map.h"
 #include "session.h"
 
 #include <jansson.h>
@@ -191,12 +193,6 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     if (ort_llm_write_device_files(&q, dir.c_str(), prompt.data(), (int)prompt.size(), steps, d))
         goto out;
     if (out) {
-        const ort_llama_config &c = m.cfg;
-        int hs = c.dim / c.n_heads;
-        out->l1_used = rep.l1_peak + prep.l1_peak;
-        out->l2_used = rep.l2_peak + rep.l2_io_bytes + prep.l2_peak + prep.l2_io_bytes;
-        /* the weights, then the embedding table and the rotary matrices */
-        out->wmem_used = rep.wmem_bytes + prep.wmem_bytes + (int64_t)c.vocab_size * c.dim + (int64_t)steps * hs * hs;
         out->steps = rep.steps;
         out->npu_steps = rep.npu_steps;
         for (int i = 0; i < rep.steps && rep.step_names; i++) {
@@ -226,6 +222,21 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     b.fw_lib = ort_firmware_lib();
     b.target = &target;
     ok = ort_cross_compile(&b, d) == 0;
+    if (ok && out) {
+        /* the program's static use of each memory, from its ELF: code,
+           data, the networks' buffers, the harness's, the cores' stacks */
+        ort_elf_image img{};
+        char err[256];
+        ok = ort_elf_load(elf.c_str(), &img, err, sizeof err);
+        if (!ok) {
+            ort_fail(d, "%s", err);
+            goto out;
+        }
+        out->l1_used = (int64_t)ort_elf_bytes_in(&img, ORT_L1_BASE, config.l1_size);
+        out->l2_used = (int64_t)ort_elf_bytes_in(&img, ORT_L2_BASE, config.l2_size);
+        out->wmem_used = (int64_t)ort_elf_bytes_in(&img, ORT_WMEM_BASE, config.wmem_size);
+        ort_elf_free(&img);
+    }
 out:
     free(rep.step_names);
     free(rep.step_estimates);
@@ -305,6 +316,7 @@ bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, in
             for (int i = 0; i < built.steps; i++) {
                 built.layers[(size_t)built.step_layer[(size_t)i]].cycles += le32(&c[4 * (size_t)i]);
                 network += le32(&c[4 * (size_t)i]);
+                if (getenv("ORT_TMP_STEPS")) fprintf(stderr, "STEP %d %u\n", i, le32(&c[4 * (size_t)i]));
             }
             /* the rest of the position: the harness's work around the network */
             ort_llm_layer loop{};

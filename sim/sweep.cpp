@@ -519,19 +519,10 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
         char eerr[256];
         if (ort_elf_load(elf.c_str(), &img, eerr, sizeof eerr)) {
             const ort_config &c = so.config;
-            int64_t l1 = 0, l2 = 0, wm = 0;
-            for (size_t k = 0; k < img.segment_count; k++) {
-                uint32_t a = img.segments[k].addr, n = img.segments[k].mem_size;
-                if (a >= ORT_L1_BASE && a - ORT_L1_BASE < c.l1_size)
-                    l1 += n;
-                else if (a >= ORT_WMEM_BASE && a - ORT_WMEM_BASE < c.wmem_size)
-                    wm += n;
-                else if (a >= ORT_L2_BASE && a - ORT_L2_BASE < c.l2_size)
-                    l2 += n;
-            }
-            json_object_set_new(row, "l1_bytes", json_integer(l1));
-            json_object_set_new(row, "l2_bytes", json_integer(l2));
-            json_object_set_new(row, "wmem_bytes", json_integer(wm));
+            json_object_set_new(row, "l1_bytes", json_integer((json_int_t)ort_elf_bytes_in(&img, ORT_L1_BASE, c.l1_size)));
+            json_object_set_new(row, "l2_bytes", json_integer((json_int_t)ort_elf_bytes_in(&img, ORT_L2_BASE, c.l2_size)));
+            json_object_set_new(row, "wmem_bytes",
+                                json_integer((json_int_t)ort_elf_bytes_in(&img, ORT_WMEM_BASE, c.wmem_size)));
             ort_elf_free(&img);
         }
         if (r.energy) {
