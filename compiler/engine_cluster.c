@@ -363,14 +363,53 @@ static int cluster_lower(struct gen *G, int ni, struct step *s)
 
 /* ---- tiling and cost ---------------------------------------------------- */
 
+static int64_t cluster_cost(const struct gen *G, const struct step *s);
+
 static void cluster_tile(const struct gen *G, struct step *s, int64_t l1_budget)
 {
-    (void)G;
     /* Element loops take units of whole words, so that tiles of 8-bit
      * data start word-aligned. */
     bool bytes_units = s->kind == S_ELEMWISE || s->kind == S_TRANSPOSE || s->kind == S_GATHER ||
                        s->kind == S_REDUCE;
-    ort_tile(&s->plan, l1_budget, bytes_units ? 4 : 1, 4);
+    if (s->kind != S_MATMUL_W && s->kind != S_MATMUL_A) {
+        ort_tile(&s->plan, l1_budget, bytes_units ? 4 : 1, 4);
+        return;
+    }
+    /* A product: one tile, or several so that the transfers overlap the
+     * compute, whichever the cost model finds cheaper (more tiles also
+     * mean fewer blocks a tile for the cores to share). */
+    struct ort_tile_plan best_plan = s->plan;
+    int64_t best = -1;
+    for (int64_t min_tiles = 1; min_tiles <= 4; min_tiles *= 2) {
+        struct step t = *s;
+        ort_tile(&t.plan, l1_budget, 1, min_tiles);
+        int64_t c = cluster_cost(G, &t);
+        if (best < 0 || c < best) {
+            best = c;
+            best_plan = t.plan;
+        }
+    }
+    s->plan = best_plan;
+}
+
+/* The MACs of the busiest core over a blocked product's tiles: the kernel
+ * (emit.c, emit_mm_blocked) splits each tile's blocks of R rows by C
+ * columns among the cores, so a tile of fewer blocks than cores leaves
+ * some idle (a matrix-vector product's tile of 16 columns is 4 blocks). */
+static double blocked_mac_cycles(const struct step *s, const struct ort_matmul *m, int64_t cores)
+{
+    bool wmode = s->kind == S_MATMUL_W;
+    const struct ort_tile_plan *p = &s->plan;
+    int64_t tu = p->tile_units > 0 ? p->tile_units : p->units, tiles = p->tiles > 0 ? p->tiles : 1;
+    int64_t rows_w = m->batches * m->M, C = m->K == 4 ? 8 : 4;
+    int64_t R = wmode ? (rows_w >= 2 ? 2 : 1) : (m->M % 2 == 0 && tu % 2 == 0 ? 2 : 1);
+    double total = 0;
+    for (int last = 0; last < 2; last++) {
+        int64_t n = last ? p->units - (tiles - 1) * tu : tu, count = last ? 1 : tiles - 1;
+        int64_t blocks = wmode ? (rows_w + R - 1) / R * ((n + C - 1) / C) : (n + R - 1) / R * ((m->N + C - 1) / C);
+        total += (double)count * (double)((blocks + cores - 1) / cores) * (double)(R * C * m->K);
+    }
+    return total;
 }
 
 /* Cycles of a step on the cluster: the larger of its DMA traffic and its
@@ -405,7 +444,8 @@ static int64_t cluster_cost(const struct gen *G, const struct step *s)
         bool blocked = cg_mm_blocked(G, n, &m, s->kind == S_MATMUL_W);
         double rate = blocked ? c->blocked_macs_per_cycle : c->plain_macs_per_cycle;
         double link = blocked && m.K == 4 ? c->product_k4_link_cycles : c->product_link_cycles;
-        compute = macs / (rate * (double)cores) + (double)out * link * (double)links / (double)cores;
+        compute = (blocked ? blocked_mac_cycles(s, &m, cores) / rate : macs / (rate * (double)cores)) +
+                  (double)out * link * (double)links / (double)cores;
         break;
     }
     case S_SOFTMAX:
