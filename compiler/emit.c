@@ -663,10 +663,18 @@ void cg_emit_descriptor(struct gen *G, int si)
 {
     const struct step *s = &G->steps[si];
     const struct ort_node *n = &G->g->nodes[s->node];
-    /* the operand count carries the engine's tag (nn.h) */
-    cg_emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %" PRId64 ", NN_OPERANDS(%d, %s), "
+    /* the operand count carries the engine's tag and the staging bits (nn.h) */
+    bool whole = false, in = false, out = false;
+    for (int k = 0; k < s->plan.n; k++) {
+        enum nn_mode m = s->plan.op[k].mode;
+        whole = whole || m == NN_WHOLE;
+        in = in || m == NN_ROWS;
+        out = out || m == NN_OUT_ROWS || m == NN_OUT_COLS;
+    }
+    cg_emit(G, "static const struct nn_tiling t%d = {%" PRId64 ", %" PRId64 ", %" PRId64 ", NN_OPERANDS(%d, %s)%s%s%s, "
                "k%d, {\n",
-            si, s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.n, s->engine->tag_name, si);
+            si, s->plan.units, s->plan.tile_units, s->plan.tiles, s->plan.n, s->engine->tag_name,
+            whole ? " | NN_STAGES_WHOLE" : "", in ? " | NN_STAGES_IN" : "", out ? " | NN_STAGES_OUT" : "", si);
     for (int k = 0; k < s->plan.n; k++) {
         const struct ort_tile_operand *op = &s->plan.op[k];
         char addr[128], l1[2][64];
@@ -714,8 +722,11 @@ void cg_emit_step_run(struct gen *G, int si, int *ordinal)
     int next = si + 1;
     while (next < G->n_steps && !has_descriptor(&G->steps[next]))
         next++;
-    char nx[32];
-    snprintf(nx, sizeof nx, next < G->n_steps ? "&t%d" : "0", next);
+    char nx[64];
+    if (next < G->n_steps)
+        snprintf(nx, sizeof nx, "&t%d, NN_TILING_BYTES(%d)", next, G->steps[next].plan.n);
+    else
+        snprintf(nx, sizeof nx, "0, 0");
     cg_emit(G, "    nn_step(&t%d, %d, %s);\n", si, (*ordinal)++, nx);
 }
 

@@ -63,16 +63,20 @@ static void wait(uint32_t id)
         rt_dma_wait(id);
 }
 
+/* The current step's staging bits (NN_STAGES_*), for core 0. */
+static uint32_t staging __attribute__((section(".l1bss")));
+
 /* Core 0: the whole operands and tile 0 in; returns when they are. */
 static void prologue(const struct nn_tiling *t)
 {
     uint32_t pending = NO_DMA;
-    for (uint32_t i = 0; i < t->n_operands; i++)
-        if (t->op[i].mode == NN_WHOLE) {
-            uint32_t c = copy(t->op[i].l1[0], t->op[i].mem, t->op[i].bytes);
-            pending = c != NO_DMA ? c : pending;
-        }
-    uint32_t c = stage_in(t, 0, 0);
+    if (staging & NN_STAGES_WHOLE)
+        for (uint32_t i = 0; i < t->n_operands; i++)
+            if (t->op[i].mode == NN_WHOLE) {
+                uint32_t c = copy(t->op[i].l1[0], t->op[i].mem, t->op[i].bytes);
+                pending = c != NO_DMA ? c : pending;
+            }
+    uint32_t c = staging & NN_STAGES_IN ? stage_in(t, 0, 0) : NO_DMA;
     wait(c != NO_DMA ? c : pending);
 }
 
@@ -90,7 +94,7 @@ static void run_tiles(const struct nn_tiling *t)
         int buf = (int)(k & 1);
         uint32_t u0 = k * t->tile_units;
         uint32_t n = t->units - u0 < t->tile_units ? t->units - u0 : t->tile_units;
-        if (core == 0 && k + 1 < tiles)
+        if (core == 0 && k + 1 < tiles && (staging & NN_STAGES_IN))
             pending = stage_in(t, k + 1, buf ^ 1);
         for (uint32_t i = 0; i < t->n_operands; i++) {
             const struct nn_operand *o = &t->op[i];
@@ -117,7 +121,7 @@ static void run_tiles(const struct nn_tiling *t)
          * of this step's predecessor. */
         rt_barrier();
         if (core == 0) {
-            uint32_t out = stage_out(t, k, buf);
+            uint32_t out = staging & NN_STAGES_OUT ? stage_out(t, k, buf) : NO_DMA;
             /* Before tile k+1 is computed: its inputs are in, and the
              * output of tile k-1, which shares its buffer, is out (the
              * inputs were issued after it, and the DMA keeps order). */
@@ -136,8 +140,10 @@ static void run_tiles(const struct nn_tiling *t)
 
 void nn_run_tiled(const struct nn_tiling *t)
 {
-    if (rt_core_id() == 0)
+    if (rt_core_id() == 0) {
+        staging = NN_STAGES_WHOLE | NN_STAGES_IN | NN_STAGES_OUT; /* a descriptor may not say */
         prologue(t);
+    }
     rt_barrier();
     run_tiles(t);
 }
@@ -161,28 +167,33 @@ static void set_team(void)
  * of the step in between). */
 static struct nn_tiling slots[2] __attribute__((section(".l1bss"), aligned(8)));
 
-/* Core 0's prefetch of the next descriptor (NO_DMA when none). */
-static uint32_t prefetch = NO_DMA;
+/* Core 0's prefetch of the next descriptor (NO_DMA when none), in L1: it
+ * is read and written once a step (in L2, 32 cycles of latency a step). */
+static uint32_t prefetch __attribute__((section(".l1bss")));
 
-static uint32_t copy_descriptor(struct nn_tiling *dst, const struct nn_tiling *src)
+/* The descriptor's bytes: its operand count bounds the copy. */
+static uint32_t copy_descriptor(struct nn_tiling *dst, const struct nn_tiling *src, uint32_t bytes)
 {
-    /* The operand count, read from L2 once, bounds the copy. */
-    uint32_t n = src->n_operands & NN_OPERAND_COUNT_MASK;
-    return checked(rt_dma_copy(dst, src, NN_TILING_BYTES(n <= NN_MAX_OPERANDS ? n : NN_MAX_OPERANDS)));
+    return checked(rt_dma_copy(dst, src, bytes));
 }
 
-void nn_step(const struct nn_tiling *t, uint32_t index, const struct nn_tiling *next)
+void nn_step(const struct nn_tiling *t, uint32_t index, const struct nn_tiling *next, uint32_t next_bytes)
 {
     struct nn_tiling *cur = &slots[index & 1];
     if (rt_core_id() == 0) {
-        if (index == 0 || prefetch == NO_DMA)
-            rt_dma_wait(copy_descriptor(cur, t));
-        else
+        if (index == 0 || prefetch == NO_DMA) {
+            /* the operand count, read from L2 once */
+            uint32_t n = t->n_operands & NN_OPERAND_COUNT_MASK;
+            rt_dma_wait(copy_descriptor(cur, t, NN_TILING_BYTES(n <= NN_MAX_OPERANDS ? n : NN_MAX_OPERANDS)));
+        } else {
             rt_dma_wait(prefetch);
-        cur->n_operands &= NN_OPERAND_COUNT_MASK; /* the engine tag off (nn.h) */
+        }
+        uint32_t word = cur->n_operands;
+        staging = word & (NN_STAGES_WHOLE | NN_STAGES_IN | NN_STAGES_OUT);
+        cur->n_operands = word & NN_OPERAND_COUNT_MASK; /* the count alone (nn.h) */
         prologue(cur);
         /* Every core is past the previous step, so its slot is free. */
-        prefetch = next ? copy_descriptor(&slots[(index + 1) & 1], next) : NO_DMA;
+        prefetch = next ? copy_descriptor(&slots[(index + 1) & 1], next, next_bytes) : NO_DMA;
     }
     rt_barrier();
     run_tiles(cur);

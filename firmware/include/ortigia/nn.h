@@ -46,16 +46,24 @@ enum nn_mode { NN_WHOLE, NN_ROWS, NN_OUT_ROWS, NN_OUT_COLS, NN_INPLACE, NN_HALO,
 /* The engine that runs a step (the compiler's engine.h). */
 enum nn_engine { NN_ENGINE_CLUSTER = 0, NN_ENGINE_NPU = 1 };
 
-/* A descriptor's n_operands word: the operand count in bits 0..15 and the
- * step's engine above them. The cluster's tag is 0, so for cluster steps
- * the word is the count itself; nn_step clears the tag in its L1 copy of
- * the descriptor, so its per-tile loops read the count as it is (a
+/* A descriptor's n_operands word: the operand count in bits 0..7, the
+ * staging bits (below) in 8..15 and the step's engine above them. The cluster's tag is 0, so for cluster steps
+ * the word is the count and staging bits; nn_step clears both in its L1
+ * copy of the descriptor, so its per-tile loops read the count as it is (a
  * separate field cost 12k cycles on microLlama64 by moving code and
  * data). Tools read the tag with NN_TILING_ENGINE. An NPU step's kernel
  * drives the NPU (nn_npu.h). */
 #define NN_ENGINE_SHIFT 16
-#define NN_OPERAND_COUNT_MASK 0xFFFFu
+#define NN_OPERAND_COUNT_MASK 0xFFu
 #define NN_OPERANDS(count, engine) ((uint32_t)(count) | (uint32_t)(engine) << NN_ENGINE_SHIFT)
+
+/* Bits 8..10 of the word, set by the compiler: which transfers the step
+ * has, so that core 0 skips the loops over its operands that would find
+ * none (a step whose operands all stay where they are has no transfer). */
+#define NN_STAGING_SHIFT 8
+#define NN_STAGES_WHOLE (1u << NN_STAGING_SHIFT) /* an NN_WHOLE operand */
+#define NN_STAGES_IN (2u << NN_STAGING_SHIFT)    /* an NN_ROWS operand */
+#define NN_STAGES_OUT (4u << NN_STAGING_SHIFT)   /* an NN_OUT_ROWS or NN_OUT_COLS operand */
 #define NN_TILING_ENGINE(t) ((enum nn_engine)((t)->n_operands >> NN_ENGINE_SHIFT))
 
 /* The exit status of a network whose DMA transfer was refused. */
@@ -130,7 +138,9 @@ void nn_run_copies(const struct nn_copy *c, uint32_t n);
  * nn_step_copies for each DMA-only one. Steps are separated by one
  * barrier rather than a fork and a join. `index` counts the tiled steps
  * from 0; `next` is the next tiled step's descriptor (NULL for the last),
- * which core 0 prefetches into L1 while this one runs.
+ * which core 0 prefetches into L1 while this one runs, and `next_bytes`
+ * its size, NN_TILING_BYTES of its operand count (known to the compiler:
+ * reading the count from L2 would stall core 0 each step).
  */
 void nn_run_network(void (*body)(void *));
 
@@ -158,7 +168,7 @@ const uint8_t *nn_halo_begin(const struct nn_halo *hl, uint32_t u0, uint32_t n, 
 /* Every core, last thing in the kernel: core 0 waits for the next tile's
  * rows (the barrier after the kernel then publishes them). */
 void nn_halo_end(uint32_t pending);
-void nn_step(const struct nn_tiling *t, uint32_t index, const struct nn_tiling *next);
+void nn_step(const struct nn_tiling *t, uint32_t index, const struct nn_tiling *next, uint32_t next_bytes);
 void nn_step_copies(const struct nn_copy *c, uint32_t n);
 
 #endif
