@@ -278,10 +278,22 @@ static int emit_network(struct gen *G, const struct ort_codegen_report *r)
              "#include \"%s.h\"\n\n", G->net);
     cg_emit(G, "extern const uint8_t %sweights[]; /* %sweights.S: the weight memory */\n", G->sym, G->files);
     cg_emit(G, "extern uint8_t %sinputs[];        /* %sinputs.S: L2 */\n", G->sym, G->files);
-    cg_emit(G, "static uint8_t ort_act[%" PRId64 "] __attribute__((%saligned(8)));\n",
-            r->l2_peak ? r->l2_peak : 4, r->activations_in_l1 ? "section(\".l1bss\"), " : "");
-    cg_emit(G, "static uint8_t ort_l1_arena[%" PRId64 "] __attribute__((section(\".l1bss\"), aligned(8)));\n",
-            r->l1_peak ? r->l1_peak : 4);
+    if (o->l1_shared) {
+        /* the L1 data at the start of the program's shared array (codegen.h) */
+        int64_t act = r->activations_in_l1 ? (r->l2_peak + 7) / 8 * 8 : 0;
+        cg_emit(G, "extern uint8_t %s[]; /* L1, shared with the program's other networks */\n", o->l1_shared);
+        if (r->activations_in_l1)
+            cg_emit(G, "#define ort_act (%s + 0)\n", o->l1_shared);
+        else
+            cg_emit(G, "static uint8_t ort_act[%" PRId64 "] __attribute__((aligned(8)));\n",
+                    r->l2_peak ? r->l2_peak : 4);
+        cg_emit(G, "#define ort_l1_arena (%s + %" PRId64 ")\n", o->l1_shared, act);
+    } else {
+        cg_emit(G, "static uint8_t ort_act[%" PRId64 "] __attribute__((%saligned(8)));\n",
+                r->l2_peak ? r->l2_peak : 4, r->activations_in_l1 ? "section(\".l1bss\"), " : "");
+        cg_emit(G, "static uint8_t ort_l1_arena[%" PRId64 "] __attribute__((section(\".l1bss\"), aligned(8)));\n",
+                r->l1_peak ? r->l1_peak : 4);
+    }
     for (int i = 0; i < g->n_outputs; i++)
         if (G->place[g->outputs[i]].where == W_OUTPUT && G->place[g->outputs[i]].offset == i)
             cg_emit(G, "uint8_t %soutput_%d[%" PRId64 "] __attribute__((aligned(4)));\n", G->sym, i,
@@ -507,4 +519,9 @@ out:
     free(G.consts);
     free(G.steps);
     return rc;
+}
+
+int64_t ort_codegen_l1_bytes(const struct ort_codegen_report *r)
+{
+    return (r->activations_in_l1 ? (r->l2_peak + 7) / 8 * 8 : 0) + (r->l1_peak ? r->l1_peak : 4);
 }

@@ -59,6 +59,12 @@ struct ort_codegen_options {
      * NAME_step_cycles, NAME_weights.bin/.S, NAME_inputs.bin/.S,
      * NAME_report.txt, and no main.c. */
     const char *name;
+    /* NULL: the network's own L1 arrays. A symbol: its L1 data (the
+     * staging buffers, and the activations when they are in L1) at the
+     * start of that array, which the program defines (.l1bss, aligned 8)
+     * with at least ort_codegen_l1_bytes(report) bytes: networks that never
+     * run at once (ortigia llm's prefill and step) share their L1. */
+    const char *l1_shared;
 };
 
 struct ort_codegen_report {
@@ -81,6 +87,10 @@ int ort_codegen(const struct ort_graph *g, const struct ort_codegen_options *o,
 
 /* Prints the report (the memory levels, then a line per step). */
 void ort_codegen_print_report(FILE *f, const struct ort_codegen_report *r);
+
+/* The bytes of L1 a network's data takes (its activations when in L1, then
+ * its staging buffers): what an l1_shared array must hold for it. */
+int64_t ort_codegen_l1_bytes(const struct ort_codegen_report *r);
 
 /* A program built for the platform by the cross compiler: C and assembly
  * sources compiled with the platform's flags and the firmware headers,

@@ -164,7 +164,8 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     std::vector<const char *> src_ptrs;
     /* with `digest`: each position's logits digest, for the comparison
        with the host integer model (--logits-digest) */
-    const char *cflags[] = {dir_flag.c_str(), "-DLLM_LOGITS_DIGEST"};
+    std::string l1_flag;
+    const char *cflags[] = {dir_flag.c_str(), nullptr, "-DLLM_LOGITS_DIGEST"};
     ort_cross_build b{};
     if (ort_target_check(&target, d) || ort_llm_quantize_prefill(&m, steps, prefill, dir.c_str(), &q, d) ||
         !(g = ort_llm_step_graph(&q, d)) || (prefill && !(pg = ort_llm_prefill_graph(&q, d))))
@@ -177,13 +178,14 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     co.firmware_dir = ort_firmware_src();
     co.harness = "llm";
     co.profile = profile;
+    /* The prefill runs once, before the first step: the two networks
+       share their L1 (each may use the whole budget). */
+    co.l1_shared = "ort_llm_l1";
     if (ort_codegen(g, &co, &rep, d))
         goto out;
     if (prefill) {
-        /* the prefill network beside it, in the L1 the step's leaves */
         po = co;
         po.name = "prefill";
-        po.l1_budget -= rep.l1_peak + (rep.activations_in_l1 ? rep.l2_peak : 0) + 32;
         if (ort_codegen(pg, &po, &prep, d))
             goto out;
         srcs.push_back(dir + "/prefill.c");
@@ -214,8 +216,15 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
         src_ptrs.push_back(s.c_str());
     b.sources = src_ptrs.data();
     b.n_sources = (int)src_ptrs.size();
+    {
+        int64_t l1 = ort_codegen_l1_bytes(&rep);
+        if (prefill && ort_codegen_l1_bytes(&prep) > l1)
+            l1 = ort_codegen_l1_bytes(&prep);
+        l1_flag = "-DLLM_L1_BYTES=" + std::to_string(l1);
+        cflags[1] = l1_flag.c_str();
+    }
     b.cflags = cflags;
-    b.n_cflags = digest ? 2 : 1;
+    b.n_cflags = digest ? 3 : 2;
     b.out_elf = elf.c_str();
     b.obj_dir = dir.c_str();
     b.fw_src = ort_firmware_src();

@@ -31,6 +31,11 @@ volatile uint32_t ort_llm_prefill_cycles;    /* the prefill's cycles (prompt mod
 
 static const int32_t prompt[LLM_NPROMPT > 0 ? LLM_NPROMPT : 1] = LLM_PROMPT;
 
+/* The networks' L1 data: the step's, and the prefill's over it (the
+ * prefill runs once, before the first step; nothing of either lives in
+ * L1 between runs). ortigia llm gives the larger one's size. */
+uint8_t ort_llm_l1[LLM_L1_BYTES] __attribute__((section(".l1bss"), aligned(8)));
+
 #ifdef LLM_LOGITS_DIGEST
 /* Each position's logits digest (ortigia llm --logits-digest), outside the
  * position's region so that its figures do not change: FNV-1a over the
@@ -64,7 +69,7 @@ static uint32_t dma(uint32_t id)
 /* argmax's staging of the logits in L1: two chunks, one filled by the DMA
  * while the core scans the other (each load from L2 would cost its
  * latency; from L1, one cycle). */
-#define ARGMAX_CHUNK 512
+#define ARGMAX_CHUNK 256
 static int32_t argmax_buf[2][ARGMAX_CHUNK] __attribute__((section(".l1bss"), aligned(8)));
 
 static uint32_t stage_logits(const int32_t *logits, int32_t from, int buf)
