@@ -85,6 +85,8 @@ struct npu_step {
     int64_t weights;     /* stored constant: the encoded weights */
     int tail_operand;    /* operand of the epilogue table (256 entries, indexed by the NPU's
                           * output byte) the cores apply after the NPU, or -1 */
+    int tail_scratch;    /* a table into int32: the operand the NPU writes its bytes to,
+                          * which the table maps into the output; or -1 */
     bool infeasible;     /* the tiling could not stage every operand in L1 */
     /* S_NPU_CONV */
     int mode;            /* enum ort_npu_mode */

@@ -250,7 +250,11 @@ static bool fold_epilogue(const struct gen *G, const struct ort_node *n, int64_t
         cur = c->outputs[0];
     }
     const struct ort_tensor *fin = T(G, cg_final_output(G, n));
-    if (esize(fin) != 1 || (!f->tail_computes && fin->storage != (f->relu ? ORT_DT_UINT8 : ORT_DT_INT8))) {
+    /* A product's table may widen (a residual branch's int32 terms): the
+     * NPU writes bytes to L1, the cores map them into the output. */
+    bool wide_ok = !conv && f->tail_computes && esize(fin) == 4;
+    if ((esize(fin) != 1 && !wide_ok) ||
+        (!f->tail_computes && fin->storage != (f->relu ? ORT_DT_UINT8 : ORT_DT_INT8))) {
         no(why, size, "the result '%s' is not stored in the NPU's 8-bit output type", fin->name);
         goto out;
     }
@@ -432,7 +436,7 @@ static int npu_lower(struct gen *G, int ni, struct step *s)
     s->kind = S_NPU_GEMM;
     s->npu = (struct npu_step){
         .K = m.K, .N = m.N, .signed_in = a->storage == ORT_DT_INT8, .quant = f.quant, .relu = f.relu,
-        .shift = f.shift, .tail_operand = -1,
+        .shift = f.shift, .tail_operand = -1, .tail_scratch = -1,
     };
     s->plan.units = m.batches * m.M;
     cg_add_operand(s, n->inputs[0], -1, NN_ROWS, m.K, 0);
@@ -441,15 +445,21 @@ static int npu_lower(struct gen *G, int ni, struct step *s)
         cg_add_operand(s, -1, cg_store_table(G, f.bias, m.N, ORT_DT_INT32), NN_WHOLE, 0, 4 * m.N);
     }
     int out = cg_final_output(G, n);
+    const struct ort_tensor *ot = T(G, out);
     if (f.tail_computes) {
         /* indexed by the byte the NPU wrote: value v at v & 255 */
         int64_t *tab = calloc(256, sizeof *tab);
         for (int64_t v = f.lo; v <= f.hi; v++)
             tab[v & 255] = cg_eval_links(G, n, f.tail_from, v);
         s->npu.tail_operand = s->plan.n;
-        cg_add_operand(s, -1, cg_store_table(G, tab, 256, T(G, out)->storage), NN_WHOLE, 0, 256);
+        cg_add_operand(s, -1, cg_store_table(G, tab, 256, ot->storage), NN_WHOLE, 0, 256 * esize(ot));
     }
-    cg_add_operand(s, out, -1, NN_OUT_ROWS, m.N * esize(T(G, out)), 0);
+    if (esize(ot) > 1 && f.tail_computes) {
+        /* the NPU's bytes, before the table widens them into the output */
+        s->npu.tail_scratch = s->plan.n;
+        cg_add_operand(s, -1, -1, NN_SCRATCH, m.N, 0);
+    }
+    cg_add_operand(s, out, -1, NN_OUT_ROWS, m.N * esize(ot), 0);
     /* The weights as the NPU reads them: w[n][k] encoded (npu_ref.h). */
     struct ort_npu_layer l;
     struct npu_job one = {0, 1, 1};
@@ -604,7 +614,9 @@ static void npu_emit(struct gen *G, int si)
     cg_emit(G, "static void k%d(void *const *p, const uint32_t *rs, uint32_t u0, uint32_t n)\n{\n", si);
     cg_emit(G, "    (void)rs;\n    (void)u0;\n");
     cg_emit(G, "    if (rt_core_id() == 0) {\n");
-    cg_emit(G, "        const uint8_t *x = p[0];\n        uint8_t *y = p[%d];\n", out_k);
+    /* the NPU writes the output, or the scratch a wide table reads */
+    cg_emit(G, "        const uint8_t *x = p[0];\n        uint8_t *y = p[%d];\n",
+            s->npu.tail_scratch >= 0 ? s->npu.tail_scratch : out_k);
     cg_emit(G, "        uint32_t w = (uint32_t)(uintptr_t)(%sweights + %" PRId64 ") - ORT_WMEM_BASE;\n",
             G->sym, wc->offset);
     const struct ort_tile_plan *p = &s->plan;
@@ -620,7 +632,10 @@ static void npu_emit(struct gen *G, int si)
         emit_jobs(G, s, p->tile_units, "        ");
     }
     cg_emit(G, "        nn_npu_finish();\n    }\n");
-    if (s->npu.tail_operand >= 0) /* the rest of the epilogue, every core */
+    if (s->npu.tail_scratch >= 0) /* the rest of the epilogue, every core, widening */
+        cg_emit(G, "    rt_barrier();\n    nn_npu_tail_i32(p[%d], p[%d], n * %" PRId64 "u, p[%d]);\n", out_k,
+                s->npu.tail_scratch, s->npu.N, s->npu.tail_operand);
+    else if (s->npu.tail_operand >= 0) /* the rest of the epilogue, every core */
         cg_emit(G, "    rt_barrier();\n    nn_npu_tail(p[%d], n * %" PRId64 "u, p[%d]);\n", out_k, s->npu.N,
                 s->npu.tail_operand);
     cg_emit(G, "}\n");
@@ -858,7 +873,7 @@ static int conv_lower(struct gen *G, int ni, struct step *s)
     s->kind = S_NPU_CONV;
     s->npu = (struct npu_step){
         .K = c.C, .N = c.M, .signed_in = x->storage == ORT_DT_INT8, .quant = f.quant, .relu = f.relu,
-        .shift = f.shift, .tail_operand = -1, .cv = c, .PB = n->p.pads[2], .PR = n->p.pads[3],
+        .shift = f.shift, .tail_operand = -1, .tail_scratch = -1, .cv = c, .PB = n->p.pads[2], .PR = n->p.pads[3],
         .mode = conv_gathers(&c, n->p.pads) || c.KH == 1 ? ORT_NPU_MODE_1X1
                 : c.G == 1                             ? ORT_NPU_MODE_3X3
                                                        : ORT_NPU_MODE_DW,

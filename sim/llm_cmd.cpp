@@ -174,7 +174,7 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     co.target = &target;
     co.l1_budget = ort_target_default_l1_budget(&target);
     co.engine = engine;
-    co.engine_where_possible = true; /* the o projection's int32 result stays on the cores */
+    co.engine_where_possible = true; /* --engine npu: the attention's products stay on the cores */
     co.firmware_dir = ort_firmware_src();
     co.harness = "llm";
     co.profile = profile;

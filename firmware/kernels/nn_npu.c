@@ -40,6 +40,14 @@ void nn_npu_tail(uint8_t *y, uint32_t count, const uint8_t *tab)
     }
 }
 
+void nn_npu_tail_i32(int32_t *y, const uint8_t *x, uint32_t count, const int32_t *tab)
+{
+    uint32_t b, e;
+    nn_part(count, &b, &e);
+    for (uint32_t i = b; i < e; i++)
+        y[i] = tab[x[i]];
+}
+
 void nn_copy_share(uint8_t *dst, const uint8_t *src, uint32_t count)
 {
     /* whole words a core, so that the shares stay as aligned as the buffers */

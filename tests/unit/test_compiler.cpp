@@ -770,6 +770,7 @@ void add_rqs_vec(ob_model *m, const char *name, const char *x, const char *y, co
 struct NpuCase {
     int64_t M, K, N;
     bool unsigned_a, bias, relu, gemm, raw, tail;
+    int64_t widen = 0; /* with tail: the output is q times this, in int32 */
 };
 
 /* x [M,K] (uint8 through a first RequantShift when unsigned_a) times
@@ -814,7 +815,10 @@ ob_model *npu_case_model(const NpuCase &c, unsigned seed)
     }
     if (!c.raw)
         add_rqs_vec(m, "rq", cur, c.tail ? "q" : "y", mul, add, 1 << 14, !c.relu);
-    if (c.tail) { /* scalar links after the requantization: a table on the cores */
+    if (c.tail && c.widen) { /* a table into int32 values */
+        ob_const(m, "widen", 1, d1, &c.widen);
+        ob_node(m, "Mul", "widen", 2, IN("q", "widen"), "y");
+    } else if (c.tail) { /* scalar links after the requantization: a table on the cores */
         const int64_t three = 3;
         ob_const(m, "three", 1, d1, &three);
         ob_node(m, "Mul", "times3", 2, IN("q", "three"), "q3");
@@ -838,6 +842,9 @@ TEST(CompilerNetworks, NpuProductsAreBitExactOnRemaindersAndEpilogues)
         {13, 45, 31, false, false, false, false, true, false},
         {20, 70, 40, true, true, true, false, false, true},
         {7, 33, 65, false, true, false, true, false, true},
+        /* tables into int32 (a residual branch's scaled term) */
+        {1, 64, 64, false, false, false, false, false, true, 9629},
+        {19, 40, 36, true, true, true, false, false, true, 100},
     };
     unsigned seed = 1;
     for (const NpuCase &c : cases) {
@@ -846,12 +853,16 @@ TEST(CompilerNetworks, NpuProductsAreBitExactOnRemaindersAndEpilogues)
         std::string dir = temp_dir();
         make_test_folder(m, dir, {{c.M, c.K}}, seed);
         ob_free(m);
-        for (const char *opt : {"--engine npu", "--engine npu --l1-budget 1024"}) {
-            RunResult r = ortigia(std::string("test-network -o ") + dir + "/out " + opt + " " + dir);
+        /* a budget that tiles the rows (the int32 table takes 1 KiB) */
+        std::string tiles = c.widen ? "--engine npu --l1-budget 3072" : "--engine npu --l1-budget 1024";
+        for (const std::string &opt : {std::string("--engine npu"), tiles}) {
+            RunResult r = ortigia("test-network -o " + dir + "/out " + opt + " " + dir);
             EXPECT_EQ(r.status, 0) << opt << "\n" << r.out;
             EXPECT_NE(r.out.find("Errors: 0 out of"), std::string::npos) << opt << "\n" << r.out;
             RunResult rep = run_capture("grep -c '(MatMul)  npu\\|(Gemm)  npu' " + dir + "/out/report.txt");
             EXPECT_EQ(rep.out, "1\n") << opt;
+            RunResult wide = run_capture("grep -c 'nn_npu_tail_i32(' " + dir + "/out/network.c");
+            EXPECT_EQ(wide.out, c.widen ? "1\n" : "0\n") << opt;
         }
     }
 }

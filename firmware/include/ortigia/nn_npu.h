@@ -58,4 +58,9 @@ void nn_copy_share(uint8_t *dst, const uint8_t *src, uint32_t count);
  * bytes in L1 indexed by the byte as it is (the compiler orders it so). */
 void nn_npu_tail(uint8_t *y, uint32_t count, const uint8_t *tab);
 
+/* The same into int32: y[i] = tab[x[i]] for i in [0, count), x the NPU's
+ * bytes, tab 256 entries in L1 (a product whose epilogue ends in int32,
+ * such as a residual branch's scaled term). */
+void nn_npu_tail_i32(int32_t *y, const uint8_t *x, uint32_t count, const int32_t *tab);
+
 #endif
