@@ -325,7 +325,6 @@ bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, in
             for (int i = 0; i < built.steps; i++) {
                 built.layers[(size_t)built.step_layer[(size_t)i]].cycles += le32(&c[4 * (size_t)i]);
                 network += le32(&c[4 * (size_t)i]);
-                if (getenv("ORT_TMP_STEPS")) fprintf(stderr, "STEP %d %u\n", i, le32(&c[4 * (size_t)i]));
             }
             /* the rest of the position: the harness's work around the network */
             ort_llm_layer loop{};
