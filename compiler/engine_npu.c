@@ -561,6 +561,28 @@ static void npu_tile(const struct gen *G, struct step *s, int64_t l1_budget)
 
 static void npu_emit_shared(struct gen *G) { (void)G; }
 
+/* Core 0: one job, its registers regs with the input and output
+ * addresses given as C expressions (the weights' in w; the scale and bias
+ * of a requantized job in p[1] and p[2]). */
+static void emit_job(struct gen *G, const struct step *s, const uint32_t *regs, const char *ind, const char *in,
+                     const char *out)
+{
+    cg_emit(G, "%snn_npu_begin();\n", ind);
+    cg_emit(G, "%sNN_NPU_SET(0, w);\n", ind);
+    cg_emit(G, "%sNN_NPU_SET(1, %s);\n", ind, in);
+    cg_emit(G, "%sNN_NPU_SET(2, %s);\n", ind, out);
+    if (s->npu.quant) {
+        cg_emit(G, "%sNN_NPU_SET(3, (uint32_t)(uintptr_t)p[1]);\n", ind);
+        cg_emit(G, "%sNN_NPU_SET(5, (uint32_t)(uintptr_t)p[2]);\n", ind);
+    }
+    for (int i = 0; i < (int)ORT_NPU_JOB_REGS; i++) {
+        if (i <= 5 && (i != 4 || regs[i]))
+            continue; /* pointers, set above (4, the shifts, unused: 0) */
+        cg_emit(G, "%sNN_NPU_SET(%d, 0x%" PRIx32 "u);\n", ind, i, regs[i]);
+    }
+    cg_emit(G, "%snn_npu_go();\n", ind);
+}
+
 static void emit_jobs(struct gen *G, const struct step *s, int64_t R, const char *indent)
 {
     struct npu_job jobs[NPU_MAX_JOBS];
@@ -572,21 +594,10 @@ static void emit_jobs(struct gen *G, const struct step *s, int64_t R, const char
         job_regs(s, &jobs[k], regs);
         cg_emit(G, "%s/* rows %" PRId64 "..%" PRId64 " as %" PRId64 " x %" PRId64 " pixels */\n", indent,
                 jobs[k].row0, jobs[k].row0 + jobs[k].H * jobs[k].W - 1, jobs[k].H, jobs[k].W);
-        cg_emit(G, "%snn_npu_begin();\n", indent);
-        cg_emit(G, "%sNN_NPU_SET(0, w);\n", indent);
-        cg_emit(G, "%sNN_NPU_SET(1, (uint32_t)(uintptr_t)(x + %" PRId64 "));\n", indent, jobs[k].row0 * s->npu.K);
-        cg_emit(G, "%sNN_NPU_SET(2, (uint32_t)(uintptr_t)(y + %" PRId64 "));\n", indent,
-                jobs[k].row0 * s->npu.N * ob);
-        if (s->npu.quant) {
-            cg_emit(G, "%sNN_NPU_SET(3, (uint32_t)(uintptr_t)p[1]);\n", indent);
-            cg_emit(G, "%sNN_NPU_SET(5, (uint32_t)(uintptr_t)p[2]);\n", indent);
-        }
-        for (int i = 0; i < (int)ORT_NPU_JOB_REGS; i++) {
-            if (i <= 5 && (i != 4 || regs[i]))
-                continue; /* pointers, set above (4, the shifts, unused: 0) */
-            cg_emit(G, "%sNN_NPU_SET(%d, 0x%" PRIx32 "u);\n", indent, i, regs[i]);
-        }
-        cg_emit(G, "%snn_npu_go();\n", indent);
+        char in[96], out[96];
+        snprintf(in, sizeof in, "(uint32_t)(uintptr_t)(x + %" PRId64 ")", jobs[k].row0 * s->npu.K);
+        snprintf(out, sizeof out, "(uint32_t)(uintptr_t)(y + %" PRId64 ")", jobs[k].row0 * s->npu.N * ob);
+        emit_job(G, s, regs, indent, in, out);
     }
 }
 
@@ -1062,21 +1073,10 @@ static void conv_tile(const struct gen *G, struct step *s, int64_t l1_budget)
 /* Core 0: the jobs of the tile's configuration in regs. */
 static void conv_emit_job(struct gen *G, const struct step *s, const uint32_t *regs, const char *ind)
 {
-    const char *yo = s->npu.out_direct ? "yo" : "yh";
-    cg_emit(G, "%snn_npu_begin();\n", ind);
-    cg_emit(G, "%sNN_NPU_SET(0, w);\n", ind);
-    cg_emit(G, "%sNN_NPU_SET(1, (uint32_t)(uintptr_t)xin - %" PRIu32 "u);\n", ind, CONV_IN_BASE - regs[1]);
-    cg_emit(G, "%sNN_NPU_SET(2, (uint32_t)(uintptr_t)%s);\n", ind, yo);
-    if (s->npu.quant) {
-        cg_emit(G, "%sNN_NPU_SET(3, (uint32_t)(uintptr_t)p[1]);\n", ind);
-        cg_emit(G, "%sNN_NPU_SET(5, (uint32_t)(uintptr_t)p[2]);\n", ind);
-    }
-    for (int i = 0; i < (int)ORT_NPU_JOB_REGS; i++) {
-        if (i <= 5 && (i != 4 || regs[i]))
-            continue; /* pointers, set above (4, the shifts, unused: 0) */
-        cg_emit(G, "%sNN_NPU_SET(%d, 0x%" PRIx32 "u);\n", ind, i, regs[i]);
-    }
-    cg_emit(G, "%snn_npu_go();\n", ind);
+    char in[96], out[64];
+    snprintf(in, sizeof in, "(uint32_t)(uintptr_t)xin - %" PRIu32 "u", CONV_IN_BASE - regs[1]);
+    snprintf(out, sizeof out, "(uint32_t)(uintptr_t)%s", s->npu.out_direct ? "yo" : "yh");
+    emit_job(G, s, regs, ind, in, out);
 }
 
 static void conv_emit(struct gen *G, int si)

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <random>
@@ -1618,6 +1619,50 @@ TEST(CompilerNetworks, SoftmaxRowsOfEveryShapeOnTheFastKernel)
     }
 }
 
+/* The coefficients the iSoftmax tests share. */
+static void softmax_coeffs(ob_model *m, int n)
+{
+    ob_attr_tensor(m, n, "coeffA", 11663);
+    ob_attr_tensor(m, n, "coeffB", 29);
+    ob_attr_tensor(m, n, "coeffC", 5246693);
+    ob_attr_tensor(m, n, "log2", 15);
+    ob_attr_tensor(m, n, "n_levels", 256);
+}
+
+/* The reference's values of the folder's network for input_0 = xv, a
+ * [rows][len] matrix, handed to check(graph, values). */
+static void with_reference_values(const std::string &dir, std::vector<int64_t> &xv, int64_t rows, int64_t len,
+                                  const std::function<void(const ort_graph *, int64_t **)> &check)
+{
+    ort_diag d{};
+    ort_array xa{};
+    snprintf(xa.name, sizeof xa.name, "input_0");
+    xa.shape.rank = 2, xa.shape.dim[0] = rows, xa.shape.dim[1] = len;
+    xa.data = xv.data();
+    ort_npz in{&xa, 1, nullptr};
+    ort_graph *g = ort_frontend((dir + "/network.onnx").c_str(), &in, true, &d);
+    ASSERT_NE(g, nullptr) << d.msg;
+    int64_t **values = nullptr;
+    ASSERT_EQ(ort_ref_run(g, &in, &values, &d), 0) << d.msg;
+    check(g, values);
+    ort_ref_free(g, values);
+    ort_graph_free(g);
+}
+
+/* The simulator gives the reference's outputs, and the compiled network
+ * uses `kernel` (the 8-bit softmax row on the PAD kernel, a wide one on
+ * WTAB). */
+static void expect_softmax_kernel(const std::string &dir, int elem)
+{
+    expect_simulator_matches(dir);
+    RunResult rc = ortigia("compile " + dir + "/network.onnx -o " + dir + "/out");
+    ASSERT_EQ(rc.status, 0) << rc.out;
+    EXPECT_NE(slurp_file(dir + "/out/network.c")
+                  .find(elem == 6 ? "NN_DEFINE_SOFTMAX_ROW_WTAB(" : "NN_DEFINE_SOFTMAX_ROW_PAD("),
+              std::string::npos)
+        << elem;
+}
+
 /* iSoftmax's `pad` (Ortigia's attribute for a language model's prefill):
  * a row with `pad` more entries of `pad_value`, in its max and sum but not
  * stored, equals the softmax of the row extended with them, on the
@@ -1638,45 +1683,24 @@ TEST(CompilerNetworks, SoftmaxPadEntriesAreTheExtendedRow)
         ob_attr_int(m, cn, "axis", 1);
         int a = ob_node(m, "iSoftmax", "sm_pad", 1, IN("x"), "p");
         int b = ob_node(m, "iSoftmax", "sm_ext", 1, IN("xe"), "q");
-        for (int n : {a, b}) {
-            ob_attr_tensor(m, n, "coeffA", 11663);
-            ob_attr_tensor(m, n, "coeffB", 29);
-            ob_attr_tensor(m, n, "coeffC", 5246693);
-            ob_attr_tensor(m, n, "log2", 15);
-            ob_attr_tensor(m, n, "n_levels", 256);
-        }
+        softmax_coeffs(m, a);
+        softmax_coeffs(m, b);
         ob_attr_int(m, a, "pad", pad);
         ob_attr_int(m, a, "pad_value", pv);
         ob_output(m, "p", 1, -1, nullptr);
         ob_output(m, "q", 1, -1, nullptr);
         std::string dir = temp_dir();
         make_test_folder(m, dir, {{4, len}}, 5);
-        ort_diag d{};
         std::vector<int64_t> xv(4 * len);
         for (size_t i = 0; i < xv.size(); i++)
             xv[i] = (int64_t)((i * 37) % 256) - 128;
-        ort_array xa{};
-        snprintf(xa.name, sizeof xa.name, "input_0");
-        xa.shape.rank = 2, xa.shape.dim[0] = 4, xa.shape.dim[1] = len;
-        xa.data = xv.data();
-        ort_npz in{&xa, 1, nullptr};
-        ort_graph *g = ort_frontend((dir + "/network.onnx").c_str(), &in, true, &d);
-        ASSERT_NE(g, nullptr) << d.msg;
-        int64_t **values = nullptr;
-        ASSERT_EQ(ort_ref_run(g, &in, &values, &d), 0) << d.msg;
-        for (int r = 0; r < 4; r++)
-            for (int j = 0; j < len; j++)
-                EXPECT_EQ(values[g->outputs[0]][r * len + j], values[g->outputs[1]][r * (len + pad) + j])
-                    << "input type " << elem << " pad_value " << pv << " row " << r << " column " << j;
-        ort_ref_free(g, values);
-        ort_graph_free(g);
-        expect_simulator_matches(dir);
-        RunResult rc = ortigia("compile " + dir + "/network.onnx -o " + dir + "/out");
-        ASSERT_EQ(rc.status, 0) << rc.out;
-        EXPECT_NE(slurp_file(dir + "/out/network.c")
-                      .find(elem == 6 ? "NN_DEFINE_SOFTMAX_ROW_WTAB(" : "NN_DEFINE_SOFTMAX_ROW_PAD("),
-                  std::string::npos)
-            << elem;
+        with_reference_values(dir, xv, 4, len, [&](const ort_graph *g, int64_t **values) {
+            for (int r = 0; r < 4; r++)
+                for (int j = 0; j < len; j++)
+                    EXPECT_EQ(values[g->outputs[0]][r * len + j], values[g->outputs[1]][r * (len + pad) + j])
+                        << "input type " << elem << " pad_value " << pv << " row " << r << " column " << j;
+        });
+        expect_softmax_kernel(dir, elem);
         ob_free(m);
     }
 }
@@ -1693,51 +1717,30 @@ TEST(CompilerNetworks, SoftmaxRoundRoundsTheProbabilities)
         ob_input(m, "x", elem, 2, xd);
         int a = ob_node(m, "iSoftmax", "sm_trunc", 1, IN("x"), "p");
         int b = ob_node(m, "iSoftmax", "sm_round", 1, IN("x"), "q");
-        for (int n : {a, b}) {
-            ob_attr_tensor(m, n, "coeffA", 11663);
-            ob_attr_tensor(m, n, "coeffB", 29);
-            ob_attr_tensor(m, n, "coeffC", 5246693);
-            ob_attr_tensor(m, n, "log2", 15);
-            ob_attr_tensor(m, n, "n_levels", 256);
-        }
+        softmax_coeffs(m, a);
+        softmax_coeffs(m, b);
         ob_attr_int(m, b, "round", 1);
         ob_output(m, "p", 1, -1, nullptr);
         ob_output(m, "q", 1, -1, nullptr);
         std::string dir = temp_dir();
         make_test_folder(m, dir, {{rows, len}}, 5);
-        ort_diag d{};
         std::vector<int64_t> xv(rows * len);
         for (size_t i = 0; i < xv.size(); i++)
             xv[i] = (int64_t)((i * 37) % 61) - 30;
-        ort_array xa{};
-        snprintf(xa.name, sizeof xa.name, "input_0");
-        xa.shape.rank = 2, xa.shape.dim[0] = rows, xa.shape.dim[1] = len;
-        xa.data = xv.data();
-        ort_npz in{&xa, 1, nullptr};
-        ort_graph *g = ort_frontend((dir + "/network.onnx").c_str(), &in, true, &d);
-        ASSERT_NE(g, nullptr) << d.msg;
-        int64_t **values = nullptr;
-        ASSERT_EQ(ort_ref_run(g, &in, &values, &d), 0) << d.msg;
-        int64_t more = 0;
-        for (int r = 0; r < rows; r++) {
-            int64_t st = 0, sr = 0;
-            for (int j = 0; j < len; j++) {
-                int64_t t = values[g->outputs[0]][r * len + j], q = values[g->outputs[1]][r * len + j];
-                EXPECT_TRUE(q == t || q == t + 1) << "row " << r << " column " << j << ": " << t << ", " << q;
-                st += t, sr += q, more += q - t;
+        with_reference_values(dir, xv, rows, len, [&](const ort_graph *g, int64_t **values) {
+            int64_t more = 0;
+            for (int r = 0; r < rows; r++) {
+                int64_t st = 0, sr = 0;
+                for (int j = 0; j < len; j++) {
+                    int64_t t = values[g->outputs[0]][r * len + j], q = values[g->outputs[1]][r * len + j];
+                    EXPECT_TRUE(q == t || q == t + 1) << "row " << r << " column " << j << ": " << t << ", " << q;
+                    st += t, sr += q, more += q - t;
+                }
+                EXPECT_LE(std::abs(sr - 255), std::abs(st - 255)) << "row " << r;
             }
-            EXPECT_LE(std::abs(sr - 255), std::abs(st - 255)) << "row " << r;
-        }
-        EXPECT_GT(more, 0);
-        ort_ref_free(g, values);
-        ort_graph_free(g);
-        expect_simulator_matches(dir);
-        RunResult rc = ortigia("compile " + dir + "/network.onnx -o " + dir + "/out");
-        ASSERT_EQ(rc.status, 0) << rc.out;
-        EXPECT_NE(slurp_file(dir + "/out/network.c")
-                      .find(elem == 6 ? "NN_DEFINE_SOFTMAX_ROW_WTAB(" : "NN_DEFINE_SOFTMAX_ROW_PAD("),
-                  std::string::npos)
-            << elem;
+            EXPECT_GT(more, 0);
+        });
+        expect_softmax_kernel(dir, elem);
         ob_free(m);
     }
 }
