@@ -322,14 +322,11 @@ struct npu_job {
     int64_t row0, H, W;
 };
 
-static void job_layer(const struct step *s, const struct npu_job *j, struct ort_npu_layer *l)
+/* What every job of step s shares: int8 weights, its requantization (or
+ * raw int32 accumulators), the input's signedness, input prefetch. */
+static void step_layer(const struct step *s, struct ort_npu_layer *l)
 {
     memset(l, 0, sizeof *l);
-    l->mode = ORT_NPU_MODE_1X1;
-    l->h_in = (unsigned)j->H;
-    l->w_in = (unsigned)j->W;
-    l->cin = (unsigned)s->npu.K;
-    l->cout = (unsigned)s->npu.N;
     l->qw = 8;
     l->wmin = -128;
     l->signed_in = s->npu.signed_in;
@@ -340,6 +337,16 @@ static void job_layer(const struct step *s, const struct npu_job *j, struct ort_
     l->relu = s->npu.relu;
     l->out_bits = s->npu.quant ? 8 : 32;
     l->prefetch = true; /* the next input load behind the weight port */
+}
+
+static void job_layer(const struct step *s, const struct npu_job *j, struct ort_npu_layer *l)
+{
+    step_layer(s, l);
+    l->mode = ORT_NPU_MODE_1X1;
+    l->h_in = (unsigned)j->H;
+    l->w_in = (unsigned)j->W;
+    l->cin = (unsigned)s->npu.K;
+    l->cout = (unsigned)s->npu.N;
 }
 
 /* The job's registers, its pointers relative to its buffers (weights: an
@@ -808,20 +815,10 @@ static int64_t conv_scratch_out(const struct step *s, int64_t tu)
 static void conv_layer(const struct step *s, int64_t u0, int64_t n, struct ort_npu_layer *l)
 {
     const struct ort_conv *c = &s->npu.cv;
-    memset(l, 0, sizeof *l);
+    step_layer(s, l);
     l->mode = (enum ort_npu_mode)s->npu.mode;
     l->cin = (unsigned)c->C;
     l->cout = (unsigned)c->M;
-    l->qw = 8;
-    l->wmin = -128;
-    l->signed_in = s->npu.signed_in;
-    l->norm_quant = s->npu.quant;
-    l->scale_bits = 32;
-    l->bias = s->npu.quant;
-    l->shift = (unsigned)s->npu.shift;
-    l->relu = s->npu.relu;
-    l->out_bits = s->npu.quant ? 8 : 32;
-    l->prefetch = true;
     int64_t first, count;
     conv_rows(s, u0, n, &first, &count);
     if (s->npu.im2col) { /* the gathered windows, dense */
