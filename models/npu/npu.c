@@ -658,8 +658,15 @@ static void load_begin(struct ort_npu *n, const struct pos *p, unsigned buf)
 {
     const struct ort_npu_job *j = cur(n);
     unsigned ch = ki_sub(j, p);
-    for (unsigned r = 0; r < ORT_NPU_IN_HW; r++)
-        for (unsigned c = 0; c < ORT_NPU_IN_HW; c++)
+    /* the pixels the subtile's windows read (the load's own and a 3x3's
+       halo), not the whole buffer: a matrix-vector job uses one */
+    unsigned halo = is_1x1(j) ? 0 : 2, h = ho_sub(j, p) + halo, w = wo_sub(j, p) + halo;
+    h = h > hi_sub(j, p) ? h : hi_sub(j, p);
+    w = w > wi_sub(j, p) ? w : wi_sub(j, p);
+    h = h < ORT_NPU_IN_HW ? h : ORT_NPU_IN_HW;
+    w = w < ORT_NPU_IN_HW ? w : ORT_NPU_IN_HW;
+    for (unsigned r = 0; r < h; r++)
+        for (unsigned c = 0; c < w; c++)
             for (unsigned k = 0; k < ORT_NPU_LANES; k++)
                 n->in_buf[buf][r][c][k] = k < ch ? j->pad_value : 0;
 }
@@ -702,10 +709,18 @@ static void matrixvec(struct ort_npu *n, const uint8_t *word, unsigned s)
         /* One output channel, all bit-planes: bit 32 g + 4 b + c4 is bit b
            of channel 4 g + c4. */
         uint32_t w[ORT_NPU_LANES];
-        for (unsigned k = 0; k < ORT_NPU_LANES; k++) {
-            w[k] = 0;
-            for (unsigned b = 0; b < j->qw; b++)
-                w[k] |= BIT(32 * (k / 4) + 4 * b + k % 4) << b;
+        uint32_t qmask = (1u << j->qw) - 1u;
+        for (unsigned g = 0; g < ORT_NPU_LANES / 4; g++) {
+            /* group g's 32 bits: bit 4 b + c4 is bit b of channel 4 g + c4;
+               every 4th bit from c4 on, gathered into 8 bits */
+            uint32_t word32 = rd32(word + 4 * g);
+            for (unsigned c4 = 0; c4 < 4; c4++) {
+                uint32_t x = (word32 >> c4) & 0x11111111u;
+                x = (x | x >> 3) & 0x03030303u;
+                x = (x | x >> 6) & 0x000F000Fu;
+                x = (x | x >> 12) & 0xFFu;
+                w[4 * g + c4] = x & qmask;
+            }
         }
         for (unsigned r = 0; r < ho; r++)
             for (unsigned c = 0; c < wo; c++) {
@@ -927,10 +942,10 @@ static void phase_begin(struct ort_npu *n)
     n->slot = 0;
     n->lead_done = false;
     bool first = n->phase == PH_STREAMIN || (n->phase == PH_LOAD && n->kim == 0 && !cur(n)->streamin);
-    if (first)
-        memset(n->acc, 0, sizeof n->acc); /* a new subtile */
     const struct ort_npu_job *j = cur(n);
     struct pos p = cur_pos(n);
+    if (first) /* a new subtile: its rows of accumulators (nothing reads the others) */
+        memset(n->acc, 0, sizeof n->acc[0] * ORT_NPU_PE * ho_sub(j, &p));
     if (n->phase == PH_LOAD) {
         if (prefetching(j) && n->kim > 0)
             n->cur_buf ^= 1u; /* the buffer the prefetch filled */
