@@ -1,6 +1,7 @@
 #include "power.h"
 
 #include <algorithm>
+#include <memory>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -21,11 +22,28 @@ std::string ort_power_default_model()
     return ORTIGIA_POWER_MODEL_DEFAULT;
 }
 
+/* The model ort_power_preload parsed, and its path. */
+static std::string preloaded_path;
+static std::unique_ptr<ort_power_model> preloaded;
+
+bool ort_power_preload(const std::string &path)
+{
+    auto m = std::make_unique<ort_power_model>();
+    char msg[700];
+    if (!ort_power_model_load(m.get(), path.c_str(), msg, sizeof msg))
+        return false;
+    preloaded = std::move(m);
+    preloaded_path = path;
+    return true;
+}
+
 bool ort_power_setup(const ort_config &cfg, const std::string &model_path,
                      ort_power_model *model, unsigned *opp, std::string *err)
 {
     char msg[700];
-    if (!ort_power_model_load(model, model_path.c_str(), msg, sizeof msg)) {
+    if (preloaded && model_path == preloaded_path) {
+        *model = *preloaded;
+    } else if (!ort_power_model_load(model, model_path.c_str(), msg, sizeof msg)) {
         *err = std::string("power model: ") + msg;
         return false;
     }

@@ -30,6 +30,12 @@ std::string ort_power_default_model();
 bool ort_power_setup(const ort_config &cfg, const std::string &model_path,
                      ort_power_model *model, unsigned *opp, std::string *err);
 
+/* Load the model at `path` now, so that ort_power_setup copies it instead
+   of parsing the file: a process that forks a simulation per point
+   (ortigia sweep) calls it once before the forks. False (nothing kept)
+   when the file does not load; the points then report it themselves. */
+bool ort_power_preload(const std::string &path);
+
 /* Every device of the cluster must be a component of the model, and every
    counter the model names must exist. False with a message naming the
    model's field. */

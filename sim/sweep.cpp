@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "power.h"
 #include "run.h"
 #include "session.h"
 
@@ -1218,6 +1219,8 @@ int ort_cmd_sweep(int argc, char **argv)
                 finished + skipped, n, failed, eta);
         fflush(stderr);
     };
+    /* the power model parsed once, here, for every point's process */
+    ort_power_preload(ort_power_default_model());
     fflush(nullptr); /* nothing buffered is written twice by the children */
     while (next < n || !running.empty()) {
         while (next < n && running.size() < jobs) {
