@@ -222,3 +222,19 @@ uint64_t ort_elf_bytes_in(const struct ort_elf_image *img, uint32_t base, uint32
     }
     return n;
 }
+
+uint64_t ort_elf_l1_stack_bytes(const struct ort_elf_image *img)
+{
+    uint32_t top, core0_top, size;
+    if (!ort_elf_find_symbol(img, "__l1_stack_top", &top) ||
+        !ort_elf_find_symbol(img, "__l1_stack_core0_top", &core0_top) ||
+        !ort_elf_find_symbol(img, "__l1_stack_size", &size) || core0_top - size > top)
+        return 0;
+    return top - (core0_top - size); /* the workers' stacks and core 0's below them */
+}
+
+uint64_t ort_elf_l2_stack_bytes(const struct ort_elf_image *img)
+{
+    uint32_t size;
+    return ort_elf_find_symbol(img, "__stack_size", &size) ? size : 0;
+}

@@ -44,8 +44,14 @@ void ort_elf_free(struct ort_elf_image *img);
 bool ort_elf_find_symbol(const struct ort_elf_image *img, const char *name, uint32_t *value);
 
 /* The bytes of the segments that start in [base, base + size): a program's
- * static use of one memory (code, data, zeroed data, stacks). */
+ * code and data in one memory (zeroed data included). */
 uint64_t ort_elf_bytes_in(const struct ort_elf_image *img, uint32_t base, uint32_t size);
+
+/* The stacks the link reserves (firmware/rt/sections.ld): in L1, the
+ * cores' stacks below __l1_stack_top; in L2, main's __stack_size. 0 for a
+ * program linked without those symbols. */
+uint64_t ort_elf_l1_stack_bytes(const struct ort_elf_image *img);
+uint64_t ort_elf_l2_stack_bytes(const struct ort_elf_image *img);
 
 #ifdef __cplusplus
 }

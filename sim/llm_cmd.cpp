@@ -233,7 +233,8 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     ok = ort_cross_compile(&b, d) == 0;
     if (ok && out) {
         /* the program's static use of each memory, from its ELF: code,
-           data, the networks' buffers, the harness's, the cores' stacks */
+           data, the networks' buffers, the harness's, and the stacks the
+           link reserves */
         ort_elf_image img{};
         char err[256];
         ok = ort_elf_load(elf.c_str(), &img, err, sizeof err);
@@ -241,8 +242,8 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
             ort_fail(d, "%s", err);
             goto out;
         }
-        out->l1_used = (int64_t)ort_elf_bytes_in(&img, ORT_L1_BASE, config.l1_size);
-        out->l2_used = (int64_t)ort_elf_bytes_in(&img, ORT_L2_BASE, config.l2_size);
+        out->l1_used = (int64_t)(ort_elf_bytes_in(&img, ORT_L1_BASE, config.l1_size) + ort_elf_l1_stack_bytes(&img));
+        out->l2_used = (int64_t)(ort_elf_bytes_in(&img, ORT_L2_BASE, config.l2_size) + ort_elf_l2_stack_bytes(&img));
         out->wmem_used = (int64_t)ort_elf_bytes_in(&img, ORT_WMEM_BASE, config.wmem_size);
         ort_elf_free(&img);
     }

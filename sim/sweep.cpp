@@ -515,13 +515,18 @@ std::string build_name(const ort_config &c, const CompileOptions &co)
                 json_object_set_new(row, "status", json_string("wrong-output"));
             }
         }
-        /* the program's static memory use, from its ELF's segments */
+        /* the program's static memory use, from its ELF: its segments and
+           the stacks the link reserves */
         ort_elf_image img{};
         char eerr[256];
         if (ort_elf_load(elf.c_str(), &img, eerr, sizeof eerr)) {
             const ort_config &c = so.config;
-            json_object_set_new(row, "l1_bytes", json_integer((json_int_t)ort_elf_bytes_in(&img, ORT_L1_BASE, c.l1_size)));
-            json_object_set_new(row, "l2_bytes", json_integer((json_int_t)ort_elf_bytes_in(&img, ORT_L2_BASE, c.l2_size)));
+            json_object_set_new(row, "l1_bytes",
+                                json_integer((json_int_t)(ort_elf_bytes_in(&img, ORT_L1_BASE, c.l1_size) +
+                                                          ort_elf_l1_stack_bytes(&img))));
+            json_object_set_new(row, "l2_bytes",
+                                json_integer((json_int_t)(ort_elf_bytes_in(&img, ORT_L2_BASE, c.l2_size) +
+                                                          ort_elf_l2_stack_bytes(&img))));
             json_object_set_new(row, "wmem_bytes",
                                 json_integer((json_int_t)ort_elf_bytes_in(&img, ORT_WMEM_BASE, c.wmem_size)));
             ort_elf_free(&img);
