@@ -107,6 +107,7 @@ struct LlmBuild {
     int steps = 0, npu_steps = 0;
     std::vector<ort_llm_layer> layers; /* with a profiled build: every layer's steps */
     std::vector<int> step_layer;       /* each step's index in layers */
+    std::vector<ort_llm_step> step_info; /* each step's name, engine and estimate */
 };
 
 /* "l3.q.acc (MatMul)" is layer 3's; the rest (the final norm, the
@@ -210,6 +211,12 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
             out->layers[k].steps++;
             out->layers[k].npu_steps += rep.step_engines && !strcmp(rep.step_engines[i], "npu");
             out->step_layer.push_back((int)k);
+            ort_llm_step st{};
+            snprintf(st.name, sizeof st.name, "%s", rep.step_names[i]);
+            snprintf(st.engine, sizeof st.engine, "%s", rep.step_engines ? rep.step_engines[i] : "");
+            st.layer = (int)k;
+            st.estimated = rep.step_estimates ? rep.step_estimates[i] : 0;
+            out->step_info.push_back(st);
         }
     }
     for (const std::string &s : srcs)
@@ -286,11 +293,40 @@ int positions_done(const OrtSession &s, int steps, int prefill)
     return k;
 }
 
-/* Each layer's cycles in one position, from a build that stamps every
- * step's cycles (dir/profile), run in a child process (a process holds
- * one simulation) until its first position ends. False when it cannot. */
+/* Writes n records of vec (a count, then the records) to fd. */
+template <class T> bool write_records(int fd, const std::vector<T> &vec)
+{
+    uint32_t n = (uint32_t)vec.size();
+    ssize_t bytes = (ssize_t)(n * sizeof(T));
+    return write(fd, &n, sizeof n) == (ssize_t)sizeof n && (!n || write(fd, vec.data(), (size_t)bytes) == bytes);
+}
+
+/* Reads what write_records wrote (a pipe: reads may come in pieces). */
+template <class T> bool read_records(int fd, std::vector<T> *vec)
+{
+    auto read_all = [fd](void *p, size_t len) {
+        for (size_t got = 0; got < len;) {
+            ssize_t r = read(fd, (char *)p + got, len - got);
+            if (r <= 0)
+                return false;
+            got += (size_t)r;
+        }
+        return true;
+    };
+    uint32_t n = 0;
+    if (!read_all(&n, sizeof n) || n > 100000)
+        return false;
+    vec->resize(n);
+    return read_all(vec->data(), n * sizeof(T));
+}
+
+/* Each layer's and each step's cycles in one position, from a build that
+ * stamps every step's cycles (dir/profile), run in a child process (a
+ * process holds one simulation) until its first position ends. False when
+ * it cannot. */
 bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &dir,
-                    const ort_config &config, ort_engine engine, std::vector<ort_llm_layer> *layers)
+                    const ort_config &config, ort_engine engine, std::vector<ort_llm_layer> *layers,
+                    std::vector<ort_llm_step> *step_cycles)
 {
     int fds[2];
     if (pipe(fds))
@@ -326,6 +362,7 @@ bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, in
             for (int i = 0; i < built.steps; i++) {
                 built.layers[(size_t)built.step_layer[(size_t)i]].cycles += le32(&c[4 * (size_t)i]);
                 network += le32(&c[4 * (size_t)i]);
+                built.step_info[(size_t)i].cycles = le32(&c[4 * (size_t)i]);
             }
             /* the rest of the position: the harness's work around the network */
             ort_llm_layer loop{};
@@ -333,8 +370,7 @@ bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, in
             const uint32_t step = le32(&first[4 * (size_t)pre]);
             loop.cycles = step > network ? step - network : 0;
             built.layers.push_back(loop);
-            ssize_t n = (ssize_t)(built.layers.size() * sizeof(ort_llm_layer));
-            ok = write(fds[1], built.layers.data(), (size_t)n) == n;
+            ok = write_records(fds[1], built.layers) && write_records(fds[1], built.step_info);
         }
         _exit(ok ? 0 : 1);
     }
@@ -343,13 +379,16 @@ bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, in
         close(fds[0]);
         return false;
     }
-    ort_llm_layer l;
-    while (read(fds[0], &l, sizeof l) == (ssize_t)sizeof l)
-        layers->push_back(l);
+    bool got = read_records(fds[0], layers) && read_records(fds[0], step_cycles);
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 && !layers->empty();
+    if (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        layers->clear();
+        step_cycles->clear();
+        return false;
+    }
+    return !layers->empty();
 }
 
 /* What a device run gave: the generated ids, the spans (power regions)
@@ -361,6 +400,7 @@ struct LlmDeviceRun {
     std::vector<ort_llm_component> components;
     LlmBuild build;
     std::vector<ort_llm_layer> layers;
+    std::vector<ort_llm_step> step_cycles;
     uint64_t run_cycles = 0;
     double energy_j = 0, energy_low_j = 0, energy_high_j = 0, frequency_mhz = 0, wall_s = 0;
 };
@@ -394,7 +434,7 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
         fprintf(stderr, "ortigia: error: the quantized model does not build for this platform: %s\n", d.msg);
         goto done;
     }
-    if (layers && !profile_layers(m, prompt, steps, dir, config, engine, &out->layers))
+    if (layers && !profile_layers(m, prompt, steps, dir, config, engine, &out->layers, &out->step_cycles))
         fprintf(stderr, "ortigia: warning: the layers' cycles could not be measured (the profiled build)\n");
     if (!(s = OrtSession::create(so, &err)) || !s->load(dir + "/llm.elf", &err)) {
         fprintf(stderr, "ortigia: error: %s\n", err.c_str());
@@ -670,6 +710,8 @@ int ort_cmd_llm(int argc, char **argv)
         res.n_components = (int)run.components.size();
         res.layer_cycles = run.layers.data();
         res.n_layer_cycles = (int)run.layers.size();
+        res.step_cycles = run.step_cycles.data();
+        res.n_step_cycles = (int)run.step_cycles.size();
         res.memory[0] = {"L1", run.build.l1_used, config.l1_size};
         res.memory[1] = {"L2", run.build.l2_used, config.l2_size};
         res.memory[2] = {"weight memory", run.build.wmem_used, config.wmem_size};

@@ -173,6 +173,20 @@ static json_t *result_json(const struct ort_llm_result *r)
         json_array_append_new(layers, o);
     }
     json_object_set_new(root, "layers_one_position", layers);
+    json_t *steps = json_array();
+    for (int i = 0; i < r->n_step_cycles; i++) {
+        const struct ort_llm_step *st = &r->step_cycles[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(st->name));
+        json_object_set_new(o, "engine", json_string(st->engine));
+        json_object_set_new(o, "layer", json_string(st->layer >= 0 && st->layer < r->n_layer_cycles
+                                                        ? r->layer_cycles[st->layer].name
+                                                        : ""));
+        json_object_set_new(o, "cycles", json_integer((json_int_t)st->cycles));
+        json_object_set_new(o, "estimated_cycles", json_integer((json_int_t)st->estimated));
+        json_array_append_new(steps, o);
+    }
+    json_object_set_new(root, "steps_one_position", steps);
     json_t *mem = json_object();
     for (int k = 0; k < 3; k++) {
         json_t *o = json_object();
@@ -256,6 +270,53 @@ static void span_chart(FILE *f, const struct ort_llm_result *r, const char *titl
             CHART_L, CHART_H + 18, CHART_W - 10, CHART_H + 18, n - 1);
 }
 
+/* The costliest steps of the profiled position, first to last, with the
+ * cost model's estimate beside each (where the model is off, it shows). */
+#define STEPS_SHOWN 24
+struct step_rank {
+    uint64_t cycles;
+    int index;
+};
+static int by_cycles_desc(const void *a, const void *b)
+{
+    const struct step_rank *x = a, *y = b;
+    if (x->cycles != y->cycles)
+        return x->cycles < y->cycles ? 1 : -1;
+    return x->index - y->index; /* ties in the network's order */
+}
+
+static void steps_table(FILE *f, const struct ort_llm_result *r)
+{
+    int n = r->n_step_cycles;
+    struct step_rank *order = malloc(sizeof *order * (size_t)n);
+    if (!order)
+        return;
+    uint64_t sum = 0;
+    for (int i = 0; i < n; i++) {
+        order[i] = (struct step_rank){r->step_cycles[i].cycles, i};
+        sum += r->step_cycles[i].cycles;
+    }
+    qsort(order, (size_t)n, sizeof *order, by_cycles_desc);
+    fprintf(f, "<h2>Steps of one position</h2>\n<p>The %d costliest of the step network's %d steps (%llu "
+               "cycles in all, the same build), with the cost model's estimate; every step is in the JSON "
+               "file (<code>steps_one_position</code>).</p>\n<table id=\"steps\"><tr><th>step</th><th>layer</th>"
+               "<th>engine</th><th>cycles</th><th>share</th><th>estimated</th></tr>\n",
+            n < STEPS_SHOWN ? n : STEPS_SHOWN, n, (unsigned long long)sum);
+    for (int k = 0; k < n && k < STEPS_SHOWN; k++) {
+        const struct ort_llm_step *st = &r->step_cycles[order[k].index];
+        fputs("<tr><td>", f);
+        ort_html_escape(f, st->name);
+        fputs("</td><td>", f);
+        ort_html_escape(f, st->layer >= 0 && st->layer < r->n_layer_cycles ? r->layer_cycles[st->layer].name : "");
+        fputs("</td><td>", f);
+        ort_html_escape(f, st->engine);
+        fprintf(f, "</td><td>%llu</td><td>%.1f %%</td><td>%lld</td></tr>\n", (unsigned long long)st->cycles,
+                sum ? 100.0 * (double)st->cycles / (double)sum : 0.0, (long long)st->estimated);
+    }
+    fputs("</table>\n", f);
+    free(order);
+}
+
 bool ort_llm_write_html(const char *path, const struct ort_llm_result *r, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "w");
@@ -324,6 +385,8 @@ bool ort_llm_write_html(const char *path, const struct ort_llm_result *r, char *
         }
         fputs("</svg>\n", f);
     }
+    if (r->n_step_cycles)
+        steps_table(f, r);
     fputs("<h2>Energy by component (uJ/token)</h2>\n<table id=\"components\"><tr><th>component</th>", f);
     struct ort_llm_mode_sum sums[ORT_LLM_MODES];
     for (int md = 0; md < ORT_LLM_MODES; md++) {

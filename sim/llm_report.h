@@ -43,6 +43,17 @@ struct ort_llm_layer {
     int steps, npu_steps;
 };
 
+/* One step of the step network in that position: the compiler's node
+ * name ("l3.q.acc (MatMul)"), its engine, its layer (an index of the
+ * layers above), the measured and the cost model's cycles. */
+struct ort_llm_step {
+    char name[160];
+    char engine[16];
+    int layer;
+    uint64_t cycles;
+    int64_t estimated;
+};
+
 struct ort_llm_memory {
     const char *name; /* "L1", "L2", "weight memory" */
     int64_t used, size;
@@ -62,6 +73,8 @@ struct ort_llm_result {
     int n_components;
     const struct ort_llm_layer *layer_cycles; /* n_layer_cycles 0: not measured */
     int n_layer_cycles;
+    const struct ort_llm_step *step_cycles; /* the same build's steps, in order */
+    int n_step_cycles;
     struct ort_llm_memory memory[3];
     int steps, npu_steps; /* of the compiled step network */
     uint64_t run_cycles;

@@ -10,7 +10,8 @@
 #   mode's figures, the components' energy to each mode's energy, and the
 #   regions' energy to the run's but for the part outside the loop (startup),
 #   which is bounded by its cycles;
-# - the layer breakdown has every layer, the head and the token loop;
+# - the layer breakdown has every layer, the head and the token loop, and
+#   the step breakdown every step, each layer's cycles its steps' sum;
 # - the HTML report renders in headless Chromium (not blank, its script ran
 #   to its end) with the charts and tables (skipped without chromium).
 # Usage: llm_report.sh ORTIGIA
@@ -61,12 +62,25 @@ assert names == ['layer %d' % i for i in range(8)] + ['head', 'token loop'] or \
        sorted(names) == sorted(['layer %d' % i for i in range(8)] + ['head', 'token loop']), names
 assert all(l['cycles'] > 0 for l in r['layers_one_position'])
 assert sum(l['npu_steps'] for l in r['layers_one_position']) == run['npu_steps']
+# every step of the same build, in the network's order: each layer's
+# cycles are its steps', the engines count the NPU's steps
+steps = r['steps_one_position']
+assert len(steps) == run['steps'], (len(steps), run['steps'])
+layer_of = {l['name']: l for l in r['layers_one_position']}
+for name, l in layer_of.items():
+    if name != 'token loop':
+        mine = [s for s in steps if s['layer'] == name]
+        assert sum(s['cycles'] for s in mine) == l['cycles'], (name, l['cycles'])
+        assert len(mine) == l['steps'], name
+assert sum(s['engine'] == 'npu' for s in steps) == run['npu_steps']
+assert all(s['cycles'] > 0 and s['estimated_cycles'] > 0 for s in steps)
 PY
 html=$d/llm.html
 grep -q "Latency per token" "$html" && grep -q "Energy per token" "$html" && grep -q "Layers of one position" "$html" ||
   fail "the report lacks a chart"
+[ "$(grep -c '<tr><td>l[0-9]*\.' "$html")" -ge 20 ] || fail "no table of the costliest steps"
 [ "$(grep -c '<rect class="prompt"' "$html")" -ge 2 ] || fail "no prompt bars"  # the prefill's, in each chart
 ! grep -qE '(src|href)="https?:' "$html" || fail "the report is not self-contained"
 "$(dirname "$0")/html_renders.sh" "$html" "$d"; st=$?
 [ $st = 0 ] || exit $st
-echo "PASS: tokens, per-mode figures, regions that add up, layers; the report renders in Chromium"
+echo "PASS: tokens, per-mode figures, regions that add up, layers and steps; the report renders in Chromium"
