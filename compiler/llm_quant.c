@@ -347,8 +347,12 @@ static void add_scaled(struct builder *b, const char *a, double s_a, const char 
     ob_const(b->m, n1, 1, &one, &ma);
     ob_const(b->m, n2, 1, &one, &mc);
     const char *i1[] = {a, n1}, *i2[] = {c, n2}, *i3[] = {t1, t2};
-    ob_node(b->m, "Mul", t1, 2, i1, t1);
+    /* c's term first: it joins the epilogue of c's producer (a
+       projection), and a's term then heads one step with the sum and its
+       requantization (an epilogue's side inputs come from nodes before
+       its head: compiler/passes.c) */
     ob_node(b->m, "Mul", t2, 2, i2, t2);
+    ob_node(b->m, "Mul", t1, 2, i1, t1);
     ob_node(b->m, "Add", t3, 2, i3, t3);
     rqs(b, t3, y, &one, &zero, 1, shift, true, 256);
 }
