@@ -238,8 +238,9 @@ static void emit_rowop(struct gen *G, const struct step *s)
     cg_emit(G, "        uint32_t j1 = e - r * %" PRId64 "u < %" PRId64 "u ? e - r * %" PRId64 "u : %" PRId64 "u;\n",
          len, len, len, len);
     cg_emit(G, "        rmsnorm_%s_%s_%s(x + r * %" PRId64 "u, w, y + r * %" PRId64 "u, %" PRId64 ", %" PRId64
-            ", (int32_t)j0, (int32_t)j1);\n",
-         ctype(x->storage), tensor_ctype(G, n->inputs[1]), ctype(o->storage), len, len, len, n->p.log2d);
+            ", %" PRId64 ", (int32_t)j0, (int32_t)j1);\n",
+         ctype(x->storage), tensor_ctype(G, n->inputs[1]), ctype(o->storage), len, len, len, n->p.log2d,
+         n->p.coeff[0]);
     cg_emit(G, "        b = r * %" PRId64 "u + j1;\n    }\n", len);
 }
 

@@ -314,24 +314,21 @@ static void irmsnorm(struct builder *b, const char *x, const char *y, const floa
     int64_t *w = malloc(sizeof *w * (size_t)n), nn = n;
     for (int i = 0; i < n; i++)
         w[i] = round_i(g[i] / s_y * (double)(1u << k));
-    char wn[160], xs[160], fn[160];
+    char wn[160];
     snprintf(wn, sizeof wn, "%s.g", y);
     ob_const(b->m, wn, 1, &nn, w);
-    /* The input times f first: iRMSNorm's integer square root is then f
-       times finer (int8 values are often small), the result the same;
-       f as large as keeps the sum of squares within int32. */
+    /* The input times f first (iRMSNorm's Ortigia attribute `in_mul`, in
+       the same kernel): the integer square root is then f times finer
+       (int8 values are often small), the result the same; f as large as
+       keeps the sum of squares within int32. */
     int64_t f = 16;
     while (f > 1 && 127.0 * 127.0 * (double)(f * f) * n >= 2.0e9)
         f /= 2;
-    snprintf(xs, sizeof xs, "%s.xs", y), snprintf(fn, sizeof fn, "%s.f", y);
-    int64_t one = 1;
-    ob_const(b->m, fn, 1, &one, &f);
-    const char *min_[] = {x, fn};
-    ob_node(b->m, "Mul", xs, 2, min_, xs);
-    const char *in[] = {xs, wn};
+    const char *in[] = {x, wn};
     int node = ob_node(b->m, "iRMSNorm", y, 2, in, y);
     ob_attr_tensor(b->m, node, "D", (float)(1u << k));
     ob_attr_tensor(b->m, node, "n_levels", 256);
+    ob_attr_int(b->m, node, "in_mul", f);
     free(w);
 }
 

@@ -17,7 +17,8 @@
  * - activations: int8, symmetric, per tensor, each scale the largest
  *   magnitude a calibration run of the float model reached (greedy from
  *   BOS over the step's context);
- * - RMSNorm: iRMSNorm with int16 weights g / s_out * 2^k; its outputs
+ * - RMSNorm: iRMSNorm with int16 weights g / s_out * 2^k, on its int8
+ *   input times up to 16 (its `in_mul`: a finer square root); its outputs
  *   are truncated (half a unit low on average), so the projections after
  *   it (q, k, v, w1, w3) add half their row's sum of weights back in their
  *   RequantShift's add (no cycles); the classifier not (+5,400

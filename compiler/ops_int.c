@@ -208,10 +208,15 @@ NN_DEFINE_RMSNORM_ROW(rmsnorm_row_ref, int64_t, int64_t, int64_t)
 int check_irmsnorm(struct ort_graph *g, struct ort_node *n, struct ort_diag *d)
 {
     int64_t D, stash;
+    /* Ortigia's `in_mul` (coeff[0]): the input times it first (a language
+       model's int8 activations scaled so that the square root is finer,
+       compiler/llm_quant.c), within int32 as the kernel computes */
     if (read_int_attr(g, n, "D", &D, 1, (int64_t)1 << 31, d) ||
         read_levels(g, n, "n_levels", false, d) || check_row_input(g, n, d) ||
-        ort_attr_int(g, n, "stash_type", 1, &stash, d))
+        ort_attr_int(g, n, "stash_type", 1, &stash, d) || ort_attr_int(g, n, "in_mul", 1, &n->p.coeff[0], d))
         return -1;
+    if (n->p.coeff[0] < 1 || n->p.coeff[0] > (1 << 16))
+        return ort_node_fail(g, n, d, "in_mul = %" PRId64 ": in [1, 65536]", n->p.coeff[0]);
     n->p.log2d = log2_exact(D);
     if (n->p.log2d < 0 || n->p.log2d > 31)
         return ort_node_fail(g, n, d, "D = %" PRId64 " is not a power of two", D);
@@ -240,8 +245,8 @@ int eval_irmsnorm(const struct ort_graph *g, const struct ort_node *n, const int
     const struct ort_shape *s = &in_t(g, n, 0)->shape;
     int64_t len = s->dim[s->rank - 1], rows = ort_shape_count(s) / len;
     for (int64_t r = 0; r < rows; r++)
-        rmsnorm_row_ref(in[0] + r * len, in[1], out + r * len, (int32_t)len, (int32_t)n->p.log2d, 0,
-                        (int32_t)len);
+        rmsnorm_row_ref(in[0] + r * len, in[1], out + r * len, (int32_t)len, (int32_t)n->p.log2d,
+                        (int32_t)n->p.coeff[0], 0, (int32_t)len);
     return 0;
 }
 

@@ -1745,6 +1745,55 @@ TEST(CompilerNetworks, SoftmaxRoundRoundsTheProbabilities)
     }
 }
 
+/* iRMSNorm's `in_mul` (Ortigia's): the norm of x times in_mul, the same
+ * integers as a Mul before it, on int8 input; on the simulator the
+ * kernel's; a factor out of range is an error naming the node. */
+TEST(CompilerNetworks, RmsNormInMulIsAMulBeforeIt)
+{
+    const int64_t rows = 3, len = 24, xd[] = {rows, len}, wd[] = {len}, one = 1, f = 16;
+    std::vector<int64_t> g(len);
+    for (int i = 0; i < len; i++)
+        g[i] = 900 + 37 * i;
+    ob_model *m = ob_new();
+    ob_input(m, "x", 3, 2, xd);
+    ob_const(m, "g", 1, wd, g.data());
+    ob_const(m, "f", 1, &one, &f);
+    ob_node(m, "Mul", "xs", 2, IN("x", "f"), "xs");
+    int a = ob_node(m, "iRMSNorm", "norm_mul", 2, IN("xs", "g"), "p");
+    int b = ob_node(m, "iRMSNorm", "norm_in_mul", 2, IN("x", "g"), "q");
+    for (int n : {a, b}) {
+        ob_attr_int(m, n, "D", 1024);
+        ob_attr_int(m, n, "n_levels", 256);
+    }
+    ob_attr_int(m, b, "in_mul", f);
+    ob_output(m, "p", 1, -1, nullptr);
+    ob_output(m, "q", 1, -1, nullptr);
+    std::string dir = temp_dir();
+    make_test_folder(m, dir, {{rows, len}}, 3);
+    std::vector<int64_t> xv(rows * len);
+    for (size_t i = 0; i < xv.size(); i++)
+        xv[i] = (int64_t)((i * 53) % 256) - 128;
+    with_reference_values(dir, xv, rows, len, [&](const ort_graph *gr, int64_t **values) {
+        int differ = 0;
+        for (int64_t i = 0; i < rows * len; i++) {
+            EXPECT_EQ(values[gr->outputs[0]][i], values[gr->outputs[1]][i]) << "element " << i;
+            differ += values[gr->outputs[1]][i] != 0;
+        }
+        EXPECT_GT(differ, rows * len / 2); /* not a row of zeros */
+    });
+    expect_simulator_matches(dir);
+    ob_free(m);
+
+    ob_model *bad = ob_new();
+    ob_input(bad, "x", 3, 2, xd);
+    ob_const(bad, "g", 1, wd, g.data());
+    int n = ob_node(bad, "iRMSNorm", "norm", 2, IN("x", "g"), "y");
+    ob_attr_int(bad, n, "D", 1024);
+    ob_attr_int(bad, n, "in_mul", 0);
+    ob_output(bad, "y", 1, -1, nullptr);
+    expect_frontend_error(bad, "node 'norm' (iRMSNorm): in_mul = 0: in [1, 65536]");
+}
+
 /* ---- test vectors that do not match the network ------------------------ */
 
 struct NpzArray {

@@ -230,20 +230,24 @@ NN_ALWAYS_INLINE uint32_t nn_softmax_term(int32_t t, int32_t A, int32_t B, int32
 
 /*
  * iRMSNorm over a row of n, elements [j0, j1) of it (so that cores can
- * share a row): sd = isqrt(sum(x^2) / n + 1),
- * y = clip(trunc(x * w / sd) >> log2d, -128, 127) (int32; / truncates).
+ * share a row), on x' = x * in_mul (Ortigia's `in_mul`, 1 in Deeploy's
+ * graphs: a scale the input would otherwise need a step for):
+ * sd = isqrt(sum(x'^2) / n + 1),
+ * y = clip(trunc(x' * w / sd) >> log2d, -128, 127) (int32; / truncates).
  */
 #define NN_DEFINE_RMSNORM_ROW(name, in_type, w_type, out_type)                                \
     NN_ALWAYS_INLINE void name(const in_type *x, const w_type *w, out_type *y, int32_t n,     \
-                               int32_t log2d, int32_t j0, int32_t j1)                         \
+                               int32_t log2d, int32_t in_mul, int32_t j0, int32_t j1)         \
     {                                                                                         \
         int32_t ss = 0;                                                                       \
-        for (int32_t j = 0; j < n; j++)                                                       \
-            ss += (int32_t)x[j] * (int32_t)x[j];                                              \
+        for (int32_t j = 0; j < n; j++) {                                                     \
+            int32_t v = (int32_t)x[j] * in_mul;                                               \
+            ss += v * v;                                                                      \
+        }                                                                                     \
         uint32_t sd = nn_isqrt((uint32_t)(ss / n + 1));                                       \
         uint32_t inv = 0xFFFFFFFFu / sd;                                                      \
         for (int32_t j = j0; j < j1; j++) {                                                   \
-            int32_t v = nn_sdiv_inv((int32_t)x[j] * (int32_t)w[j], sd, inv) >> log2d;         \
+            int32_t v = nn_sdiv_inv((int32_t)x[j] * in_mul * (int32_t)w[j], sd, inv) >> log2d; \
             y[j] = (out_type)(v < -128 ? -128 : v > 127 ? 127 : v);                           \
         }                                                                                     \
     }
