@@ -382,6 +382,121 @@ static void softmax_coeffs(double s, int n, int64_t c[4])
         c[3] = 1;
 }
 
+/* One layer's attention (scores, mask, softmax, weighted values) of the
+ * step (T = 0: the new token over the C + 1 keys of the cache) or of the
+ * prefill (T positions): its constants, the same for every group of heads. */
+struct attention {
+    int T, C;
+    double score_ratio, out_ratio; /* the scores' and the output's requantizations */
+    int64_t softmax[4];            /* iSoftmax's coefficients */
+    int hs;
+};
+
+/* The probabilities out_p [heads][rows][keys] (uint8) of q [heads][rows][hs]
+ * against kt [heads][hs][keys]. Node names start with prefix ("l3", or
+ * "l3.g1" for a group of heads). */
+static void attend_scores(struct builder *b, const struct attention *a, const char *prefix, const char *q,
+                          const char *kt, char *out_p, size_t size)
+{
+    char sc[64], sq[64], scm[64];
+    snprintf(sc, sizeof sc, "%s.scores", prefix);
+    const char *sin_[] = {q, kt};
+    ob_node(b->m, "MatMul", sc, 2, sin_, sc);
+    snprintf(sq, sizeof sq, "%s.s", prefix);
+    requant_levels(b, sc, sq, &a->score_ratio, 1, 127.0 * 127.0 * a->hs, 65536);
+    snprintf(scm, sizeof scm, "%s.masked", prefix);
+    if (!a->T) {
+        const char *min_[] = {sq, "mask16"};
+        ob_node(b->m, "Add", scm, 2, min_, scm);
+    } else { /* clip(s + mask, 16 bits): -32768 where masked */
+        char sm[64];
+        int64_t one = 1, zero = 0;
+        snprintf(sm, sizeof sm, "%s.sm", prefix);
+        const char *min_[] = {sq, "mask"};
+        ob_node(b->m, "Add", sm, 2, min_, sm);
+        rqs(b, sm, scm, &one, &zero, 1, 0, true, 65536);
+    }
+    snprintf(out_p, size, "%s.p", prefix);
+    const char *pin[] = {scm};
+    int sn = ob_node(b->m, "iSoftmax", out_p, 1, pin, out_p);
+    ob_attr_tensor(b->m, sn, "coeffA", (float)a->softmax[0]);
+    ob_attr_tensor(b->m, sn, "coeffB", (float)a->softmax[1]);
+    ob_attr_tensor(b->m, sn, "coeffC", (float)a->softmax[2]);
+    ob_attr_tensor(b->m, sn, "log2", (float)a->softmax[3]);
+    ob_attr_tensor(b->m, sn, "n_levels", 256);
+    ob_attr_int(b->m, sn, "round", 1); /* not truncated: docs/compiler.md */
+    if (a->T) {
+        ob_attr_int(b->m, sn, "pad", a->C + 1 - a->T);
+        ob_attr_int(b->m, sn, "pad_value", -32768);
+    }
+}
+
+/* out [heads][rows][hs] int8: the probabilities p times the values v. */
+static void attend_values(struct builder *b, const struct attention *a, const char *prefix, const char *p,
+                          const char *v, const char *out)
+{
+    char acc[64];
+    const char *aoin[] = {p, v};
+    snprintf(acc, sizeof acc, "%s.ao.acc", prefix);
+    ob_node(b->m, "MatMul", acc, 2, aoin, acc);
+    /* the step's bound: the same shift in both graphs */
+    requant(b, acc, out, &a->out_ratio, 1, 255.0 * 127.0 * (a->C + 1));
+}
+
+/* The prefill's scores of all heads at once are [heads][T][T] int32 in
+ * L2 (2 MiB on the default platform, beside the program, both networks'
+ * inputs and outputs and the stack): beyond 512 KiB, the heads go in
+ * groups (1, 2, 4, ... of the key-value heads), so that a prompt as long
+ * as the default model's context fits. Prompts up to 90 ids on the default
+ * model (16 heads) take one group. */
+static const double ATTENTION_GROUP_BYTES = 512.0 * 1024.0;
+
+static int attention_groups(int kvh, int g, int T)
+{
+    int groups = 1;
+    while (groups < kvh && kvh % (2 * groups) == 0 &&
+           (double)(kvh / groups) * g * T * (double)T * 4.0 > ATTENTION_GROUP_BYTES)
+        groups *= 2;
+    return groups;
+}
+
+/* y = the parts, one after another along axis 0: one Concat of up to
+ * seven (a step's operands, nn.h), else Concats of seven and one of them. */
+static void concat_axis0(struct builder *b, const char **parts, int n, const char *y)
+{
+    enum { MAX_PARTS = 7 };
+    if (n <= MAX_PARTS) {
+        int cn = ob_node(b->m, "Concat", y, n, parts, y);
+        ob_attr_int(b->m, cn, "axis", 0);
+        return;
+    }
+    int chunks = (n + MAX_PARTS - 1) / MAX_PARTS;
+    char(*names)[96] = malloc(sizeof *names * (size_t)chunks);
+    const char **outer = malloc(sizeof *outer * (size_t)chunks);
+    for (int c = 0; c < chunks; c++) {
+        snprintf(names[c], sizeof names[c], "%s.c%d", y, c);
+        int k = n - c * MAX_PARTS < MAX_PARTS ? n - c * MAX_PARTS : MAX_PARTS;
+        concat_axis0(b, parts + c * MAX_PARTS, k, names[c]);
+        outer[c] = names[c];
+    }
+    concat_axis0(b, outer, chunks, y);
+    free(outer);
+    free(names);
+}
+
+/* y = x[from:to] along axis 0. */
+static void slice_axis0(struct builder *b, const char *x, const char *y, int64_t from, int64_t to)
+{
+    char st[96], en[96], ax[96];
+    snprintf(st, sizeof st, "%s.start", y), snprintf(en, sizeof en, "%s.end", y), snprintf(ax, sizeof ax, "%s.axis", y);
+    const int64_t one = 1, zero = 0;
+    ob_const(b->m, st, 1, &one, &from);
+    ob_const(b->m, en, 1, &one, &to);
+    ob_const(b->m, ax, 1, &one, &zero);
+    const char *in[] = {x, st, en, ax};
+    ob_node(b->m, "Slice", y, 4, in, y);
+}
+
 /* The graph of a step (T = 0: one token over the caches of C positions) or
  * of a prefill (T >= 1: positions 0..T-1 at once, no caches), written to
  * `path`. Both come from the same calibration, with the same constants; the
@@ -501,7 +616,7 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         }
         /* attention over the cache and the new token, or over the T
            positions (query rows: group member, then position) */
-        char qg[64], kcat[64], kt[64], sc[64], scm[64], sq[64], pr[64], vcat[64], ao[64], af[64], on[64];
+        char qg[64], kcat[64], kt[64], vcat[64], ao[64], af[64], on[64];
         snprintf(qg, sizeof qg, "l%d.qg", l);
         if (!T) {
             reshape(&B, qr, qg, 3, gd3);
@@ -527,59 +642,58 @@ static int build_graph(const struct ort_llama_model *mdl, const struct calib *k,
         int tn = ob_node(B.m, "Transpose", kt, 1, tin, kt);
         const int64_t perm[3] = {0, 2, 1};
         ob_attr_ints(B.m, tn, "perm", perm, 3);
-        snprintf(sc, sizeof sc, "l%d.scores", l);
-        const char *sin_[] = {qg, kt};
-        ob_node(B.m, "MatMul", sc, 2, sin_, sc);
         /* At half the int8 scores' scale (SCORE_FINE), in 16 bits, and then the mask:
            a masked position lands at -32768 or below, so far below every
            real score that iSoftmax shifts its exponential out: to 0, or 1
            where its 32-bit term wraps (against millions for the real
            ones; the prefill graph counts them as the step does). */
-        snprintf(sq, sizeof sq, "l%d.s", l);
-        double rs = s_q * s_k / sqrt((double)hs) / s_s;
-        requant_levels(&B, sc, sq, &rs, 1, 127.0 * 127.0 * hs, 65536);
-        snprintf(scm, sizeof scm, "l%d.masked", l);
-        if (!T) {
-            const char *min_[] = {sq, "mask16"};
-            ob_node(B.m, "Add", scm, 2, min_, scm);
-        } else { /* clip(s + mask, 16 bits): -32768 where masked */
-            char sm[64];
-            int64_t one = 1, zero = 0;
-            snprintf(sm, sizeof sm, "l%d.sm", l);
-            const char *min_[] = {sq, "mask"};
-            ob_node(B.m, "Add", sm, 2, min_, sm);
-            rqs(&B, sm, scm, &one, &zero, 1, 0, true, 65536);
-        }
-        snprintf(pr, sizeof pr, "l%d.p", l);
-        const char *pin[] = {scm};
-        int sn = ob_node(B.m, "iSoftmax", pr, 1, pin, pr);
-        int64_t co[4];
-        softmax_coeffs(s_s, C + 1, co); /* the step's, in the prefill too */
+        struct attention att = {.T = T, .C = C, .score_ratio = s_q * s_k / sqrt((double)hs) / s_s,
+                                .out_ratio = s_v / 255.0 / s_att, .hs = hs};
+        softmax_coeffs(s_s, C + 1, att.softmax); /* the step's, in the prefill too */
         if (getenv("ORT_LLM_DEBUG") && !T)
             fprintf(stderr, "layer %d: s_s %g coeffs A %lld B %lld C %lld log2 %lld; s_q %g s_k %g\n", l, s_s,
-                    (long long)co[0], (long long)co[1], (long long)co[2], (long long)co[3], s_q, s_k);
-        ob_attr_tensor(B.m, sn, "coeffA", (float)co[0]);
-        ob_attr_tensor(B.m, sn, "coeffB", (float)co[1]);
-        ob_attr_tensor(B.m, sn, "coeffC", (float)co[2]);
-        ob_attr_tensor(B.m, sn, "log2", (float)co[3]);
-        ob_attr_tensor(B.m, sn, "n_levels", 256);
-        ob_attr_int(B.m, sn, "round", 1); /* not truncated: docs/compiler.md */
-        if (T) {
-            ob_attr_int(B.m, sn, "pad", C + 1 - T);
-            ob_attr_int(B.m, sn, "pad_value", -32768);
-        }
-        snprintf(vcat, sizeof vcat, "l%d.vcat", l), snprintf(nm, sizeof nm, "vc%d", l);
-        if (!T) {
-            const char *vcin[] = {nm, vout};
-            int vcn = ob_node(B.m, "Concat", vcat, 2, vcin, vcat);
-            ob_attr_int(B.m, vcn, "axis", 1);
-        }
+                    (long long)att.softmax[0], (long long)att.softmax[1], (long long)att.softmax[2],
+                    (long long)att.softmax[3], s_q, s_k);
         snprintf(ao, sizeof ao, "l%d.ao", l);
-        const char *aoin[] = {pr, T ? vout : vcat};
-        snprintf(tmp, sizeof tmp, "l%d.ao.acc", l);
-        ob_node(B.m, "MatMul", tmp, 2, aoin, tmp);
-        double ra = s_v / 255.0 / s_att;
-        requant(&B, tmp, ao, &ra, 1, 255.0 * 127.0 * (C + 1)); /* the step's bound: the same shift */
+        char prefix[32], pr[64];
+        snprintf(prefix, sizeof prefix, "l%d", l);
+        int groups = T ? attention_groups(kvh, g, T) : 1;
+        if (groups == 1) {
+            attend_scores(&B, &att, prefix, qg, kt, pr, sizeof pr);
+            snprintf(vcat, sizeof vcat, "l%d.vcat", l), snprintf(nm, sizeof nm, "vc%d", l);
+            if (!T) {
+                const char *vcin[] = {nm, vout};
+                int vcn = ob_node(B.m, "Concat", vcat, 2, vcin, vcat);
+                ob_attr_int(B.m, vcn, "axis", 1);
+            }
+            attend_values(&B, &att, prefix, pr, T ? vout : vcat, ao);
+        } else {
+            /* the prefill's heads in groups, one after another: a group's
+               scores and probabilities are dead before the next group's
+               (the arena reuses them); the same integers per head */
+            const char **parts = malloc(sizeof *parts * (size_t)groups);
+            char(*names)[4][64] = malloc(sizeof *names * (size_t)groups);
+            int64_t kg = kvh / groups;
+            for (int gi = 0; gi < groups; gi++) {
+                char gp[48];
+                snprintf(gp, sizeof gp, "l%d.g%d", l, gi);
+                const char *src[3] = {qg, kt, vout};
+                const char *sfx[3] = {"qg", "kt", "v"};
+                for (int t = 0; t < 2; t++) {
+                    snprintf(names[gi][t], sizeof names[gi][t], "%s.%s", gp, sfx[t]);
+                    slice_axis0(&B, src[t], names[gi][t], gi * kg, (gi + 1) * kg);
+                }
+                attend_scores(&B, &att, gp, names[gi][0], names[gi][1], pr, sizeof pr);
+                snprintf(names[gi][2], sizeof names[gi][2], "%s.%s", gp, sfx[2]);
+                slice_axis0(&B, src[2], names[gi][2], gi * kg, (gi + 1) * kg);
+                snprintf(names[gi][3], sizeof names[gi][3], "%s.ao", gp);
+                attend_values(&B, &att, gp, pr, names[gi][2], names[gi][3]);
+                parts[gi] = names[gi][3];
+            }
+            concat_axis0(&B, parts, groups, ao);
+            free(parts);
+            free(names);
+        }
         snprintf(af, sizeof af, "l%d.af", l);
         if (!T) {
             reshape(&B, ao, af, 2, xd);

@@ -821,7 +821,8 @@ TEST(LlmQuant, TheStepGraphIsDeterministicAndTheIntModelFollowsTheFloatOne)
 // device does) and the prefill graph once on the same prompt: every
 // layer's keys and values of the T positions and the last position's
 // logits must be the same integers.
-static void prefill_equals_steps(const ort_llama_model &m, int context, const std::vector<int> &prompt)
+static void prefill_equals_steps(const ort_llama_model &m, int context, const std::vector<int> &prompt,
+                                 bool expect_groups = false)
 {
     ort_diag d{};
     char dir[] = "/tmp/ortigia_llmp_XXXXXX";
@@ -877,6 +878,11 @@ static void prefill_equals_steps(const ort_llama_model &m, int context, const st
     xa.data = x.data();
     xa.shape = ort_shape{2, {T, D}};
     ort_npz pre_in{&xa, 1, nullptr};
+    // a long prompt's heads in groups (compiler/llm_quant.c, attention_groups)
+    bool grouped = false;
+    for (int i = 0; i < pg->n_nodes; i++)
+        grouped = grouped || !strcmp(pg->nodes[i].name, "l0.g1.scores");
+    EXPECT_EQ(grouped, expect_groups) << "the heads in groups";
     int64_t **values = nullptr;
     ASSERT_EQ(ort_ref_run(pg, &pre_in, &values, &d), 0) << d.msg;
     int differ = 0;
@@ -909,6 +915,20 @@ TEST(LlmQuant, PrefillEqualsSteps)
     for (int i = 1; i < 16; i++)
         prompt.push_back((i * 37 + 11) % 512);
     prefill_equals_steps(m, 80, prompt);
+    ort_llama_free(&m);
+}
+
+// A prompt whose scores would take more than 512 KiB at once (100 ids on
+// 16 heads: 640 KB): the prefill's heads in groups, the same integers.
+TEST(LlmQuant, PrefillInHeadGroupsEqualsSteps)
+{
+    ort_llama_model m{};
+    ort_diag d{};
+    ASSERT_EQ(ort_llama_default(&m, &d), 0);
+    std::vector<int> prompt = {1};
+    for (int i = 1; i < 100; i++)
+        prompt.push_back((i * 53 + 7) % 512);
+    prefill_equals_steps(m, 104, prompt, true);
     ort_llama_free(&m);
 }
 
