@@ -100,15 +100,71 @@ bool parse_ids(const std::string &s, std::vector<int> *ids)
     return true;
 }
 
+/* A network's layers (each decoder layer, the head) and steps: names,
+ * engines and estimates from the compiler's report; the cycles from a
+ * profiled run (profile_layers). */
+struct LlmBreakdown {
+    std::vector<ort_llm_layer> layers;
+    std::vector<ort_llm_step> steps; /* steps[i].layer: an index of layers */
+};
+
 /* What a build of the model for the device made: the compiler's report
  * and the sizes of the token loop's tables. */
 struct LlmBuild {
     int64_t l1_used = 0, l2_used = 0, wmem_used = 0;
     int steps = 0, npu_steps = 0;
-    std::vector<ort_llm_layer> layers; /* with a profiled build: every layer's steps */
-    std::vector<int> step_layer;       /* each step's index in layers */
-    std::vector<ort_llm_step> step_info; /* each step's name, engine and estimate */
+    LlmBreakdown step_net, prefill_net; /* the layers and steps of each network */
 };
+
+std::string layer_of(const char *step_name);
+uint32_t le32(const uint8_t *p);
+
+/* The layers and steps of a compiled network, from its report. */
+void describe_network(const ort_codegen_report &rep, LlmBreakdown *out)
+{
+    for (int i = 0; i < rep.steps && rep.step_names; i++) {
+        std::string name = layer_of(rep.step_names[i]);
+        size_t k = 0;
+        while (k < out->layers.size() && name != out->layers[k].name)
+            k++;
+        if (k == out->layers.size()) {
+            ort_llm_layer l{};
+            snprintf(l.name, sizeof l.name, "%s", name.c_str());
+            out->layers.push_back(l);
+        }
+        out->layers[k].steps++;
+        out->layers[k].npu_steps += rep.step_engines && !strcmp(rep.step_engines[i], "npu");
+        ort_llm_step st{};
+        snprintf(st.name, sizeof st.name, "%s", rep.step_names[i]);
+        snprintf(st.engine, sizeof st.engine, "%s", rep.step_engines ? rep.step_engines[i] : "");
+        st.layer = (int)k;
+        st.estimated = rep.step_estimates ? rep.step_estimates[i] : 0;
+        out->steps.push_back(st);
+    }
+}
+
+/* Each step's cycles from the profiled program's `symbol`, summed into
+ * its layer, then the rest of `total` (the harness's work around the
+ * network) as one more layer named `rest`. False when the symbol cannot
+ * be read. */
+bool measure_network(const OrtSession &s, const char *symbol, uint64_t total, const char *rest, LlmBreakdown *net)
+{
+    std::vector<uint8_t> c;
+    if (!s.read_symbol(symbol, 4 * net->steps.size(), &c))
+        return false;
+    uint64_t network = 0;
+    for (size_t i = 0; i < net->steps.size(); i++) {
+        uint32_t v = le32(&c[4 * i]);
+        net->steps[i].cycles = v;
+        net->layers[(size_t)net->steps[i].layer].cycles += v;
+        network += v;
+    }
+    ort_llm_layer loop{};
+    snprintf(loop.name, sizeof loop.name, "%s", rest);
+    loop.cycles = total > network ? total - network : 0;
+    net->layers.push_back(loop);
+    return true;
+}
 
 /* "l3.q.acc (MatMul)" is layer 3's; the rest (the final norm, the
  * classifier) is the head's. */
@@ -198,26 +254,9 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     if (out) {
         out->steps = rep.steps;
         out->npu_steps = rep.npu_steps;
-        for (int i = 0; i < rep.steps && rep.step_names; i++) {
-            std::string name = layer_of(rep.step_names[i]);
-            size_t k = 0;
-            while (k < out->layers.size() && name != out->layers[k].name)
-                k++;
-            if (k == out->layers.size()) {
-                ort_llm_layer l{};
-                snprintf(l.name, sizeof l.name, "%s", name.c_str());
-                out->layers.push_back(l);
-            }
-            out->layers[k].steps++;
-            out->layers[k].npu_steps += rep.step_engines && !strcmp(rep.step_engines[i], "npu");
-            out->step_layer.push_back((int)k);
-            ort_llm_step st{};
-            snprintf(st.name, sizeof st.name, "%s", rep.step_names[i]);
-            snprintf(st.engine, sizeof st.engine, "%s", rep.step_engines ? rep.step_engines[i] : "");
-            st.layer = (int)k;
-            st.estimated = rep.step_estimates ? rep.step_estimates[i] : 0;
-            out->step_info.push_back(st);
-        }
+        describe_network(rep, &out->step_net);
+        if (prefill)
+            describe_network(prep, &out->prefill_net);
     }
     for (const std::string &s : srcs)
         src_ptrs.push_back(s.c_str());
@@ -320,13 +359,13 @@ template <class T> bool read_records(int fd, std::vector<T> *vec)
     return read_all(vec->data(), n * sizeof(T));
 }
 
-/* Each layer's and each step's cycles in one position, from a build that
- * stamps every step's cycles (dir/profile), run in a child process (a
- * process holds one simulation) until its first position ends. False when
- * it cannot. */
+/* Each layer's and each step's cycles in one position (and in the prefill
+ * pass, in prompt mode), from a build that stamps every step's cycles
+ * (dir/profile), run in a child process (a process holds one simulation)
+ * until its first position ends. False when it cannot. */
 bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, int steps, const std::string &dir,
-                    const ort_config &config, ort_engine engine, std::vector<ort_llm_layer> *layers,
-                    std::vector<ort_llm_step> *step_cycles)
+                    const ort_config &config, ort_engine engine, LlmBreakdown *step_net,
+                    LlmBreakdown *prefill_net)
 {
     int fds[2];
     if (pipe(fds))
@@ -354,24 +393,14 @@ bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, in
              until += 1000000)
             stop = s->run(until);
         ok = ok && positions_done(*s, steps, pre) > pre;
-        std::vector<uint8_t> c;
-        std::vector<uint8_t> first;
-        if (ok && s->read_symbol("ort_step_cycles", 4 * (size_t)built.steps, &c) &&
-            s->read_symbol("ort_llm_cycles", 4 * (size_t)(pre + 1), &first)) {
-            uint64_t network = 0;
-            for (int i = 0; i < built.steps; i++) {
-                built.layers[(size_t)built.step_layer[(size_t)i]].cycles += le32(&c[4 * (size_t)i]);
-                network += le32(&c[4 * (size_t)i]);
-                built.step_info[(size_t)i].cycles = le32(&c[4 * (size_t)i]);
-            }
-            /* the rest of the position: the harness's work around the network */
-            ort_llm_layer loop{};
-            snprintf(loop.name, sizeof loop.name, "token loop");
-            const uint32_t step = le32(&first[4 * (size_t)pre]);
-            loop.cycles = step > network ? step - network : 0;
-            built.layers.push_back(loop);
-            ok = write_records(fds[1], built.layers) && write_records(fds[1], built.step_info);
-        }
+        std::vector<uint8_t> first, pc;
+        ok = ok && s->read_symbol("ort_llm_cycles", 4 * (size_t)(pre + 1), &first) &&
+             measure_network(*s, "ort_step_cycles", le32(&first[4 * (size_t)pre]), "token loop", &built.step_net);
+        if (ok && pre)
+            ok = s->read_symbol("ort_llm_prefill_cycles", 4, &pc) &&
+                 measure_network(*s, "prefill_step_cycles", le32(pc.data()), "prefill loop", &built.prefill_net);
+        ok = ok && write_records(fds[1], built.step_net.layers) && write_records(fds[1], built.step_net.steps) &&
+             write_records(fds[1], built.prefill_net.layers) && write_records(fds[1], built.prefill_net.steps);
         _exit(ok ? 0 : 1);
     }
     close(fds[1]);
@@ -379,16 +408,17 @@ bool profile_layers(const ort_llama_model &m, const std::vector<int> &prompt, in
         close(fds[0]);
         return false;
     }
-    bool got = read_records(fds[0], layers) && read_records(fds[0], step_cycles);
+    bool got = read_records(fds[0], &step_net->layers) && read_records(fds[0], &step_net->steps) &&
+               read_records(fds[0], &prefill_net->layers) && read_records(fds[0], &prefill_net->steps);
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
     if (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        layers->clear();
-        step_cycles->clear();
+        *step_net = LlmBreakdown();
+        *prefill_net = LlmBreakdown();
         return false;
     }
-    return !layers->empty();
+    return !step_net->layers.empty();
 }
 
 /* What a device run gave: the generated ids, the spans (power regions)
@@ -399,8 +429,7 @@ struct LlmDeviceRun {
     std::vector<ort_llm_span> spans;
     std::vector<ort_llm_component> components;
     LlmBuild build;
-    std::vector<ort_llm_layer> layers;
-    std::vector<ort_llm_step> step_cycles;
+    LlmBreakdown measured, measured_prefill; /* with --json or --report */
     uint64_t run_cycles = 0;
     double energy_j = 0, energy_low_j = 0, energy_high_j = 0, frequency_mhz = 0, wall_s = 0;
 };
@@ -434,7 +463,7 @@ int run_on_device(const ort_llama_model &m, const std::vector<int> &prompt, int 
         fprintf(stderr, "ortigia: error: the quantized model does not build for this platform: %s\n", d.msg);
         goto done;
     }
-    if (layers && !profile_layers(m, prompt, steps, dir, config, engine, &out->layers, &out->step_cycles))
+    if (layers && !profile_layers(m, prompt, steps, dir, config, engine, &out->measured, &out->measured_prefill))
         fprintf(stderr, "ortigia: warning: the layers' cycles could not be measured (the profiled build)\n");
     if (!(s = OrtSession::create(so, &err)) || !s->load(dir + "/llm.elf", &err)) {
         fprintf(stderr, "ortigia: error: %s\n", err.c_str());
@@ -708,10 +737,10 @@ int ort_cmd_llm(int argc, char **argv)
         res.n_spans = (int)run.spans.size();
         res.components = run.components.data();
         res.n_components = (int)run.components.size();
-        res.layer_cycles = run.layers.data();
-        res.n_layer_cycles = (int)run.layers.size();
-        res.step_cycles = run.step_cycles.data();
-        res.n_step_cycles = (int)run.step_cycles.size();
+        res.step_net = {run.measured.layers.data(), (int)run.measured.layers.size(), run.measured.steps.data(),
+                        (int)run.measured.steps.size()};
+        res.prefill_net = {run.measured_prefill.layers.data(), (int)run.measured_prefill.layers.size(),
+                           run.measured_prefill.steps.data(), (int)run.measured_prefill.steps.size()};
         res.memory[0] = {"L1", run.build.l1_used, config.l1_size};
         res.memory[1] = {"L2", run.build.l2_used, config.l2_size};
         res.memory[2] = {"weight memory", run.build.wmem_used, config.wmem_size};

@@ -124,6 +124,39 @@ static json_t *ids_json(const int *ids, int n)
     return a;
 }
 
+
+/* A breakdown's layers and its steps as JSON arrays. */
+static json_t *layers_json(const struct ort_llm_breakdown *b)
+{
+    json_t *layers = json_array();
+    for (int i = 0; i < b->n_layers; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(b->layers[i].name));
+        json_object_set_new(o, "cycles", json_integer((json_int_t)b->layers[i].cycles));
+        json_object_set_new(o, "steps", json_integer(b->layers[i].steps));
+        json_object_set_new(o, "npu_steps", json_integer(b->layers[i].npu_steps));
+        json_array_append_new(layers, o);
+    }
+    return layers;
+}
+
+static json_t *steps_json(const struct ort_llm_breakdown *b)
+{
+    json_t *steps = json_array();
+    for (int i = 0; i < b->n_steps; i++) {
+        const struct ort_llm_step *st = &b->steps[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(st->name));
+        json_object_set_new(o, "engine", json_string(st->engine));
+        json_object_set_new(o, "layer",
+                            json_string(st->layer >= 0 && st->layer < b->n_layers ? b->layers[st->layer].name : ""));
+        json_object_set_new(o, "cycles", json_integer((json_int_t)st->cycles));
+        json_object_set_new(o, "estimated_cycles", json_integer((json_int_t)st->estimated));
+        json_array_append_new(steps, o);
+    }
+    return steps;
+}
+
 static json_t *result_json(const struct ort_llm_result *r)
 {
     json_t *root = json_object();
@@ -163,30 +196,12 @@ static json_t *result_json(const struct ort_llm_result *r)
         json_array_append_new(spans, o);
     }
     json_object_set_new(root, "regions", spans);
-    json_t *layers = json_array();
-    for (int i = 0; i < r->n_layer_cycles; i++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(r->layer_cycles[i].name));
-        json_object_set_new(o, "cycles", json_integer((json_int_t)r->layer_cycles[i].cycles));
-        json_object_set_new(o, "steps", json_integer(r->layer_cycles[i].steps));
-        json_object_set_new(o, "npu_steps", json_integer(r->layer_cycles[i].npu_steps));
-        json_array_append_new(layers, o);
+    json_object_set_new(root, "layers_one_position", layers_json(&r->step_net));
+    json_object_set_new(root, "steps_one_position", steps_json(&r->step_net));
+    if (r->prefill_net.n_layers) {
+        json_object_set_new(root, "layers_prefill", layers_json(&r->prefill_net));
+        json_object_set_new(root, "steps_prefill", steps_json(&r->prefill_net));
     }
-    json_object_set_new(root, "layers_one_position", layers);
-    json_t *steps = json_array();
-    for (int i = 0; i < r->n_step_cycles; i++) {
-        const struct ort_llm_step *st = &r->step_cycles[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(st->name));
-        json_object_set_new(o, "engine", json_string(st->engine));
-        json_object_set_new(o, "layer", json_string(st->layer >= 0 && st->layer < r->n_layer_cycles
-                                                        ? r->layer_cycles[st->layer].name
-                                                        : ""));
-        json_object_set_new(o, "cycles", json_integer((json_int_t)st->cycles));
-        json_object_set_new(o, "estimated_cycles", json_integer((json_int_t)st->estimated));
-        json_array_append_new(steps, o);
-    }
-    json_object_set_new(root, "steps_one_position", steps);
     json_t *mem = json_object();
     for (int k = 0; k < 3; k++) {
         json_t *o = json_object();
@@ -285,29 +300,32 @@ static int by_cycles_desc(const void *a, const void *b)
     return x->index - y->index; /* ties in the network's order */
 }
 
-static void steps_table(FILE *f, const struct ort_llm_result *r)
+/* The costliest steps of a network (id: the table's id; what: its name in
+ * the text; key: its JSON array). */
+static void steps_table(FILE *f, const struct ort_llm_breakdown *b, const char *id, const char *what,
+                        const char *key)
 {
-    int n = r->n_step_cycles;
+    int n = b->n_steps;
     struct step_rank *order = malloc(sizeof *order * (size_t)n);
     if (!order)
         return;
     uint64_t sum = 0;
     for (int i = 0; i < n; i++) {
-        order[i] = (struct step_rank){r->step_cycles[i].cycles, i};
-        sum += r->step_cycles[i].cycles;
+        order[i] = (struct step_rank){b->steps[i].cycles, i};
+        sum += b->steps[i].cycles;
     }
     qsort(order, (size_t)n, sizeof *order, by_cycles_desc);
-    fprintf(f, "<h2>Steps of one position</h2>\n<p>The %d costliest of the step network's %d steps (%llu "
-               "cycles in all, the same build), with the cost model's estimate; every step is in the JSON "
-               "file (<code>steps_one_position</code>).</p>\n<table id=\"steps\"><tr><th>step</th><th>layer</th>"
+    fprintf(f, "<h2>Steps of %s</h2>\n<p>The %d costliest of its %d steps (%llu cycles in all, the same "
+               "build), with the cost model's estimate; every step is in the JSON file "
+               "(<code>%s</code>).</p>\n<table id=\"%s\"><tr><th>step</th><th>layer</th>"
                "<th>engine</th><th>cycles</th><th>share</th><th>estimated</th></tr>\n",
-            n < STEPS_SHOWN ? n : STEPS_SHOWN, n, (unsigned long long)sum);
+            what, n < STEPS_SHOWN ? n : STEPS_SHOWN, n, (unsigned long long)sum, key, id);
     for (int k = 0; k < n && k < STEPS_SHOWN; k++) {
-        const struct ort_llm_step *st = &r->step_cycles[order[k].index];
+        const struct ort_llm_step *st = &b->steps[order[k].index];
         fputs("<tr><td>", f);
         ort_html_escape(f, st->name);
         fputs("</td><td>", f);
-        ort_html_escape(f, st->layer >= 0 && st->layer < r->n_layer_cycles ? r->layer_cycles[st->layer].name : "");
+        ort_html_escape(f, st->layer >= 0 && st->layer < b->n_layers ? b->layers[st->layer].name : "");
         fputs("</td><td>", f);
         ort_html_escape(f, st->engine);
         fprintf(f, "</td><td>%llu</td><td>%.1f %%</td><td>%lld</td></tr>\n", (unsigned long long)st->cycles,
@@ -315,6 +333,31 @@ static void steps_table(FILE *f, const struct ort_llm_result *r)
     }
     fputs("</table>\n", f);
     free(order);
+}
+
+/* A bar a layer of a network: its cycles, steps and NPU steps (title: the
+ * heading; text: the paragraph under it, given the total). */
+static void layers_chart(FILE *f, const struct ort_llm_breakdown *b, const char *title, const char *text)
+{
+    uint64_t top = 1, sum = 0;
+    for (int i = 0; i < b->n_layers; i++) {
+        sum += b->layers[i].cycles;
+        if (b->layers[i].cycles > top)
+            top = b->layers[i].cycles;
+    }
+    fprintf(f, "<h2>%s</h2>\n<p>%s: %llu cycles in all (the stamps add a few cycles a step).</p>\n"
+               "<svg class=\"chart\" width=\"%d\" height=\"%d\" role=\"img\">\n",
+            title, text, (unsigned long long)sum, CHART_W, 22 * b->n_layers + 10);
+    for (int i = 0; i < b->n_layers; i++) {
+        const struct ort_llm_layer *l = &b->layers[i];
+        double w = (CHART_W - 400.0) * (double)l->cycles / (double)top;
+        fprintf(f, "<text x=\"0\" y=\"%d\" class=\"axis\">", 22 * i + 16);
+        ort_html_escape(f, l->name);
+        fprintf(f, "</text><rect class=\"bar\" x=\"110\" y=\"%d\" width=\"%.1f\" height=\"16\"/>"
+                   "<text x=\"%.1f\" y=\"%d\" class=\"axis\">%llu cycles, %d steps (%d on the NPU)</text>\n",
+                22 * i + 4, w, 116 + w, 22 * i + 16, (unsigned long long)l->cycles, l->steps, l->npu_steps);
+    }
+    fputs("</svg>\n", f);
 }
 
 bool ort_llm_write_html(const char *path, const struct ort_llm_result *r, char *err, size_t errlen)
@@ -361,32 +404,19 @@ bool ort_llm_write_html(const char *path, const struct ort_llm_result *r, char *
           f);
     span_chart(f, r, "Latency per token (cycles)", "cycles", 0);
     span_chart(f, r, "Energy per token (uJ, with the band)", "uJ", 1);
-    if (r->n_layer_cycles) {
-        uint64_t top = 1, sum = 0;
-        for (int i = 0; i < r->n_layer_cycles; i++) {
-            sum += r->layer_cycles[i].cycles;
-            if (r->layer_cycles[i].cycles > top)
-                top = r->layer_cycles[i].cycles;
-        }
-        fprintf(f, "<h2>Layers of one position</h2>\n<p>From a second build that stamps each step's cycles, "
-                   "its first position: %llu cycles in all (the stamps add a few cycles a step); the token loop "
-                   "is the harness's share: the embedding row, the rotary matrix and the mask in, argmax, the "
-                   "keys and values into the caches, and starting the cores.</p>\n<svg class=\"chart\" "
-                   "width=\"%d\" height=\"%d\" role=\"img\">\n",
-                (unsigned long long)sum, CHART_W, 22 * r->n_layer_cycles + 10);
-        for (int i = 0; i < r->n_layer_cycles; i++) {
-            const struct ort_llm_layer *l = &r->layer_cycles[i];
-            double w = (CHART_W - 400.0) * (double)l->cycles / (double)top;
-            fprintf(f, "<text x=\"0\" y=\"%d\" class=\"axis\">", 22 * i + 16);
-            ort_html_escape(f, l->name);
-            fprintf(f, "</text><rect class=\"bar\" x=\"110\" y=\"%d\" width=\"%.1f\" height=\"16\"/>"
-                       "<text x=\"%.1f\" y=\"%d\" class=\"axis\">%llu cycles, %d steps (%d on the NPU)</text>\n",
-                    22 * i + 4, w, 116 + w, 22 * i + 16, (unsigned long long)l->cycles, l->steps, l->npu_steps);
-        }
-        fputs("</svg>\n", f);
+    if (r->step_net.n_layers) {
+        layers_chart(f, &r->step_net, "Layers of one position",
+                     "From a second build that stamps each step's cycles, its first step; the token loop is "
+                     "the harness's share: the embedding row, the rotary matrix and the mask in, argmax, the "
+                     "keys and values into the caches, and starting the cores");
+        steps_table(f, &r->step_net, "steps", "one position", "steps_one_position");
     }
-    if (r->n_step_cycles)
-        steps_table(f, r);
+    if (r->prefill_net.n_layers) {
+        layers_chart(f, &r->prefill_net, "Layers of the prefill pass",
+                     "The same build's prompt positions in one pass; the prefill loop is the harness's share: "
+                     "the prompt's embedding rows in, argmax, the keys and values into the step's caches");
+        steps_table(f, &r->prefill_net, "steps_prefill", "the prefill pass", "steps_prefill");
+    }
     fputs("<h2>Energy by component (uJ/token)</h2>\n<table id=\"components\"><tr><th>component</th>", f);
     struct ort_llm_mode_sum sums[ORT_LLM_MODES];
     for (int md = 0; md < ORT_LLM_MODES; md++) {

@@ -54,6 +54,16 @@ struct ort_llm_step {
     int64_t estimated;
 };
 
+/* A network's breakdown from the profiled build (n_layers 0: not
+ * measured): its layers, the last one the harness's work around it ("token
+ * loop", "prefill loop"), and its steps in order. */
+struct ort_llm_breakdown {
+    const struct ort_llm_layer *layers;
+    int n_layers;
+    const struct ort_llm_step *steps;
+    int n_steps;
+};
+
 struct ort_llm_memory {
     const char *name; /* "L1", "L2", "weight memory" */
     int64_t used, size;
@@ -71,10 +81,8 @@ struct ort_llm_result {
     int n_spans;
     const struct ort_llm_component *components;
     int n_components;
-    const struct ort_llm_layer *layer_cycles; /* n_layer_cycles 0: not measured */
-    int n_layer_cycles;
-    const struct ort_llm_step *step_cycles; /* the same build's steps, in order */
-    int n_step_cycles;
+    struct ort_llm_breakdown step_net;    /* one position of the step network */
+    struct ort_llm_breakdown prefill_net; /* the prefill pass (prompt mode) */
     struct ort_llm_memory memory[3];
     int steps, npu_steps; /* of the compiled step network */
     uint64_t run_cycles;

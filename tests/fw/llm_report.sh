@@ -11,7 +11,8 @@
 #   regions' energy to the run's but for the part outside the loop (startup),
 #   which is bounded by its cycles;
 # - the layer breakdown has every layer, the head and the token loop, and
-#   the step breakdown every step, each layer's cycles its steps' sum;
+#   the step breakdown every step, each layer's cycles its steps' sum; the
+#   same for the prefill pass, whose total is its region's;
 # - the HTML report renders in headless Chromium (not blank, its script ran
 #   to its end) with the charts and tables (skipped without chromium).
 # Usage: llm_report.sh ORTIGIA
@@ -74,11 +75,22 @@ for name, l in layer_of.items():
         assert len(mine) == l['steps'], name
 assert sum(s['engine'] == 'npu' for s in steps) == run['npu_steps']
 assert all(s['cycles'] > 0 and s['estimated_cycles'] > 0 for s in steps)
+# the prefill pass's breakdown (prompt mode), the same way; its total is
+# the prefill region's, but for the stamps of the profiled build
+pre_layers, pre_steps = r['layers_prefill'], r['steps_prefill']
+assert pre_layers[-1]['name'] == 'prefill loop' and len(pre_steps) > 0
+for l in pre_layers[:-1]:
+    mine = [s for s in pre_steps if s['layer'] == l['name']]
+    assert sum(s['cycles'] for s in mine) == l['cycles'] and len(mine) == l['steps'], l['name']
+total = sum(l['cycles'] for l in pre_layers)
+region = [g for g in regions if g['mode'] == 'prompt'][0]['cycles']
+assert 0.98 * region < total < 1.05 * region, ('prefill breakdown', total, region)
 PY
 html=$d/llm.html
 grep -q "Latency per token" "$html" && grep -q "Energy per token" "$html" && grep -q "Layers of one position" "$html" ||
   fail "the report lacks a chart"
-[ "$(grep -c '<tr><td>l[0-9]*\.' "$html")" -ge 20 ] || fail "no table of the costliest steps"
+[ "$(grep -c '<tr><td>l[0-9]*\.' "$html")" -ge 40 ] || fail "no tables of the costliest steps"
+grep -q "Layers of the prefill pass" "$html" || fail "no prefill breakdown"
 [ "$(grep -c '<rect class="prompt"' "$html")" -ge 2 ] || fail "no prompt bars"  # the prefill's, in each chart
 ! grep -qE '(src|href)="https?:' "$html" || fail "the report is not self-contained"
 "$(dirname "$0")/html_renders.sh" "$html" "$d"; st=$?
