@@ -5,6 +5,7 @@
 // are sim/llm_report.h. Bad input: status 2 and the message.
 #include "nn_cmd.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -119,11 +120,17 @@ struct LlmBuild {
 std::string layer_of(const char *step_name);
 uint32_t le32(const uint8_t *p);
 
-/* The layers and steps of a compiled network, from its report. */
+/* The layers and steps of a compiled network, from its report: the
+ * steps before the first decoder layer's are the "input" (the mask, the
+ * rotary tables, the prompt's rows), those after the last the "head". */
 void describe_network(const ort_codegen_report &rep, LlmBreakdown *out)
 {
+    bool in_layers = false;
     for (int i = 0; i < rep.steps && rep.step_names; i++) {
         std::string name = layer_of(rep.step_names[i]);
+        in_layers = in_layers || name != "head";
+        if (!in_layers)
+            name = "input";
         size_t k = 0;
         while (k < out->layers.size() && name != out->layers[k].name)
             k++;
@@ -166,12 +173,17 @@ bool measure_network(const OrtSession &s, const char *symbol, uint64_t total, co
     return true;
 }
 
-/* "l3.q.acc (MatMul)" is layer 3's; the rest (the final norm, the
+/* "l3.q.acc (MatMul)" is layer 3's, and so are its keys and values "k3",
+ * "v3" ("v3.transpose (Transpose)"); the rest (the final norm, the
  * classifier) is the head's. */
 std::string layer_of(const char *step_name)
 {
     int l = 0, used = 0;
     if (sscanf(step_name, "l%d.%n", &l, &used) == 1 && used > 0)
+        return "layer " + std::to_string(l);
+    if ((step_name[0] == 'k' || step_name[0] == 'v') && isdigit((unsigned char)step_name[1]) &&
+        sscanf(step_name + 1, "%d%n", &l, &used) == 1 &&
+        (step_name[1 + used] == '.' || step_name[1 + used] == ' ' || step_name[1 + used] == 0))
         return "layer " + std::to_string(l);
     return "head";
 }

@@ -59,8 +59,7 @@ outside_e = run['energy_j'] - inside_e
 # outside the loop one core runs (startup): less than the loop's average power
 assert 0 < outside_e <= outside_c * inside_e / inside_c, ('energy outside the regions', outside_e)
 names = [l['name'] for l in r['layers_one_position']]
-assert names == ['layer %d' % i for i in range(8)] + ['head', 'token loop'] or \
-       sorted(names) == sorted(['layer %d' % i for i in range(8)] + ['head', 'token loop']), names
+assert names == ['input'] + ['layer %d' % i for i in range(8)] + ['head', 'token loop'], names
 assert all(l['cycles'] > 0 for l in r['layers_one_position'])
 assert sum(l['npu_steps'] for l in r['layers_one_position']) == run['npu_steps']
 # every step of the same build, in the network's order: each layer's
