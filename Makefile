@@ -63,7 +63,7 @@ demo: build
 	  $(BUILD)/ortigia llm $(LLAMA2C_MODEL) --tokens 32 --prompt-ids 1,403; \
 	fi
 
-test: build
+test: demo
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 bench: build
