@@ -28,7 +28,10 @@ static void log_tail(const char *log, char *out, size_t size)
     size_t at = 0;
     int kept = 0;
     while (fgets(line, sizeof line, f) && kept < 12) {
-        if (!strstr(line, "error") && !strstr(line, "undefined") && !strstr(line, "overflow"))
+        /* ld names a program too large for a memory "not within region
+           `RAM'" or "region `RAM' overflowed": both kept */
+        if (!strstr(line, "error") && !strstr(line, "undefined") && !strstr(line, "overflow") &&
+            !strstr(line, "not within region"))
             continue;
         at += (size_t)snprintf(out + at, size - at, "  %s", line);
         kept++;
@@ -118,7 +121,11 @@ int ort_cross_compile(const struct ort_cross_build *b, struct ort_diag *d)
         return ort_fail(d, "%s: the link command is too long", b->out_elf);
     if (run(cmd, log)) {
         log_tail(log, tail, sizeof tail);
-        return ort_fail(d, "%s: linking failed (%s):\n%s", b->out_elf, log, tail);
+        return ort_fail(d, "%s: linking failed (%s)%s:\n%s", b->out_elf, log,
+                        strstr(tail, "region") ? "; the link script's regions: RAM is L2, L1 the cluster's L1, "
+                                                 "WMEM the weight memory"
+                                               : "",
+                        tail);
     }
     return 0;
 }

@@ -146,7 +146,7 @@ static int plan_arena(struct gen *G, struct ort_codegen_report *r)
     if (r->l2_peak + r->l2_io_bytes + tg->l2_reserved_bytes > tg->l2.size)
         return ort_fail(G->d, "%s: the network does not fit L2: activations need %" PRId64
                               " bytes and inputs/outputs %" PRId64 " (with %" PRId64
-                              " for code and stacks), L2 has %" PRId64,
+                              " kept for code, stacks and the program's other networks), L2 has %" PRId64,
                         g->source, r->l2_peak, r->l2_io_bytes, tg->l2_reserved_bytes, tg->l2.size);
     if (G->wmem_bytes > tg->wmem.size)
         return ort_fail(G->d, "%s: the constants need %" PRId64 " bytes, more than the weight "

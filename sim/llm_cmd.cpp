@@ -224,6 +224,7 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     ort_graph *g = nullptr, *pg = nullptr;
     bool ok = false;
     const ort_target target = ort_target_of_config(config);
+    ort_target ptarget = target; /* the prefill's: L2 beside the step network's */
     ort_codegen_options co{}, po{};
     ort_codegen_report rep{}, prep{};
     const int prefill = llm_prefill_len(prompt, steps);
@@ -255,6 +256,11 @@ bool build_llm(const ort_llama_model &m, const std::vector<int> &prompt, int ste
     if (prefill) {
         po = co;
         po.name = "prefill";
+        /* both networks' L2 data stay in L2 (only their L1 is shared):
+           the prefill's check counts the step's too, so that a program
+           too large for L2 is named here, not by the linker */
+        ptarget.l2_reserved_bytes += (rep.activations_in_l1 ? 0 : rep.l2_peak) + rep.l2_io_bytes;
+        po.target = &ptarget;
         if (ort_codegen(pg, &po, &prep, d))
             goto out;
         srcs.push_back(dir + "/prefill.c");
