@@ -1,11 +1,11 @@
 #include "power.h"
 
 #include <algorithm>
-#include <memory>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 #include "platform.h"
 
